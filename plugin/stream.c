@@ -1,0 +1,372 @@
+/* The stream engine shared by the mail dissectors: see stream.h. */
+#include <wireshark.h>
+#include <epan/conversation.h>
+#include <epan/expert.h>
+#include <epan/proto_data.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "stream.h"
+
+static int hf_stream_retransmission = -1;
+static int hf_stream_carried = -1;
+static int hf_stream_carried_from = -1;
+static int hf_stream_continued_in = -1;
+static int hf_stream_partial = -1;
+static int hf_stream_lost = -1;
+static int hf_stream_offset = -1;
+static expert_field ei_stream_lost = EI_INIT;
+static expert_field ei_stream_retransmission = EI_INIT;
+static expert_field ei_stream_no_state = EI_INIT;
+
+/* Engine state of one direction, advanced on the first pass only. */
+typedef struct mw_flow {
+    gboolean seq_known;
+    guint32 next_seq;       /* TCP: first byte not yet fed */
+    guint64 offset;         /* stream offset of the next byte */
+    guint8 *carry;          /* an incomplete line (file scope) */
+    guint carry_len;
+    guint32 carry_from;     /* frame the carried line started in */
+    void *carry_record;     /* the call that left it (to link forward) */
+    gboolean mid_line;      /* an over-long line is being delivered in fragments */
+} mw_flow;
+
+typedef struct mw_conv {
+    address server_addr;
+    guint32 server_port;
+    gboolean server_known;
+    mw_flow flow[2];
+    void *state;            /* the protocol's, sp->state_size bytes */
+    void *proto_data;       /* mw_stream_conv_data */
+} mw_conv;
+
+enum mw_call_kind { MW_CALL_DATA, MW_CALL_RETRANSMISSION };
+
+/* What the first pass stored for one call, so later passes repeat it. */
+typedef struct mw_call {
+    guint8 kind;
+    guint8 dir;
+    gboolean mid_line;      /* engine's flag before the call */
+    guint skip;             /* leading bytes already seen (partial retransmission) */
+    guint32 lost;           /* bytes missing before this call */
+    guint64 offset;         /* stream offset of the first new byte */
+    const guint8 *carry;    /* bytes of earlier frames that precede this call's */
+    guint carry_len;
+    guint32 carry_from;
+    guint leftover;         /* bytes this call left to the next one */
+    guint32 continued_in;   /* the frame that completed them */
+    void *state;            /* the protocol's state before the call */
+} mw_call;
+
+static mw_conv *conv_get(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    mw_conv *mc = (mw_conv *)conversation_get_proto_data(conv, *sp->proto);
+    if (!mc) {
+        mc = wmem_new0(wmem_file_scope(), mw_conv);
+        mc->state = wmem_alloc0(wmem_file_scope(), sp->state_size);
+        if (sp->state_init)
+            sp->state_init(mc->state, pinfo);
+        conversation_add_proto_data(conv, *sp->proto, mc);
+    }
+    return mc;
+}
+
+void *mw_stream_conv_data(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    return conv_get(sp, pinfo);
+}
+
+void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolean src_is_server)
+{
+    mw_conv *mc = conv_get(sp, pinfo);
+    if (mc->server_known)
+        return;
+    copy_address_wmem(wmem_file_scope(), &mc->server_addr, src_is_server ? &pinfo->src : &pinfo->dst);
+    mc->server_port = src_is_server ? pinfo->srcport : pinfo->destport;
+    mc->server_known = TRUE;
+}
+
+/* The server is the side on the port we were registered for; failing that the
+ * lower port. */
+static int direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo)
+{
+    if (!mc->server_known) {
+        gboolean src_is_server;
+        if (pinfo->match_uint == pinfo->srcport && pinfo->match_uint != pinfo->destport)
+            src_is_server = TRUE;
+        else if (pinfo->match_uint == pinfo->destport && pinfo->match_uint != pinfo->srcport)
+            src_is_server = FALSE;
+        else
+            src_is_server = pinfo->srcport < pinfo->destport;
+        mw_stream_set_server(sp, pinfo, src_is_server);
+    }
+    if (pinfo->srcport == mc->server_port && addresses_equal(&pinfo->src, &mc->server_addr))
+        return MW_DIR_SERVER;
+    return MW_DIR_CLIENT;
+}
+
+/* Classify the segment against what this direction has already fed:
+ * returns the kind, and how many leading bytes to skip or were lost. */
+static guint8 classify_seq(mw_flow *flow, const struct tcpinfo *ti, guint len, guint *skip,
+                           guint32 *lost)
+{
+    *skip = 0;
+    *lost = 0;
+    if (!ti || len == 0)
+        return MW_CALL_DATA;
+    if (!flow->seq_known) {
+        flow->seq_known = TRUE;
+        flow->next_seq = ti->seq + len;
+        return MW_CALL_DATA;
+    }
+    gint32 ahead = (gint32)(ti->seq - flow->next_seq);
+    gint32 end_ahead = (gint32)(ti->seq + len - flow->next_seq);
+    if (end_ahead <= 0)
+        return MW_CALL_RETRANSMISSION;
+    if (ahead < 0)
+        *skip = (guint)-ahead;
+    else if (ahead > 0)
+        *lost = (guint32)ahead;
+    flow->next_seq = ti->seq + len;
+    return MW_CALL_DATA;
+}
+
+static guint next_call_index(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, *sp->proto, 0));
+    p_add_proto_data(pinfo->pool, pinfo, *sp->proto, 0, GUINT_TO_POINTER(n + 1));
+    return n;
+}
+
+/* First pass: record the call and advance the engine's flow state. */
+static mw_call *record_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, int dir,
+                            const struct tcpinfo *ti, guint len)
+{
+    mw_flow *flow = &mc->flow[dir];
+    mw_call *call = wmem_new0(wmem_file_scope(), mw_call);
+    call->dir = (guint8)dir;
+    call->kind = classify_seq(flow, ti, len, &call->skip, &call->lost);
+    if (call->kind == MW_CALL_RETRANSMISSION)
+        return call;
+    if (call->lost) {
+        /* The carried line can never be completed: drop it, and let the
+         * protocol resynchronise. */
+        flow->carry = NULL;
+        flow->carry_len = 0;
+        flow->mid_line = TRUE; /* the next line starts somewhere unknown */
+        flow->offset += call->lost;
+        if (sp->gap)
+            sp->gap(mc->state, dir, call->lost);
+    }
+    call->mid_line = flow->mid_line;
+    call->offset = flow->offset;
+    call->carry = flow->carry;
+    call->carry_len = flow->carry_len;
+    call->carry_from = flow->carry_from;
+    if (flow->carry_record)
+        ((mw_call *)flow->carry_record)->continued_in = pinfo->num;
+    flow->carry = NULL;
+    flow->carry_len = 0;
+    flow->carry_record = NULL;
+    call->state = wmem_memdup(wmem_file_scope(), mc->state, sp->state_size);
+    return call;
+}
+
+/* First pass: keep what the protocol did not consume for the next call.
+ * flow->offset is the stream offset of the next new byte; a carried line is
+ * the carry_len bytes before it. */
+static void keep_leftover(mw_flow *flow, mw_call *call, tvbuff_t *data, guint consumed,
+                          packet_info *pinfo)
+{
+    guint len = tvb_reported_length(data);
+    guint left = len > consumed ? len - consumed : 0;
+    call->leftover = left;
+    flow->offset = call->offset + (len - call->carry_len);
+    if (left) {
+        flow->carry = (guint8 *)tvb_memdup(wmem_file_scope(), data, consumed, left);
+        flow->carry_len = left;
+        flow->carry_from = consumed < call->carry_len ? call->carry_from : pinfo->num;
+        flow->carry_record = call;
+    }
+}
+
+gboolean mw_next_line(mw_ctx *ctx, tvbuff_t *tvb, gint *offset, mw_line_at *out)
+{
+    gint len = tvb_reported_length_remaining(tvb, *offset);
+    if (len <= 0)
+        return FALSE;
+    const guint8 *p = tvb_get_ptr(tvb, *offset, len);
+    memset(out, 0, sizeof *out);
+    out->offset = *offset;
+    out->continued = ctx->mid_line;
+    if (!mw_line_scan(p, (size_t)len, 0, &out->line)) {
+        if (len < MW_MAX_CARRY)
+            return FALSE;
+        /* Over-long: deliver it as a fragment, keeping a trailing CR back
+         * since its LF may follow. */
+        out->fragment = TRUE;
+        if (p[len - 1] == '\r')
+            out->line.len--;
+        *offset += (gint)out->line.len;
+        ctx->mid_line = TRUE;
+        return TRUE;
+    }
+    *offset += (gint)(out->line.len + out->line.eol_len);
+    ctx->mid_line = FALSE;
+    return TRUE;
+}
+
+static void show_engine_items(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed)
+{
+    proto_item *it;
+    if (call->lost) {
+        it = proto_tree_add_uint(ctx->tree, hf_stream_lost, data, 0, 0, call->lost);
+        proto_item_set_generated(it);
+        expert_add_info_format(ctx->pinfo, it, &ei_stream_lost,
+                               "%u bytes of this direction are missing from the capture before "
+                               "this segment; dissection resynchronises on what follows",
+                               call->lost);
+    }
+    if (call->carry_len) {
+        it = proto_tree_add_item(ctx->tree, hf_stream_carried, data, 0, (gint)call->carry_len, ENC_NA);
+        proto_item_set_generated(it);
+        it = proto_tree_add_uint(ctx->tree, hf_stream_carried_from, data, 0, 0, call->carry_from);
+        proto_item_set_generated(it);
+    }
+    if (call->leftover) {
+        guint len = tvb_reported_length(data);
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
+                            ctx->dir == MW_DIR_CLIENT ? "C" : "S");
+        proto_tree_add_item(ctx->tree, hf_stream_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        if (call->continued_in) {
+            proto_item *l = proto_tree_add_uint(ctx->tree, hf_stream_continued_in, data, consumed,
+                                                (gint)(len - consumed), call->continued_in);
+            proto_item_set_generated(l);
+        }
+    }
+    it = proto_tree_add_uint64(ctx->tree, hf_stream_offset, data, 0, 0, call->offset);
+    proto_item_set_generated(it);
+    proto_item_set_hidden(it);
+}
+
+static int dissect_retransmission(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo,
+                                  proto_tree *tree)
+{
+    proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(root, *sp->ett);
+    proto_item *it = proto_tree_add_item(t, hf_stream_retransmission, tvb, 0, -1, ENC_NA);
+    expert_add_info(pinfo, it, &ei_stream_retransmission);
+    col_set_str(pinfo->cinfo, COL_INFO, "Retransmitted data (dissected in its first copy)");
+    return tvb_captured_length(tvb);
+}
+
+int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo,
+                      proto_tree *tree, void *data)
+{
+    guint len = tvb_reported_length(tvb);
+    if (tvb_captured_length(tvb) < len) {
+        /* Payload cut by the snapshot length: nothing here can be parsed. */
+        return 0;
+    }
+    const struct tcpinfo *ti = (const struct tcpinfo *)data; /* NULL out of TLS */
+    mw_conv *mc = conv_get(sp, pinfo);
+    int dir = direction(sp, mc, pinfo);
+    guint index = next_call_index(sp, pinfo);
+    mw_call *call = (mw_call *)p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1);
+    gboolean first = FALSE;
+
+    if (!call) {
+        if (PINFO_FD_VISITED(pinfo)) {
+            proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+            expert_add_info(pinfo, it, &ei_stream_no_state);
+            return len;
+        }
+        call = record_call(sp, mc, pinfo, dir, ti, len);
+        p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
+        first = TRUE;
+    }
+
+    col_set_str(pinfo->cinfo, COL_PROTOCOL, sp->label);
+    if (call->kind == MW_CALL_RETRANSMISSION)
+        return dissect_retransmission(sp, tvb, pinfo, tree);
+
+    /* The bytes to dissect: carried line + this call's new bytes. */
+    tvbuff_t *fresh = call->skip ? tvb_new_subset_remaining(tvb, call->skip) : tvb;
+    tvbuff_t *bytes = fresh;
+    if (call->carry_len) {
+        guint fresh_len = tvb_reported_length(fresh);
+        guint8 *joined = (guint8 *)wmem_alloc(pinfo->pool, call->carry_len + fresh_len);
+        memcpy(joined, call->carry, call->carry_len);
+        tvb_memcpy(fresh, joined + call->carry_len, 0, fresh_len);
+        bytes = tvb_new_child_real_data(tvb, joined, call->carry_len + fresh_len,
+                                        call->carry_len + fresh_len);
+        add_new_data_source(pinfo, bytes, "Joined line");
+    }
+
+    mw_ctx ctx;
+    memset(&ctx, 0, sizeof ctx);
+    ctx.pinfo = pinfo;
+    ctx.sp = sp;
+    ctx.dir = dir;
+    ctx.first_pass = first;
+    ctx.tls = ti == NULL;
+    ctx.stream_offset = call->offset - call->carry_len;
+    ctx.carried = call->carry_len;
+    ctx.carried_from = call->carry_from;
+    ctx.call_index = index;
+    ctx.mid_line = call->mid_line;
+    ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->state, sp->state_size);
+    ctx.root = proto_tree_add_item(tree, *sp->proto, bytes, 0, -1, ENC_NA);
+    ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
+
+    guint consumed = sp->dissect(&ctx, bytes);
+    if (consumed > tvb_reported_length(bytes))
+        consumed = tvb_reported_length(bytes);
+    if (first) {
+        mw_flow *flow = &mc->flow[dir];
+        keep_leftover(flow, call, bytes, consumed, pinfo);
+        flow->mid_line = ctx.mid_line;
+    }
+    show_engine_items(&ctx, call, bytes, consumed);
+    return len;
+}
+
+void mw_stream_register(int proto_mail)
+{
+    static hf_register_info hf[] = {
+        {&hf_stream_retransmission,
+         {"Retransmitted data", "mail.stream.retransmission", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes this direction already carried in an earlier segment", HFILL}},
+        {&hf_stream_carried,
+         {"Line start from an earlier segment", "mail.stream.carried", FT_BYTES, BASE_NONE, NULL,
+          0x0, NULL, HFILL}},
+        {&hf_stream_carried_from,
+         {"Line started in frame", "mail.stream.carried_from", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_stream_continued_in,
+         {"Line continues in frame", "mail.stream.continued_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_stream_partial,
+         {"Incomplete line (continues in a later segment)", "mail.stream.partial", FT_BYTES,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_stream_lost,
+         {"Bytes missing before this segment", "mail.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_stream_offset,
+         {"Stream offset", "mail.stream.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Offset of this call's first new byte in its direction's stream", HFILL}},
+    };
+    static ei_register_info ei[] = {
+        {&ei_stream_lost,
+         {"mail.stream.lost", PI_SEQUENCE, PI_WARN, "Bytes missing from the capture", EXPFILL}},
+        {&ei_stream_retransmission,
+         {"mail.stream.retransmission", PI_SEQUENCE, PI_NOTE,
+          "Retransmitted data: already dissected where it was first seen", EXPFILL}},
+        {&ei_stream_no_state,
+         {"mail.stream.no_state", PI_UNDECODED, PI_WARN,
+          "No state from the first pass for this call", EXPFILL}},
+    };
+    proto_register_field_array(proto_mail, hf, array_length(hf));
+    expert_module_t *em = expert_register_protocol(proto_mail);
+    expert_register_field_array(em, ei, array_length(ei));
+}
