@@ -1,9 +1,9 @@
 /* SASL decoding for AUTH (SMTP), AUTHENTICATE (IMAP) and AUTH (POP3).
  *
  * Mechanism messages travel base64-encoded (RFC 4954 4); decode them with
- * mw_base64_decode, then split the decoded bytes with the parser for the
+ * mw_base64_decode (base64.h), then split the decoded bytes with the parser for the
  * mechanism.  Parsers return spans into the decoded buffer.
- * Implements RFC 4648 4 (base64), RFC 4616 (PLAIN), RFC 2195 (CRAM-MD5),
+ * Implements RFC 4616 (PLAIN), RFC 2195 (CRAM-MD5),
  * RFC 7628 3.1 (OAUTHBEARER), Google's XOAUTH2 and the de-facto LOGIN.
  */
 #ifndef MAILWIRE_CORE_SASL_H
@@ -13,16 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/base64.h"
 #include "core/span.h"
-
-/* Decodes strict base64 (alphabet A-Z a-z 0-9 + /, '=' padding to a multiple
- * of four, zero pad bits) into out[0..out_cap).  A lone "=" is the empty
- * response and decodes to nothing.  Returns true with *out_len set; false
- * with *error set ("invalid character", "length not a multiple of 4",
- * "misplaced padding", "non-zero pad bits", "output buffer too small",
- * "empty input").  (len / 4) * 3 bytes of out always suffice. */
-bool mw_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t out_cap,
-                      size_t *out_len, const char **error);
 
 typedef enum mw_sasl_mech {
     MW_SASL_UNKNOWN = 0,
