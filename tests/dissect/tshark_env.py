@@ -169,6 +169,12 @@ class TsharkEnv:
                 if problems:
                     break
                 return line.strip()
+        name = os.path.basename(self.plugin)
+        for line in out.splitlines():
+            cols = line.split("\t")
+            if cols and cols[0].strip() == name and cols[-1].strip() != self.plugin:
+                problems.append(f"another {name} is loaded instead: {cols[-1].strip()} (the global "
+                                "plugin folder is read before personal ones; remove that copy)")
         raise Failure("tshark does not list the plugin from "
                       f"{self.plugin_dir}\n--- tshark -G plugins (rc {rc}):\n{out}"
                       f"--- stderr:\n{err}" + "".join("\n" + p for p in problems))
