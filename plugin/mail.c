@@ -39,7 +39,7 @@ static const mail_candidate candidates[] = {
 /* Claim a TCP conversation on a port of no mail dissector when its first
  * bytes are a greeting or a first command; from then on the conversation is
  * the protocol's. */
-static gboolean mail_heuristic(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+static mw_heur_bool mail_heuristic(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     guint len = tvb_captured_length(tvb);
     if (len < 4)
