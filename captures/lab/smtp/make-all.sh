@@ -51,6 +51,7 @@ capture() {
     pf_wait_queue
     lab_capture_stop
     if [ -s "$KEYLOG" ]; then lab_inject_keys "$file" "$KEYLOG"; fi
+    chmod 644 "$file"
     tail -n +"$((lines + 1))" "$PF_DIR/maillog" >"$LAB_WORK/logs/$name.log"
     if [ -n "${LAB_LOG_DIR:-}" ]; then mkdir -p "$LAB_LOG_DIR"; cp "$LAB_WORK/logs/$name.log" "$LAB_LOG_DIR/"; fi
 }
@@ -66,8 +67,8 @@ rows=(x lf-dot-lf lf-dot-crlf crlf-dot-lf cr-dot-cr cr-dot-lf lf-dot-cr cr-dot-c
 for r in $(seq 1 12); do
     capture "$(printf 'smtp-smuggle-%02d-%s' "$r" "${rows[$r]}")" "$P25" py smuggle "$r"
 done
-capture smtp-smuggle-postfix-reject "$P25" py smuggle-strict 1 2 3 5 4
-capture smtp-smuggle-postfix-normalize "$P25" py smuggle-normalize 1 2
+capture smtp-smuggle-postfix-reject "$P25" py smuggle-strict 1 2 3 5 11 12 4
+capture smtp-smuggle-postfix-normalize "$P25" py smuggle-normalize 1 5 11 12
 capture smtp-data-bare-cr-lf-nul-longline "$P25" py odd-body
 
 capture smtp-bdat-split "$P25" py bdat-split

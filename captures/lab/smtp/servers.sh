@@ -153,6 +153,10 @@ lab_capture_stop() {
 }
 
 lab_servers_up() {
+    # The loopback does segmentation offload: without this a write larger than
+    # the MSS shows up as one frame of up to 64 KiB.  One segment per GSO packet
+    # makes every frame fit the 1500-octet MTU, as on a wire.
+    ip -n "$LAB_NS" link set lo gso_max_segs 1 gso_max_size 1500
     lab_make_cert
     pf_write_config
     dc_write_config
