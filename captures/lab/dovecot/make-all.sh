@@ -165,4 +165,6 @@ if want pop-errors; then
 fi
 
 dv_stop
+# LAB_DOVECOT_LOG=FILE keeps a copy of the Dovecot log (the work dir is removed on exit)
+[ -n "${LAB_DOVECOT_LOG:-}" ] && cp "$DV_DIR/dovecot.log" "$LAB_DOVECOT_LOG"
 lab_log "done"
