@@ -15,6 +15,7 @@
 
 #include "lineitem.h"
 #include "mail.h"
+#include "message_tree.h"
 #include "smtp_int.h"
 
 int proto_smtp = -1;
@@ -181,6 +182,7 @@ static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, g
                           const guint8 *a _U_, gsize l _U_)
 {
     sc->st->client_mode = SMTP_CLIENT_DATA_WAIT;
+    sc->st->data_frame = sc->pinfo->num;
 }
 
 static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
@@ -305,7 +307,7 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
     case SMTP_CLIENT_DATA_WAIT:
         /* Body bytes before any reply to DATA: the client did not wait. */
         st->data_early = TRUE;
-        smtp_data_begin(st, sc->pinfo->num);
+        smtp_data_begin(sc, st->data_frame);
         return offset;
     case SMTP_CLIENT_DATA:
         return dissect_smtp_data_body(sc, tvb, offset);
@@ -487,6 +489,7 @@ void smtp_register(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_smtp);
     expert_register_field_array(em, ei, array_length(ei));
+    mail_message_register(proto_mail);
     smtp_reply_register(proto_smtp);
     smtp_envelope_register(proto_smtp);
     smtp_data_register(proto_smtp);

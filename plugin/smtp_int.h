@@ -141,6 +141,7 @@ typedef struct smtp_state {
 
     /* AUTH */
     guint8 auth_mech;         /* mw_sasl_mech */
+    const char *auth_mech_name; /* static string of the core */
     guint8 auth_step;         /* client responses so far */
     guint8 auth_prompt;       /* mw_sasl_login_prompt of the last 334 */
     const char *auth_user;    /* file scope, immutable */
@@ -197,7 +198,7 @@ void smtp_envelope_register(int proto);
 /* smtp_data.c */
 gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset);
 gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset);
-void smtp_data_begin(smtp_state *st, guint32 frame);
+void smtp_data_begin(smtp_call *sc, guint32 frame);
 void smtp_message_reset(smtp_state *st);
 void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
                        const guint8 *args, gsize args_len, gboolean *more_follows);

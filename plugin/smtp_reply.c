@@ -9,7 +9,6 @@
 
 #include "lineitem.h"
 #include "smtp_int.h"
-#include "core/sasl.h"
 
 static int ett_smtp_reply = -1;
 static int ett_smtp_reply_line = -1;
@@ -93,7 +92,7 @@ static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
     smtp_state *st = sc->st;
     if (code == 354) {
         if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
-            smtp_data_begin(st, st->data_frame ? st->data_frame : sc->pinfo->num);
+            smtp_data_begin(sc, st->data_frame ? st->data_frame : sc->pinfo->num);
             st->client_mode = SMTP_CLIENT_DATA;
         }
         st->data_confirmed = st->client_mode == SMTP_CLIENT_DATA;
