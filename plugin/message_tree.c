@@ -186,6 +186,7 @@ void mail_message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, mail_
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len) {
+        col_append_str(pinfo->cinfo, COL_INFO, " | ");
         col_set_fence(pinfo->cinfo, COL_INFO);
         call_dissector(imf_handle, msg, pinfo, tree);
     }

@@ -226,10 +226,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     proto_item *reply_item = proto_tree_get_parent(view->tree);
     gint end = l->offset + len + (gint)l->line.eol_len;
     proto_item_set_len(reply_item, end - view->start);
-    if (st->reply_lines == 0)
-        proto_item_set_text(reply_item, "Reply: %s", text);
-    else
-        proto_item_append_text(reply_item, " ...");
+    if (st->reply_lines == 0 || view->start == l->offset)
+        proto_item_set_text(reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
 
     proto_item *li = proto_tree_add_item(view->tree, hf_smtp_reply_line, tvb, l->offset,
                                          end - l->offset, ENC_NA);
@@ -265,6 +263,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         return;
 
     /* The final line: the reply is complete. */
+    if (st->reply_lines > 1)
+        proto_item_append_text(reply_item, " [%u lines]", st->reply_lines);
     smtp_reply_rec *rec = st->reply;
     st->reply = NULL;
     proto_tree *rt = view->tree;

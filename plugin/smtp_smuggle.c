@@ -43,9 +43,7 @@ void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const s
     if (e->began_before)
         proto_item_append_text(it, " (starts in the previous segment)");
     expert_add_info_format(sc->pinfo, it, &ei_smtp_smuggling[e->cls],
-                           "Non-strict end of data %s: %s end the message here; a strict "
-                           "receiver keeps these bytes as text. What follows is what a lenient "
-                           "receiver executes",
+                           "Non-strict end of data %s, the end of the message for: %s",
                            bytes, who);
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggling candidate %s]", bytes);
 }
@@ -103,16 +101,17 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree, gint 
         gint len = (lf < 0 ? end : lf) - off;
         if (lf >= 0 && len > 0 && tvb_get_guint8(tvb, off + len - 1) == '\r')
             len--;
-        if (st->smug_mid_line || lf < 0) {
-            /* A line cut by the segment boundary: shown, not parsed. */
-            proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off, ENC_NA);
+        if (st->smug_phase == SMUG_BODY) {
+            if (body_start < 0)
+                body_start = off;
             st->smug_mid_line = lf < 0;
             off = next;
             continue;
         }
-        if (st->smug_phase == SMUG_BODY) {
-            if (body_start < 0)
-                body_start = off;
+        if (st->smug_mid_line || lf < 0) {
+            /* A line cut by the segment boundary: shown, not parsed. */
+            proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off, ENC_NA);
+            st->smug_mid_line = lf < 0;
             off = next;
             continue;
         }
