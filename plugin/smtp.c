@@ -140,7 +140,7 @@ static void smtp_check_sequence(smtp_call *sc, proto_item *it, mw_smtp_verb verb
     case MW_SMTP_MAIL:
         if (st->txn && st->mail_ok)
             expert_add_info(sc->pinfo, it, &ei_smtp_seq_nested_mail);
-        else if (!st->ehlo_seen && st->phase == SMTP_PHASE_START && !st->tls)
+        else if (!st->helo_sent && !st->tls)
             expert_add_info(sc->pinfo, it, &ei_smtp_seq_before_helo);
         break;
     case MW_SMTP_RCPT:
@@ -175,6 +175,7 @@ static void smtp_cmd_reset(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, 
 static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o, const guint8 *a,
                           gsize l)
 {
+    sc->st->helo_sent = TRUE;
     smtp_cmd_reset(sc, tvb, t, o, a, l);
 }
 
@@ -293,6 +294,7 @@ static void smtp_enter_tls(smtp_state *st)
     st->fifo_len = 0;
     st->reply = NULL;
     st->ehlo_seen = FALSE;
+    st->helo_sent = FALSE;
     st->adv_starttls = st->adv_pipelining = st->adv_chunking = st->adv_auth = FALSE;
     st->txn = NULL;
     st->phase = SMTP_PHASE_START;
@@ -314,7 +316,13 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
     case SMTP_CLIENT_BDAT:
         return dissect_smtp_bdat_chunk(sc, tvb, offset);
     case SMTP_CLIENT_TLS_WAIT:
-        return dissect_smtp_injected(sc, tvb, offset, FALSE);
+        if (sc->tls_line_here || !st->starttls_acked)
+            return dissect_smtp_injected(sc, tvb, offset, FALSE);
+        /* The 220 came in an earlier segment and the client goes on in
+         * plaintext: decrypted data put back, or TLS never started. */
+        smtp_tls_plaintext_continues(sc, tvb, offset);
+        smtp_enter_tls(st);
+        return offset;
     default:
         break;
     }
@@ -332,7 +340,7 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
 static guint smtp_dissect(mw_ctx *ctx, tvbuff_t *tvb)
 {
     smtp_state *st = (smtp_state *)ctx->state;
-    smtp_call sc = {ctx, st, ctx->pinfo, ctx->tree, NULL, 0};
+    smtp_call sc = {ctx, st, ctx->pinfo, ctx->tree, NULL, 0, FALSE};
     guint key = 0x10000 + ctx->call_index;
     sc.recs = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), ctx->pinfo, proto_smtp, key);
     if (!sc.recs) {
@@ -351,7 +359,7 @@ static guint smtp_dissect(mw_ctx *ctx, tvbuff_t *tvb)
         gboolean stop = FALSE;
         if (ctx->dir == MW_DIR_CLIENT) {
             offset = smtp_client_step(&sc, tvb, offset, &stop);
-        } else if (st->starttls_acked && !ctx->tls) {
+        } else if (st->starttls_acked && !ctx->tls && !st->tls) {
             offset = dissect_smtp_injected(&sc, tvb, offset, TRUE);
         } else {
             mw_line_at l;

@@ -106,6 +106,7 @@ typedef struct smtp_state {
 
     /* EHLO capabilities */
     gboolean ehlo_seen;
+    gboolean helo_sent;       /* HELO/EHLO sent (reply or not) */
     gboolean adv_starttls, adv_pipelining, adv_chunking, adv_auth;
 
     /* transaction */
@@ -157,6 +158,7 @@ typedef struct smtp_call {
     proto_tree *tree;
     wmem_array_t *recs;       /* void*, file scope */
     guint rec_next;
+    gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
 } smtp_call;
 
 /* The call's next record: created zeroed (size bytes, file scope) on the
@@ -228,6 +230,7 @@ void smtp_auth_handoff(void);
 void smtp_tls_starttls_sent(smtp_call *sc);
 void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code);
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server);
+void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset);
 void smtp_tls_check_plaintext(smtp_call *sc, proto_item *it, guint8 verb);
 void smtp_tls_ehlo_done(smtp_call *sc, proto_item *it);
 void smtp_tls_register(int proto);

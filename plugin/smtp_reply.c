@@ -151,9 +151,9 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto
         break;
     case MW_SMTP_MAIL:
         st->mail_ok = ok;
-        if (ok)
+        if (ok && st->phase < SMTP_PHASE_TRANSACTION)
             st->phase = SMTP_PHASE_TRANSACTION;
-        else
+        else if (!ok)
             st->txn = NULL;
         break;
     case MW_SMTP_RCPT:

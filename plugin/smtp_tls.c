@@ -18,6 +18,7 @@ static int hf_smtp_starttls_injected = -1;
 static int hf_smtp_starttls_injected_line = -1;
 static int hf_smtp_tls_record = -1;
 static int hf_smtp_implicit_plaintext = -1;
+static int hf_smtp_no_handshake = -1;
 
 static expert_field ei_smtp_starttls_injection = EI_INIT;
 static expert_field ei_smtp_starttls_response_injection = EI_INIT;
@@ -25,6 +26,7 @@ static expert_field ei_smtp_starttls_not_used = EI_INIT;
 static expert_field ei_smtp_starttls_refused = EI_INIT;
 static expert_field ei_smtp_starttls_not_offered = EI_INIT;
 static expert_field ei_smtp_implicit_plaintext = EI_INIT;
+static expert_field ei_smtp_starttls_no_handshake = EI_INIT;
 
 static dissector_handle_t tls_handle;
 static dissector_handle_t implicit_handle;
@@ -32,6 +34,14 @@ static dissector_handle_t implicit_handle;
 void smtp_tls_starttls_sent(smtp_call *sc)
 {
     sc->st->client_mode = SMTP_CLIENT_TLS_WAIT;
+    sc->tls_line_here = TRUE;
+}
+
+void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset)
+{
+    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_no_handshake, tvb, offset, 0, ENC_NA);
+    proto_item_set_generated(it);
+    expert_add_info(sc->pinfo, it, &ei_smtp_starttls_no_handshake);
 }
 
 void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code)
@@ -41,6 +51,7 @@ void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code)
         if (sc->ctx->first_pass && tls_handle)
             ssl_starttls_ack(tls_handle, sc->pinfo, smtp_handle);
         st->starttls_acked = TRUE;
+        sc->tls_line_here = TRUE;
         return;
     }
     expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_starttls_refused,
@@ -179,6 +190,9 @@ void smtp_tls_register(int proto)
          {"TLS record", "mail.smtp.starttls.tls_record", FT_BYTES, BASE_NONE, NULL, 0x0,
           "TLS bytes on the plaintext stream (the 220 to STARTTLS is not in the capture)",
           HFILL}},
+        {&hf_smtp_no_handshake,
+         {"Plaintext after STARTTLS was accepted", "mail.smtp.starttls.no_handshake", FT_NONE,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_smtp_implicit_plaintext,
          {"Plaintext on an implicit-TLS port", "mail.smtp.tls.plaintext", FT_NONE, BASE_NONE,
           NULL, 0x0, NULL, HFILL}},
@@ -201,6 +215,11 @@ void smtp_tls_register(int proto)
          {"mail.smtp.starttls.not_offered", PI_SECURITY, PI_WARN,
           "Submission port 587 without STARTTLS in the EHLO reply: credentials and mail go in "
           "plaintext (or STARTTLS was stripped on the path)", EXPFILL}},
+        {&ei_smtp_starttls_no_handshake,
+         {"mail.smtp.starttls.no_handshake", PI_SECURITY, PI_WARN,
+          "STARTTLS was accepted but the client goes on in plaintext: either the capture holds "
+          "decrypted data put back in place, or TLS never started. Dissected as a new session",
+          EXPFILL}},
         {&ei_smtp_implicit_plaintext,
          {"mail.smtp.tls.plaintext_on_tls_port", PI_SECURITY, PI_WARN,
           "Plaintext SMTP on an implicit-TLS port: this side does not speak TLS", EXPFILL}},
