@@ -223,7 +223,9 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: %s", text);
 
     mw_smtp_cmd cmd;
-    gboolean ok = !l->continued && !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd);
+    /* After lost bytes the line may still start cleanly: accept a known verb. */
+    gboolean ok = !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd) &&
+                  (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
     guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
     if (ok) {
         proto_item *v;

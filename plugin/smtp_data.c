@@ -247,6 +247,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     }
     smtp_message_end(sc, tvb, term ? term : fi, FALSE);
     smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
     st->client_mode = SMTP_CLIENT_COMMAND;
     st->phase = SMTP_PHASE_GREETED;
     st->txn = NULL;
@@ -334,6 +335,7 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     smtp_bdat_count(st, p, n);
     smtp_msg_append(sc, p, (guint32)n);
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: BDAT chunk, %d bytes", n);
+    sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (st->bdat_left == 0) {
         st->client_mode = SMTP_CLIENT_COMMAND;
         if (st->bdat_prev_cr)

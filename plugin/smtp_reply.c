@@ -207,7 +207,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
     mw_smtp_reply r;
-    gboolean parsed = !l->continued && mw_smtp_reply_parse(p, (size_t)len, &r);
+    /* After lost bytes the line may still start cleanly: try it. */
+    gboolean parsed = !l->fragment && mw_smtp_reply_parse(p, (size_t)len, &r);
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "S: %s", text);
 
     if (!st->reply) {
