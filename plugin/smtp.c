@@ -303,6 +303,13 @@ static void smtp_enter_tls(smtp_state *st)
     smtp_message_reset(st);
 }
 
+static gboolean smtp_line_is_command(tvbuff_t *tvb, const mw_line_at *l)
+{
+    mw_smtp_cmd cmd;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, (gint)l->line.len);
+    return mw_smtp_cmd_parse(p, l->line.len, &cmd) && cmd.verb != MW_SMTP_UNKNOWN;
+}
+
 static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean *stop)
 {
     smtp_state *st = sc->st;
@@ -332,8 +339,8 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
         *stop = TRUE;
         return offset;
     }
-    if (st->client_mode == SMTP_CLIENT_AUTH)
-        dissect_smtp_auth_response(sc, tvb, &l);
+    if (st->client_mode == SMTP_CLIENT_AUTH || (st->auth_open && !smtp_line_is_command(tvb, &l)))
+        dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
     else
         dissect_smtp_command_line(sc, tvb, &l);
     return offset;

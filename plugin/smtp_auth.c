@@ -208,6 +208,7 @@ void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
     st->auth_mech = (guint8)info.mech;
     st->auth_mech_name = info.name;
     st->auth_step = 0;
+    st->auth_open = TRUE;
     st->auth_prompt = MW_SASL_LOGIN_OTHER;
     st->auth_user = NULL;
     st->auth_user_frame = 0;

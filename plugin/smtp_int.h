@@ -144,6 +144,7 @@ typedef struct smtp_state {
     guint8 auth_mech;         /* mw_sasl_mech */
     const char *auth_mech_name; /* static string of the core */
     guint8 auth_step;         /* client responses so far */
+    gboolean auth_open;       /* AUTH sent, no final reply yet */
     guint8 auth_prompt;       /* mw_sasl_login_prompt of the last 334 */
     const char *auth_user;    /* file scope, immutable */
     guint32 auth_user_frame;

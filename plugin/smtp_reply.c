@@ -169,6 +169,7 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto
     case MW_SMTP_AUTH:
     case SMTP_VERB_AUTH_RESPONSE:
         st->client_mode = code == 334 ? SMTP_CLIENT_AUTH : SMTP_CLIENT_COMMAND;
+        st->auth_open = code == 334;
         break;
     default:
         break;
