@@ -46,7 +46,7 @@ dissector_handle_t imap_handle;
 #define IMAP_TLS_PORTS "993"
 static range_t *imap_tls_ports;
 
-guint64 imap_pref_max_literal = G_GUINT64_CONSTANT(0x100000000); /* 4 GiB */
+guint64 imap_pref_max_literal = G_GUINT64_CONSTANT(0xffffffff); /* below 4 GiB */
 guint64 imap_pref_max_message = G_GUINT64_CONSTANT(128) << 20;
 static guint pref_max_literal_mib = 4096;
 static guint pref_max_message_mib = 128;
@@ -159,9 +159,9 @@ static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_
     }
     proto_item *ci = proto_tree_add_item(t, hf_imap_command, tvb, off + (gint)c->name_off,
                                          (gint)c->name_len, ENC_ASCII | ENC_NA);
-    if (c->cmd != MW_IMAP_CMD_UNKNOWN)
-        proto_item_append_text(ci, " (%s%s)", c->uid ? "UID " : "", mw_imap_cmd_name(c->cmd));
-    else
+    if (c->uid)
+        proto_item_append_text(ci, " (UID %s)", mw_imap_cmd_name(c->cmd));
+    if (c->cmd == MW_IMAP_CMD_UNKNOWN)
         expert_add_info(ctx->pinfo, ci, &ei_imap_command_unknown);
     gint args_off = off + (gint)c->args_off, args_len = (gint)c->args_len;
     if (c->args_off == 0 || args_off + args_len > off + len)
@@ -372,7 +372,7 @@ static void imap_apply_prefs(void)
 {
     static range_t *registered;
     mail_tls_ports_apply(&registered, imap_tls_ports, imap_handle);
-    imap_pref_max_literal = (guint64)pref_max_literal_mib << 20;
+    imap_pref_max_literal = ((guint64)pref_max_literal_mib << 20) - 1;
     imap_pref_max_message = (guint64)pref_max_message_mib << 20;
 }
 
@@ -439,7 +439,7 @@ void imap_register(void)
                                     "(dissected after decryption)",
                                     &imap_tls_ports, 65535);
     prefs_register_uint_preference(m, "literal.max_mib", "Largest sane literal (MiB)",
-                                   "A literal header announcing more than this is reported as "
+                                   "A literal header announcing this much or more is reported as "
                                    "invalid and not followed: dissection goes on line by line",
                                    10, &pref_max_literal_mib);
     prefs_register_uint_preference(m, "message.max_mib", "Largest message handed to IMF (MiB)",

@@ -89,6 +89,9 @@ typedef struct imap_walk {
     guint8 item_depth;      /* FETCH: depth where the current value started */
     guint16 arg;            /* ARGS: depth-0 arguments seen */
     guint8 pos[IMAP_WALK_DEPTH]; /* elements seen in each open list */
+    guint16 multi;          /* BODYSTRUCTURE: bit d, the list at depth d began with a list */
+    guint16 strseen;        /* BODYSTRUCTURE: bit d, a non-list element came at depth d */
+    guint16 part;           /* BODYSTRUCTURE: bit d, the list at depth d is a body part */
     imap_lit_use next_use;  /* the use of the literal ending this segment */
     const char *next_label;
 } imap_walk;

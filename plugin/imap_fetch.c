@@ -136,16 +136,24 @@ static void envelope_token(mw_ctx *ctx, proto_tree *et, tvbuff_t *tvb, gint base
     }
 }
 
-/* One BODYSTRUCTURE token: every list is a node; a list whose first two
- * elements are strings is a part "type/subtype", one that starts with a
- * list is a multipart named by its first string. */
+/* One BODYSTRUCTURE token.  Every list is a node.  A body part is the
+ * value's own list, or a list inside a multipart before its subtype; a
+ * multipart is a list that begins with a list, named by its first string. */
 static void body_token(proto_tree **stack, tvbuff_t *tvb, gint base, const mw_imap_tok *tok,
                        imap_walk *w, mw_ctx *ctx)
 {
     guint d = tok->depth;
     if (tok->kind == MW_IMAP_TOK_LIST_OPEN && d < IMAP_WALK_DEPTH) {
+        guint16 parent = (guint16)(1u << (d - 1));
+        if (w->pos[d - 1] == 1)
+            w->multi |= parent;
+        w->multi &= (guint16)~(1u << d);
+        w->strseen &= (guint16)~(1u << d);
+        gboolean part = d == 2 || ((w->multi & parent) && !(w->strseen & parent));
+        w->part = (guint16)(part ? (w->part | (1u << d)) : (w->part & ~(1u << d)));
         proto_item *it = proto_tree_add_item(stack[d - 1], hf_fetch_part, tvb, base + (gint)tok->off,
                                              1, ENC_NA);
+        proto_item_set_text(it, part ? "Part" : "List");
         stack[d] = proto_item_add_subtree(it, ett_fetch_body);
         return;
     }
@@ -156,9 +164,14 @@ static void body_token(proto_tree **stack, tvbuff_t *tvb, gint base, const mw_im
         return;
     const char *s = imap_tok_text(ctx, tvb, base, tok);
     guint p = w->pos[d] - 1;
-    if (p == 0 && tok->kind == MW_IMAP_TOK_QUOTED)
-        proto_item_set_text(node, "Part: %s", s);
-    else if (p == 1 && tok->kind == MW_IMAP_TOK_QUOTED)
+    gboolean first_string = !(w->strseen & (1u << d));
+    w->strseen |= (guint16)(1u << d);
+    gboolean single = (w->part & (1u << d)) && !(w->multi & (1u << d));
+    if ((w->multi & (1u << d)) && first_string && tok->kind == MW_IMAP_TOK_QUOTED)
+        proto_item_set_text(node, "%s: multipart/%s", d == 2 ? "Body structure" : "Part", s);
+    else if (single && p == 0 && tok->kind == MW_IMAP_TOK_QUOTED)
+        proto_item_append_text(node, ": %s", s);
+    else if (single && p == 1 && tok->kind == MW_IMAP_TOK_QUOTED)
         proto_item_append_text(node, "/%s", s);
     proto_tree_add_string(stack[d], hf_imap_string, tvb, base + (gint)tok->off, (gint)tok->len, s);
 }
@@ -228,10 +241,10 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
             if (hf != -1) {
                 proto_item *vi = proto_tree_add_item(t, hf, tvb, off + (gint)tok.off, 1, ENC_NA);
                 vt = proto_item_add_subtree(vi, w->item == FI_ENVELOPE ? ett_fetch_envelope : ett_fetch_body);
-                stack[1] = vt;
                 stack[2] = vt;
                 if (w->item == FI_BODYSTRUCTURE) {
-                    proto_item_set_text(vi, "Body structure");
+                    w->multi = w->strseen = 0;
+                    w->part = 1u << 2;
                     continue;
                 }
             }
