@@ -65,7 +65,7 @@ typedef struct imap_lit_rec {
     guint64 size;
     imap_lit_use use;
     const char *label;      /* e.g. "BODY[HEADER.FIELDS (FROM)]" */
-    guint8 *buf;            /* accumulated octets (messages and headers only) */
+    guint8 *buf;            /* accumulated octets (messages, headers, short strings) */
     guint64 have;           /* octets appended so far (first pass) */
     gboolean broken;        /* bytes of it were lost from the capture */
     guint32 header_frame;
@@ -74,6 +74,7 @@ typedef struct imap_lit_rec {
 } imap_lit_rec;
 
 /* Walk of the tokens of a logical line across its literals. */
+struct imap_lit_rec;
 #define IMAP_WALK_DEPTH 12
 typedef enum imap_walk_kind {
     IMAP_WALK_NONE = 0,
@@ -92,6 +93,8 @@ typedef struct imap_walk {
     guint16 multi;          /* BODYSTRUCTURE: bit d, the list at depth d began with a list */
     guint16 strseen;        /* BODYSTRUCTURE: bit d, a non-list element came at depth d */
     guint16 part;           /* BODYSTRUCTURE: bit d, the list at depth d is a body part */
+    guint8 addr_n;          /* FETCH ENVELOPE: parts of an address open at the segment end */
+    const struct imap_lit_rec *last_lit; /* the literal just before this segment, if kept */
     imap_lit_use next_use;  /* the use of the literal ending this segment */
     const char *next_label;
 } imap_walk;
@@ -151,6 +154,9 @@ extern dissector_handle_t imap_handle;
 /* Preferences. */
 extern guint64 imap_pref_max_literal;
 extern guint64 imap_pref_max_message;
+
+/* Short string literals are kept so a value split by them reads whole. */
+#define IMAP_STRING_KEEP 1024
 
 /* Token helpers. */
 const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_tok *t);

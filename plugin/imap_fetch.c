@@ -5,6 +5,7 @@
  * and section it is the value of. */
 #include <wireshark.h>
 #include <epan/expert.h>
+#include <epan/strutil.h>
 
 #include "imap.h"
 
@@ -125,7 +126,8 @@ static void envelope_token(mw_ctx *ctx, proto_tree *et, tvbuff_t *tvb, gint base
         memset(a, 0, sizeof *a);
         a->off = base + (gint)tok->off;
     } else if (tok->depth == 4 && tok->kind != MW_IMAP_TOK_LIST_CLOSE && a->n < 4) {
-        a->part[a->n++] = tok->kind == MW_IMAP_TOK_NIL ? NULL : imap_tok_text(ctx, tvb, base, tok);
+        a->part[a->n++] = tok->kind == MW_IMAP_TOK_NIL || tok->kind == MW_IMAP_TOK_LITERAL
+                              ? NULL : imap_tok_text(ctx, tvb, base, tok);
     } else if (tok->kind == MW_IMAP_TOK_LIST_CLOSE && tok->depth == 3 && a->off >= 0 && a->n == 4) {
         gint end = base + (gint)(tok->off + tok->len);
         const char *addr = wmem_strdup_printf(ctx->pinfo->pool, "%s%s<%s@%s>",
@@ -133,6 +135,24 @@ static void envelope_token(mw_ctx *ctx, proto_tree *et, tvbuff_t *tvb, gint base
                                               a->part[2] ? a->part[2] : "", a->part[3] ? a->part[3] : "");
         proto_tree_add_string(et, hf_env[field], tvb, a->off, end - a->off, addr);
         a->off = -1;
+    }
+}
+
+/* The literal that ended the previous segment inside an ENVELOPE: a field
+ * (depth 2) or a part of an address (depth 4) that goes on in this one. */
+static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, imap_walk *w,
+                             env_addr *a)
+{
+    const imap_lit_rec *r = w->last_lit;
+    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->size);
+    guint field = w->pos[2] - 1u;
+    if (w->depth == 2 && field < 10) {
+        proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);
+        proto_item_append_text(it, " (from a literal)");
+    } else if (w->depth == 4 && w->addr_n > 0 && w->addr_n <= 4) {
+        a->n = w->addr_n;
+        a->part[a->n - 1] = text;
+        a->off = off;
     }
 }
 
@@ -203,6 +223,9 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
     env_addr addr = {{0}, 0, -1};
     for (guint i = 0; i < IMAP_WALK_DEPTH; i++)
         stack[i] = t;
+    if (w->item == FI_ENVELOPE && w->last_lit)
+        envelope_literal(ctx, t, tvb, off, w, &addr);
+    w->last_lit = NULL;
     while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END) {
         if (tok.kind == MW_IMAP_TOK_ERROR) {
             expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_fetch_malformed);
@@ -271,6 +294,7 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
         if (tok.kind == MW_IMAP_TOK_LIST_CLOSE && tok.depth == 1)
             w->expect_value = 0;
     }
+    w->addr_n = addr.off >= 0 ? (guint8)addr.n : 0;
     if (tok.kind == MW_IMAP_TOK_LITERAL && w->expect_value && tok.depth != 1)
         w->next_use = IMAP_LIT_STRING;
     w->depth = (guint8)MIN(lx.depth, 255u);

@@ -65,7 +65,9 @@ static imap_lit_rec *lit_rec(mw_ctx *ctx, gint off, const mw_imap_lit *lit, imap
     r->use = use;
     r->label = label;
     r->header_frame = ctx->pinfo->num;
-    if (use_is_message(use) && lit->size > 0 && lit->size <= imap_pref_max_message)
+    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
+                                        : lit->size <= IMAP_STRING_KEEP;
+    if (keep && lit->size > 0)
         r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
     wmem_map_insert(st->conv->lits, lit_key(ctx, off), r);
     return r;
@@ -124,6 +126,7 @@ void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_of
         expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
     imap_lit_rec *r = lit_rec(ctx, hoff, lit, use, label);
     ds->lit = r;
+    ds->walk.last_lit = NULL;
     ds->lit_left = lit->size;
     ds->in_logical = TRUE;
     if (ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
@@ -158,7 +161,7 @@ static void literal_end(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, imap_lit_rec 
         expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_literal_lost);
         return;
     }
-    if (r->buf)
+    if (r->buf && use_is_message(r->use))
         imap_message_handoff(ctx, tvb, r);
 }
 
@@ -195,6 +198,7 @@ gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
         ds->lit = NULL;
         if (r)
             literal_end(ctx, tvb, lt, r);
+        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
     } else if (r && r->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0, r->end_frame);
         proto_item_set_generated(e);
