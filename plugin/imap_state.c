@@ -126,8 +126,14 @@ void imap_state_completed(mw_ctx *ctx, proto_tree *t _U_, tvbuff_t *tvb _U_, gin
             st->session = IMAP_SESS_AUTH;
         break;
     case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
-        st->session = ok ? IMAP_SESS_SELECTED : IMAP_SESS_AUTH;
-        st->selected = ok ? rec : NULL;
+        /* OK selects; NO leaves no mailbox selected; BAD changes nothing. */
+        if (ok) {
+            st->session = IMAP_SESS_SELECTED;
+            st->selected = rec;
+        } else if (status == MW_IMAP_KW_NO && st->session == IMAP_SESS_SELECTED) {
+            st->session = IMAP_SESS_AUTH;
+            st->selected = NULL;
+        }
         break;
     case MW_IMAP_CMD_CLOSE: case MW_IMAP_CMD_UNSELECT:
         if (ok) {
