@@ -246,9 +246,11 @@ static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
                         cont ? " (continued)" : "", text);
     proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
     imap_state_plaintext_check(ctx, it);
+    /* A literal after the end of an over-long line is not tied to an item:
+     * the middle fragments are not tokenized. */
+    ds->walk.next_use = IMAP_LIT_STRING;
+    ds->walk.next_label = NULL;
     if (!l->continued) {
-        ds->walk.next_use = IMAP_LIT_STRING;
-        ds->walk.next_label = NULL;
         if (client)
             dissect_client_text(ctx, t, it, tvb, off, len);
         else if (ds->in_logical)
