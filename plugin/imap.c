@@ -1,134 +1,310 @@
-/* IMAP (RFC 9051, RFC 3501) on the stream engine: tagged commands, responses
- * and literals counted to the octet in both directions. */
+/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the per-call
+ * loop over text lines and literals, and client command lines.
+ *
+ * A logical line is text lines joined by literals (RFC 9051 section 2.2); the
+ * loop alternates between text lines (mw_next_line) and literal octets
+ * (imap_literal_body), which are consumed as they come, so any literal size
+ * costs linear time.  See imap.h for the other files.
+ *
+ * Limitations: SASL security layers and compressed streams are not decoded.
+ */
 #include <wireshark.h>
 #include <epan/expert.h>
+#include <epan/strutil.h>
 #include <epan/packet.h>
 #include <epan/prefs.h>
 
+#include "imap.h"
 #include "lineitem.h"
 #include "mail.h"
-#include "stream.h"
 
-static int proto_imap = -1;
+int proto_imap = -1;
 static int ett_imap = -1;
 static int ett_imap_line = -1;
+gint ett_imap_item = -1;
 
 static int hf_imap_request = -1;
 static int hf_imap_response = -1;
-static int hf_imap_tag = -1;
+int hf_imap_tag = -1;
 static int hf_imap_command = -1;
-static int hf_imap_status = -1;
+static int hf_imap_uid = -1;
 static int hf_imap_args = -1;
-static int hf_imap_literal_size = -1;
-static int hf_imap_literal = -1;
+static int hf_imap_continued = -1;
+static int hf_imap_cancel = -1;
+int hf_imap_mailbox = -1;
+int hf_imap_capability = -1;
+int hf_imap_flag = -1;
+int hf_imap_number = -1;
+int hf_imap_string = -1;
 
-static expert_field ei_imap_literal_size = EI_INIT;
+static expert_field ei_imap_command_malformed = EI_INIT;
+static expert_field ei_imap_command_unknown = EI_INIT;
 
-static dissector_handle_t imap_handle;
+dissector_handle_t imap_handle;
 
 #define IMAP_TCP_PORTS "143"
 #define IMAP_TLS_PORTS "993"
 static range_t *imap_tls_ports;
 
-/* A literal larger than this is taken as a mistake, not a size. */
-#define IMAP_LITERAL_MAX G_GUINT64_CONSTANT(0x100000000000)
+guint64 imap_pref_max_literal = G_GUINT64_CONSTANT(0xffffffff); /* below 4 GiB */
+guint64 imap_pref_max_message = G_GUINT64_CONSTANT(128) << 20;
+static guint pref_max_literal_mib = 4096;
+static guint pref_max_message_mib = 128;
 
-typedef struct imap_state {
-    guint64 literal_left[2]; /* octets of a literal still to come, per direction */
-} imap_state;
-
-/* The literal header {n} / {n+} / {n-} / ~{n} ending a line, or -1. */
-static gint64 literal_at_end(tvbuff_t *tvb, gint offset, gint len)
+gint imap_line_ptr(tvbuff_t *tvb, gint off, gint len, const guint8 **p)
 {
-    if (len < 3 || tvb_get_guint8(tvb, offset + len - 1) != '}')
-        return -1;
-    gint i = offset + len - 2;
-    if (tvb_get_guint8(tvb, i) == '+' || tvb_get_guint8(tvb, i) == '-')
-        i--;
-    guint64 n = 0, scale = 1;
-    gint digits = 0;
-    for (; i > offset && g_ascii_isdigit(tvb_get_guint8(tvb, i)); i--, digits++) {
-        if (digits >= 19)
-            return -2;
-        n += (guint64)(tvb_get_guint8(tvb, i) - '0') * scale;
-        scale *= 10;
+    *p = len > 0 ? tvb_get_ptr(tvb, off, len) : (const guint8 *)"";
+    return len;
+}
+
+const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_tok *t)
+{
+    gint off = base + (gint)t->off, len = (gint)t->len;
+    if (t->kind == MW_IMAP_TOK_QUOTED && len >= 2) {
+        const guint8 *p = tvb_get_ptr(tvb, off, len);
+        guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, (gsize)len + 1);
+        size_t n = mw_imap_unquote(p, (size_t)len, out, (size_t)len);
+        return (const char *)format_text(ctx->pinfo->pool, out, n > (size_t)len ? (size_t)len : n);
     }
-    if (digits == 0 || tvb_get_guint8(tvb, i) != '{')
-        return -1;
-    return n > IMAP_LITERAL_MAX ? -2 : (gint64)n;
+    return mw_line_text(ctx, tvb, off, len);
 }
 
-static gint dissect_literal(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
+/* Arguments of a client command, one text segment at a time: depth-0
+ * arguments are counted across literals so LOGIN's password and APPEND's
+ * message are recognised wherever they sit. */
+static void dissect_client_args(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
 {
     imap_state *st = (imap_state *)ctx->state;
-    gint avail = tvb_reported_length_remaining(tvb, offset);
-    gint take = st->literal_left[ctx->dir] < (guint64)avail ? (gint)st->literal_left[ctx->dir] : avail;
-    proto_tree_add_item(ctx->tree, hf_imap_literal, tvb, offset, take, ENC_NA);
-    st->literal_left[ctx->dir] -= (guint64)take;
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal, %d bytes",
-                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", take);
-    return offset + take;
-}
-
-static void dissect_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    gboolean client = ctx->dir == MW_DIR_CLIENT;
-    gint len = (gint)l->line.len;
-    proto_item *it = proto_tree_add_item(ctx->tree, client ? hf_imap_request : hf_imap_response,
-                                         tvb, l->offset, len + (gint)l->line.eol_len, ENC_NA);
-    proto_item_set_text(it, "%s: %s", client ? "Request" : "Response",
-                        mw_line_text(ctx, tvb, l->offset, len));
-    proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
-    if (!l->continued) {
-        gint sp1 = tvb_find_guint8(tvb, l->offset, len, ' ');
-        gint tag_len = sp1 < 0 ? len : sp1 - l->offset;
-        proto_tree_add_item(t, hf_imap_tag, tvb, l->offset, tag_len, ENC_ASCII);
-        if (sp1 >= 0) {
-            gint rest = l->offset + len - (sp1 + 1);
-            gint sp2 = tvb_find_guint8(tvb, sp1 + 1, rest, ' ');
-            gint word = sp2 < 0 ? rest : sp2 - (sp1 + 1);
-            proto_tree_add_item(t, client ? hf_imap_command : hf_imap_status, tvb, sp1 + 1, word,
-                                ENC_ASCII);
-            if (sp2 >= 0)
-                proto_tree_add_item(t, hf_imap_args, tvb, sp2 + 1, l->offset + len - sp2 - 1,
-                                    ENC_ASCII);
+    imap_dir *ds = &st->d[ctx->dir];
+    imap_walk *w = &ds->walk;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, w->depth, 0);
+    mw_imap_tok tok;
+    while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END && tok.kind != MW_IMAP_TOK_ERROR) {
+        gboolean top = tok.depth == 0 && tok.kind != MW_IMAP_TOK_LIST_CLOSE &&
+                       tok.kind != MW_IMAP_TOK_SECT_CLOSE;
+        guint arg = w->arg;
+        if (top && tok.kind != MW_IMAP_TOK_SECT_OPEN)
+            w->arg++;
+        if (!top)
+            continue;
+        if (ds->cmd == MW_IMAP_CMD_LOGIN) {
+            if (tok.kind == MW_IMAP_TOK_LITERAL)
+                w->next_use = arg == 0 ? IMAP_LIT_USERNAME : IMAP_LIT_PASSWORD;
+            else
+                dissect_imap_login_arg(ctx, t, tvb, off, &tok, arg);
+        } else if (tok.kind == MW_IMAP_TOK_LITERAL && ds->cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
+            w->next_use = IMAP_LIT_MESSAGE;
+            w->next_label = "APPEND message";
+        } else if (arg == ((ds->cmd == MW_IMAP_CMD_LIST || ds->cmd == MW_IMAP_CMD_LSUB) ? 1 : 0) &&
+                   tok.kind != MW_IMAP_TOK_LITERAL && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
+            switch (ds->cmd) {
+            case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE: case MW_IMAP_CMD_CREATE:
+            case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_STATUS:
+            case MW_IMAP_CMD_APPEND: case MW_IMAP_CMD_SUBSCRIBE: case MW_IMAP_CMD_UNSUBSCRIBE:
+            case MW_IMAP_CMD_LIST: case MW_IMAP_CMD_LSUB:
+                proto_tree_add_string(t, hf_imap_mailbox, tvb, off + (gint)tok.off,
+                                      (gint)tok.len, imap_tok_text(ctx, tvb, off, &tok));
+                break;
+            default:
+                break;
+            }
         }
     }
-    gint64 lit = literal_at_end(tvb, l->offset, len);
-    if (lit >= 0) {
-        proto_tree_add_uint64(t, hf_imap_literal_size, tvb, l->offset, len, (guint64)lit);
-        st->literal_left[ctx->dir] = (guint64)lit;
-    } else if (lit == -2) {
-        expert_add_info(ctx->pinfo, it, &ei_imap_literal_size);
+    w->depth = (guint8)MIN(lx.depth, 255u);
+}
+
+/* The mailbox argument a SELECT or EXAMINE names, for the session state. */
+static const char *first_arg_text(tvbuff_t *tvb, gint off, gint len)
+{
+    if (len <= 0)
+        return NULL;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, 0, 0);
+    mw_imap_tok tok;
+    mw_imap_lex_next(&lx, &tok);
+    if (tok.kind == MW_IMAP_TOK_QUOTED) {
+        guint8 *out = (guint8 *)wmem_alloc(wmem_file_scope(), tok.len + 1);
+        size_t n = mw_imap_unquote(p + tok.off, tok.len, out, tok.len);
+        out[MIN(n, tok.len)] = 0;
+        return (const char *)out;
+    }
+    if (tok.kind == MW_IMAP_TOK_ATOM || tok.kind == MW_IMAP_TOK_NUMBER || tok.kind == MW_IMAP_TOK_NIL)
+        return (const char *)tvb_get_string_enc(wmem_file_scope(), tvb, off + (gint)tok.off,
+                                                (gint)tok.len, ENC_UTF_8);
+    return tok.kind == MW_IMAP_TOK_LITERAL ? "(literal)" : NULL;
+}
+
+static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
+                                   gint off, gint len, const mw_imap_command *c)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    gint tag_off = off + (gint)c->tag_off, tag_len = (gint)c->tag_len;
+    const char *tag = (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, tag_off, tag_len,
+                                                       ENC_ASCII);
+    ds->line_kind = IMAP_LINE_COMMAND;
+    ds->cmd = (guint8)c->cmd;
+    memset(&ds->walk, 0, sizeof ds->walk);
+    ds->walk.kind = IMAP_WALK_ARGS;
+    proto_tree_add_string(t, hf_imap_tag, tvb, tag_off, tag_len, tag);
+    if (c->uid) {
+        proto_item *u = proto_tree_add_boolean(t, hf_imap_uid, tvb, off + (gint)c->uid_off,
+                                               (gint)c->uid_len, TRUE);
+        (void)u;
+    }
+    proto_item *ci = proto_tree_add_item(t, hf_imap_command, tvb, off + (gint)c->name_off,
+                                         (gint)c->name_len, ENC_ASCII | ENC_NA);
+    if (c->uid)
+        proto_item_append_text(ci, " (UID %s)", mw_imap_cmd_name(c->cmd));
+    if (c->cmd == MW_IMAP_CMD_UNKNOWN)
+        expert_add_info(ctx->pinfo, ci, &ei_imap_command_unknown);
+    gint args_off = off + (gint)c->args_off, args_len = (gint)c->args_len;
+    if (c->args_off == 0 || args_off + args_len > off + len)
+        args_len = 0;
+    if (args_len > 0)
+        proto_tree_add_item(t, hf_imap_args, tvb, args_off, args_len, ENC_ASCII | ENC_NA);
+
+    mw_imap_command named = *c;
+    imap_cmd_rec *rec = imap_cmd_begin(ctx, t, tvb, tag, tag_off, tag_len, &named);
+    if (rec && ctx->first_pass && (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE))
+        rec->mailbox = first_arg_text(tvb, args_off, args_len);
+    ds->rec = rec;
+    imap_state_command(ctx, line_it, rec);
+    if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
+        dissect_imap_authenticate(ctx, t, tvb, args_off, args_len, rec);
+    else if (args_len > 0)
+        dissect_client_args(ctx, t, tvb, args_off, args_len);
+}
+
+static void dissect_client_text(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
+                                gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    if (ds->in_logical) {
+        proto_tree_add_boolean(t, hf_imap_continued, tvb, off, 0, TRUE);
+        if (ds->walk.kind == IMAP_WALK_ARGS)
+            dissect_client_args(ctx, t, tvb, off, len);
+        return;
+    }
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_command c;
+    mw_imap_client_kind kind = mw_imap_client_line(p, (size_t)len, &c);
+    if (st->idle && kind == MW_IMAP_CLIENT_DONE) {
+        ds->line_kind = IMAP_LINE_DONE;
+        dissect_imap_done(ctx, t, tvb, off, len);
+        return;
+    }
+    if (st->auth) {
+        ds->line_kind = IMAP_LINE_SASL;
+        if (kind == MW_IMAP_CLIENT_CANCEL)
+            proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
+        else
+            dissect_imap_sasl_line(ctx, t, tvb, off, len);
+        return;
+    }
+    switch (kind) {
+    case MW_IMAP_CLIENT_COMMAND:
+        dissect_client_command(ctx, t, line_it, tvb, off, len, &c);
+        break;
+    case MW_IMAP_CLIENT_DONE:
+        ds->line_kind = IMAP_LINE_DONE;
+        dissect_imap_done(ctx, t, tvb, off, len);
+        break;
+    case MW_IMAP_CLIENT_CANCEL:
+        proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
+        break;
+    case MW_IMAP_CLIENT_MALFORMED:
+    default:
+        ds->line_kind = IMAP_LINE_NONE;
+        memset(&ds->walk, 0, sizeof ds->walk);
+        if (c.tag_len > 0 && !(c.flags & MW_IMAP_CMDF_BAD_TAG))
+            proto_tree_add_item(t, hf_imap_tag, tvb, off + (gint)c.tag_off, (gint)c.tag_len,
+                                ENC_ASCII | ENC_NA);
+        expert_add_info(ctx->pinfo, line_it, &ei_imap_command_malformed);
+        break;
+    }
+}
+
+static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    gboolean client = ctx->dir == MW_DIR_CLIENT;
+    gint off = l->offset, len = (gint)l->line.len;
+    proto_item *it = proto_tree_add_item(ctx->tree, client ? hf_imap_request : hf_imap_response,
+                                         tvb, off, len + (gint)l->line.eol_len, ENC_NA);
+    const char *text = mw_line_text(ctx, tvb, off, len);
+    gboolean cont = ds->in_logical || l->continued;
+    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
+                        cont ? " (continued)" : "", text);
+    proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
+    imap_state_plaintext_check(ctx, it);
+    /* A literal after the end of an over-long line is not tied to an item:
+     * the middle fragments are not tokenized. */
+    ds->walk.next_use = IMAP_LIT_STRING;
+    ds->walk.next_label = NULL;
+    if (!l->continued) {
+        if (client)
+            dissect_client_text(ctx, t, it, tvb, off, len);
+        else if (ds->in_logical)
+            dissect_imap_untagged_more(ctx, t, tvb, off, len);
+        else
+            dissect_imap_server_line(ctx, t, tvb, off, len);
+    }
+    if (!l->fragment) {
+        const guint8 *p;
+        imap_line_ptr(tvb, off, len, &p);
+        mw_imap_lit lit;
+        if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) != MW_IMAP_LIT_ABSENT &&
+            ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
+            imap_literal_header(ctx, t, tvb, off, &lit, ds->walk.next_use, ds->walk.next_label);
+        else
+            ds->in_logical = FALSE;
     }
     mw_add_line_facts(ctx, t, tvb, l);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S",
-                        mw_line_text(ctx, tvb, l->offset, len));
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
 }
 
 static guint imap_dissect(mw_ctx *ctx, tvbuff_t *tvb)
 {
     imap_state *st = (imap_state *)ctx->state;
-    gint offset = 0, len = tvb_reported_length(tvb);
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    gint offset = 0, len = (gint)tvb_reported_length(tvb);
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
+    imap_state_show(ctx);
     while (offset < len) {
-        if (st->literal_left[ctx->dir]) {
-            offset = dissect_literal(ctx, tvb, offset);
+        if (st->compressed) {
+            offset = dissect_imap_compressed(ctx, tvb, offset);
+            continue;
+        }
+        if (st->d[ctx->dir].lit_left) {
+            offset = imap_literal_body(ctx, tvb, offset);
             continue;
         }
         mw_line_at l;
         if (!mw_next_line(ctx, tvb, &offset, &l))
             break;
-        dissect_line(ctx, tvb, &l);
+        dissect_text_line(ctx, tvb, &l);
     }
     return (guint)offset;
 }
 
-static void imap_gap(void *state, int dir, guint32 missing)
+static void imap_state_init(void *state, packet_info *pinfo _U_)
 {
     imap_state *st = (imap_state *)state;
-    st->literal_left[dir] = st->literal_left[dir] > missing ? st->literal_left[dir] - missing : 0;
+    st->conv = imap_conv_new();
+}
+
+static void imap_gap(void *state, int dir, guint32 missing)
+{
+    imap_literal_gap((imap_state *)state, dir, missing);
 }
 
 static const mw_stream_proto imap_stream = {
@@ -136,6 +312,7 @@ static const mw_stream_proto imap_stream = {
     .ett = &ett_imap,
     .label = "IMAP",
     .state_size = sizeof(imap_state),
+    .state_init = imap_state_init,
     .dissect = imap_dissect,
     .gap = imap_gap,
 };
@@ -197,35 +374,52 @@ static void imap_apply_prefs(void)
 {
     static range_t *registered;
     mail_tls_ports_apply(&registered, imap_tls_ports, imap_handle);
+    imap_pref_max_literal = ((guint64)pref_max_literal_mib << 20) - 1;
+    imap_pref_max_message = (guint64)pref_max_message_mib << 20;
 }
 
 void imap_register(void)
 {
     static hf_register_info hf[] = {
+        /* lines */
         {&hf_imap_request,
          {"Request line", "mail.imap.request", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_imap_response,
          {"Response line", "mail.imap.response", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_continued,
+         {"Continues the logical line after a literal", "mail.imap.continued", FT_BOOLEAN,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        /* commands */
         {&hf_imap_tag, {"Tag", "mail.imap.tag", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_imap_command,
-         {"Command", "mail.imap.command", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_imap_status,
-         {"Status or response", "mail.imap.status", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
-          HFILL}},
+         {"Command", "mail.imap.command", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The command name; for UID commands the inner command", HFILL}},
+        {&hf_imap_uid,
+         {"UID command", "mail.imap.uid", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The command came as UID <command>: numbers are UIDs", HFILL}},
         {&hf_imap_args,
          {"Arguments", "mail.imap.args", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_imap_literal_size,
-         {"Literal size", "mail.imap.literal.size", FT_UINT64, BASE_DEC, NULL, 0x0,
-          "Octets the literal header declares", HFILL}},
-        {&hf_imap_literal,
-         {"Literal data", "mail.imap.literal", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_cancel,
+         {"AUTHENTICATE cancelled", "mail.imap.auth.cancel", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        /* shared data */
+        {&hf_imap_mailbox,
+         {"Mailbox", "mail.imap.mailbox", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_capability,
+         {"Capability", "mail.imap.capability", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_flag, {"Flag", "mail.imap.flag", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_number,
+         {"Number", "mail.imap.number", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_string,
+         {"String", "mail.imap.string", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
     };
-    static gint *ett[] = {&ett_imap, &ett_imap_line};
+    static gint *ett[] = {&ett_imap, &ett_imap_line, &ett_imap_item};
     static ei_register_info ei[] = {
-        {&ei_imap_literal_size,
-         {"mail.imap.literal.size.invalid", PI_MALFORMED, PI_ERROR,
-          "Literal size out of any sane range: not counted, dissection goes on line by line",
-          EXPFILL}},
+        {&ei_imap_command_malformed,
+         {"mail.imap.command.malformed", PI_MALFORMED, PI_WARN,
+          "Not a command line: no valid tag and command name", EXPFILL}},
+        {&ei_imap_command_unknown,
+         {"mail.imap.command.unknown", PI_PROTOCOL, PI_NOTE, "Command name not known", EXPFILL}},
     };
     proto_imap = proto_register_protocol("Internet Message Access Protocol (mailwire)",
                                          "mailwire IMAP", "mail.imap");
@@ -233,6 +427,12 @@ void imap_register(void)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_imap);
     expert_register_field_array(em, ei, array_length(ei));
+    imap_tags_register(proto_imap);
+    imap_literal_register(proto_imap);
+    imap_response_register(proto_imap);
+    imap_fetch_register(proto_imap);
+    imap_state_register(proto_imap);
+    imap_auth_register(proto_imap);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
     range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
@@ -240,6 +440,14 @@ void imap_register(void)
                                     "TCP ports where IMAP runs inside TLS from the first byte "
                                     "(dissected after decryption)",
                                     &imap_tls_ports, 65535);
+    prefs_register_uint_preference(m, "literal.max_mib", "Largest sane literal (MiB)",
+                                   "A literal header announcing this much or more is reported as "
+                                   "invalid and not followed: dissection goes on line by line",
+                                   10, &pref_max_literal_mib);
+    prefs_register_uint_preference(m, "message.max_mib", "Largest message handed to IMF (MiB)",
+                                   "Message literals up to this size are collected and "
+                                   "dissected as messages; larger ones are shown as bytes only",
+                                   10, &pref_max_message_mib);
     imap_handle = register_dissector("mail.imap", dissect_imap, proto_imap);
 }
 
