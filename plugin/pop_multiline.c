@@ -284,6 +284,13 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
         add_events(ctx, lt, tvb, l->offset, base_pos, ev, r.nevents);
     } while (fed < full && r.consumed > 0);
 
+    /* one Info entry per call for the body lines it carries */
+    guint32 ikey = 0x30000000u | ctx->call_index;
+    if (!p_get_proto_data(ctx->pinfo->pool, ctx->pinfo, proto_pop, ikey)) {
+        p_add_proto_data(ctx->pinfo->pool, ctx->pinfo, proto_pop, ikey, GUINT_TO_POINTER(1));
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body from line %u]",
+                            cmd ? pop_cmd_name(cmd) : "multiline", st->ml_entries + 1);
+    }
     if (cmd == POP_CMD_UNKNOWN && st->ml_entries == 0)
         expert_add_info(ctx->pinfo, li, &ei_ml_unknown);
     st->ml_entries++;
@@ -338,8 +345,10 @@ static void message_checks(mw_ctx *ctx, pop_state *st, proto_tree *t, proto_item
     }
     if (st->ml_octets_known && st->ml_octets != size)
         expert_add_info_format(ctx->pinfo, ti, &ei_octets_mismatch,
-                               "+OK announced %" PRIu64 " octets; the message has %" PRIu64,
-                               st->ml_octets, size);
+                               "+OK announced %" PRIu64 " octets; the message has %" PRIu64 "%s",
+                               st->ml_octets, size,
+                               size == st->ml_octets + 2 ? " (the server may have added the CRLF "
+                                                           "that ends the last line)" : "");
     const pop_sizes *s = st->sizes;
     if (s && st->ml_msg > 0 && st->ml_msg < s->cap && s->size[st->ml_msg] &&
         s->size[st->ml_msg] != size)
