@@ -404,10 +404,6 @@ static const mw_stream_proto smtp_stream = {
 
 static int dissect_smtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
-    /* A segment quoted inside an ICMP error is not part of the stream (its
-     * sequence numbers are raw): leave it to the data dissector. */
-    if (pinfo->flags.in_error_pkt)
-        return 0;
     return mw_stream_dissect(&smtp_stream, tvb, pinfo, tree, data);
 }
 

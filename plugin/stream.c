@@ -264,6 +264,10 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
                       proto_tree *tree, void *data)
 {
     guint len = tvb_reported_length(tvb);
+    /* A segment quoted inside an ICMP error is not part of the stream (its
+     * sequence numbers are raw): leave it to the data dissector. */
+    if (pinfo->flags.in_error_pkt)
+        return 0;
     if (tvb_captured_length(tvb) < len) {
         /* Payload cut by the snapshot length: nothing here can be parsed. */
         return 0;

@@ -14,11 +14,14 @@ LAB_CAPTURE_PID=
 lab_log() { echo "lab: $*" >&2; }
 lab_die() { echo "lab: $*" >&2; exit 1; }
 
-# Create the namespace with loopback up at MTU 1500.
+# Create the namespace with loopback up at MTU 1500.  The loopback also does
+# segmentation offload, which would write one frame of up to 64 KiB for a
+# large send: one segment per offload packet keeps every frame within the MTU.
 lab_ns_up() {
     [ "$(id -u)" = 0 ] || lab_die "must run as root"
     ip netns add "$LAB_NS" || lab_die "cannot create namespace $LAB_NS"
     ip -n "$LAB_NS" link set lo mtu 1500 up
+    ip -n "$LAB_NS" link set lo gso_max_segs 1 gso_max_size 1500 || lab_die "cannot limit GSO"
     mkdir -p "$LAB_WORK"
     trap lab_ns_down EXIT
 }
@@ -26,25 +29,27 @@ lab_ns_up() {
 # Run a command inside the namespace.
 lab_in_ns() { ip netns exec "$LAB_NS" "$@"; }
 
-# lab_capture_start FILE FILTER: record loopback traffic matching FILTER to FILE.
+# lab_capture_start FILE FILTER: record loopback traffic matching FILTER to
+# FILE.  dumpcap is exec'd by ip netns exec, so $! is dumpcap itself and the
+# stop signal reaches it.
 lab_capture_start() {
     local file=$1 filter=$2
     rm -f "$file"
-    lab_in_ns dumpcap -q -i lo -f "$filter" -w "$file" 2>"$LAB_WORK/dumpcap.log" &
+    ip netns exec "$LAB_NS" dumpcap -q -i lo -f "$filter" -w "$file" 2>"$LAB_WORK/dumpcap.log" &
     LAB_CAPTURE_PID=$!
-    # dumpcap says "File: ..." once it is capturing.
+    # dumpcap -q prints nothing: wait for the file's header instead.
     for _ in $(seq 100); do
-        grep -q "File:" "$LAB_WORK/dumpcap.log" 2>/dev/null && return 0
+        [ -s "$file" ] && break
         sleep 0.05
     done
-    sleep 0.5
+    sleep 0.3
 }
 
 # Stop the capture after the last packets have been written.
 lab_capture_stop() {
     [ -n "$LAB_CAPTURE_PID" ] || return 0
     sleep 0.5
-    kill -INT "$LAB_CAPTURE_PID" 2>/dev/null
+    kill -TERM "$LAB_CAPTURE_PID" 2>/dev/null
     wait "$LAB_CAPTURE_PID" 2>/dev/null
     LAB_CAPTURE_PID=
 }

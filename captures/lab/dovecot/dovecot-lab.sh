@@ -93,26 +93,3 @@ dv_seed() {
     chown -R $DV_UID:$DV_GID "$DV_DIR/home/$user"
 }
 
-# Capture start/stop used by these scripts.  common.sh's versions background a
-# subshell, so the INT reaches the subshell rather than dumpcap and the wait
-# never returns; and dumpcap -q never prints "File:".  Here the background job
-# execs dumpcap directly, so its pid is dumpcap's own.
-lab_capture_start() {
-    local file=$1 filter=$2
-    rm -f "$file"
-    ( exec ip netns exec "$LAB_NS" dumpcap -q -i lo -f "$filter" -w "$file" ) 2>"$LAB_WORK/dumpcap.log" &
-    LAB_CAPTURE_PID=$!
-    for _ in $(seq 100); do
-        [ -s "$file" ] && break
-        sleep 0.05
-    done
-    sleep 0.3
-}
-
-lab_capture_stop() {
-    [ -n "$LAB_CAPTURE_PID" ] || return 0
-    sleep 0.5
-    kill -INT "$LAB_CAPTURE_PID" 2>/dev/null
-    wait "$LAB_CAPTURE_PID" 2>/dev/null
-    LAB_CAPTURE_PID=
-}

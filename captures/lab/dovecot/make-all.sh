@@ -15,7 +15,6 @@ want() { [ "$WANT" = "  " ] || [[ "$WANT" == *" $1 "* ]]; }
 lab_ns_up
 # No segmentation offload on the namespace's loopback: what is captured is what
 # a 1500-byte-MTU wire would carry (segments of at most 1448 payload bytes).
-ip -n "$LAB_NS" link set lo gso_max_size 1500 gso_max_segs 1 || lab_die "cannot limit GSO"
 lab_make_cert
 dv_write_conf
 

@@ -127,36 +127,7 @@ service auth {
 CF
 }
 
-# common.sh's lab_capture_start runs `lab_in_ns dumpcap ... &`: a function in the
-# background is a subshell, so its $! is that shell and not dumpcap, and the
-# SIGINT lab_capture_stop sends never reaches dumpcap.  These two versions start
-# dumpcap itself in the background (ip netns exec execs it) and stop it by its id.
-lab_capture_start() {
-    local file=$1 filter=$2
-    rm -f "$file"
-    : >"$LAB_WORK/dumpcap.log"
-    ip netns exec "$LAB_NS" dumpcap -q -i lo -f "$filter" -w "$file" 2>"$LAB_WORK/dumpcap.log" &
-    LAB_CAPTURE_PID=$!
-    for _ in $(seq 100); do
-        grep -q "File:" "$LAB_WORK/dumpcap.log" 2>/dev/null && return 0
-        sleep 0.05
-    done
-    sleep 0.5
-}
-
-lab_capture_stop() {
-    [ -n "$LAB_CAPTURE_PID" ] || return 0
-    sleep 0.5
-    kill -TERM "$LAB_CAPTURE_PID" 2>/dev/null
-    wait "$LAB_CAPTURE_PID" 2>/dev/null
-    LAB_CAPTURE_PID=
-}
-
 lab_servers_up() {
-    # The loopback does segmentation offload: without this a write larger than
-    # the MSS shows up as one frame of up to 64 KiB.  One segment per GSO packet
-    # makes every frame fit the 1500-octet MTU, as on a wire.
-    ip -n "$LAB_NS" link set lo gso_max_segs 1 gso_max_size 1500
     lab_make_cert
     pf_write_config
     dc_write_config
