@@ -272,7 +272,10 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
         /* Payload cut by the snapshot length: nothing here can be parsed. */
         return 0;
     }
-    const struct tcpinfo *ti = (const struct tcpinfo *)data; /* NULL out of TLS */
+    /* Bytes out of TLS carry no TCP sequence numbers (and from 4.2 TLS
+     * passes its own record as data): only a direct TCP call has tcpinfo. */
+    gboolean in_tls = proto_is_frame_protocol(pinfo->layers, "tls");
+    const struct tcpinfo *ti = in_tls ? NULL : (const struct tcpinfo *)data;
     mw_conv *mc = conv_get(sp, pinfo);
     int dir = direction(sp, mc, pinfo);
     guint index = next_call_index(sp, pinfo);
@@ -313,7 +316,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     ctx.sp = sp;
     ctx.dir = dir;
     ctx.first_pass = first;
-    ctx.tls = ti == NULL;
+    ctx.tls = in_tls;
     ctx.stream_offset = call->offset - call->carry_len;
     ctx.carried = call->carry_len;
     ctx.carried_from = call->carry_from;
