@@ -9,18 +9,24 @@
 #include "export.h"
 #include "tap.h"
 
-/* Keep what a person needs to tell files apart; the rest becomes '_'. */
-static void append_clean(GString *out, const guint8 *s, size_t n, size_t max)
+/* Keep what a person needs to tell files apart (letters and digits of any
+ * script, @ . + -); every other run of characters becomes one '_'. */
+static void append_clean(GString *out, const char *s, gssize n, gsize max_chars)
 {
-    size_t start = out->len;
-    for (size_t i = 0; i < n && out->len - start < max; i++) {
-        guint8 c = s[i];
-        gboolean ok = g_ascii_isalnum(c) || c == '@' || c == '.' || c == '+' || c == '-';
-        if (!ok)
-            c = '_';
-        if (c == '_' && out->len > start && out->str[out->len - 1] == '_')
-            continue;
-        g_string_append_c(out, (char)c);
+    gsize start = out->len, chars = 0;
+    gboolean utf8 = g_utf8_validate(s, n, NULL);
+    const char *end = s + n;
+    while (s < end && chars < max_chars) {
+        gunichar c = utf8 ? g_utf8_get_char(s) : (guchar)*s;
+        const char *next = utf8 ? g_utf8_next_char(s) : s + 1;
+        gboolean ok = c < 0x80 ? (g_ascii_isalnum((int)c) || c == '@' || c == '.' || c == '+' || c == '-')
+                               : utf8 && g_unichar_isalnum(c);
+        if (ok)
+            g_string_append_len(out, s, next - s);
+        else if (out->len > start && out->str[out->len - 1] != '_')
+            g_string_append_c(out, '_');
+        chars++;
+        s = next;
     }
     while (out->len > start && (out->str[out->len - 1] == '_' || out->str[out->len - 1] == '.'))
         g_string_truncate(out, out->len - 1);
@@ -58,16 +64,16 @@ char *mw_export_filename(const char *proto, guint32 frame, const guint8 *msg, gu
     GString *from = g_string_new(NULL), *subject = g_string_new(NULL);
     header_facts(msg, len, from, subject);
     GString *name = g_string_new(NULL);
-    append_clean(name, (const guint8 *)proto, strlen(proto), 8);
+    append_clean(name, proto, (gssize)strlen(proto), 8);
     g_string_ascii_down(name);
     g_string_append_printf(name, "-f%u", frame);
     if (from->len) {
         g_string_append_c(name, '-');
-        append_clean(name, (const guint8 *)from->str, from->len, 64);
+        append_clean(name, from->str, (gssize)from->len, 64);
     }
     if (subject->len) {
         g_string_append_c(name, '-');
-        append_clean(name, (const guint8 *)subject->str, subject->len, 64);
+        append_clean(name, subject->str, (gssize)subject->len, 64);
     }
     g_string_append(name, ".eml");
     if (from_out)

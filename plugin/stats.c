@@ -122,7 +122,6 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
         break;
     case MW_TAP_MESSAGE:
         tick_stat_node(st, "Messages", proto, FALSE);
-        increase_stat_node(st, "Message bytes", proto, FALSE, (gint)MIN(r->len, G_MAXINT));
         break;
     case MW_TAP_ANOMALY:
         leaf(st, branch(st, proto, "Anomalies"), r->expert ? r->expert : "?");
