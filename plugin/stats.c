@@ -265,7 +265,7 @@ static void sessions_finish(void *tapdata)
     g_free(t);
 }
 
-static void sessions_init(const char *opt_arg, void *userdata)
+static MW_STAT_TAP_INIT_TYPE sessions_init(const char *opt_arg, void *userdata)
 {
     (void)userdata;
     sessions_tap *t = g_new0(sessions_tap, 1);
@@ -281,8 +281,9 @@ static void sessions_init(const char *opt_arg, void *userdata)
         fprintf(stderr, "tshark: couldn't register mail,sessions tap: %s\n", err->str);
         g_string_free(err, TRUE);
         sessions_finish(t);
-        exit(1);
+        MW_STAT_TAP_INIT_DONE(FALSE);
     }
+    MW_STAT_TAP_INIT_DONE(TRUE);
 }
 
 static stat_tap_ui sessions_ui = {
