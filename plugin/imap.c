@@ -17,6 +17,7 @@
 #include "imap.h"
 #include "lineitem.h"
 #include "mail.h"
+#include "tap.h"
 
 int proto_imap = -1;
 static int ett_imap = -1;
@@ -171,6 +172,7 @@ static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_
 
     mw_imap_command named = *c;
     imap_cmd_rec *rec = imap_cmd_begin(ctx, t, tvb, tag, tag_off, tag_len, &named);
+    mw_tap_command(ctx, mw_imap_cmd_name(c->cmd));
     if (rec && ctx->first_pass && (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE))
         rec->mailbox = first_arg_text(tvb, args_off, args_len);
     ds->rec = rec;

@@ -8,6 +8,7 @@
 #include <epan/strutil.h>
 
 #include "imap.h"
+#include "tap.h"
 
 typedef enum imap_auth_mech {
     MECH_OTHER = 0, MECH_PLAIN, MECH_LOGIN, MECH_CRAM_MD5, MECH_XOAUTH2, MECH_OAUTHBEARER
@@ -27,7 +28,7 @@ static expert_field ei_auth_base64 = EI_INIT;
 static void cleartext_check(mw_ctx *ctx, proto_item *it)
 {
     if (!ctx->tls)
-        expert_add_info(ctx->pinfo, it, &ei_auth_cleartext);
+        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
 }
 
 static proto_item *add_secret(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *tvb, gint off, gint len,
@@ -45,9 +46,10 @@ void dissect_imap_login_arg(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base
         return;
     const char *v = imap_tok_text(ctx, tvb, base, tok);
     gint o = base + (gint)tok->off, l = (gint)tok->len;
-    if (arg == 0)
+    if (arg == 0) {
         proto_tree_add_string(t, hf_auth_username, tvb, o, l, v);
-    else
+        mw_tap_user(ctx, v);
+    } else
         add_secret(ctx, t, hf_auth_password, tvb, o, l, v);
 }
 
@@ -55,9 +57,10 @@ void dissect_imap_login_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
                                 imap_lit_use use)
 {
     const char *v = (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off, len);
-    if (use == IMAP_LIT_USERNAME)
+    if (use == IMAP_LIT_USERNAME) {
         proto_tree_add_string(t, hf_auth_username, tvb, off, len, v);
-    else
+        mw_tap_user(ctx, v);
+    } else
         add_secret(ctx, t, hf_auth_password, tvb, off, len, v);
 }
 

@@ -7,6 +7,7 @@
 #include <epan/expert.h>
 
 #include "imap.h"
+#include "tap.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -84,6 +85,8 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
 /* Hand a collected message or header block to IMF, in its own data source. */
 static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, const imap_lit_rec *r)
 {
+    if (r->use == IMAP_LIT_MESSAGE)
+        mw_tap_message(ctx->pinfo, "IMAP", r->buf, (guint)r->size);
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (!imf_handle)

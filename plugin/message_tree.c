@@ -10,6 +10,7 @@
 
 #include "core/message.h"
 #include "message_tree.h"
+#include "tap.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -149,6 +150,8 @@ void mail_message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, mail_
     memset(facts, 0, sizeof *facts);
     guint len = tvb_reported_length(msg);
     const guint8 *buf = len ? tvb_get_ptr(msg, 0, len) : NULL;
+    if (buf)
+        mw_tap_message(pinfo, NULL, buf, len); /* statistics and Export Objects */
     proto_item *hi = proto_tree_add_item(tree, hf_mail_header, msg, 0, 0, ENC_NA);
     proto_tree *ht = proto_item_add_subtree(hi, ett_mail_header);
     wmem_array_t *from = wmem_array_new(pinfo->pool, sizeof(const char *));

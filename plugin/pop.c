@@ -20,6 +20,7 @@
 #include "mail.h"
 #include "pop.h"
 #include "stream.h"
+#include "tap.h"
 
 int proto_pop = -1;
 static int ett_pop = -1;
@@ -214,6 +215,9 @@ static void dissect_command(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
                                "Message %u was marked deleted earlier in this session", nums[0]);
 
     pop_auth_command(ctx, st, cmd, t, tvb, args_off, args_len);
+    mw_tap_command(ctx, cmd ? pop_cmd_name(cmd) : "(unknown)");
+    if ((cmd == POP_CMD_USER || cmd == POP_CMD_APOP) && st->user[0])
+        mw_tap_user(ctx, st->user);
 
     pop_exchange *ex = exchange_for(ctx, line_no);
     if (ex && ex->resp_frame) {
@@ -389,6 +393,8 @@ static void dissect_response(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw
         ri = proto_tree_add_time(t, hf_pop_time, tvb, off, 0, &d);
         proto_item_set_generated(ri);
     }
+    mw_tap_reply(ctx, p.cmd ? pop_cmd_name((pop_cmd)p.cmd) : NULL, ok ? "+OK" : "-ERR", 0,
+                 p.ex ? &p.ex->req_time : NULL);
     apply_response(ctx, st, &p, ok, t, it, tvb, text_off, text_len, crlf);
 }
 

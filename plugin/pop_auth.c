@@ -10,6 +10,7 @@
 #include "lineitem.h"
 #include "mail.h"
 #include "pop.h"
+#include "tap.h"
 
 static int hf_auth_username = -1;
 static int hf_auth_password = -1;
@@ -79,7 +80,7 @@ static proto_item *add_secret(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *tvb,
     if (generated)
         proto_item_set_generated(it);
     if (!ctx->tls)
-        expert_add_info(ctx->pinfo, it, &ei_auth_cleartext);
+        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
     return it;
 }
 
@@ -261,7 +262,7 @@ void pop_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client)
 {
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it), hf_stls_plaintext, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    expert_add_info_format(ctx->pinfo, it, &ei_stls_injection,
+    mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
                            client ? "Client plaintext after STLS, before TLS: a server that buffers "
                                     "it runs it as if it came inside TLS"
                                   : "Server plaintext after +OK to STLS, before TLS: a client that "

@@ -18,6 +18,7 @@
 
 #include "lineitem.h"
 #include "pop.h"
+#include "tap.h"
 
 static int hf_ml = -1;
 static int hf_ml_line = -1;
@@ -416,6 +417,8 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
     proto_item *anchor = proto_tree_add_item(ctx->tree, hf_ml, tvb, term, offset - term, ENC_NA);
     proto_item_set_text(anchor, "%s message", pop_cmd_name((pop_cmd)copy.ml_cmd));
     message_checks(ctx, &copy, proto_item_add_subtree(anchor, ett_ml), anchor, tvb, term, &r);
+    if (copy.ml_cmd == POP_CMD_RETR && copy.ml && copy.ml->msg)
+        mw_tap_message(ctx->pinfo, "POP", copy.ml->msg, copy.ml->msg_len);
     message_to_imf(ctx, &copy, tvb);
     return offset;
 }

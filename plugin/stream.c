@@ -6,6 +6,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "stream.h"
+#include "tap.h"
 
 static int hf_stream_retransmission = -1;
 static int hf_stream_carried = -1;
@@ -222,7 +223,7 @@ static void show_engine_items(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, 
     if (call->lost) {
         it = proto_tree_add_uint(ctx->tree, hf_stream_lost, data, 0, 0, call->lost);
         proto_item_set_generated(it);
-        expert_add_info_format(ctx->pinfo, it, &ei_stream_lost,
+        mw_expert_format(ctx->pinfo, it, &ei_stream_lost,
                                "%u bytes of this direction are missing from the capture before "
                                "this segment; dissection resynchronises on what follows",
                                call->lost);
@@ -255,7 +256,7 @@ static int dissect_retransmission(const mw_stream_proto *sp, tvbuff_t *tvb, pack
     proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(root, *sp->ett);
     proto_item *it = proto_tree_add_item(t, hf_stream_retransmission, tvb, 0, -1, ENC_NA);
-    expert_add_info(pinfo, it, &ei_stream_retransmission);
+    mw_expert(pinfo, it, &ei_stream_retransmission);
     col_set_str(pinfo->cinfo, COL_INFO, "Retransmitted data (dissected in its first copy)");
     return tvb_captured_length(tvb);
 }
@@ -285,7 +286,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     if (!call) {
         if (PINFO_FD_VISITED(pinfo)) {
             proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
-            expert_add_info(pinfo, it, &ei_stream_no_state);
+            mw_expert(pinfo, it, &ei_stream_no_state);
             return len;
         }
         call = record_call(sp, mc, pinfo, dir, ti, len);
@@ -326,6 +327,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     ctx.root = proto_tree_add_item(tree, *sp->proto, bytes, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
+    mw_tap_set_current(sp->label);
     guint consumed = sp->dissect(&ctx, bytes);
     if (consumed > tvb_reported_length(bytes))
         consumed = tvb_reported_length(bytes);
