@@ -107,4 +107,11 @@ typedef struct mw_tap_credential {
 #define MW_STAT_TAP_INIT_DONE(ok) do { (void)(ok); return; } while (0)
 #endif
 
+/* A field_info's value is embedded in 4.0 and a pointer from 4.2. */
+#if MW_WS_AT_LEAST(4, 2)
+#define MW_FINFO_FVALUE(fi) ((fi)->value)
+#else
+#define MW_FINFO_FVALUE(fi) (&(fi)->value)
+#endif
+
 #endif

@@ -69,6 +69,7 @@ void mail_register(void)
 
 void mail_handoff(void)
 {
+    mw_stream_handoff(proto_mail);
     heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }
