@@ -17,6 +17,7 @@
 #include "imap.h"
 #include "lineitem.h"
 #include "mail.h"
+#include "message_tree.h"
 
 int proto_imap = -1;
 static int ett_imap = -1;
@@ -175,6 +176,8 @@ static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_
         rec->mailbox = first_arg_text(tvb, args_off, args_len);
     ds->rec = rec;
     imap_state_command(ctx, line_it, rec);
+    if (c->cmd == MW_IMAP_CMD_LOGIN)
+        imap_auth_login_begin(ctx);
     if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
         dissect_imap_authenticate(ctx, t, tvb, args_off, args_len, rec);
     else if (args_len > 0)
@@ -433,6 +436,7 @@ void imap_register(void)
     imap_fetch_register(proto_imap);
     imap_state_register(proto_imap);
     imap_auth_register(proto_imap);
+    mail_message_register(proto_mail);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
     range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
@@ -455,4 +459,5 @@ void imap_handoff(void)
 {
     dissector_add_uint_range_with_preference("tcp.port", IMAP_TCP_PORTS, imap_handle);
     imap_apply_prefs();
+    imap_auth_handoff();
 }
