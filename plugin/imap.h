@@ -107,8 +107,12 @@ typedef struct imap_dir {
     guint8 line_kind;       /* IMAP_LINE_*: what the logical line is */
     guint8 cmd;             /* client: the command; server: the keyword (mw_imap_kw) */
     imap_cmd_rec *rec;      /* client: the command being sent */
+    guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
 } imap_dir;
+
+/* The token cut at the end of a fragment of an over-long line. */
+enum { IMAP_FRAG_CLEAN = 0, IMAP_FRAG_ATOM, IMAP_FRAG_QUOTED, IMAP_FRAG_QUOTED_ESC };
 
 enum { IMAP_LINE_NONE = 0, IMAP_LINE_COMMAND, IMAP_LINE_SASL, IMAP_LINE_DONE,
        IMAP_LINE_UNTAGGED, IMAP_LINE_TAGGED, IMAP_LINE_CONTINUATION };

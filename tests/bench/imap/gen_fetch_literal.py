@@ -72,9 +72,11 @@ class Session:
         self.sseq += 1
         w.frame(CLIENT, SERVER, MAC_C, MAC_S, self.cseq, self.sseq, self.ACK)
 
-    def client(self, data):
-        self.w.frame(CLIENT, SERVER, MAC_C, MAC_S, self.cseq, self.sseq, self.ACK | self.PSH, data)
-        self.cseq += len(data)
+    def client(self, data, mss=1448):
+        for i in range(0, len(data), mss):
+            chunk = data[i:i + mss]
+            self.w.frame(CLIENT, SERVER, MAC_C, MAC_S, self.cseq, self.sseq, self.ACK | self.PSH, chunk)
+            self.cseq += len(chunk)
 
     def client_ack(self):
         self.w.frame(CLIENT, SERVER, MAC_C, MAC_S, self.cseq, self.sseq, self.ACK)

@@ -113,6 +113,6 @@ b8=$(t built-in 8)
 m64=$(t mailwire 64)
 echo
 awk -v b="$b8" -v m="$m8" 'BEGIN { r = m > 0 ? b / m : 0;
-    printf "built-in / mailwire on 8 MiB: %.1f (target >= 10: %s)\n", r, r >= 10 ? "met" : "NOT met" }'
+    printf "built-in / mailwire on 8 MiB: %.1f (target >= 10: %s)\n", r, (r >= 10 ? "met" : "NOT met") }'
 awk -v a="$m64" -v m="$m8" 'BEGIN { r = m > 0 ? a / m : 0;
-    printf "mailwire time(64 MiB) / time(8 MiB): %.2f (target <= 9: %s)\n", r, r <= 9 ? "met" : "NOT met" }'
+    printf "mailwire time(64 MiB) / time(8 MiB): %.2f (target <= 9: %s)\n", r, (r <= 9 ? "met" : "NOT met") }'
