@@ -17,6 +17,7 @@
 #include <epan/show_exception.h>
 
 #include "lineitem.h"
+#include "message_tree.h"
 #include "pop.h"
 
 static int hf_ml = -1;
@@ -53,7 +54,6 @@ static expert_field ei_list_size_mismatch = EI_INIT;
 static expert_field ei_list_stat_mismatch = EI_INIT;
 static expert_field ei_uidl_stat_mismatch = EI_INIT;
 
-static dissector_handle_t imf_handle;
 
 #define POP_MAX_LISTED 1000000u
 
@@ -313,19 +313,18 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
     return TRUE;
 }
 
-/* Hand the unstuffed message to IMF.  The buffer is file scope and final. */
-static void message_to_imf(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb)
+/* Hand the unstuffed message to the shared message view (mail.header.*, then
+ * IMF).  The buffer is file scope and final. */
+static void message_to_imf(mw_ctx *ctx, pop_state *st, proto_tree *tree, tvbuff_t *tvb)
 {
-    if (!imf_handle || !st->ml || !st->ml->msg || st->ml->msg_len == 0)
+    if (!st->ml || !st->ml->msg || st->ml->msg_len == 0)
         return;
-    tvbuff_t *m = tvb_new_child_real_data(tvb, st->ml->msg, st->ml->msg_len, st->ml->msg_len);
-    add_new_data_source(ctx->pinfo, m, st->ml_cmd == POP_CMD_TOP ? "POP TOP (partial message)"
-                                                                 : "POP message");
+    tvbuff_t *m = mail_message_tvb(tvb, ctx->pinfo, st->ml->msg, st->ml->msg_len);
     TRY {
-        call_dissector(imf_handle, m, ctx->pinfo, ctx->tree);
+        mail_message_add(m, ctx->pinfo, tree, NULL);
     }
     CATCH_NONFATAL_ERRORS {
-        show_exception(m, ctx->pinfo, ctx->tree, EXCEPT_CODE, GET_MESSAGE);
+        show_exception(m, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
 }
@@ -415,8 +414,9 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
     finish(ctx, st, ctx->tree, tvb, term, offset - term, &r);
     proto_item *anchor = proto_tree_add_item(ctx->tree, hf_ml, tvb, term, offset - term, ENC_NA);
     proto_item_set_text(anchor, "%s message", pop_cmd_name((pop_cmd)copy.ml_cmd));
-    message_checks(ctx, &copy, proto_item_add_subtree(anchor, ett_ml), anchor, tvb, term, &r);
-    message_to_imf(ctx, &copy, tvb);
+    proto_tree *at = proto_item_add_subtree(anchor, ett_ml);
+    message_checks(ctx, &copy, at, anchor, tvb, term, &r);
+    message_to_imf(ctx, &copy, at, tvb);
     return offset;
 }
 
@@ -494,5 +494,5 @@ void pop_multiline_register(int proto)
 
 void pop_multiline_handoff(void)
 {
-    imf_handle = find_dissector_add_dependency("imf", proto_pop);
+    find_dissector_add_dependency("imf", proto_pop); /* the message view hands to IMF */
 }
