@@ -392,6 +392,20 @@ static void dissect_response(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw
     apply_response(ctx, st, &p, ok, t, it, tvb, text_off, text_len, crlf);
 }
 
+/* A status indicator followed by a bare CR (and a byte that is not LF). */
+static gboolean status_bare_cr(tvbuff_t *tvb, gint offset, mw_line_at *l)
+{
+    gint rem = tvb_reported_length_remaining(tvb, offset);
+    gint n = rem >= 5 && tvb_strneql(tvb, offset, "+OK\r", 4) == 0 ? 3
+             : rem >= 6 && tvb_strneql(tvb, offset, "-ERR\r", 5) == 0 ? 4 : 0;
+    if (!n || tvb_get_guint8(tvb, offset + n + 1) == '\n')
+        return FALSE;
+    memset(l, 0, sizeof *l);
+    l->offset = offset;
+    return mw_line_scan(tvb_get_ptr(tvb, offset, rem), (size_t)rem, MW_SCAN_CR_ENDS_LINE, &l->line) &&
+           l->line.eol == MW_EOL_CR;
+}
+
 static guint pop_dissect(mw_ctx *ctx, tvbuff_t *tvb)
 {
     pop_state *st = (pop_state *)ctx->state;
@@ -410,6 +424,15 @@ static guint pop_dissect(mw_ctx *ctx, tvbuff_t *tvb)
             continue;
         }
         mw_line_at l;
+        if (ctx->dir == MW_DIR_SERVER && !st->ml_active && status_bare_cr(tvb, offset, &l)) {
+            /* "+OK<CR>x": the status line ends at the bare CR for the readers
+             * that accept one; its body (if any) is read as bytes. */
+            offset += (gint)(l.line.len + l.line.eol_len);
+            dissect_response(ctx, st, tvb, &l);
+            if (st->ml_active)
+                st->ml_kind = POP_BODY_MESSAGE;
+            continue;
+        }
         if (!mw_next_line(ctx, tvb, &offset, &l))
             break;
         if (ctx->dir == MW_DIR_CLIENT) {

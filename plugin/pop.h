@@ -93,6 +93,9 @@ typedef struct pop_state {
     gboolean ml_octets_known;
     guint64 ml_octets;       /* "+OK n octets" */
     guint32 ml_entries;      /* LIST/UIDL entries, CAPA lines */
+    gboolean cr_pending;     /* a "<CR>.<CR>" ended the last call's bytes: */
+    guint8 cr_pending_cls;   /* whether it ends the body depends on what follows */
+    guint64 cr_pending_pos;  /* body offset of its dot */
     mw_pop_body body;
     pop_multi *ml;
 

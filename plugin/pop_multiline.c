@@ -45,6 +45,9 @@ static expert_field ei_term_lf_lf = EI_INIT;
 static expert_field ei_term_lf_crlf = EI_INIT;
 static expert_field ei_term_crlf_lf = EI_INIT;
 static expert_field ei_term_bare_cr = EI_INIT;
+static expert_field ei_term_cr_cr = EI_INIT;
+static expert_field ei_term_lf_cr = EI_INIT;
+static expert_field ei_term_crlf_cr = EI_INIT;
 static expert_field ei_ml_unterminated = EI_INIT;
 static expert_field ei_ml_unknown = EI_INIT;
 static expert_field ei_ml_bare_dot = EI_INIT;
@@ -151,6 +154,8 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
                    gint term_len, const mw_pop_body_result *r)
 {
     proto_item *ti = proto_tree_add_item(t, hf_ml_terminator, tvb, term_off, term_len, ENC_NA);
+    if (term_len == 0)
+        proto_item_set_text(ti, "Terminator: in an earlier segment, taken as the end here");
     proto_tree *tt = proto_item_add_subtree(ti, ett_ml);
     proto_item *it = proto_tree_add_string(tt, hf_ml_terminator_class, tvb, term_off, term_len,
                                            mw_pop_body_class_bytes(r->end_class));
@@ -171,6 +176,9 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
     case MW_POP_END_LF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_lf); break;
     case MW_POP_END_LF_CRLF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_crlf); break;
     case MW_POP_END_CRLF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_lf); break;
+    case MW_POP_CAND_CR_CR: expert_add_info(ctx->pinfo, ti, &ei_term_cr_cr); break;
+    case MW_POP_CAND_LF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_lf_cr); break;
+    case MW_POP_CAND_CRLF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_cr); break;
     default: break;
     }
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
@@ -179,7 +187,8 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
         st->ml->end_frame = ctx->pinfo->num;
         st->ml->lines = st->body.lines;
     }
-    if ((st->ml_cmd == POP_CMD_LIST || st->ml_cmd == POP_CMD_UIDL) && st->stat_known) {
+    if ((st->ml_cmd == POP_CMD_LIST || st->ml_cmd == POP_CMD_UIDL) && st->stat_known &&
+        st->ml_kind == POP_BODY_LINES) {
         gint64 expect = (gint64)st->stat_count + st->stat_deleted_base - st->ndeleted;
         if (expect != (gint64)st->ml_entries)
             expert_add_info_format(ctx->pinfo, ti,
@@ -356,18 +365,60 @@ static void message_checks(mw_ctx *ctx, pop_state *st, proto_tree *t, proto_item
                                st->ml_msg, s->size[st->ml_msg], size);
 }
 
+/* A '.' between bare CRs ends the body for readers that split lines at a
+ * bare CR.  Line readers (split at LF) read on, so it is only a candidate;
+ * but when the bytes right after it are a status line and a later command is
+ * waiting for its response, the server evidently meant it as the end: the
+ * body ends there, and the status line answers the next command. */
+static gboolean cr_class(guint8 cls)
+{
+    return cls == MW_POP_CAND_CR_CR || cls == MW_POP_CAND_LF_CR || cls == MW_POP_CAND_CRLF_CR;
+}
+
+static gboolean status_follows(pop_state *st, tvbuff_t *tvb, gint at)
+{
+    if (!pop_fifo_front(st) || tvb_reported_length_remaining(tvb, at) < 3)
+        return FALSE;
+    return tvb_strneql(tvb, at, "+OK", 3) == 0 ||
+           (tvb_reported_length_remaining(tvb, at) >= 4 && tvb_strneql(tvb, at, "-ERR", 4) == 0);
+}
+
+/* The body ends at a CR candidate: undo what the scanner did with the dot and
+ * the CR after it (two bytes written out; a dot at line start counted as a
+ * stray one). */
+static void end_at_cr(pop_state *st, pop_multi *m, gboolean first_pass, guint8 cls, guint64 dot,
+                      mw_pop_body_result *r)
+{
+    if (first_pass && m && m->msg)
+        m->msg_len = m->msg_len >= 2 ? m->msg_len - 2 : 0;
+    if (cls != MW_POP_CAND_CR_CR && st->body.bare_dot)
+        st->body.bare_dot--;
+    r->end = TRUE;
+    r->end_class = cls;
+    r->end_offset = dot;
+}
+
 gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offset)
 {
     gint len = tvb_reported_length(tvb);
     gint start = offset;
     guint64 base_pos = st->body.pos;
-    pop_multi *m = st->ml;
+    gboolean is_msg = st->ml_cmd == POP_CMD_RETR || st->ml_cmd == POP_CMD_TOP;
+    pop_multi *m = is_msg ? st->ml : NULL;
     guint32 lines_before = st->body.lines;
     mw_pop_body_event ev[8];
     size_t nev = 0;
     mw_pop_body_result r;
     memset(&r, 0, sizeof r);
-    while (offset < len) {
+    gint term = -1;
+    if (st->cr_pending) {
+        st->cr_pending = FALSE;
+        if (status_follows(st, tvb, offset)) {
+            end_at_cr(st, m, ctx->first_pass, st->cr_pending_cls, st->cr_pending_pos, &r);
+            term = offset;
+        }
+    }
+    while (!r.end && offset < len) {
         guint8 *out = NULL;
         gint rem = len - offset;
         if (ctx->first_pass && m) {
@@ -381,21 +432,37 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
             }
             out = m->msg + m->msg_len;
         }
-        /* keep the first few candidates of this call for display; count all */
-        r = mw_pop_body_feed(&st->body, tvb_get_ptr(tvb, offset, rem), (size_t)rem, out,
-                             ev + nev, G_N_ELEMENTS(ev) - nev);
-        nev += r.nevents;
-        if (nev == G_N_ELEMENTS(ev))
-            nev = G_N_ELEMENTS(ev) - 1; /* later events overwrite the last slot */
+        /* one event at a time: each CR candidate may end the body */
+        mw_pop_body_event e;
+        r = mw_pop_body_feed(&st->body, tvb_get_ptr(tvb, offset, rem), (size_t)rem, out, &e, 1);
         if (out)
             m->msg_len += (guint)r.out_len;
         offset += (gint)r.consumed;
+        if (r.nevents) {
+            guint64 after = e.offset + 2; /* past ".<CR>" */
+            gint after_off = start + (gint)(after - base_pos);
+            if (cr_class(e.cls) && after >= base_pos && after_off == len && e.cls == MW_POP_CAND_CR_CR) {
+                st->cr_pending = TRUE;
+                st->cr_pending_cls = e.cls;
+                st->cr_pending_pos = e.offset;
+            } else if (cr_class(e.cls) && after >= base_pos && status_follows(st, tvb, after_off)) {
+                end_at_cr(st, m, ctx->first_pass, e.cls, e.offset, &r);
+                offset = after_off;
+                term = MAX(start, after_off - 2);
+                break;
+            }
+            if (nev < G_N_ELEMENTS(ev))
+                ev[nev++] = e;
+            else
+                ev[G_N_ELEMENTS(ev) - 1] = e; /* later events overwrite the last slot */
+        }
         if (r.end || r.consumed == 0)
             break;
     }
-    gint term = offset;
-    if (r.end)
+    if (r.end && term < 0)
         term = r.end_offset >= base_pos ? start + (gint)(r.end_offset - base_pos) : start;
+    if (!r.end)
+        term = offset;
     proto_tree *dt = ctx->tree;
     proto_item *di = NULL;
     if (term > start) {
@@ -412,6 +479,8 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
     }
     pop_state copy = *st; /* finish() clears the body; keep its facts for the checks */
     finish(ctx, st, ctx->tree, tvb, term, offset - term, &r);
+    if (!is_msg)
+        return offset;
     proto_item *anchor = proto_tree_add_item(ctx->tree, hf_ml, tvb, term, offset - term, ENC_NA);
     proto_item_set_text(anchor, "%s message", pop_cmd_name((pop_cmd)copy.ml_cmd));
     proto_tree *at = proto_item_add_subtree(anchor, ett_ml);
@@ -467,6 +536,18 @@ void pop_multiline_register(int proto)
           "<CR><LF>.<LF> ends the body: a strict reader does not stop here", EXPFILL}},
         {&ei_term_bare_cr, {"mail.pop.multiline.terminator.bare_cr", PI_SECURITY, PI_WARN,
           "A dot next to bare CRs: readers that take a bare CR as a line end stop here", EXPFILL}},
+        {&ei_term_cr_cr, {"mail.pop.multiline.terminator.cr_cr", PI_SECURITY, PI_WARN,
+          "<CR>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
+        {&ei_term_lf_cr, {"mail.pop.multiline.terminator.lf_cr", PI_SECURITY, PI_WARN,
+          "<LF>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
+        {&ei_term_crlf_cr, {"mail.pop.multiline.terminator.crlf_cr", PI_SECURITY, PI_WARN,
+          "<CR><LF>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
         {&ei_ml_unterminated, {"mail.pop.multiline.unterminated", PI_MALFORMED, PI_ERROR,
           "Multiline body without its '.' line", EXPFILL}},
         {&ei_ml_unknown, {"mail.pop.multiline.unknown", PI_SEQUENCE, PI_NOTE,
