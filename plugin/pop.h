@@ -71,11 +71,6 @@ typedef enum pop_body_kind {
     POP_BODY_MESSAGE,      /* RETR, TOP: consumed as bytes, handed to IMF */
 } pop_body_kind;
 
-typedef enum pop_sasl {
-    POP_SASL_NONE = 0, POP_SASL_PLAIN, POP_SASL_LOGIN, POP_SASL_CRAM_MD5, POP_SASL_XOAUTH2,
-    POP_SASL_OTHER,
-} pop_sasl;
-
 /* The conversation state: flat, copied by the engine before every call. */
 typedef struct pop_state {
     pop_pending fifo[POP_FIFO_LEN];
@@ -109,7 +104,8 @@ typedef struct pop_state {
 
     /* credentials */
     char user[POP_MAX_NAME]; /* USER's argument, or the SASL LOGIN name */
-    guint8 sasl;             /* pop_sasl of the exchange in progress */
+    guint32 user_frame;      /* frame where the user name was seen */
+    guint8 sasl;             /* mw_sasl_mech of the exchange in progress */
     guint8 sasl_step;        /* client responses so far */
     gboolean sasl_active;    /* client lines are SASL responses */
 
