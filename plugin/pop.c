@@ -321,7 +321,10 @@ static void dissect_response(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw
     if (!ok && !err && !(cont && st->sasl_active) && !front) {
         /* Nothing outstanding: body of a multiline response not captured. */
         pop_multiline_start(ctx, st, POP_CMD_UNKNOWN, NULL, NULL, tvb, 0, 0, TRUE);
-        pop_multiline_line(ctx, st, tvb, l);
+        if (ctx->stream_offset + (guint64)off == 0 && st->session == POP_SESSION_UNKNOWN)
+            pop_multiline_partial(ctx, tvb, l); /* the capture may start inside this line */
+        else
+            pop_multiline_line(ctx, st, tvb, l);
         return;
     }
 

@@ -128,6 +128,9 @@ void pop_multiline_start(mw_ctx *ctx, pop_state *st, pop_cmd cmd, const pop_pend
  * body after all (a listing cut short by a status line): the caller takes it
  * as a response. */
 gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_line_at *l);
+/* The first server line of a capture that starts inside a body: shown, not
+ * taken as a body line (its start may be missing); the body starts after it. */
+void pop_multiline_partial(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l);
 /* Consume message bytes (POP_BODY_MESSAGE) from offset; returns the new offset. */
 gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offset);
 void pop_multiline_register(int proto);

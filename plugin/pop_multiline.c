@@ -30,6 +30,7 @@ static int hf_ml_terminator_class = -1;
 static int hf_ml_unterminated = -1;
 static int hf_ml_cut_frame = -1;
 static int hf_ml_stuffed = -1;
+static int hf_ml_partial = -1;
 static int hf_list_msg = -1;
 static int hf_list_size = -1;
 static int hf_uidl_msg = -1;
@@ -322,6 +323,17 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
     return TRUE;
 }
 
+void pop_multiline_partial(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
+{
+    gint full = (gint)(l->line.len + l->line.eol_len);
+    proto_item *it = proto_tree_add_item(ctx->tree, hf_ml_partial, tvb, l->offset, full, ENC_NA);
+    proto_item_set_text(it, "Line that may have started before the capture: %s",
+                        mw_line_text(ctx, tvb, l->offset, (gint)l->line.len));
+    expert_add_info(ctx->pinfo, it, &ei_ml_unknown);
+    mw_add_line_facts(ctx, proto_item_add_subtree(it, ett_pop_line), tvb, l);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [body of a command not captured]");
+}
+
 /* Hand the unstuffed message to the shared message view (mail.header.*, then
  * IMF).  The buffer is file scope and final. */
 static void message_to_imf(mw_ctx *ctx, pop_state *st, proto_tree *tree, tvbuff_t *tvb)
@@ -511,6 +523,9 @@ void pop_multiline_register(int proto)
           FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_ml_stuffed, {"Stuffed dots removed", "mail.pop.multiline.stuffed", FT_UINT32, BASE_DEC,
           NULL, 0x0, NULL, HFILL}},
+        {&hf_ml_partial, {"Line that may have started before the capture", "mail.pop.multiline.partial_line",
+          FT_NONE, BASE_NONE, NULL, 0x0, "The capture starts inside a body: its first line is shown "
+          "but not counted, the body is read from the next line", HFILL}},
         {&hf_list_msg, {"Message number", "mail.pop.list.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_list_size, {"Size (octets)", "mail.pop.list.size", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_msg, {"Message number", "mail.pop.uidl.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
