@@ -16,6 +16,7 @@
 #include <epan/proto_data.h>
 #include <epan/show_exception.h>
 
+#include "core/pop_syntax.h"
 #include "lineitem.h"
 #include "message_tree.h"
 #include "pop.h"
@@ -36,6 +37,7 @@ static int hf_list_size = -1;
 static int hf_uidl_msg = -1;
 static int hf_uidl_uid = -1;
 static int hf_capa = -1;
+static int hf_capa_args = -1;
 static int hf_mechanism_offered = -1;
 static int hf_retr_octets = -1;
 static int hf_msg_size = -1;
@@ -309,7 +311,14 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
         listing_entry(ctx, st, lt, li, tvb, l->offset, len);
         break;
     case POP_CMD_CAPA:
-        proto_tree_add_item(lt, hf_capa, tvb, l->offset, len, ENC_ASCII);
+    {
+        size_t kw = 0, ao = 0, al = 0;
+        if (mw_pop_capa_line(tvb_get_ptr(tvb, l->offset, len), (size_t)len, &kw, &ao, &al)) {
+            proto_tree_add_item(lt, hf_capa, tvb, l->offset, (gint)kw, ENC_ASCII);
+            if (al)
+                proto_tree_add_item(lt, hf_capa_args, tvb, l->offset + (gint)ao, (gint)al, ENC_ASCII);
+        }
+    }
         if (len == 10 && tvb_strncaseeql(tvb, l->offset, "PIPELINING", 10) == 0)
             st->pipelining = TRUE;
         break;
@@ -530,7 +539,10 @@ void pop_multiline_register(int proto)
         {&hf_list_size, {"Size (octets)", "mail.pop.list.size", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_msg, {"Message number", "mail.pop.uidl.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_uid, {"Unique id", "mail.pop.uidl.uid", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_capa, {"Capability", "mail.pop.capa", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_capa, {"Capability", "mail.pop.capa", FT_STRING, BASE_NONE, NULL, 0x0,
+          "CAPA keyword (RFC 2449)", HFILL}},
+        {&hf_capa_args, {"Capability arguments", "mail.pop.capa.args", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What follows the keyword, e.g. SASL's mechanisms", HFILL}},
         {&hf_mechanism_offered, {"SASL mechanism offered", "mail.pop.auth.offered", FT_STRING,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_retr_octets, {"Announced size (octets)", "mail.pop.retr.octets", FT_UINT64, BASE_DEC,
