@@ -52,6 +52,7 @@ static dissector_handle_t pop_handle;
 #define POP_TCP_PORTS "110"
 #define POP_TLS_PORTS "995"
 static range_t *pop_tls_ports;
+guint pop_message_view_max = 0;
 
 static const value_string session_names[] = {
     {POP_SESSION_UNKNOWN, "unknown (greeting not captured)"},
@@ -571,6 +572,11 @@ void pop_register(void)
                                     "TCP ports where POP3 runs inside TLS from the first byte "
                                     "(dissected after decryption)",
                                     &pop_tls_ports, 65535);
+    prefs_register_uint_preference(m, "message_view_max", "Largest message shown with its headers (bytes)",
+                                   "RETR/TOP messages larger than this are checked (size, terminator, "
+                                   "dot-stuffing) but neither kept in memory nor handed to the "
+                                   "message view (mail.header.*, IMF); 0 = no limit",
+                                   10, &pop_message_view_max);
     pop_handle = register_dissector("mail.pop", dissect_pop, proto_pop);
 }
 

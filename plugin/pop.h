@@ -42,6 +42,7 @@ typedef struct pop_multi {
     gboolean unterminated; /* cut short by a status line, no '.' */
     guint8 *msg;           /* RETR/TOP: the unstuffed message so far */
     guint msg_len, msg_cap;
+    gboolean view_skipped;   /* larger than the message view limit: not kept */
     struct pop_sizes *sizes; /* LIST without argument: sizes by message number */
 } pop_multi;
 
@@ -116,6 +117,7 @@ typedef struct pop_state {
 
 /* pop.c */
 extern int proto_pop;
+extern guint pop_message_view_max; /* bytes; 0 = no limit */
 extern int ett_pop_line;
 pop_pending *pop_fifo_front(pop_state *st);
 const char *pop_cmd_name(pop_cmd c);

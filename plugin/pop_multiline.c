@@ -32,6 +32,7 @@ static int hf_ml_unterminated = -1;
 static int hf_ml_cut_frame = -1;
 static int hf_ml_stuffed = -1;
 static int hf_ml_partial = -1;
+static int hf_view_skipped = -1;
 static int hf_list_msg = -1;
 static int hf_list_size = -1;
 static int hf_uidl_msg = -1;
@@ -347,6 +348,13 @@ void pop_multiline_partial(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
  * IMF).  The buffer is file scope and final. */
 static void message_to_imf(mw_ctx *ctx, pop_state *st, proto_tree *tree, tvbuff_t *tvb)
 {
+    if (st->ml && st->ml->view_skipped) {
+        proto_item *it = proto_tree_add_item(tree, hf_view_skipped, tvb, 0, 0, ENC_NA);
+        proto_item_set_text(it, "Message not shown: larger than the message view limit "
+                                "(mail.pop.message_view_max = %u bytes)", pop_message_view_max);
+        proto_item_set_generated(it);
+        return;
+    }
     if (!st->ml || !st->ml->msg || st->ml->msg_len == 0)
         return;
     tvbuff_t *m = mail_message_tvb(tvb, ctx->pinfo, st->ml->msg, st->ml->msg_len);
@@ -442,10 +450,20 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
     while (!r.end && offset < len) {
         guint8 *out = NULL;
         gint rem = len - offset;
-        if (ctx->first_pass && m) {
+        if (ctx->first_pass && m && !m->view_skipped && pop_message_view_max &&
+            (guint64)m->msg_len + (guint64)rem > pop_message_view_max) {
+            m->view_skipped = TRUE; /* too large to keep: the checks go on without it */
+            m->msg_len = 0;
+        }
+        if (ctx->first_pass && m && !m->view_skipped) {
             guint need = m->msg_len + (guint)rem + 1;
             if (need > m->msg_cap) {
+                /* the announced size first (a correct server sends no more),
+                 * then doubling */
                 guint cap = MAX(4096, m->msg_cap);
+                if (m->msg_cap == 0 && st->ml_octets_known && st->ml_octets + 2 >= need &&
+                    st->ml_octets < G_MAXUINT32 / 2)
+                    cap = (guint)st->ml_octets + 2;
                 while (cap < need)
                     cap *= 2;
                 m->msg = (guint8 *)wmem_realloc(wmem_file_scope(), m->msg, cap);
@@ -535,6 +553,8 @@ void pop_multiline_register(int proto)
         {&hf_ml_partial, {"Line that may have started before the capture", "mail.pop.multiline.partial_line",
           FT_NONE, BASE_NONE, NULL, 0x0, "The capture starts inside a body: its first line is shown "
           "but not counted, the body is read from the next line", HFILL}},
+        {&hf_view_skipped, {"Message not shown (size limit)", "mail.pop.retr.view_skipped", FT_NONE,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_list_msg, {"Message number", "mail.pop.list.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_list_size, {"Size (octets)", "mail.pop.list.size", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_msg, {"Message number", "mail.pop.uidl.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},

@@ -26,7 +26,8 @@ H_MW=$OUT/home-mailwire
 H_WS=$OUT/home-builtin
 mkdir -p "$H_MW/.local/lib/wireshark/plugins/4.0/epan" "$H_WS"
 cp "$BUILD/mailwire.so" "$H_MW/.local/lib/wireshark/plugins/4.0/epan/"
-chown -R nobody "$H_MW" "$H_WS"
+mkdir -p "$OUT/scratch"
+chown -R nobody "$H_MW" "$H_WS" "$OUT/scratch"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$1" "${@:2}"; }
 as_nobody "$H_MW" tshark -G plugins | grep -q mailwire || { echo "mailwire did not load" >&2; exit 2; }
 
@@ -38,10 +39,10 @@ done
 # run LABEL HOME FILE [tshark options...] -> "wall_seconds peak_rss_kb"
 run() {
     local home=$1 file=$2; shift 2
-    as_nobody "$home" /usr/bin/time -f "%e %M" -o "$OUT/time.txt" \
-        tshark -2 -V -r "$file" "$@" > /dev/null 2>"$OUT/stderr.txt" || {
-        echo "tshark failed:" >&2; cat "$OUT/stderr.txt" >&2; exit 1; }
-    cat "$OUT/time.txt"
+    as_nobody "$home" /usr/bin/time -f "%e %M" -o "$OUT/scratch/time.txt" \
+        tshark -2 -V -r "$file" "$@" > /dev/null 2>"$OUT/scratch/stderr.txt" || {
+        echo "tshark failed:" >&2; cat "$OUT/scratch/stderr.txt" >&2; exit 1; }
+    cat "$OUT/scratch/time.txt"
 }
 
 declare -A T M
