@@ -47,7 +47,7 @@ run() {
 
 declare -A T M
 EXTRA=${MAILWIRE_BENCH_EXTRA:-}
-printf "%-6s %-22s %10s %12s\n" size dissector "wall (s)" "peak RSS (MB)"
+printf "%-6s %-44s %10s %12s\n" size dissector "wall (s)" "peak RSS (MB)"
 for mb in 8 64; do
     f=$OUT/pop-retr-${mb}mb.pcap
     cols=("mailwire" "built-in")
@@ -59,7 +59,7 @@ for mb in 8 64; do
             *) read -r t m < <(run "$H_MW" "$f" $EXTRA) ;;
         esac
         T[$mb,$c]=$t; M[$mb,$c]=$m
-        printf "%-6s %-22s %10s %12d\n" "${mb}MB" "$c" "$t" $((m / 1024))
+        printf "%-6s %-44s %10s %12d\n" "${mb}MB" "$c" "$t" $((m / 1024))
     done
 done
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
