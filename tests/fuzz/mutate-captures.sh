@@ -48,6 +48,11 @@ chmod 777 "$work"
 preload="$(gcc -print-file-name=libasan.so):$(gcc -print-file-name=libubsan.so)"
 
 iters=0 crashes=0 hangs=0 sanreports=0 bugs=0
+summary() {
+    echo "mutate-captures: $iters runs, $crashes crashes, $hangs hangs, $sanreports sanitizer reports, $bugs dissector bugs"
+}
+# A long run may be stopped at any time (kill -TERM): it still reports.
+trap 'summary; exit 3' TERM INT
 run_one() { # mutant label
     local m=$1 label=$2 log=$work/log rc
     chmod a+r "$m"
@@ -78,29 +83,40 @@ run_one() { # mutant label
     fi
 }
 
+# Convert each capture once; then round after round over all of them, so a
+# long run stopped early has still covered every capture.
+caps=()
+idx=0
 for d in "${dirs[@]}"; do
     for cap in "$d"/*.pcapng "$d"/*.pcap; do
         [ -f "$cap" ] || continue
         [ "$(stat -c %s "$cap")" -le "$maxbytes" ] || continue
         base=$(basename "$cap"); base=${base%.*}
-        editcap -F pcap "$cap" "$work/orig.pcap" 2>/dev/null || continue
-        nframes=$(capinfos -c -M "$work/orig.pcap" 2>/dev/null | sed -n 's/.*: *\([0-9]*\)$/\1/p')
-        nframes=${nframes:-1}
-        for ((i = 0; i < n; i++)); do
-            seed=$RANDOM$RANDOM
-            p=$(printf '0.0%d' $((1 + seed % 5)))
-            editcap -E "$p" --seed "$seed" "$work/orig.pcap" "$work/m.pcap" 2>/dev/null &&
-                run_one "$work/m.pcap" "$base-E$p-seed$seed"
-            snap=$((54 + seed % 400))
-            editcap -s "$snap" "$work/orig.pcap" "$work/m.pcap" 2>/dev/null &&
-                run_one "$work/m.pcap" "$base-s$snap"
-            a=$((1 + seed % nframes)); b=$((a + (seed / 7) % (nframes + 1)))
-            editcap -r "$work/orig.pcap" "$work/m.pcap" "$a-$b" 2>/dev/null &&
-                run_one "$work/m.pcap" "$base-r$a-$b"
-            python3 "$here/pcap_shuffle.py" "$work/orig.pcap" "$work/m.pcap" "$seed" 0.05 0.02 &&
-                run_one "$work/m.pcap" "$base-shuffle$seed"
-        done
+        editcap -F pcap "$cap" "$work/orig-$idx.pcap" 2>/dev/null || continue
+        caps+=("$idx:$base")
+        idx=$((idx + 1))
     done
 done
-echo "mutate-captures: $iters runs, $crashes crashes, $hangs hangs, $sanreports sanitizer reports, $bugs dissector bugs"
+for ((i = 0; i < n; i++)); do
+    for entry in "${caps[@]}"; do
+        k=${entry%%:*} base=${entry#*:}
+        orig=$work/orig-$k.pcap
+        nframes=$(capinfos -c -M "$orig" 2>/dev/null | sed -n 's/.*: *\([0-9]*\)$/\1/p')
+        nframes=${nframes:-1}
+        seed=$RANDOM$RANDOM
+        p=$(printf '0.0%d' $((1 + seed % 5)))
+        editcap -E "$p" --seed "$seed" "$orig" "$work/m.pcap" 2>/dev/null &&
+            run_one "$work/m.pcap" "$base-E$p-seed$seed"
+        snap=$((54 + seed % 400))
+        editcap -s "$snap" "$orig" "$work/m.pcap" 2>/dev/null &&
+            run_one "$work/m.pcap" "$base-s$snap"
+        a=$((1 + seed % nframes)); b=$((a + (seed / 7) % (nframes + 1)))
+        editcap -r "$orig" "$work/m.pcap" "$a-$b" 2>/dev/null &&
+            run_one "$work/m.pcap" "$base-r$a-$b"
+        python3 "$here/pcap_shuffle.py" "$orig" "$work/m.pcap" "$seed" 0.05 0.02 &&
+            run_one "$work/m.pcap" "$base-shuffle$seed"
+    done
+    echo "round $((i + 1)) done: $iters runs so far"
+done
+summary
 [ $((crashes + hangs + sanreports + bugs)) -eq 0 ]
