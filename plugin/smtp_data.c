@@ -278,8 +278,10 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
     mw_smtp_bdat_parse(args, len, &b);
     *more = FALSE;
     if (b.error || b.size > SMTP_BDAT_ABSURD) {
-        proto_item *it = proto_tree_add_item(t, hf_smtp_bdat_size, tvb, off, (gint)len, ENC_NA);
-        proto_item_set_text(it, "Chunk size: %s", tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
+        /* Not fetched from the bytes: the text is no 64-bit integer. */
+        proto_item *it = proto_tree_add_uint64_format(t, hf_smtp_bdat_size, tvb, off, (gint)len,
+                                                      b.error ? 0 : b.size, "Chunk size: %s",
+                                                      tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
         expert_add_info_format(sc->pinfo, it, &ei_smtp_bdat_bad_size,
                                "BDAT size %s: %s; the following bytes are read as command lines",
                                tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),

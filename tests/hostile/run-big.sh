@@ -1,0 +1,51 @@
+#!/bin/bash
+# The big hostile cases: generate them into OUTDIR (never committed), dissect
+# each with the plugin under `timeout`, and check that the command after the
+# hostile part is still dissected.
+#
+#   tests/hostile/run-big.sh PLUGIN OUTDIR [SECONDS]      (default 600 s per case)
+#
+# hostile-big-smtp-long-line       a 10 MB MAIL line, then NOOP
+# hostile-big-smtp-pipelined-100k  100 000 pipelined NOOPs in 65 000-byte segments, then HELP
+# hostile-big-smtp-tiny-segments   999 990 one-byte segments, then HELP
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+plugin=$1 out=$2 secs=${3:-600}
+mkdir -p "$out"
+home=$(mktemp -d)
+trap 'rm -rf "$home"' EXIT
+ver=$(tshark --version | sed -n '1s/.* \([0-9]*\.[0-9]*\)\..*/\1/p')
+mkdir -p "$home/.local/lib/wireshark/plugins/$ver/epan"
+cp "$plugin" "$home/.local/lib/wireshark/plugins/$ver/epan/"
+chmod -R a+rX "$home" "$out"
+ts() {
+    if [ "$(id -u)" = 0 ]; then
+        setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$home" "$@"
+    else
+        env HOME="$home" "$@"
+    fi
+}
+
+fail=0
+check() { # name filter expected-count
+    local name=$1 filter=$2 want=$3 cap=$out/$1.pcapng t0 got rc
+    [ -f "$cap" ] || python3 "$here/gen.py" "$out" "$name" || { echo "FAIL $name: generator"; fail=1; return; }
+    chmod a+r "$cap"
+    t0=$(date +%s)
+    got=$(ts timeout "$secs" tshark -r "$cap" -2 -Y "$filter" -T fields -e frame.number 2>"$out/$name.err")
+    rc=$?
+    local n
+    n=$(printf '%s' "$got" | grep -c .)
+    if [ $rc -ne 0 ]; then
+        echo "FAIL $name: tshark exit $rc after $(( $(date +%s) - t0 )) s (124 = timeout)"; fail=1
+    elif [ "$n" != "$want" ]; then
+        echo "FAIL $name: '$filter' matched $n frames, expected $want"; fail=1
+    else
+        echo "ok   $name: '$filter' in frame $(echo $got | tr '\n' ' ') ($(( $(date +%s) - t0 )) s)"
+    fi
+}
+
+check hostile-big-smtp-long-line 'mail.smtp.command == "NOOP"' 1
+check hostile-big-smtp-pipelined-100k 'mail.smtp.command == "HELP"' 1
+check hostile-big-smtp-tiny-segments 'mail.smtp.command == "HELP"' 1
+exit $fail
