@@ -29,6 +29,10 @@ REGEN = "python3 docs/gen-fields.py --plugin build/mailwire.so"
 # { "mail.x.y", PI_GROUP, PI_SEVERITY, ...   inside ei_register_info tables
 EI_RE = re.compile(r'\{\s*"(mail\.[A-Za-z0-9_.]+)"\s*,\s*(PI_[A-Z_]+)\s*,\s*(PI_[A-Z_]+)\s*,')
 
+# "Name", "mail.x.y", FT_...   inside hf_register_info tables
+HF_RE = re.compile(r'"(mail\.[A-Za-z0-9_.]+)"\s*,\s*FT_[A-Z0-9_]+')
+STRING_RE = re.compile(r'"((?:[^"\\]|\\.)*)"')
+
 GROUPS = [
     ("mail.smtp", "SMTP (`mail.smtp`)"),
     ("mail.imap", "IMAP (`mail.imap`)"),
@@ -54,20 +58,24 @@ def group_of(abbrev):
 
 def source_experts():
     """{name: (group, severity)} from plugin/*.c, and the number of EXPFILL seen."""
-    experts, fills = {}, 0
+    experts, fills, hf_names = {}, 0, set()
     for path in sorted(glob.glob(os.path.join(TOP, "plugin", "*.c"))):
         text = open(path, encoding="utf-8").read()
         fills += text.count("EXPFILL")
+        hf_names.update(HF_RE.findall(text))
         for m in EI_RE.finditer(text):
             name, group, sev = m.groups()
             if name in experts:
                 raise tshark_env.Failure(f"expert info {name} registered twice (second in {path})")
-            experts[name] = (group, sev)
+            end = text.find("EXPFILL", m.end())
+            summary = "".join(re.sub(r'\\(.)', r'\1', lit)
+                              for lit in STRING_RE.findall(text[m.end():end]))
+            experts[name] = (group, sev, summary)
     if fills != len(experts):
         raise tshark_env.Failure(
             f"plugin/*.c has {fills} EXPFILL but {len(experts)} entries of the form "
             '{"mail....", PI_GROUP, PI_SEVERITY, ...}: write every ei_register_info entry that way')
-    return experts
+    return experts, hf_names
 
 
 def cell(text):
@@ -97,11 +105,22 @@ def generate(env):
     if "mail.smtp" not in protocols:
         raise tshark_env.Failure("tshark -G fields lists no mail.smtp protocol: is the plugin loaded?")
 
-    experts = source_experts()
+    experts, hf_names = source_experts()
     missing = sorted(n for n in experts if n not in fields)
     if missing:
         raise tshark_env.Failure("expert infos in plugin/*.c that tshark does not list (stale build?): "
                                  + ", ".join(missing))
+    # tshark lists a name once: where a field and an expert info share it, the
+    # field is listed and the expert text comes from the source; elsewhere the
+    # source text must be what tshark says (a check of the parsing above).
+    expert_text, shared = {}, set()
+    for name, (_, _, summary) in experts.items():
+        if name in hf_names:
+            shared.add(name)
+        elif fields[name]["name"] != summary:
+            raise tshark_env.Failure(f"expert info {name}: text in plugin/*.c {summary!r} differs from "
+                                     f"tshark's {fields[name]['name']!r}")
+        expert_text[name] = fields[name]["name"] if name not in shared else summary
 
     lines = [
         "# mailwire field reference",
@@ -119,7 +138,7 @@ def generate(env):
     counts = []
     for prefix, title in GROUPS:
         mine = sorted(a for a in fields if group_of(a) == prefix)
-        plain = [a for a in mine if a not in experts]
+        plain = [a for a in mine if a not in experts or a in shared]
         eis = [a for a in mine if a in experts]
         counts.append(f"{title.split(' (')[0]}: {len(plain)} fields, {len(eis)} expert infos")
         lines += [f"## {title}", ""]
@@ -136,9 +155,10 @@ def generate(env):
             lines += ["### Expert infos", "", "| Expert info | Group | Severity | Text |",
                       "|---|---|---|---|"]
             for a in eis:
-                group, sev = experts[a]
+                group, sev, _ = experts[a]
+                note = " (also the name of a field)" if a in shared else ""
                 lines.append(f"| `{a}` | {GROUP_TEXT.get(group, group)} | {SEVERITY_TEXT.get(sev, sev)} "
-                             f"| {cell(fields[a]['name'])} |")
+                             f"| {cell(expert_text[a])}{note} |")
             lines.append("")
     lines[11:11] = [f"- {c}" for c in counts] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
