@@ -97,4 +97,21 @@ typedef struct mw_tap_credential {
 #define MW_HAVE_CREDENTIALS_TAP 0
 #endif
 
+/* A -z statistic's init callback (stat_tap_ui) returns void up to 4.4 and
+ * bool (success) from 4.6. */
+#if MW_WS_AT_LEAST(4, 6)
+#define MW_STAT_TAP_INIT_TYPE bool
+#define MW_STAT_TAP_INIT_DONE(ok) return (ok)
+#else
+#define MW_STAT_TAP_INIT_TYPE void
+#define MW_STAT_TAP_INIT_DONE(ok) do { (void)(ok); return; } while (0)
+#endif
+
+/* A field_info's value is embedded in 4.0 and a pointer from 4.2. */
+#if MW_WS_AT_LEAST(4, 2)
+#define MW_FINFO_FVALUE(fi) ((fi)->value)
+#else
+#define MW_FINFO_FVALUE(fi) (&(fi)->value)
+#endif
+
 #endif

@@ -17,6 +17,8 @@
 #include "imap.h"
 #include "lineitem.h"
 #include "mail.h"
+#include "tap.h"
+#include "message_tree.h"
 
 int proto_imap = -1;
 static int ett_imap = -1;
@@ -171,10 +173,13 @@ static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_
 
     mw_imap_command named = *c;
     imap_cmd_rec *rec = imap_cmd_begin(ctx, t, tvb, tag, tag_off, tag_len, &named);
+    mw_tap_command(ctx, mw_imap_cmd_name(c->cmd));
     if (rec && ctx->first_pass && (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE))
         rec->mailbox = first_arg_text(tvb, args_off, args_len);
     ds->rec = rec;
     imap_state_command(ctx, line_it, rec);
+    if (c->cmd == MW_IMAP_CMD_LOGIN)
+        imap_auth_login_begin(ctx);
     if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
         dissect_imap_authenticate(ctx, t, tvb, args_off, args_len, rec);
     else if (args_len > 0)
@@ -232,6 +237,81 @@ static void dissect_client_text(mw_ctx *ctx, proto_tree *t, proto_item *line_it,
     }
 }
 
+/* Over-long lines come in fragments cut anywhere (stream.h).  The walks over
+ * command arguments and FETCH data go on across them: each fragment is
+ * tokenized up to its last space or parenthesis outside a quoted string (or
+ * the end of its last complete quoted string); the token cut by the
+ * boundary is skipped at the start of the next fragment, so only that one
+ * token is not shown as an item. */
+static gboolean frag_sep(guint8 c)
+{
+    return c == ' ' || c == '(' || c == ')';
+}
+
+/* Octets at the start of a continuing fragment that finish the cut token. */
+static gint frag_skip(const guint8 *p, gint len, guint8 *tail)
+{
+    gint i = 0;
+    if (*tail == IMAP_FRAG_QUOTED_ESC) {
+        if (len == 0)
+            return 0;
+        i = 1;
+        *tail = IMAP_FRAG_QUOTED;
+    }
+    if (*tail == IMAP_FRAG_QUOTED) {
+        for (; i < len; i++) {
+            if (p[i] == '\\') {
+                if (i + 1 >= len) {
+                    *tail = IMAP_FRAG_QUOTED_ESC;
+                    return len;
+                }
+                i++;
+            } else if (p[i] == '"') {
+                *tail = IMAP_FRAG_ATOM;
+                i++;
+                break;
+            }
+        }
+        if (*tail != IMAP_FRAG_ATOM)
+            return len;
+    }
+    if (*tail == IMAP_FRAG_ATOM) {
+        while (i < len && !frag_sep(p[i]) && p[i] != '"')
+            i++;
+        if (i >= len)
+            return len;
+    }
+    *tail = IMAP_FRAG_CLEAN;
+    return i;
+}
+
+/* Where tokenizing a fragment stops; sets *tail for the next fragment. */
+static gint frag_safe_end(const guint8 *p, gint start, gint len, guint8 *tail)
+{
+    gboolean quoted = FALSE, esc = FALSE;
+    gint safe = start;
+    for (gint i = start; i < len; i++) {
+        guint8 c = p[i];
+        if (quoted) {
+            if (c == '\\') {
+                if (i + 1 >= len)
+                    esc = TRUE;
+                i++;
+            } else if (c == '"') {
+                quoted = FALSE;
+                safe = i + 1;
+            }
+        } else if (c == '"') {
+            quoted = TRUE;
+        } else if (frag_sep(c)) {
+            safe = i + 1;
+        }
+    }
+    *tail = quoted ? (esc ? IMAP_FRAG_QUOTED_ESC : IMAP_FRAG_QUOTED)
+                   : safe < len ? IMAP_FRAG_ATOM : IMAP_FRAG_CLEAN;
+    return safe;
+}
+
 static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
 {
     imap_state *st = (imap_state *)ctx->state;
@@ -246,21 +326,35 @@ static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
                         cont ? " (continued)" : "", text);
     proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
     imap_state_plaintext_check(ctx, it);
-    /* A literal after the end of an over-long line is not tied to an item:
-     * the middle fragments are not tokenized. */
+    /* The walk names the literal that ends this line, if any. */
     ds->walk.next_use = IMAP_LIT_STRING;
     ds->walk.next_label = NULL;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    gint start = 0, end = len;
+    if (l->continued)
+        start = frag_skip(p, len, &ds->frag_tail);
+    if (l->fragment) {
+        end = frag_safe_end(p, start, len, &ds->frag_tail);
+        if (end == 0 && !l->continued)
+            end = len; /* no separator at all: the first fragment is read as it is */
+    } else {
+        ds->frag_tail = IMAP_FRAG_CLEAN;
+    }
     if (!l->continued) {
         if (client)
-            dissect_client_text(ctx, t, it, tvb, off, len);
+            dissect_client_text(ctx, t, it, tvb, off, end);
         else if (ds->in_logical)
-            dissect_imap_untagged_more(ctx, t, tvb, off, len);
+            dissect_imap_untagged_more(ctx, t, tvb, off, end);
         else
-            dissect_imap_server_line(ctx, t, tvb, off, len);
+            dissect_imap_server_line(ctx, t, tvb, off, end);
+    } else if (start < end) {
+        if (client && ds->line_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS)
+            dissect_client_args(ctx, t, tvb, off + start, end - start);
+        else if (!client && ds->line_kind == IMAP_LINE_UNTAGGED)
+            dissect_imap_untagged_more(ctx, t, tvb, off + start, end - start);
     }
     if (!l->fragment) {
-        const guint8 *p;
-        imap_line_ptr(tvb, off, len, &p);
         mw_imap_lit lit;
         if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) != MW_IMAP_LIT_ABSENT &&
             ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
@@ -433,6 +527,7 @@ void imap_register(void)
     imap_fetch_register(proto_imap);
     imap_state_register(proto_imap);
     imap_auth_register(proto_imap);
+    mail_message_register(proto_mail);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
     range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
@@ -455,4 +550,5 @@ void imap_handoff(void)
 {
     dissector_add_uint_range_with_preference("tcp.port", IMAP_TCP_PORTS, imap_handle);
     imap_apply_prefs();
+    imap_auth_handoff();
 }

@@ -107,8 +107,12 @@ typedef struct imap_dir {
     guint8 line_kind;       /* IMAP_LINE_*: what the logical line is */
     guint8 cmd;             /* client: the command; server: the keyword (mw_imap_kw) */
     imap_cmd_rec *rec;      /* client: the command being sent */
+    guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
 } imap_dir;
+
+/* The token cut at the end of a fragment of an over-long line. */
+enum { IMAP_FRAG_CLEAN = 0, IMAP_FRAG_ATOM, IMAP_FRAG_QUOTED, IMAP_FRAG_QUOTED_ESC };
 
 enum { IMAP_LINE_NONE = 0, IMAP_LINE_COMMAND, IMAP_LINE_SASL, IMAP_LINE_DONE,
        IMAP_LINE_UNTAGGED, IMAP_LINE_TAGGED, IMAP_LINE_CONTINUATION };
@@ -131,8 +135,11 @@ typedef struct imap_state {
     imap_cmd_rec *inflight[IMAP_INFLIGHT]; /* sent, not yet completed, oldest first */
     guint n_inflight;
     imap_cmd_rec *auth;              /* AUTHENTICATE under way */
-    guint8 auth_mech;                /* imap_auth_mech */
+    guint8 auth_mech;                /* mw_sasl_mech */
     guint8 auth_step;                /* client responses seen */
+    guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
+    const char *auth_user;           /* user name for a secret still to come (see imap_auth.c) */
+    guint32 auth_user_frame;
     imap_cmd_rec *idle;              /* IDLE under way */
     nstime_t idle_start;
     gboolean await_plus;             /* the client sent a synchronizing literal header */
@@ -204,12 +211,15 @@ void imap_state_register(int proto);
 /* imap_auth.c */
 void dissect_imap_login_arg(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
                             const mw_imap_tok *tok, guint arg);
+void imap_auth_login_begin(mw_ctx *ctx);
+/* whole: the literal's octets when it ends in this call, else NULL. */
 void dissect_imap_login_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                imap_lit_use use);
+                                imap_lit_use use, const guint8 *whole, guint64 whole_len);
 void dissect_imap_authenticate(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
                                imap_cmd_rec *rec);
 void dissect_imap_sasl_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
 void dissect_imap_sasl_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
 void imap_auth_register(int proto);
+void imap_auth_handoff(void);
 
 #endif

@@ -2,11 +2,14 @@
  * literal8): the header that ends a text line, then exactly n octets,
  * consumed per call as they come.  Message literals (FETCH BODY[], RFC822,
  * BINARY[], APPEND) and header blocks are collected once into a buffer of
- * their declared size and handed to the IMF dissector at their last octet. */
+ * their declared size and handed at their last octet to the shared message
+ * tree (message_tree.h): mail.header.* fields, then the IMF dissector. */
 #include <wireshark.h>
 #include <epan/expert.h>
 
 #include "imap.h"
+#include "tap.h"
+#include "message_tree.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -20,8 +23,6 @@ static expert_field ei_imap_literal_truncated = EI_INIT;
 static expert_field ei_imap_literal_minus = EI_INIT;
 static expert_field ei_imap_literal_lost = EI_INIT;
 static expert_field ei_imap_literal_too_big = EI_INIT;
-
-static dissector_handle_t imf_handle;
 
 static const char *const use_names[] = {
     [IMAP_LIT_STRING] = "string", [IMAP_LIT_MESSAGE] = "message",
@@ -81,18 +82,15 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
     (void)ctx;
 }
 
-/* Hand a collected message or header block to IMF, in its own data source. */
-static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, const imap_lit_rec *r)
+/* Hand a collected message, header block or MIME header to the shared
+ * message tree: mail.header.* fields, then IMF. */
+static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
 {
-    if (!imf_handle)
-        imf_handle = find_dissector("imf");
-    if (!imf_handle)
-        return;
-    tvbuff_t *mt = tvb_new_child_real_data(tvb, r->buf, (guint)r->size, (gint)r->size);
-    add_new_data_source(ctx->pinfo, mt, r->label ? r->label : "IMAP literal");
-    col_append_str(ctx->pinfo->cinfo, COL_INFO, " | ");
-    col_set_fence(ctx->pinfo->cinfo, COL_INFO);
-    call_dissector(imf_handle, mt, ctx->pinfo, proto_tree_get_root(ctx->tree));
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->size);
+    if (r->use == IMAP_LIT_MESSAGE)
+        mail_message_add(mt, ctx->pinfo, t, NULL);
+    else
+        mail_message_add_part(mt, ctx->pinfo, t, NULL);
 }
 
 void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_off,
@@ -162,7 +160,7 @@ static void literal_end(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, imap_lit_rec 
         return;
     }
     if (r->buf && use_is_message(r->use))
-        imap_message_handoff(ctx, tvb, r);
+        imap_message_handoff(ctx, tvb, ctx->tree, r);
 }
 
 gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
@@ -184,12 +182,16 @@ gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
     proto_tree *lt = proto_item_add_subtree(it, ett_imap_item);
     proto_item *o = proto_tree_add_uint64(lt, hf_imap_literal_offset, tvb, offset, 0, at);
     proto_item_set_generated(o);
-    if (use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD)
-        dissect_imap_login_literal(ctx, lt, tvb, offset, take, use);
     if (r && ctx->first_pass) {
         if (r->buf && !r->broken)
             tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
         r->have += (guint64)take;
+    }
+    /* A user name or password is shown whole where it ends. */
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left) {
+        gboolean whole = r && r->buf && !r->broken;
+        dissect_imap_login_literal(ctx, lt, tvb, offset, take, use, whole ? r->buf : NULL,
+                                   whole ? r->size : 0);
     }
     ds->lit_left -= (guint64)take;
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal %s, %d octets",

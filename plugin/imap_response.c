@@ -6,6 +6,7 @@
 #include <epan/expert.h>
 
 #include "imap.h"
+#include "tap.h"
 
 static int hf_imap_status = -1;
 static int hf_imap_untagged = -1;
@@ -237,6 +238,8 @@ static void dissect_tagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
         proto_tree_add_item(t, hf_imap_resp_text, tvb, off + (gint)r->text_off, (gint)r->text_len,
                             ENC_UTF_8 | ENC_NA);
     imap_cmd_rec *rec = imap_cmd_complete(ctx, t, tvb, tag, tag_off, tag_len, r->kw);
+    mw_tap_reply(ctx, rec ? mw_imap_cmd_name(rec->cmd) : NULL, mw_imap_kw_name(r->kw), 0,
+                 rec ? &rec->time : NULL);
     imap_dir *cd = &st->d[MW_DIR_CLIENT];
     if (rec && st->await_plus && cd->rec == rec && cd->lit_left && cd->lit &&
         cd->lit_left == cd->lit->size) {

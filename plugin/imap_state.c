@@ -7,6 +7,7 @@
 #include <epan/dissectors/packet-tls-utils.h>
 
 #include "imap.h"
+#include "tap.h"
 
 static int hf_state = -1;
 static int hf_state_mailbox = -1;
@@ -209,7 +210,7 @@ void imap_state_plaintext_check(mw_ctx *ctx, proto_item *it)
                                                                       : ctx->tree,
                                            hf_tls_injected, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    expert_add_info(ctx->pinfo, it, &ei_starttls_injection);
+    mw_expert(ctx->pinfo, it, &ei_starttls_injection);
 }
 
 gint dissect_imap_compressed(mw_ctx *ctx, tvbuff_t *tvb, gint offset)

@@ -4,6 +4,7 @@
 #include <epan/strutil.h>
 
 #include "lineitem.h"
+#include "tap.h"
 
 static int hf_line_eol = -1;
 static int hf_line_fragment = -1;
@@ -22,23 +23,23 @@ proto_item *mw_add_line_facts(mw_ctx *ctx, proto_tree *tree, tvbuff_t *tvb, cons
         proto_item *f = proto_tree_add_boolean(tree, hf_line_fragment, tvb, l->offset,
                                                (gint)l->line.len, TRUE);
         proto_item_set_generated(f);
-        expert_add_info(ctx->pinfo, f, &ei_line_fragment);
+        mw_expert(ctx->pinfo, f, &ei_line_fragment);
     }
     if (l->line.eol != MW_EOL_NONE) {
         eol = proto_tree_add_string(tree, hf_line_eol, tvb, end, (gint)l->line.eol_len,
                                     mw_eol_name(l->line.eol));
         if (l->line.eol == MW_EOL_LF)
-            expert_add_info(ctx->pinfo, eol, &ei_line_bare_lf);
+            mw_expert(ctx->pinfo, eol, &ei_line_bare_lf);
         else if (l->line.eol == MW_EOL_CR)
-            expert_add_info(ctx->pinfo, eol, &ei_line_bare_cr_end);
+            mw_expert(ctx->pinfo, eol, &ei_line_bare_cr_end);
     }
     proto_item *anchor = eol ? eol : proto_tree_get_parent(tree);
     if (l->line.flags & MW_LINE_BARE_CR)
-        expert_add_info(ctx->pinfo, anchor, &ei_line_bare_cr);
+        mw_expert(ctx->pinfo, anchor, &ei_line_bare_cr);
     if (l->line.flags & MW_LINE_NUL)
-        expert_add_info(ctx->pinfo, anchor, &ei_line_nul);
+        mw_expert(ctx->pinfo, anchor, &ei_line_nul);
     if (l->line.flags & MW_LINE_CTRL)
-        expert_add_info(ctx->pinfo, anchor, &ei_line_ctrl);
+        mw_expert(ctx->pinfo, anchor, &ei_line_ctrl);
     return eol;
 }
 

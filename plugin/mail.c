@@ -9,6 +9,7 @@
 #include "mail.h"
 #include "lineitem.h"
 #include "stream.h"
+#include "tap.h"
 
 int proto_mail = -1;
 
@@ -63,10 +64,12 @@ void mail_register(void)
     proto_mail = proto_register_protocol("mailwire mail protocols", "mailwire", "mail");
     mw_stream_register(proto_mail);
     mw_lineitem_register(proto_mail);
+    mw_tap_register(proto_mail);
 }
 
 void mail_handoff(void)
 {
+    mw_stream_handoff(proto_mail);
     heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }

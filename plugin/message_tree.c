@@ -10,6 +10,7 @@
 
 #include "core/message.h"
 #include "message_tree.h"
+#include "tap.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -142,13 +143,30 @@ static void add_field(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
     }
 }
 
+static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
+                        mail_message_facts *out, gboolean whole);
+
 void mail_message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, mail_message_facts *out)
+{
+    message_add(msg, pinfo, tree, out, TRUE);
+}
+
+void mail_message_add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
+                           mail_message_facts *out)
+{
+    message_add(msg, pinfo, tree, out, FALSE);
+}
+
+static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
+                        mail_message_facts *out, gboolean whole)
 {
     mail_message_facts local;
     mail_message_facts *facts = out ? out : &local;
     memset(facts, 0, sizeof *facts);
     guint len = tvb_reported_length(msg);
     const guint8 *buf = len ? tvb_get_ptr(msg, 0, len) : NULL;
+    if (buf && whole)
+        mw_tap_message(pinfo, NULL, buf, len); /* statistics and Export Objects */
     proto_item *hi = proto_tree_add_item(tree, hf_mail_header, msg, 0, 0, ENC_NA);
     proto_tree *ht = proto_item_add_subtree(hi, ett_mail_header);
     wmem_array_t *from = wmem_array_new(pinfo->pool, sizeof(const char *));

@@ -27,6 +27,11 @@ typedef struct mail_message_facts {
  * a data source already (add_new_data_source).  out may be NULL. */
 void mail_message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, mail_message_facts *out);
 
+/* The same for part of a message (a header block, a body part): shown the
+ * same way, but neither counted nor exported as a message. */
+void mail_message_add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
+                           mail_message_facts *out);
+
 /* A new data source "Message" over len bytes at data (which must live at
  * least as long as the packet, e.g. file scope), child of parent. */
 tvbuff_t *mail_message_tvb(tvbuff_t *parent, packet_info *pinfo, const guint8 *data, guint len);

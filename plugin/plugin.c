@@ -1,9 +1,11 @@
 /* Entry points: the only file that knows how Wireshark loads plugins. */
 #include <wireshark.h>
 #include <epan/proto.h>
+#include <epan/tap.h>
 
 #include "compat.h"
 #include "mail.h"
+#include "stats.h"
 
 #if MW_WS_AT_LEAST(4, 2)
 #include <wsutil/plugins.h>
@@ -44,4 +46,8 @@ void plugin_register(void)
     plugin.register_protoinfo = register_protocols;
     plugin.register_handoff = register_handoffs;
     proto_register_plugin(&plugin);
+    /* Statistics register with the taps, after the protocols. */
+    static tap_plugin taps;
+    taps.register_tap_listener = mw_stats_register;
+    tap_register_plugin(&taps);
 }

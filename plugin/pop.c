@@ -20,6 +20,7 @@
 #include "mail.h"
 #include "pop.h"
 #include "stream.h"
+#include "tap.h"
 
 int proto_pop = -1;
 static int ett_pop = -1;
@@ -52,6 +53,7 @@ static dissector_handle_t pop_handle;
 #define POP_TCP_PORTS "110"
 #define POP_TLS_PORTS "995"
 static range_t *pop_tls_ports;
+guint pop_message_view_max = 0;
 
 static const value_string session_names[] = {
     {POP_SESSION_UNKNOWN, "unknown (greeting not captured)"},
@@ -214,6 +216,9 @@ static void dissect_command(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
                                "Message %u was marked deleted earlier in this session", nums[0]);
 
     pop_auth_command(ctx, st, cmd, t, tvb, args_off, args_len);
+    mw_tap_command(ctx, cmd ? pop_cmd_name(cmd) : "(unknown)");
+    if ((cmd == POP_CMD_USER || cmd == POP_CMD_APOP) && st->user[0])
+        mw_tap_user(ctx, st->user);
 
     pop_exchange *ex = exchange_for(ctx, line_no);
     if (ex && ex->resp_frame) {
@@ -321,7 +326,10 @@ static void dissect_response(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw
     if (!ok && !err && !(cont && st->sasl_active) && !front) {
         /* Nothing outstanding: body of a multiline response not captured. */
         pop_multiline_start(ctx, st, POP_CMD_UNKNOWN, NULL, NULL, tvb, 0, 0, TRUE);
-        pop_multiline_line(ctx, st, tvb, l);
+        if (ctx->stream_offset + (guint64)off == 0 && st->session == POP_SESSION_UNKNOWN)
+            pop_multiline_partial(ctx, tvb, l); /* the capture may start inside this line */
+        else
+            pop_multiline_line(ctx, st, tvb, l);
         return;
     }
 
@@ -389,7 +397,23 @@ static void dissect_response(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw
         ri = proto_tree_add_time(t, hf_pop_time, tvb, off, 0, &d);
         proto_item_set_generated(ri);
     }
+    mw_tap_reply(ctx, p.cmd ? pop_cmd_name((pop_cmd)p.cmd) : NULL, ok ? "+OK" : "-ERR", 0,
+                 p.ex ? &p.ex->req_time : NULL);
     apply_response(ctx, st, &p, ok, t, it, tvb, text_off, text_len, crlf);
+}
+
+/* A status indicator followed by a bare CR (and a byte that is not LF). */
+static gboolean status_bare_cr(tvbuff_t *tvb, gint offset, mw_line_at *l)
+{
+    gint rem = tvb_reported_length_remaining(tvb, offset);
+    gint n = rem >= 5 && tvb_strneql(tvb, offset, "+OK\r", 4) == 0 ? 3
+             : rem >= 6 && tvb_strneql(tvb, offset, "-ERR\r", 5) == 0 ? 4 : 0;
+    if (!n || tvb_get_guint8(tvb, offset + n + 1) == '\n')
+        return FALSE;
+    memset(l, 0, sizeof *l);
+    l->offset = offset;
+    return mw_line_scan(tvb_get_ptr(tvb, offset, rem), (size_t)rem, MW_SCAN_CR_ENDS_LINE, &l->line) &&
+           l->line.eol == MW_EOL_CR;
 }
 
 static guint pop_dissect(mw_ctx *ctx, tvbuff_t *tvb)
@@ -410,6 +434,15 @@ static guint pop_dissect(mw_ctx *ctx, tvbuff_t *tvb)
             continue;
         }
         mw_line_at l;
+        if (ctx->dir == MW_DIR_SERVER && !st->ml_active && status_bare_cr(tvb, offset, &l)) {
+            /* "+OK<CR>x": the status line ends at the bare CR for the readers
+             * that accept one; its body (if any) is read as bytes. */
+            offset += (gint)(l.line.len + l.line.eol_len);
+            dissect_response(ctx, st, tvb, &l);
+            if (st->ml_active)
+                st->ml_kind = POP_BODY_MESSAGE;
+            continue;
+        }
         if (!mw_next_line(ctx, tvb, &offset, &l))
             break;
         if (ctx->dir == MW_DIR_CLIENT) {
@@ -545,6 +578,11 @@ void pop_register(void)
                                     "TCP ports where POP3 runs inside TLS from the first byte "
                                     "(dissected after decryption)",
                                     &pop_tls_ports, 65535);
+    prefs_register_uint_preference(m, "message_view_max", "Largest message shown with its headers (bytes)",
+                                   "RETR/TOP messages larger than this are checked (size, terminator, "
+                                   "dot-stuffing) but neither kept in memory nor handed to the "
+                                   "message view (mail.header.*, IMF); 0 = no limit",
+                                   10, &pop_message_view_max);
     pop_handle = register_dissector("mail.pop", dissect_pop, proto_pop);
 }
 

@@ -42,6 +42,7 @@ typedef struct pop_multi {
     gboolean unterminated; /* cut short by a status line, no '.' */
     guint8 *msg;           /* RETR/TOP: the unstuffed message so far */
     guint msg_len, msg_cap;
+    gboolean view_skipped;   /* larger than the message view limit: not kept */
     struct pop_sizes *sizes; /* LIST without argument: sizes by message number */
 } pop_multi;
 
@@ -71,11 +72,6 @@ typedef enum pop_body_kind {
     POP_BODY_MESSAGE,      /* RETR, TOP: consumed as bytes, handed to IMF */
 } pop_body_kind;
 
-typedef enum pop_sasl {
-    POP_SASL_NONE = 0, POP_SASL_PLAIN, POP_SASL_LOGIN, POP_SASL_CRAM_MD5, POP_SASL_XOAUTH2,
-    POP_SASL_OTHER,
-} pop_sasl;
-
 /* The conversation state: flat, copied by the engine before every call. */
 typedef struct pop_state {
     pop_pending fifo[POP_FIFO_LEN];
@@ -93,6 +89,9 @@ typedef struct pop_state {
     gboolean ml_octets_known;
     guint64 ml_octets;       /* "+OK n octets" */
     guint32 ml_entries;      /* LIST/UIDL entries, CAPA lines */
+    gboolean cr_pending;     /* a "<CR>.<CR>" ended the last call's bytes: */
+    guint8 cr_pending_cls;   /* whether it ends the body depends on what follows */
+    guint64 cr_pending_pos;  /* body offset of its dot */
     mw_pop_body body;
     pop_multi *ml;
 
@@ -106,7 +105,8 @@ typedef struct pop_state {
 
     /* credentials */
     char user[POP_MAX_NAME]; /* USER's argument, or the SASL LOGIN name */
-    guint8 sasl;             /* pop_sasl of the exchange in progress */
+    guint32 user_frame;      /* frame where the user name was seen */
+    guint8 sasl;             /* mw_sasl_mech of the exchange in progress */
     guint8 sasl_step;        /* client responses so far */
     gboolean sasl_active;    /* client lines are SASL responses */
 
@@ -117,6 +117,7 @@ typedef struct pop_state {
 
 /* pop.c */
 extern int proto_pop;
+extern guint pop_message_view_max; /* bytes; 0 = no limit */
 extern int ett_pop_line;
 pop_pending *pop_fifo_front(pop_state *st);
 const char *pop_cmd_name(pop_cmd c);
@@ -129,6 +130,9 @@ void pop_multiline_start(mw_ctx *ctx, pop_state *st, pop_cmd cmd, const pop_pend
  * body after all (a listing cut short by a status line): the caller takes it
  * as a response. */
 gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_line_at *l);
+/* The first server line of a capture that starts inside a body: shown, not
+ * taken as a body line (its start may be missing); the body starts after it. */
+void pop_multiline_partial(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l);
 /* Consume message bytes (POP_BODY_MESSAGE) from offset; returns the new offset. */
 gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offset);
 void pop_multiline_register(int proto);

@@ -5,11 +5,14 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/tap.h>
 #include <epan/dissectors/packet-tls-utils.h>
 
+#include "core/sasl.h"
 #include "lineitem.h"
 #include "mail.h"
 #include "pop.h"
+#include "tap.h"
 
 static int hf_auth_username = -1;
 static int hf_auth_password = -1;
@@ -28,42 +31,54 @@ static expert_field ei_apop_bad_digest = EI_INIT;
 static expert_field ei_stls_injection = EI_INIT;
 
 static dissector_handle_t tls_handle;
+static int credentials_tap = -1;
 
-static pop_sasl mech_lookup(tvbuff_t *tvb, gint off, gint len)
+/* Decode base64 text at tvb[off, off+len) into packet scope (core/base64,
+ * strict); NULL with *err set if it is not base64. */
+static guint8 *b64_decode(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len, gsize *out_len,
+                          const char **err)
 {
-    static const struct { const char *name; pop_sasl m; } mechs[] = {
-        {"PLAIN", POP_SASL_PLAIN}, {"LOGIN", POP_SASL_LOGIN}, {"CRAM-MD5", POP_SASL_CRAM_MD5},
-        {"XOAUTH2", POP_SASL_XOAUTH2},
-    };
-    for (size_t i = 0; i < G_N_ELEMENTS(mechs); i++)
-        if ((gint)strlen(mechs[i].name) == len && tvb_strncaseeql(tvb, off, mechs[i].name, len) == 0)
-            return mechs[i].m;
-    return POP_SASL_OTHER;
+    if (len <= 0) {
+        *err = "empty input";
+        return NULL;
+    }
+    size_t cap = (size_t)len / 4 * 3 + 4;
+    guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, cap);
+    size_t n = 0;
+    if (!mw_base64_decode(tvb_get_ptr(tvb, off, len), (size_t)len, out, cap - 1, &n, err))
+        return NULL;
+    out[n] = 0;
+    *out_len = n;
+    return out;
 }
 
-/* Decode base64 text at tvb[off, off+len) into packet scope; NULL if it is
- * not base64. */
-static guint8 *b64_decode(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len, gsize *out_len)
+/* Queue a record for the credentials tap (tshark -z credentials). */
+static void tap_credential(mw_ctx *ctx, pop_state *st, int hf_secret, const char *info)
 {
-    if (len <= 0 || len % 4 != 0)
-        return NULL;
-    char *s = (char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, off, len, ENC_ASCII);
-    for (gint i = 0; i < len; i++) {
-        char c = s[i];
-        if (!(g_ascii_isalnum(c) || c == '+' || c == '/' || (c == '=' && i >= len - 2)))
-            return NULL;
-    }
-    guchar *d = g_base64_decode(s, out_len);
-    guint8 *r = (guint8 *)wmem_memdup(ctx->pinfo->pool, d, *out_len + 1);
-    r[*out_len] = 0;
-    g_free(d);
-    return r;
+#if MW_HAVE_CREDENTIALS_TAP
+    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
+        return;
+    mw_tap_credential *c = wmem_new0(ctx->pinfo->pool, mw_tap_credential);
+    c->num = ctx->pinfo->num;
+    c->username_num = st->user_frame ? st->user_frame : ctx->pinfo->num;
+    c->password_hf_id = (unsigned)hf_secret;
+    c->username = wmem_strdup(ctx->pinfo->pool, st->user[0] ? st->user : "n.a.");
+    c->proto = "POP3";
+    c->info = wmem_strdup(ctx->pinfo->pool, info);
+    tap_queue_packet(credentials_tap, ctx->pinfo, c);
+#else
+    (void)ctx, (void)st, (void)hf_secret, (void)info;
+#endif
 }
 
 /* Decoded SASL bytes as a field value: valid UTF-8, controls shown as '.'. */
 static const char *printable(mw_ctx *ctx, const guint8 *p, gsize len)
 {
-    gchar *v = g_utf8_make_valid((const gchar *)p, (gssize)len);
+    gchar *c0 = (gchar *)wmem_memdup(ctx->pinfo->pool, p, len);
+    for (gsize i = 0; i < len; i++)
+        if ((guchar)c0[i] < 0x20 || c0[i] == 0x7f)
+            c0[i] = '.';
+    gchar *v = g_utf8_make_valid(c0, (gssize)len);
     for (gchar *c = v; *c; c++)
         if ((guchar)*c < 0x20 || *c == 0x7f)
             *c = '.';
@@ -79,70 +94,82 @@ static proto_item *add_secret(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *tvb,
     if (generated)
         proto_item_set_generated(it);
     if (!ctx->tls)
-        expert_add_info(ctx->pinfo, it, &ei_auth_cleartext);
+        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
     return it;
 }
 
-static void add_username(pop_state *st, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+static void add_username(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
                          const char *name, gboolean generated)
 {
+    st->user_frame = ctx->pinfo->num;
     proto_item *it = proto_tree_add_string(t, hf_auth_username, tvb, off, len, name);
     if (generated)
         proto_item_set_generated(it);
     g_strlcpy(st->user, name, sizeof st->user);
 }
 
-/* One decoded client response of the SASL exchange. */
+static const char *span_text(mw_ctx *ctx, const guint8 *d, mw_span sp)
+{
+    return printable(ctx, d + sp.off, sp.len);
+}
+
+/* One decoded client response of the SASL exchange (parsed by core/sasl). */
 static void sasl_response(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
 {
     gsize n = 0;
-    guint8 *d = b64_decode(ctx, tvb, off, len, &n);
+    const char *err = NULL;
+    guint8 *d = b64_decode(ctx, tvb, off, len, &n, &err);
     if (!d) {
         proto_item *it = proto_tree_add_item(t, hf_auth_response, tvb, off, len, ENC_ASCII);
-        expert_add_info(ctx->pinfo, it, &ei_auth_bad_base64);
+        expert_add_info_format(ctx->pinfo, it, &ei_auth_bad_base64, "SASL data that is not base64 (%s)", err);
         return;
     }
     proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len, printable(ctx, d, n));
     proto_item_set_generated(ri);
-    switch ((pop_sasl)st->sasl) {
-    case POP_SASL_PLAIN: {
-        /* authzid NUL authcid NUL passwd */
-        const guint8 *z1 = memchr(d, 0, n);
-        const guint8 *z2 = z1 ? memchr(z1 + 1, 0, n - (gsize)(z1 + 1 - d)) : NULL;
-        if (z2) {
-            add_username(st, t, tvb, off, len, printable(ctx, z1 + 1, (gsize)(z2 - z1 - 1)), TRUE);
-            add_secret(ctx, t, hf_auth_password, tvb, off, len,
-                       printable(ctx, z2 + 1, n - (gsize)(z2 + 1 - d)), TRUE);
+    switch ((mw_sasl_mech)st->sasl) {
+    case MW_SASL_PLAIN: {
+        mw_sasl_plain pl;
+        if (mw_sasl_plain_parse(d, n, &pl)) {
+            add_username(ctx, st, t, tvb, off, len, span_text(ctx, d, pl.authcid), TRUE);
+            add_secret(ctx, t, hf_auth_password, tvb, off, len, span_text(ctx, d, pl.passwd), TRUE);
+            tap_credential(ctx, st, hf_auth_password, "AUTH PLAIN");
         }
         break;
     }
-    case POP_SASL_LOGIN:
-        if (st->sasl_step == 0)
-            add_username(st, t, tvb, off, len, printable(ctx, d, n), TRUE);
-        else if (st->sasl_step == 1)
+    case MW_SASL_LOGIN:
+        if (st->sasl_step == 0) {
+            add_username(ctx, st, t, tvb, off, len, printable(ctx, d, n), TRUE);
+        } else if (st->sasl_step == 1) {
             add_secret(ctx, t, hf_auth_password, tvb, off, len, printable(ctx, d, n), TRUE);
+            tap_credential(ctx, st, hf_auth_password, "AUTH LOGIN");
+        }
         break;
-    case POP_SASL_CRAM_MD5: {
-        const guint8 *sp = memchr(d, ' ', n);
-        if (sp) {
-            add_username(st, t, tvb, off, len, printable(ctx, d, (gsize)(sp - d)), TRUE);
-            proto_item *it = proto_tree_add_string(t, hf_auth_digest, tvb, off, len,
-                                                   printable(ctx, sp + 1, n - (gsize)(sp + 1 - d)));
+    case MW_SASL_CRAM_MD5: {
+        mw_sasl_cram cr;
+        if (mw_sasl_cram_parse(d, n, &cr)) {
+            add_username(ctx, st, t, tvb, off, len, span_text(ctx, d, cr.user), TRUE);
+            proto_item *it = proto_tree_add_string(t, hf_auth_digest, tvb, off, len, span_text(ctx, d, cr.digest));
             proto_item_set_generated(it);
+            if (!ctx->tls)
+                expert_add_info_format(ctx->pinfo, it, &ei_auth_cleartext,
+                                       "CRAM-MD5 response sent without TLS: the user name is "
+                                       "visible and the digest with its challenge is open to an "
+                                       "offline dictionary attack on the password");
+            tap_credential(ctx, st, hf_auth_digest, "AUTH CRAM-MD5");
         }
         break;
     }
-    case POP_SASL_XOAUTH2: {
-        /* "user=" name ^A "auth=Bearer " token ^A ^A */
-        gchar **parts = g_strsplit((const gchar *)d, "\001", 0);
-        for (gchar **p = parts; *p; p++) {
-            if (g_str_has_prefix(*p, "user="))
-                add_username(st, t, tvb, off, len, printable(ctx, (const guint8 *)*p + 5, strlen(*p + 5)), TRUE);
-            else if (g_str_has_prefix(*p, "auth="))
-                add_secret(ctx, t, hf_auth_token, tvb, off, len,
-                           printable(ctx, (const guint8 *)*p + 5, strlen(*p + 5)), TRUE);
+    case MW_SASL_XOAUTH2: case MW_SASL_OAUTHBEARER: {
+        mw_sasl_oauth o;
+        gboolean ok = st->sasl == MW_SASL_XOAUTH2 ? mw_sasl_xoauth2_parse(d, n, &o)
+                                                  : mw_sasl_oauthbearer_parse(d, n, &o);
+        if (ok) {
+            if (o.authzid.len)
+                add_username(ctx, st, t, tvb, off, len, span_text(ctx, d, o.authzid), TRUE);
+            add_secret(ctx, t, hf_auth_token, tvb, off, len, span_text(ctx, d, o.token), TRUE);
+            tap_credential(ctx, st, hf_auth_token, st->sasl == MW_SASL_XOAUTH2 ? "AUTH XOAUTH2"
+                                                                                : "AUTH OAUTHBEARER");
         }
-        g_strfreev(parts);
         break;
     }
     default:
@@ -158,7 +185,7 @@ void pop_auth_command(mw_ctx *ctx, pop_state *st, pop_cmd cmd, proto_tree *t, tv
     switch (cmd) {
     case POP_CMD_USER:
         if (args_len > 0)
-            add_username(st, t, tvb, args_off, args_len,
+            add_username(ctx, st, t, tvb, args_off, args_len,
                          (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, args_off, args_len,
                                                           ENC_UTF_8), FALSE);
         break;
@@ -170,12 +197,13 @@ void pop_auth_command(mw_ctx *ctx, pop_state *st, pop_cmd cmd, proto_tree *t, tv
         add_secret(ctx, t, hf_auth_password, tvb, args_off, args_len,
                    (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, args_off, MAX(args_len, 0),
                                                     ENC_UTF_8), FALSE);
+        tap_credential(ctx, st, hf_auth_password, "USER/PASS");
         break;
     case POP_CMD_APOP: {
         gint sp = args_len > 0 ? tvb_find_guint8(tvb, args_off, args_len, ' ') : -1;
         gint name_len = sp < 0 ? args_len : sp - args_off;
         if (name_len > 0)
-            add_username(st, t, tvb, args_off, name_len,
+            add_username(ctx, st, t, tvb, args_off, name_len,
                          (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, args_off, name_len,
                                                           ENC_UTF_8), FALSE);
         gint dlen = sp < 0 ? 0 : args_off + args_len - sp - 1;
@@ -186,6 +214,13 @@ void pop_auth_command(mw_ctx *ctx, pop_state *st, pop_cmd cmd, proto_tree *t, tv
             ok = g_ascii_isxdigit(tvb_get_guint8(tvb, sp + 1 + i));
         if (!ok)
             expert_add_info(ctx->pinfo, di ? di : proto_tree_get_parent(t), &ei_apop_bad_digest);
+        if (dlen > 0 && !ctx->tls)
+            expert_add_info_format(ctx->pinfo, di, &ei_auth_cleartext,
+                                   "APOP sent without TLS: the user name is visible and the digest "
+                                   "with the greeting's timestamp is open to an offline dictionary "
+                                   "attack on the password");
+        if (dlen > 0)
+            tap_credential(ctx, st, hf_apop_digest, "APOP");
         break;
     }
     case POP_CMD_AUTH: {
@@ -194,7 +229,7 @@ void pop_auth_command(mw_ctx *ctx, pop_state *st, pop_cmd cmd, proto_tree *t, tv
         gint sp = tvb_find_guint8(tvb, args_off, args_len, ' ');
         gint mlen = sp < 0 ? args_len : sp - args_off;
         proto_tree_add_item(t, hf_auth_mechanism, tvb, args_off, mlen, ENC_ASCII);
-        st->sasl = (guint8)mech_lookup(tvb, args_off, mlen);
+        st->sasl = (guint8)mw_sasl_mech_classify(tvb_get_ptr(tvb, args_off, mlen), (size_t)mlen).mech;
         st->sasl_step = 0;
         st->sasl_active = TRUE;
         if (sp >= 0) {
@@ -234,10 +269,11 @@ void pop_auth_challenge(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb
     if (len <= 0)
         return;
     gsize n = 0;
-    guint8 *d = b64_decode(ctx, tvb, off, len, &n);
+    const char *err = NULL;
+    guint8 *d = b64_decode(ctx, tvb, off, len, &n, &err);
     if (!d) {
         proto_item *it = proto_tree_add_item(t, hf_auth_challenge, tvb, off, len, ENC_ASCII);
-        expert_add_info(ctx->pinfo, it, &ei_auth_bad_base64);
+        expert_add_info_format(ctx->pinfo, it, &ei_auth_bad_base64, "SASL data that is not base64 (%s)", err);
         return;
     }
     proto_item *it = proto_tree_add_string(t, hf_auth_challenge, tvb, off, len, printable(ctx, d, n));
@@ -247,7 +283,7 @@ void pop_auth_challenge(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb
 void pop_auth_done(pop_state *st)
 {
     st->sasl_active = FALSE;
-    st->sasl = POP_SASL_NONE;
+    st->sasl = MW_SASL_UNKNOWN;
 }
 
 void pop_stls_ok(mw_ctx *ctx, pop_state *st)
@@ -261,7 +297,7 @@ void pop_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client)
 {
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it), hf_stls_plaintext, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    expert_add_info_format(ctx->pinfo, it, &ei_stls_injection,
+    mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
                            client ? "Client plaintext after STLS, before TLS: a server that buffers "
                                     "it runs it as if it came inside TLS"
                                   : "Server plaintext after +OK to STLS, before TLS: a client that "
@@ -305,4 +341,5 @@ void pop_auth_register(int proto)
 void pop_auth_handoff(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_pop);
+    credentials_tap = find_tap_id("credentials");
 }

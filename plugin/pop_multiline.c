@@ -16,8 +16,11 @@
 #include <epan/proto_data.h>
 #include <epan/show_exception.h>
 
+#include "core/pop_syntax.h"
 #include "lineitem.h"
+#include "message_tree.h"
 #include "pop.h"
+#include "tap.h"
 
 static int hf_ml = -1;
 static int hf_ml_line = -1;
@@ -29,11 +32,14 @@ static int hf_ml_terminator_class = -1;
 static int hf_ml_unterminated = -1;
 static int hf_ml_cut_frame = -1;
 static int hf_ml_stuffed = -1;
+static int hf_ml_partial = -1;
+static int hf_view_skipped = -1;
 static int hf_list_msg = -1;
 static int hf_list_size = -1;
 static int hf_uidl_msg = -1;
 static int hf_uidl_uid = -1;
 static int hf_capa = -1;
+static int hf_capa_args = -1;
 static int hf_mechanism_offered = -1;
 static int hf_retr_octets = -1;
 static int hf_msg_size = -1;
@@ -44,6 +50,9 @@ static expert_field ei_term_lf_lf = EI_INIT;
 static expert_field ei_term_lf_crlf = EI_INIT;
 static expert_field ei_term_crlf_lf = EI_INIT;
 static expert_field ei_term_bare_cr = EI_INIT;
+static expert_field ei_term_cr_cr = EI_INIT;
+static expert_field ei_term_lf_cr = EI_INIT;
+static expert_field ei_term_crlf_cr = EI_INIT;
 static expert_field ei_ml_unterminated = EI_INIT;
 static expert_field ei_ml_unknown = EI_INIT;
 static expert_field ei_ml_bare_dot = EI_INIT;
@@ -53,7 +62,6 @@ static expert_field ei_list_size_mismatch = EI_INIT;
 static expert_field ei_list_stat_mismatch = EI_INIT;
 static expert_field ei_uidl_stat_mismatch = EI_INIT;
 
-static dissector_handle_t imf_handle;
 
 #define POP_MAX_LISTED 1000000u
 
@@ -151,6 +159,8 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
                    gint term_len, const mw_pop_body_result *r)
 {
     proto_item *ti = proto_tree_add_item(t, hf_ml_terminator, tvb, term_off, term_len, ENC_NA);
+    if (term_len == 0)
+        proto_item_set_text(ti, "Terminator: in an earlier segment, taken as the end here");
     proto_tree *tt = proto_item_add_subtree(ti, ett_ml);
     proto_item *it = proto_tree_add_string(tt, hf_ml_terminator_class, tvb, term_off, term_len,
                                            mw_pop_body_class_bytes(r->end_class));
@@ -171,6 +181,9 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
     case MW_POP_END_LF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_lf); break;
     case MW_POP_END_LF_CRLF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_crlf); break;
     case MW_POP_END_CRLF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_lf); break;
+    case MW_POP_CAND_CR_CR: expert_add_info(ctx->pinfo, ti, &ei_term_cr_cr); break;
+    case MW_POP_CAND_LF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_lf_cr); break;
+    case MW_POP_CAND_CRLF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_cr); break;
     default: break;
     }
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
@@ -179,7 +192,8 @@ static void finish(mw_ctx *ctx, pop_state *st, proto_tree *t, tvbuff_t *tvb, gin
         st->ml->end_frame = ctx->pinfo->num;
         st->ml->lines = st->body.lines;
     }
-    if ((st->ml_cmd == POP_CMD_LIST || st->ml_cmd == POP_CMD_UIDL) && st->stat_known) {
+    if ((st->ml_cmd == POP_CMD_LIST || st->ml_cmd == POP_CMD_UIDL) && st->stat_known &&
+        st->ml_kind == POP_BODY_LINES) {
         gint64 expect = (gint64)st->stat_count + st->stat_deleted_base - st->ndeleted;
         if (expect != (gint64)st->ml_entries)
             expert_add_info_format(ctx->pinfo, ti,
@@ -299,7 +313,14 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
         listing_entry(ctx, st, lt, li, tvb, l->offset, len);
         break;
     case POP_CMD_CAPA:
-        proto_tree_add_item(lt, hf_capa, tvb, l->offset, len, ENC_ASCII);
+    {
+        size_t kw = 0, ao = 0, al = 0;
+        if (mw_pop_capa_line(tvb_get_ptr(tvb, l->offset, len), (size_t)len, &kw, &ao, &al)) {
+            proto_tree_add_item(lt, hf_capa, tvb, l->offset, (gint)kw, ENC_ASCII);
+            if (al)
+                proto_tree_add_item(lt, hf_capa_args, tvb, l->offset + (gint)ao, (gint)al, ENC_ASCII);
+        }
+    }
         if (len == 10 && tvb_strncaseeql(tvb, l->offset, "PIPELINING", 10) == 0)
             st->pipelining = TRUE;
         break;
@@ -313,19 +334,40 @@ gboolean pop_multiline_line(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, const mw_
     return TRUE;
 }
 
-/* Hand the unstuffed message to IMF.  The buffer is file scope and final. */
-static void message_to_imf(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb)
+void pop_multiline_partial(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
 {
-    if (!imf_handle || !st->ml || !st->ml->msg || st->ml->msg_len == 0)
+    gint full = (gint)(l->line.len + l->line.eol_len);
+    proto_item *it = proto_tree_add_item(ctx->tree, hf_ml_partial, tvb, l->offset, full, ENC_NA);
+    proto_item_set_text(it, "Line that may have started before the capture: %s",
+                        mw_line_text(ctx, tvb, l->offset, (gint)l->line.len));
+    expert_add_info(ctx->pinfo, it, &ei_ml_unknown);
+    mw_add_line_facts(ctx, proto_item_add_subtree(it, ett_pop_line), tvb, l);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [body of a command not captured]");
+}
+
+/* Hand the unstuffed message to the shared message view (mail.header.*, then
+ * IMF).  The buffer is file scope and final. */
+static void message_to_imf(mw_ctx *ctx, pop_state *st, proto_tree *tree, tvbuff_t *tvb)
+{
+    if (st->ml && st->ml->view_skipped) {
+        proto_item *it = proto_tree_add_item(tree, hf_view_skipped, tvb, 0, 0, ENC_NA);
+        proto_item_set_text(it, "Message not shown: larger than the message view limit "
+                                "(mail.pop.message_view_max = %u bytes)", pop_message_view_max);
+        proto_item_set_generated(it);
         return;
-    tvbuff_t *m = tvb_new_child_real_data(tvb, st->ml->msg, st->ml->msg_len, st->ml->msg_len);
-    add_new_data_source(ctx->pinfo, m, st->ml_cmd == POP_CMD_TOP ? "POP TOP (partial message)"
-                                                                 : "POP message");
+    }
+    if (!st->ml || !st->ml->msg || st->ml->msg_len == 0)
+        return;
+    tvbuff_t *m = mail_message_tvb(tvb, ctx->pinfo, st->ml->msg, st->ml->msg_len);
     TRY {
-        call_dissector(imf_handle, m, ctx->pinfo, ctx->tree);
+        /* RETR moves the whole message; TOP only a part of it. */
+        if (st->ml_cmd == POP_CMD_RETR)
+            mail_message_add(m, ctx->pinfo, tree, NULL);
+        else
+            mail_message_add_part(m, ctx->pinfo, tree, NULL);
     }
     CATCH_NONFATAL_ERRORS {
-        show_exception(m, ctx->pinfo, ctx->tree, EXCEPT_CODE, GET_MESSAGE);
+        show_exception(m, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
 }
@@ -357,24 +399,76 @@ static void message_checks(mw_ctx *ctx, pop_state *st, proto_tree *t, proto_item
                                st->ml_msg, s->size[st->ml_msg], size);
 }
 
+/* A '.' between bare CRs ends the body for readers that split lines at a
+ * bare CR.  Line readers (split at LF) read on, so it is only a candidate;
+ * but when the bytes right after it are a status line and a later command is
+ * waiting for its response, the server evidently meant it as the end: the
+ * body ends there, and the status line answers the next command. */
+static gboolean cr_class(guint8 cls)
+{
+    return cls == MW_POP_CAND_CR_CR || cls == MW_POP_CAND_LF_CR || cls == MW_POP_CAND_CRLF_CR;
+}
+
+static gboolean status_follows(pop_state *st, tvbuff_t *tvb, gint at)
+{
+    if (!pop_fifo_front(st) || tvb_reported_length_remaining(tvb, at) < 3)
+        return FALSE;
+    return tvb_strneql(tvb, at, "+OK", 3) == 0 ||
+           (tvb_reported_length_remaining(tvb, at) >= 4 && tvb_strneql(tvb, at, "-ERR", 4) == 0);
+}
+
+/* The body ends at a CR candidate: undo what the scanner did with the dot and
+ * the CR after it (two bytes written out; a dot at line start counted as a
+ * stray one). */
+static void end_at_cr(pop_state *st, pop_multi *m, gboolean first_pass, guint8 cls, guint64 dot,
+                      mw_pop_body_result *r)
+{
+    if (first_pass && m && m->msg)
+        m->msg_len = m->msg_len >= 2 ? m->msg_len - 2 : 0;
+    if (cls != MW_POP_CAND_CR_CR && st->body.bare_dot)
+        st->body.bare_dot--;
+    r->end = TRUE;
+    r->end_class = cls;
+    r->end_offset = dot;
+}
+
 gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offset)
 {
     gint len = tvb_reported_length(tvb);
     gint start = offset;
     guint64 base_pos = st->body.pos;
-    pop_multi *m = st->ml;
+    gboolean is_msg = st->ml_cmd == POP_CMD_RETR || st->ml_cmd == POP_CMD_TOP;
+    pop_multi *m = is_msg ? st->ml : NULL;
     guint32 lines_before = st->body.lines;
     mw_pop_body_event ev[8];
     size_t nev = 0;
     mw_pop_body_result r;
     memset(&r, 0, sizeof r);
-    while (offset < len) {
+    gint term = -1;
+    if (st->cr_pending) {
+        st->cr_pending = FALSE;
+        if (status_follows(st, tvb, offset)) {
+            end_at_cr(st, m, ctx->first_pass, st->cr_pending_cls, st->cr_pending_pos, &r);
+            term = offset;
+        }
+    }
+    while (!r.end && offset < len) {
         guint8 *out = NULL;
         gint rem = len - offset;
-        if (ctx->first_pass && m) {
+        if (ctx->first_pass && m && !m->view_skipped && pop_message_view_max &&
+            (guint64)m->msg_len + (guint64)rem > pop_message_view_max) {
+            m->view_skipped = TRUE; /* too large to keep: the checks go on without it */
+            m->msg_len = 0;
+        }
+        if (ctx->first_pass && m && !m->view_skipped) {
             guint need = m->msg_len + (guint)rem + 1;
             if (need > m->msg_cap) {
+                /* the announced size first (a correct server sends no more),
+                 * then doubling */
                 guint cap = MAX(4096, m->msg_cap);
+                if (m->msg_cap == 0 && st->ml_octets_known && st->ml_octets + 2 >= need &&
+                    st->ml_octets < G_MAXUINT32 / 2)
+                    cap = (guint)st->ml_octets + 2;
                 while (cap < need)
                     cap *= 2;
                 m->msg = (guint8 *)wmem_realloc(wmem_file_scope(), m->msg, cap);
@@ -382,21 +476,37 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
             }
             out = m->msg + m->msg_len;
         }
-        /* keep the first few candidates of this call for display; count all */
-        r = mw_pop_body_feed(&st->body, tvb_get_ptr(tvb, offset, rem), (size_t)rem, out,
-                             ev + nev, G_N_ELEMENTS(ev) - nev);
-        nev += r.nevents;
-        if (nev == G_N_ELEMENTS(ev))
-            nev = G_N_ELEMENTS(ev) - 1; /* later events overwrite the last slot */
+        /* one event at a time: each CR candidate may end the body */
+        mw_pop_body_event e;
+        r = mw_pop_body_feed(&st->body, tvb_get_ptr(tvb, offset, rem), (size_t)rem, out, &e, 1);
         if (out)
             m->msg_len += (guint)r.out_len;
         offset += (gint)r.consumed;
+        if (r.nevents) {
+            guint64 after = e.offset + 2; /* past ".<CR>" */
+            gint after_off = start + (gint)(after - base_pos);
+            if (cr_class(e.cls) && after >= base_pos && after_off == len && e.cls == MW_POP_CAND_CR_CR) {
+                st->cr_pending = TRUE;
+                st->cr_pending_cls = e.cls;
+                st->cr_pending_pos = e.offset;
+            } else if (cr_class(e.cls) && after >= base_pos && status_follows(st, tvb, after_off)) {
+                end_at_cr(st, m, ctx->first_pass, e.cls, e.offset, &r);
+                offset = after_off;
+                term = MAX(start, after_off - 2);
+                break;
+            }
+            if (nev < G_N_ELEMENTS(ev))
+                ev[nev++] = e;
+            else
+                ev[G_N_ELEMENTS(ev) - 1] = e; /* later events overwrite the last slot */
+        }
         if (r.end || r.consumed == 0)
             break;
     }
-    gint term = offset;
-    if (r.end)
+    if (r.end && term < 0)
         term = r.end_offset >= base_pos ? start + (gint)(r.end_offset - base_pos) : start;
+    if (!r.end)
+        term = offset;
     proto_tree *dt = ctx->tree;
     proto_item *di = NULL;
     if (term > start) {
@@ -413,10 +523,13 @@ gint pop_multiline_message(mw_ctx *ctx, pop_state *st, tvbuff_t *tvb, gint offse
     }
     pop_state copy = *st; /* finish() clears the body; keep its facts for the checks */
     finish(ctx, st, ctx->tree, tvb, term, offset - term, &r);
+    if (!is_msg)
+        return offset;
     proto_item *anchor = proto_tree_add_item(ctx->tree, hf_ml, tvb, term, offset - term, ENC_NA);
     proto_item_set_text(anchor, "%s message", pop_cmd_name((pop_cmd)copy.ml_cmd));
-    message_checks(ctx, &copy, proto_item_add_subtree(anchor, ett_ml), anchor, tvb, term, &r);
-    message_to_imf(ctx, &copy, tvb);
+    proto_tree *at = proto_item_add_subtree(anchor, ett_ml);
+    message_checks(ctx, &copy, at, anchor, tvb, term, &r);
+    message_to_imf(ctx, &copy, at, tvb);
     return offset;
 }
 
@@ -442,11 +555,19 @@ void pop_multiline_register(int proto)
           FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_ml_stuffed, {"Stuffed dots removed", "mail.pop.multiline.stuffed", FT_UINT32, BASE_DEC,
           NULL, 0x0, NULL, HFILL}},
+        {&hf_ml_partial, {"Line that may have started before the capture", "mail.pop.multiline.partial_line",
+          FT_NONE, BASE_NONE, NULL, 0x0, "The capture starts inside a body: its first line is shown "
+          "but not counted, the body is read from the next line", HFILL}},
+        {&hf_view_skipped, {"Message not shown (size limit)", "mail.pop.retr.view_skipped", FT_NONE,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_list_msg, {"Message number", "mail.pop.list.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_list_size, {"Size (octets)", "mail.pop.list.size", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_msg, {"Message number", "mail.pop.uidl.msg", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_uidl_uid, {"Unique id", "mail.pop.uidl.uid", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_capa, {"Capability", "mail.pop.capa", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_capa, {"Capability", "mail.pop.capa", FT_STRING, BASE_NONE, NULL, 0x0,
+          "CAPA keyword (RFC 2449)", HFILL}},
+        {&hf_capa_args, {"Capability arguments", "mail.pop.capa.args", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What follows the keyword, e.g. SASL's mechanisms", HFILL}},
         {&hf_mechanism_offered, {"SASL mechanism offered", "mail.pop.auth.offered", FT_STRING,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_retr_octets, {"Announced size (octets)", "mail.pop.retr.octets", FT_UINT64, BASE_DEC,
@@ -467,6 +588,18 @@ void pop_multiline_register(int proto)
           "<CR><LF>.<LF> ends the body: a strict reader does not stop here", EXPFILL}},
         {&ei_term_bare_cr, {"mail.pop.multiline.terminator.bare_cr", PI_SECURITY, PI_WARN,
           "A dot next to bare CRs: readers that take a bare CR as a line end stop here", EXPFILL}},
+        {&ei_term_cr_cr, {"mail.pop.multiline.terminator.cr_cr", PI_SECURITY, PI_WARN,
+          "<CR>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
+        {&ei_term_lf_cr, {"mail.pop.multiline.terminator.lf_cr", PI_SECURITY, PI_WARN,
+          "<LF>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
+        {&ei_term_crlf_cr, {"mail.pop.multiline.terminator.crlf_cr", PI_SECURITY, PI_WARN,
+          "<CR><LF>.<CR> taken as the end (a status line follows it and a later command waits): "
+          "readers that split lines at LF do not stop here and read the next responses as body",
+          EXPFILL}},
         {&ei_ml_unterminated, {"mail.pop.multiline.unterminated", PI_MALFORMED, PI_ERROR,
           "Multiline body without its '.' line", EXPFILL}},
         {&ei_ml_unknown, {"mail.pop.multiline.unknown", PI_SEQUENCE, PI_NOTE,
@@ -494,5 +627,5 @@ void pop_multiline_register(int proto)
 
 void pop_multiline_handoff(void)
 {
-    imf_handle = find_dissector_add_dependency("imf", proto_pop);
+    find_dissector_add_dependency("imf", proto_pop); /* the message view hands to IMF */
 }

@@ -17,6 +17,7 @@
 #include "mail.h"
 #include "message_tree.h"
 #include "smtp_int.h"
+#include "tap.h"
 
 int proto_smtp = -1;
 dissector_handle_t smtp_handle;
@@ -243,6 +244,7 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
                                             l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
                                             ENC_ASCII);
         proto_item_set_hidden(w);
+        mw_tap_command(sc->ctx, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
         if (cmd.args.len)
             proto_tree_add_item(t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);

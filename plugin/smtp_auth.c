@@ -12,6 +12,7 @@
 #include "core/base64.h"
 #include "core/sasl.h"
 #include "smtp_int.h"
+#include "tap.h"
 
 static int ett_smtp_auth = -1;
 static int hf_smtp_auth_mechanism = -1;
@@ -58,6 +59,7 @@ static tvbuff_t *smtp_auth_decode(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, g
 
 static void smtp_auth_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret)
 {
+    mw_tap_user(sc->ctx, user);
 #if MW_HAVE_CREDENTIALS_TAP
     if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
         return;
@@ -79,7 +81,7 @@ static proto_item *smtp_auth_secret(smtp_call *sc, proto_tree *t, tvbuff_t *d, m
 {
     proto_item *it = proto_tree_add_item(t, hf, d, (gint)s.off, (gint)s.len, ENC_UTF_8);
     if (!sc->ctx->tls && !sc->st->tls)
-        expert_add_info(sc->pinfo, it, &ei_smtp_auth_cleartext);
+        mw_expert(sc->pinfo, it, &ei_smtp_auth_cleartext);
     return it;
 }
 

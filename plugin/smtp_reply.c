@@ -9,6 +9,7 @@
 
 #include "lineitem.h"
 #include "smtp_int.h"
+#include "tap.h"
 
 static int ett_smtp_reply = -1;
 static int ett_smtp_reply_line = -1;
@@ -287,6 +288,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         }
     }
     smtp_reply_links(sc, tvb, rt, rec);
+    mw_tap_reply(sc->ctx, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
+                 NULL, r.code, rec->cmd ? &rec->cmd->ts : NULL);
     if (rec->cmd)
         smtp_reply_effect(sc, tvb, rt, reply_item, r.code, rec->cmd->verb);
 }

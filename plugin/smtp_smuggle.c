@@ -9,6 +9,7 @@
 #include <epan/expert.h>
 
 #include "smtp_int.h"
+#include "tap.h"
 
 static int ett_smtp_smuggled = -1;
 static int ett_smtp_smuggled_line = -1;
@@ -42,7 +43,7 @@ void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const s
     proto_item_set_generated(g);
     if (e->began_before)
         proto_item_append_text(it, " (starts in the previous segment)");
-    expert_add_info_format(sc->pinfo, it, &ei_smtp_smuggling[e->cls],
+    mw_expert_format(sc->pinfo, it, &ei_smtp_smuggling[e->cls],
                            "Non-strict end of data %s, the end of the message for: %s",
                            bytes, who);
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggling candidate %s]", bytes);
@@ -80,7 +81,7 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o
     if (cmd.verb == MW_SMTP_DATA)
         st->smug_phase = SMUG_HEADERS;
     if (cmd.verb != MW_SMTP_UNKNOWN) {
-        expert_add_info(sc->pinfo, v, &ei_smtp_smuggled_command);
+        mw_expert(sc->pinfo, v, &ei_smtp_smuggled_command);
         col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggled %s]", verb);
     }
     proto_item_set_text(li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));

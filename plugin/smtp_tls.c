@@ -12,6 +12,7 @@
 #include "lineitem.h"
 #include "mail.h"
 #include "smtp_int.h"
+#include "tap.h"
 
 static int ett_smtp_injected = -1;
 static int hf_smtp_starttls_injected = -1;
@@ -81,11 +82,11 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
     proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_starttls_injected, tvb, offset, len, ENC_NA);
     proto_tree *t = proto_item_add_subtree(it, ett_smtp_injected);
     if (server)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_starttls_response_injection,
+        mw_expert_format(sc->pinfo, it, &ei_smtp_starttls_response_injection,
                                "%d plaintext bytes from the server after its 220 to STARTTLS: a "
                                "client that buffers them takes them as replies inside TLS", len);
     else
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_starttls_injection,
+        mw_expert_format(sc->pinfo, it, &ei_smtp_starttls_injection,
                                "%d plaintext bytes after STARTTLS, before TLS began: a server that "
                                "buffers them executes them as if sent inside TLS", len);
     gint off = offset, end = offset + len;

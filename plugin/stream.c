@@ -6,6 +6,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "stream.h"
+#include "tap.h"
 
 static int hf_stream_retransmission = -1;
 static int hf_stream_carried = -1;
@@ -14,9 +15,30 @@ static int hf_stream_continued_in = -1;
 static int hf_stream_partial = -1;
 static int hf_stream_lost = -1;
 static int hf_stream_offset = -1;
+static int hf_stream_held = -1;
+static int hf_stream_released_in = -1;
 static expert_field ei_stream_lost = EI_INIT;
 static expert_field ei_stream_retransmission = EI_INIT;
 static expert_field ei_stream_no_state = EI_INIT;
+static expert_field ei_stream_out_of_order = EI_INIT;
+
+/* The protocols using the engine, for the postdissector below. */
+#define MW_MAX_STREAM_PROTOS 4
+static const mw_stream_proto *stream_protos[MW_MAX_STREAM_PROTOS];
+static int hf_tcp_payload_id = -1;
+static int hf_tcp_seq_id = -1;
+
+static void remember_proto(const mw_stream_proto *sp)
+{
+    for (int i = 0; i < MW_MAX_STREAM_PROTOS; i++) {
+        if (stream_protos[i] == sp)
+            return;
+        if (!stream_protos[i]) {
+            stream_protos[i] = sp;
+            return;
+        }
+    }
+}
 
 /* Engine state of one direction, advanced on the first pass only. */
 typedef struct mw_flow {
@@ -28,6 +50,11 @@ typedef struct mw_flow {
     guint32 carry_from;     /* frame the carried line started in */
     void *carry_record;     /* the call that left it (to link forward) */
     gboolean mid_line;      /* an over-long line is being delivered in fragments */
+    /* Segments that arrived ahead of a hole, held until it is filled */
+    guint8 *held;
+    guint held_len;
+    guint32 held_seq;
+    struct mw_call *held_first, *held_last; /* their calls, to link forward */
 } mw_flow;
 
 typedef struct mw_conv {
@@ -39,10 +66,19 @@ typedef struct mw_conv {
     void *proto_data;       /* mw_stream_conv_data */
 } mw_conv;
 
-enum mw_call_kind { MW_CALL_DATA, MW_CALL_RETRANSMISSION };
+enum mw_call_kind { MW_CALL_DATA, MW_CALL_RETRANSMISSION, MW_CALL_HELD };
+
+/* Out-of-order bytes held at most; past this the hole is taken as lost. */
+#define MW_MAX_HOLD (256u * 1024u)
 
 /* What the first pass stored for one call, so later passes repeat it. */
 typedef struct mw_call {
+    struct mw_call *next_held; /* HELD calls of one hole, in order */
+    guint32 released_in;    /* HELD: the frame that dissects these bytes */
+    const guint8 *pre;      /* held bytes dissected before this call's own */
+    guint pre_len;
+    const guint8 *post;     /* held bytes dissected after this call's own */
+    guint post_len;
     guint8 kind;
     guint8 dir;
     gboolean mid_line;      /* engine's flag before the call */
@@ -105,30 +141,101 @@ static int direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo)
     return MW_DIR_CLIENT;
 }
 
-/* Classify the segment against what this direction has already fed:
- * returns the kind, and how many leading bytes to skip or were lost. */
-static guint8 classify_seq(mw_flow *flow, const struct tcpinfo *ti, guint len, guint *skip,
-                           guint32 *lost)
+/* Hand the held bytes to call (before or after its own), linking the calls
+ * that brought them to this frame. */
+static const guint8 *release_held(mw_flow *flow, guint from, guint *len, guint32 frame)
 {
-    *skip = 0;
-    *lost = 0;
+    const guint8 *bytes = flow->held + from;
+    *len = flow->held_len - from;
+    for (mw_call *c = flow->held_first; c; c = c->next_held)
+        c->released_in = frame;
+    flow->held = NULL;
+    flow->held_len = 0;
+    flow->held_first = flow->held_last = NULL;
+    return bytes;
+}
+
+static void hold(mw_flow *flow, mw_call *call, tvbuff_t *tvb, guint32 seq, guint len)
+{
+    if (!flow->held) {
+        flow->held = (guint8 *)wmem_alloc(wmem_file_scope(), MW_MAX_HOLD);
+        flow->held_seq = seq;
+        flow->held_first = call;
+    } else {
+        flow->held_last->next_held = call;
+    }
+    tvb_memcpy(tvb, flow->held + flow->held_len, 0, len);
+    flow->held_len += len;
+    flow->held_last = call;
+    call->kind = MW_CALL_HELD;
+}
+
+/* Place the segment in this direction's stream: a retransmission (nothing
+ * new), bytes ahead of a hole (held until the hole fills), or new bytes,
+ * possibly after a hole taken as lost and with held bytes around them. */
+static void place_segment(mw_flow *flow, mw_call *call, const struct tcpinfo *ti, tvbuff_t *tvb,
+                          guint len, guint32 frame)
+{
+    call->kind = MW_CALL_DATA;
     if (!ti || len == 0)
-        return MW_CALL_DATA;
+        return;
     if (!flow->seq_known) {
         flow->seq_known = TRUE;
         flow->next_seq = ti->seq + len;
-        return MW_CALL_DATA;
+        return;
     }
     gint32 ahead = (gint32)(ti->seq - flow->next_seq);
-    gint32 end_ahead = (gint32)(ti->seq + len - flow->next_seq);
-    if (end_ahead <= 0)
-        return MW_CALL_RETRANSMISSION;
-    if (ahead < 0)
-        *skip = (guint)-ahead;
-    else if (ahead > 0)
-        *lost = (guint32)ahead;
+    if ((gint32)(ti->seq + len - flow->next_seq) <= 0) {
+        call->kind = MW_CALL_RETRANSMISSION;
+        return;
+    }
+    if (ahead > 0) {
+        guint32 held_end = flow->held_seq + flow->held_len;
+        if (!flow->held || (ti->seq == held_end && flow->held_len + len <= MW_MAX_HOLD)) {
+            if (len <= MW_MAX_HOLD) {
+                hold(flow, call, tvb, ti->seq, len);
+                return;
+            }
+        } else if ((gint32)(ti->seq - flow->held_seq) >= 0 &&
+                   (gint32)(ti->seq + len - held_end) <= 0) {
+            call->kind = MW_CALL_RETRANSMISSION;
+            return;
+        }
+        if (flow->held) {
+            /* The hole never filled: it is lost; the held bytes go first. */
+            call->lost = flow->held_seq - flow->next_seq;
+            call->pre = release_held(flow, 0, &call->pre_len, frame);
+            flow->next_seq = held_end;
+            ahead = (gint32)(ti->seq - flow->next_seq);
+            if (ahead > 0) {
+                /* Another hole after them: hold this segment anew. */
+                call->skip = len;
+                hold(flow, call, tvb, ti->seq, len);
+                call->kind = MW_CALL_DATA;
+                return;
+            }
+            if (ahead < 0)
+                call->skip = (guint)-ahead;
+        } else {
+            call->lost = (guint32)ahead;
+        }
+        flow->next_seq = ti->seq + len;
+        return;
+    }
+    call->skip = (guint)-ahead;
     flow->next_seq = ti->seq + len;
-    return MW_CALL_DATA;
+    if (flow->held && (gint32)(flow->next_seq - flow->held_seq) >= 0) {
+        /* The hole is filled: the held bytes follow this segment's. */
+        guint32 held_end = flow->held_seq + flow->held_len;
+        guint from = (guint)(flow->next_seq - flow->held_seq);
+        if (from < flow->held_len) {
+            call->post = release_held(flow, from, &call->post_len, frame);
+            flow->next_seq = held_end;
+        } else {
+            release_held(flow, 0, &call->post_len, frame);
+            call->post_len = 0;
+        }
+    }
 }
 
 static guint next_call_index(const mw_stream_proto *sp, packet_info *pinfo)
@@ -140,13 +247,13 @@ static guint next_call_index(const mw_stream_proto *sp, packet_info *pinfo)
 
 /* First pass: record the call and advance the engine's flow state. */
 static mw_call *record_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, int dir,
-                            const struct tcpinfo *ti, guint len)
+                            const struct tcpinfo *ti, tvbuff_t *tvb)
 {
     mw_flow *flow = &mc->flow[dir];
     mw_call *call = wmem_new0(wmem_file_scope(), mw_call);
     call->dir = (guint8)dir;
-    call->kind = classify_seq(flow, ti, len, &call->skip, &call->lost);
-    if (call->kind == MW_CALL_RETRANSMISSION)
+    place_segment(flow, call, ti, tvb, tvb_reported_length(tvb), pinfo->num);
+    if (call->kind != MW_CALL_DATA)
         return call;
     if (call->lost) {
         /* The carried line can never be completed: drop it, and let the
@@ -222,7 +329,7 @@ static void show_engine_items(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, 
     if (call->lost) {
         it = proto_tree_add_uint(ctx->tree, hf_stream_lost, data, 0, 0, call->lost);
         proto_item_set_generated(it);
-        expert_add_info_format(ctx->pinfo, it, &ei_stream_lost,
+        mw_expert_format(ctx->pinfo, it, &ei_stream_lost,
                                "%u bytes of this direction are missing from the capture before "
                                "this segment; dissection resynchronises on what follows",
                                call->lost);
@@ -255,8 +362,23 @@ static int dissect_retransmission(const mw_stream_proto *sp, tvbuff_t *tvb, pack
     proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(root, *sp->ett);
     proto_item *it = proto_tree_add_item(t, hf_stream_retransmission, tvb, 0, -1, ENC_NA);
-    expert_add_info(pinfo, it, &ei_stream_retransmission);
+    mw_expert(pinfo, it, &ei_stream_retransmission);
     col_set_str(pinfo->cinfo, COL_INFO, "Retransmitted data (dissected in its first copy)");
+    return tvb_captured_length(tvb);
+}
+
+static int dissect_held(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *tvb,
+                        packet_info *pinfo, proto_tree *tree)
+{
+    proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(root, *sp->ett);
+    proto_item *it = proto_tree_add_item(t, hf_stream_held, tvb, 0, -1, ENC_NA);
+    mw_expert(pinfo, it, &ei_stream_out_of_order);
+    if (call->released_in) {
+        it = proto_tree_add_uint(t, hf_stream_released_in, tvb, 0, 0, call->released_in);
+        proto_item_set_generated(it);
+    }
+    col_set_str(pinfo->cinfo, COL_INFO, "Out-of-order segment (dissected where the hole before it fills)");
     return tvb_captured_length(tvb);
 }
 
@@ -272,7 +394,11 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
         /* Payload cut by the snapshot length: nothing here can be parsed. */
         return 0;
     }
-    const struct tcpinfo *ti = (const struct tcpinfo *)data; /* NULL out of TLS */
+    /* Bytes out of TLS carry no TCP sequence numbers (and from 4.2 TLS
+     * passes its own record as data): only a direct TCP call has tcpinfo. */
+    gboolean in_tls = proto_is_frame_protocol(pinfo->layers, "tls");
+    const struct tcpinfo *ti = in_tls ? NULL : (const struct tcpinfo *)data;
+    remember_proto(sp);
     mw_conv *mc = conv_get(sp, pinfo);
     int dir = direction(sp, mc, pinfo);
     guint index = next_call_index(sp, pinfo);
@@ -282,10 +408,10 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     if (!call) {
         if (PINFO_FD_VISITED(pinfo)) {
             proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
-            expert_add_info(pinfo, it, &ei_stream_no_state);
+            mw_expert(pinfo, it, &ei_stream_no_state);
             return len;
         }
-        call = record_call(sp, mc, pinfo, dir, ti, len);
+        call = record_call(sp, mc, pinfo, dir, ti, tvb);
         p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
         first = TRUE;
     }
@@ -293,19 +419,32 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     col_set_str(pinfo->cinfo, COL_PROTOCOL, sp->label);
     if (call->kind == MW_CALL_RETRANSMISSION)
         return dissect_retransmission(sp, tvb, pinfo, tree);
+    if (call->kind == MW_CALL_HELD)
+        return dissect_held(sp, call, tvb, pinfo, tree);
 
-    /* The bytes to dissect: carried line + this call's new bytes. */
-    tvbuff_t *fresh = call->skip ? tvb_new_subset_remaining(tvb, call->skip) : tvb;
-    tvbuff_t *bytes = fresh;
-    if (call->carry_len) {
-        guint fresh_len = tvb_reported_length(fresh);
-        guint8 *joined = (guint8 *)wmem_alloc(pinfo->pool, call->carry_len + fresh_len);
-        memcpy(joined, call->carry, call->carry_len);
-        tvb_memcpy(fresh, joined + call->carry_len, 0, fresh_len);
-        bytes = tvb_new_child_real_data(tvb, joined, call->carry_len + fresh_len,
-                                        call->carry_len + fresh_len);
-        add_new_data_source(pinfo, bytes, "Joined line");
+    /* The bytes to dissect: carried line, held bytes released before this
+     * segment's, its new bytes, held bytes released after them. */
+    guint fresh_len = call->skip < len ? len - call->skip : 0;
+    tvbuff_t *bytes = call->skip ? tvb_new_subset_length(tvb, call->skip < len ? call->skip : len,
+                                                         (gint)fresh_len)
+                                 : tvb;
+    guint total = call->carry_len + call->pre_len + fresh_len + call->post_len;
+    if (total != fresh_len) {
+        guint8 *joined = (guint8 *)wmem_alloc(pinfo->pool, total);
+        guint at = 0;
+        memcpy(joined + at, call->carry, call->carry_len);
+        at += call->carry_len;
+        memcpy(joined + at, call->pre, call->pre_len);
+        at += call->pre_len;
+        tvb_memcpy(bytes, joined + at, 0, fresh_len);
+        at += fresh_len;
+        memcpy(joined + at, call->post, call->post_len);
+        bytes = tvb_new_child_real_data(tvb, joined, total, total);
+        add_new_data_source(pinfo, bytes, call->pre_len || call->post_len ? "Reordered stream"
+                                                                          : "Joined line");
     }
+    if (fresh_len == 0 && call->pre_len == 0 && call->carry_len == 0 && call->post_len == 0)
+        return len;
 
     mw_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -313,7 +452,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     ctx.sp = sp;
     ctx.dir = dir;
     ctx.first_pass = first;
-    ctx.tls = ti == NULL;
+    ctx.tls = in_tls;
     ctx.stream_offset = call->offset - call->carry_len;
     ctx.carried = call->carry_len;
     ctx.carried_from = call->carry_from;
@@ -323,6 +462,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     ctx.root = proto_tree_add_item(tree, *sp->proto, bytes, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
+    mw_tap_set_current(sp->label);
     guint consumed = sp->dissect(&ctx, bytes);
     if (consumed > tvb_reported_length(bytes))
         consumed = tvb_reported_length(bytes);
@@ -333,6 +473,54 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     }
     show_engine_items(&ctx, call, bytes, consumed);
     return len;
+}
+
+/* TCP keeps retransmitted and out-of-order segments from its subdissectors
+ * by default (tcp.no_subdissector_on_error), so a segment that fills a hole
+ * would never reach the engine.  This postdissector hands the payload of such
+ * a segment of a mail conversation to the engine, which places it by its
+ * sequence number like any other. */
+static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
+                                    void *data _U_)
+{
+    if (!tree || pinfo->flags.in_error_pkt || proto_is_frame_protocol(pinfo->layers, "tls"))
+        return 0;
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    if (!conv)
+        return 0;
+    for (int i = 0; i < MW_MAX_STREAM_PROTOS && stream_protos[i]; i++) {
+        const mw_stream_proto *sp = stream_protos[i];
+        if (!conversation_get_proto_data(conv, *sp->proto) ||
+            p_get_proto_data(pinfo->pool, pinfo, *sp->proto, 0))
+            continue; /* not ours, or TCP did hand it over */
+        GPtrArray *payload = proto_find_first_finfo(tree, hf_tcp_payload_id);
+        GPtrArray *seq = proto_find_first_finfo(tree, hf_tcp_seq_id);
+        if (!payload || payload->len == 0 || !seq || seq->len == 0)
+            return 0;
+        field_info *pf = (field_info *)g_ptr_array_index(payload, 0);
+        field_info *sf = (field_info *)g_ptr_array_index(seq, 0);
+        if (!pf->ds_tvb || pf->length <= 0)
+            return 0;
+        struct tcpinfo ti;
+        memset(&ti, 0, sizeof ti);
+        ti.seq = fvalue_get_uinteger(MW_FINFO_FVALUE(sf));
+        ti.nxtseq = ti.seq + (guint32)pf->length;
+        tvbuff_t *seg = tvb_new_subset_length(pf->ds_tvb, pf->start, pf->length);
+        return mw_stream_dissect(sp, seg, pinfo, tree, &ti);
+    }
+    return 0;
+}
+
+void mw_stream_handoff(int proto_mail)
+{
+    hf_tcp_payload_id = proto_registrar_get_id_byname("tcp.payload");
+    hf_tcp_seq_id = proto_registrar_get_id_byname("tcp.seq");
+    dissector_handle_t h = create_dissector_handle(dissect_withheld_segment, proto_mail);
+    register_postdissector(h);
+    GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
+    g_array_append_val(wanted, hf_tcp_payload_id);
+    g_array_append_val(wanted, hf_tcp_seq_id);
+    set_postdissector_wanted_hfids(h, wanted);
 }
 
 void mw_stream_register(int proto_mail)
@@ -356,6 +544,12 @@ void mw_stream_register(int proto_mail)
         {&hf_stream_lost,
          {"Bytes missing before this segment", "mail.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL}},
+        {&hf_stream_held,
+         {"Out-of-order data", "mail.stream.out_of_order", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes that arrived ahead of a hole in the stream", HFILL}},
+        {&hf_stream_released_in,
+         {"Dissected in frame", "mail.stream.dissected_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "The frame whose arrival filled the hole, where these bytes are dissected", HFILL}},
         {&hf_stream_offset,
          {"Stream offset", "mail.stream.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Offset of this call's first new byte in its direction's stream", HFILL}},
@@ -366,6 +560,9 @@ void mw_stream_register(int proto_mail)
         {&ei_stream_retransmission,
          {"mail.stream.retransmission", PI_SEQUENCE, PI_NOTE,
           "Retransmitted data: already dissected where it was first seen", EXPFILL}},
+        {&ei_stream_out_of_order,
+         {"mail.stream.out_of_order", PI_SEQUENCE, PI_NOTE,
+          "Segment ahead of a hole in the stream: dissected once the hole is filled", EXPFILL}},
         {&ei_stream_no_state,
          {"mail.stream.no_state", PI_UNDECODED, PI_WARN,
           "No state from the first pass for this call", EXPFILL}},

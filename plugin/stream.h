@@ -93,6 +93,8 @@ void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolea
 
 /* Shared protocol fields of the engine (registered under proto "mail"). */
 void mw_stream_register(int proto_mail);
+/* Hooks the engine to TCP segments TCP keeps from subdissectors. */
+void mw_stream_handoff(int proto_mail);
 
 /* A per-conversation object owned by the protocol that is not part of the
  * copied state: created once on the first pass, reachable on every pass. */

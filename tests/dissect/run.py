@@ -79,6 +79,9 @@ def parse_value(tok):
 
 def parse_number(text):
     text = text.strip()
+    # Booleans show as 1/0 in Wireshark 4.0 and True/False from 4.4.
+    if text in ("True", "False"):
+        return int(text == "True")
     try:
         return int(text, 0)
     except ValueError:
