@@ -29,7 +29,7 @@ cmake --build build-release -j "$(nproc)"
 echo "== installing into the personal plugin folder of $user"
 # the folders the install creates must belong to the user
 created=()
-for d in .local .local/lib .local/lib/wireshark; do
+for d in .local .local/lib .local/lib/wireshark .config .config/wireshark .config/wireshark/profiles; do
     [ -e "$home/$d" ] || created+=("$home/$d")
 done
 HOME="$home" cmake --install build-release | grep -v '^-- Install configuration'
@@ -38,7 +38,7 @@ plugdir="$home/.local/lib/wireshark/plugins/$abi/epan"
 if [ "$user" != root ]; then
     group=$(id -gn "$user")
     for d in "${created[@]}"; do chown -R "$user:$group" "$d"; done
-    chown -R "$user:$group" "$home/.local/lib/wireshark"
+    chown -R "$user:$group" "$home/.local/lib/wireshark" "$home/.config/wireshark/profiles/mailwire"
 fi
 
 cap=$(ls captures/smtp-*.pcapng 2>/dev/null | head -n 1 || true)
@@ -68,3 +68,5 @@ echo
 echo
 echo "mailwire is installed in $plugdir."
 echo "Wireshark and tshark run by $user show it (Help > About > Plugins lists mailwire.so)."
+echo "The profile \"mailwire\" (columns, colouring, filter buttons) is in $home/.config/wireshark/profiles/mailwire:"
+echo "choose it in Wireshark under Edit > Configuration Profiles, or run tshark -C mailwire."

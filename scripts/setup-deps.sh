@@ -15,6 +15,8 @@ packages=(
     python3 util-linux wireshark-common git ca-certificates
     # sanitizer and fuzzing builds with clang
     clang libclang-rt-14-dev
+    # the GUI smoke test and screenshots; benchmark timing
+    xvfb xauth wireshark-qt xdotool x11-utils imagemagick time
 )
 
 missing=()
