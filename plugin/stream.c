@@ -74,6 +74,7 @@ enum mw_call_kind { MW_CALL_DATA, MW_CALL_RETRANSMISSION, MW_CALL_HELD };
 /* What the first pass stored for one call, so later passes repeat it. */
 typedef struct mw_call {
     struct mw_call *next_held; /* HELD calls of one hole, in order */
+    gboolean flush;         /* dissects held bytes of the other direction only */
     guint32 released_in;    /* HELD: the frame that dissects these bytes */
     const guint8 *pre;      /* held bytes dissected before this call's own */
     guint pre_len;
@@ -246,6 +247,8 @@ static guint next_call_index(const mw_stream_proto *sp, packet_info *pinfo)
 }
 
 /* First pass: record the call and advance the engine's flow state. */
+static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, mw_call *call);
+
 static mw_call *record_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, int dir,
                             const struct tcpinfo *ti, tvbuff_t *tvb)
 {
@@ -253,8 +256,38 @@ static mw_call *record_call(const mw_stream_proto *sp, mw_conv *mc, packet_info 
     mw_call *call = wmem_new0(wmem_file_scope(), mw_call);
     call->dir = (guint8)dir;
     place_segment(flow, call, ti, tvb, tvb_reported_length(tvb), pinfo->num);
-    if (call->kind != MW_CALL_DATA)
-        return call;
+    if (call->kind == MW_CALL_DATA)
+        prepare_call(sp, mc, pinfo, call);
+    return call;
+}
+
+/* The other direction spoke while this one holds bytes ahead of a hole: the
+ * peer has answered, so the hole will not fill in order (the capture lost
+ * it).  A call of its own dissects the held bytes in this frame. */
+static mw_call *record_flush(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, int dir,
+                             guint len)
+{
+    mw_flow *flow = &mc->flow[dir];
+    if (!flow->held)
+        return NULL;
+    mw_call *call = wmem_new0(wmem_file_scope(), mw_call);
+    call->dir = (guint8)dir;
+    call->kind = MW_CALL_DATA;
+    call->flush = TRUE;
+    call->skip = len;
+    call->lost = flow->held_seq - flow->next_seq;
+    flow->next_seq = flow->held_seq + flow->held_len;
+    call->pre = release_held(flow, 0, &call->pre_len, pinfo->num);
+    prepare_call(sp, mc, pinfo, call);
+    return call;
+}
+
+/* Before the protocol sees a call: account for lost bytes, hand over the
+ * carried line, keep a copy of the protocol state. */
+static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, mw_call *call)
+{
+    int dir = call->dir;
+    mw_flow *flow = &mc->flow[dir];
     if (call->lost) {
         /* The carried line can never be completed: drop it, and let the
          * protocol resynchronise. */
@@ -276,7 +309,6 @@ static mw_call *record_call(const mw_stream_proto *sp, mw_conv *mc, packet_info 
     flow->carry_len = 0;
     flow->carry_record = NULL;
     call->state = wmem_memdup(wmem_file_scope(), mc->state, sp->state_size);
-    return call;
 }
 
 /* First pass: keep what the protocol did not consume for the next call.
@@ -382,6 +414,10 @@ static int dissect_held(const mw_stream_proto *sp, const mw_call *call, tvbuff_t
     return tvb_captured_length(tvb);
 }
 
+static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, gboolean first,
+                         guint index, gboolean in_tls, tvbuff_t *tvb, packet_info *pinfo,
+                         proto_tree *tree);
+
 int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo,
                       proto_tree *tree, void *data)
 {
@@ -401,26 +437,45 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     remember_proto(sp);
     mw_conv *mc = conv_get(sp, pinfo);
     int dir = direction(sp, mc, pinfo);
-    guint index = next_call_index(sp, pinfo);
-    mw_call *call = (mw_call *)p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1);
-    gboolean first = FALSE;
-
-    if (!call) {
-        if (PINFO_FD_VISITED(pinfo)) {
-            proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
-            mw_expert(pinfo, it, &ei_stream_no_state);
-            return len;
+    for (;;) {
+        guint index = next_call_index(sp, pinfo);
+        mw_call *call = (mw_call *)p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1);
+        gboolean first = FALSE;
+        if (!call) {
+            if (PINFO_FD_VISITED(pinfo)) {
+                proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+                mw_expert(pinfo, it, &ei_stream_no_state);
+                return len;
+            }
+            if (ti)
+                call = record_flush(sp, mc, pinfo, 1 - dir, len);
+            if (!call)
+                call = record_call(sp, mc, pinfo, dir, ti, tvb);
+            p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
+            first = TRUE;
         }
-        call = record_call(sp, mc, pinfo, dir, ti, tvb);
-        p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
-        first = TRUE;
+        dissect_call(sp, mc, call, first, index, in_tls, tvb, pinfo, tree);
+        if (!call->flush)
+            return len;
     }
+}
 
+/* Dissect one recorded call: the same on every pass. */
+static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, gboolean first,
+                         guint index, gboolean in_tls, tvbuff_t *tvb, packet_info *pinfo,
+                         proto_tree *tree)
+{
+    guint len = tvb_reported_length(tvb);
+    int dir = call->dir;
     col_set_str(pinfo->cinfo, COL_PROTOCOL, sp->label);
-    if (call->kind == MW_CALL_RETRANSMISSION)
-        return dissect_retransmission(sp, tvb, pinfo, tree);
-    if (call->kind == MW_CALL_HELD)
-        return dissect_held(sp, call, tvb, pinfo, tree);
+    if (call->kind == MW_CALL_RETRANSMISSION) {
+        dissect_retransmission(sp, tvb, pinfo, tree);
+        return;
+    }
+    if (call->kind == MW_CALL_HELD) {
+        dissect_held(sp, call, tvb, pinfo, tree);
+        return;
+    }
 
     /* The bytes to dissect: carried line, held bytes released before this
      * segment's, its new bytes, held bytes released after them. */
@@ -444,7 +499,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
                                                                           : "Joined line");
     }
     if (fresh_len == 0 && call->pre_len == 0 && call->carry_len == 0 && call->post_len == 0)
-        return len;
+        return;
 
     mw_ctx ctx;
     memset(&ctx, 0, sizeof ctx);
@@ -472,7 +527,6 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
         flow->mid_line = ctx.mid_line;
     }
     show_engine_items(&ctx, call, bytes, consumed);
-    return len;
 }
 
 /* TCP keeps retransmitted and out-of-order segments from its subdissectors
