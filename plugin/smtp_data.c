@@ -49,6 +49,7 @@ void smtp_message_reset(smtp_state *st)
     st->bdat_prev_cr = FALSE;
     st->data_confirmed = FALSE;
     st->smug_active = FALSE;
+    st->smug_replies = 0;
     st->de_last_frame = 0;
 }
 
@@ -87,6 +88,7 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     smtp_state *st = sc->st;
     smtp_message_reset(st);
     memset(&st->de, 0, sizeof st->de);
+    st->smug_owed = 0;
     st->client_mode = SMTP_CLIENT_DATA;
     st->phase = SMTP_PHASE_DATA;
     st->data_frame = frame;
@@ -246,7 +248,13 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
         return offset + n;
     }
     smtp_message_end(sc, tvb, term ? term : fi, FALSE);
-    smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    smtp_cmd_show_links(sc, sc->tree, tvb, end);
+    /* Replies beyond the visible commands will be those of a lenient
+     * receiver that executed the smuggled ones. */
+    st->smug_owed = st->smug_replies;
+    st->smug_frame = st->de_last_frame;
+    st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
     st->client_mode = SMTP_CLIENT_COMMAND;
     st->phase = SMTP_PHASE_GREETED;
