@@ -111,10 +111,10 @@ void smtp_data_gap(smtp_state *st, guint32 missing)
 }
 
 static void smtp_count_expert(smtp_call *sc, proto_item *it, expert_field *ei, guint32 n,
-                              const char *what)
+                              const char *one, const char *many)
 {
     if (n)
-        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, what);
+        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the
@@ -125,17 +125,22 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, g
     if (bdat) {
         smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr,
                           "bare CR inside BDAT chunks (no terminator here, but line ends change "
+                          "if the message is relayed with DATA)",
+                          "bare CRs inside BDAT chunks (no terminator here, but line ends change "
                           "if the message is relayed with DATA)");
         smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf,
                           "bare LF inside BDAT chunks (no terminator here, but line ends change "
+                          "if the message is relayed with DATA)",
+                          "bare LFs inside BDAT chunks (no terminator here, but line ends change "
                           "if the message is relayed with DATA)");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
     } else {
         const mw_dataend_counts *c = &st->de.counts;
-        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR");
-        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_lf, c->bare_lf, "bare LF");
-        smtp_count_expert(sc, anchor, &ei_smtp_data_nul, c->nul, "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_lf, c->bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_nul, c->nul, "NUL byte", "NUL bytes");
         smtp_count_expert(sc, anchor, &ei_smtp_data_long_line, c->long_lines,
+                          "line over 998 octets (RFC 5322 2.1.1)",
                           "lines over 998 octets (RFC 5322 2.1.1)");
     }
     if (st->gap_bytes)
