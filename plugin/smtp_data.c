@@ -123,16 +123,8 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, g
 {
     smtp_state *st = sc->st;
     if (bdat) {
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr,
-                          "bare CR inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)",
-                          "bare CRs inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf,
-                          "bare LF inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)",
-                          "bare LFs inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf, "bare LF", "bare LFs");
         smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
     } else {
         const mw_dataend_counts *c = &st->de.counts;
@@ -351,10 +343,14 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (st->bdat_left == 0) {
         st->client_mode = SMTP_CLIENT_COMMAND;
-        if (st->bdat_prev_cr)
-            st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
-        if (st->bdat_last)
+        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
+         * chunk pairs with an LF that starts the next; only the last chunk's
+         * final CR is bare for sure. */
+        if (st->bdat_last) {
+            if (st->bdat_prev_cr)
+                st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
             smtp_bdat_complete(sc, tvb, it);
+        }
     }
     return offset + n;
 }
@@ -416,10 +412,14 @@ void smtp_data_register(int proto)
          {"mail.smtp.bdat.bad_size", PI_MALFORMED, PI_ERROR, "Unusable BDAT chunk size",
           EXPFILL}},
         {&ei_smtp_bdat_bare_cr,
-         {"mail.smtp.bdat.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside BDAT chunks",
+         {"mail.smtp.bdat.bare_cr", PI_PROTOCOL, PI_WARN,
+          "Bare CR inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
           EXPFILL}},
         {&ei_smtp_bdat_bare_lf,
-         {"mail.smtp.bdat.bare_lf", PI_PROTOCOL, PI_WARN, "Bare LF inside BDAT chunks",
+         {"mail.smtp.bdat.bare_lf", PI_PROTOCOL, PI_WARN,
+          "Bare LF inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
           EXPFILL}},
         {&ei_smtp_bdat_nul,
          {"mail.smtp.bdat.nul", PI_PROTOCOL, PI_NOTE, "NUL bytes inside BDAT chunks", EXPFILL}},
