@@ -158,6 +158,11 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
         }
         proto_tree_add_item(dt, hf_smtp_auth_username, d, (gint)c.user.off, (gint)c.user.len, ENC_UTF_8);
         proto_tree_add_item(dt, hf_smtp_auth_digest, d, (gint)c.digest.off, (gint)c.digest.len, ENC_ASCII);
+        /* Not the password, but with the challenge it can be attacked
+         * offline: listed like other hashed credentials. */
+        smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)c.user.off,
+                                                    (gint)c.user.len, ENC_UTF_8),
+                             0, hf_smtp_auth_digest);
         break;
     }
     case MW_SASL_XOAUTH2:
