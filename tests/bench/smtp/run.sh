@@ -33,7 +33,7 @@ done
 echo "generating captures in $out ..."
 python3 "$here/gen.py" "$out" --small-sessions "$small" --sizes "$sizes" >/dev/null
 
-abi=$(tshark --version | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
+abi=$(tshark --version 2>/dev/null | sed -n 's/^TShark (Wireshark) \([0-9]*\.[0-9]*\).*/\1/p' | head -1)
 work=$(mktemp -d "${TMPDIR:-/tmp}/mailwire-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/home-mailwire/.local/lib/wireshark/plugins/$abi/epan" "$work/home-builtin" \
