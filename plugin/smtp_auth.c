@@ -160,6 +160,11 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
         }
         proto_tree_add_item(dt, hf_smtp_auth_username, d, (gint)c.user.off, (gint)c.user.len, ENC_UTF_8);
         proto_tree_add_item(dt, hf_smtp_auth_digest, d, (gint)c.digest.off, (gint)c.digest.len, ENC_ASCII);
+        /* Not the password, but with the challenge it can be attacked
+         * offline: listed like other hashed credentials. */
+        smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)c.user.off,
+                                                    (gint)c.user.len, ENC_UTF_8),
+                             0, hf_smtp_auth_digest);
         break;
     }
     case MW_SASL_XOAUTH2:
@@ -224,15 +229,29 @@ void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
 void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l)
 {
     gint len = (gint)l->line.len;
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_auth_response, tvb, l->offset,
-                                         len + (gint)l->line.eol_len, ENC_ASCII);
+    /* The item spans the line end too; its value is the line without it. */
+    proto_item *it = proto_tree_add_string(sc->tree, hf_smtp_auth_response, tvb, l->offset,
+                                           len + (gint)l->line.eol_len,
+                                           (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+                                                                            l->offset, len,
+                                                                            ENC_ASCII));
     proto_item_set_text(it, "AUTH response: %s", tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
     proto_tree *t = proto_item_add_subtree(it, ett_smtp_auth);
     col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: %s",
                         tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
     smtp_cmd_rec *c = smtp_cmd_new(sc, SMTP_VERB_AUTH_RESPONSE);
     sc->st->client_mode = SMTP_CLIENT_COMMAND; /* the next line waits for the next 334 */
-    smtp_auth_client_message(sc, tvb, t, l->offset, len);
+    if (len == 0) {
+        /* An empty response is valid (zero bytes); with XOAUTH2/OAUTHBEARER it
+         * is the client's acknowledgment of an error challenge (RFC 7628 3.2.3). */
+        guint8 m = sc->st->auth_mech;
+        proto_item_append_text(it, (m == MW_SASL_XOAUTH2 || m == MW_SASL_OAUTHBEARER)
+                                       ? " (empty: acknowledges the server's error)"
+                                       : " (empty)");
+        sc->st->auth_step++;
+    } else {
+        smtp_auth_client_message(sc, tvb, t, l->offset, len);
+    }
     smtp_cmd_show_links(sc, t, tvb, c);
 }
 

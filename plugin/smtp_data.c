@@ -49,6 +49,7 @@ void smtp_message_reset(smtp_state *st)
     st->bdat_prev_cr = FALSE;
     st->data_confirmed = FALSE;
     st->smug_active = FALSE;
+    st->smug_replies = 0;
     st->de_last_frame = 0;
 }
 
@@ -87,6 +88,7 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     smtp_state *st = sc->st;
     smtp_message_reset(st);
     memset(&st->de, 0, sizeof st->de);
+    st->smug_owed = 0;
     st->client_mode = SMTP_CLIENT_DATA;
     st->phase = SMTP_PHASE_DATA;
     st->data_frame = frame;
@@ -109,10 +111,10 @@ void smtp_data_gap(smtp_state *st, guint32 missing)
 }
 
 static void smtp_count_expert(smtp_call *sc, proto_item *it, expert_field *ei, guint32 n,
-                              const char *what)
+                              const char *one, const char *many)
 {
     if (n)
-        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, what);
+        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the
@@ -121,19 +123,16 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, g
 {
     smtp_state *st = sc->st;
     if (bdat) {
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr,
-                          "bare CR inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf,
-                          "bare LF inside BDAT chunks (no terminator here, but line ends change "
-                          "if the message is relayed with DATA)");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
     } else {
         const mw_dataend_counts *c = &st->de.counts;
-        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR");
-        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_lf, c->bare_lf, "bare LF");
-        smtp_count_expert(sc, anchor, &ei_smtp_data_nul, c->nul, "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_lf, c->bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_nul, c->nul, "NUL byte", "NUL bytes");
         smtp_count_expert(sc, anchor, &ei_smtp_data_long_line, c->long_lines,
+                          "line over 998 octets (RFC 5322 2.1.1)",
                           "lines over 998 octets (RFC 5322 2.1.1)");
     }
     if (st->gap_bytes)
@@ -246,7 +245,13 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
         return offset + n;
     }
     smtp_message_end(sc, tvb, term ? term : fi, FALSE);
-    smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    smtp_cmd_show_links(sc, sc->tree, tvb, end);
+    /* Replies beyond the visible commands will be those of a lenient
+     * receiver that executed the smuggled ones. */
+    st->smug_owed = st->smug_replies;
+    st->smug_frame = st->de_last_frame;
+    st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
     st->client_mode = SMTP_CLIENT_COMMAND;
     st->phase = SMTP_PHASE_GREETED;
@@ -340,10 +345,14 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (st->bdat_left == 0) {
         st->client_mode = SMTP_CLIENT_COMMAND;
-        if (st->bdat_prev_cr)
-            st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
-        if (st->bdat_last)
+        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
+         * chunk pairs with an LF that starts the next; only the last chunk's
+         * final CR is bare for sure. */
+        if (st->bdat_last) {
+            if (st->bdat_prev_cr)
+                st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
             smtp_bdat_complete(sc, tvb, it);
+        }
     }
     return offset + n;
 }
@@ -405,10 +414,14 @@ void smtp_data_register(int proto)
          {"mail.smtp.bdat.bad_size", PI_MALFORMED, PI_ERROR, "Unusable BDAT chunk size",
           EXPFILL}},
         {&ei_smtp_bdat_bare_cr,
-         {"mail.smtp.bdat.bare_cr", PI_PROTOCOL, PI_WARN, "Bare CR inside BDAT chunks",
+         {"mail.smtp.bdat.bare_cr", PI_PROTOCOL, PI_WARN,
+          "Bare CR inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
           EXPFILL}},
         {&ei_smtp_bdat_bare_lf,
-         {"mail.smtp.bdat.bare_lf", PI_PROTOCOL, PI_WARN, "Bare LF inside BDAT chunks",
+         {"mail.smtp.bdat.bare_lf", PI_PROTOCOL, PI_WARN,
+          "Bare LF inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
           EXPFILL}},
         {&ei_smtp_bdat_nul,
          {"mail.smtp.bdat.nul", PI_PROTOCOL, PI_NOTE, "NUL bytes inside BDAT chunks", EXPFILL}},

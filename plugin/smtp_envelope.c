@@ -160,7 +160,9 @@ static void smtp_envelope_compare(smtp_call *sc, proto_item *it, const smtp_txn 
         expert_add_info_format(sc->pinfo, it, &ei_smtp_env_from_repeated,
                                "The message has %u From: fields (RFC 5322 allows one): readers "
                                "may show either", f->from_fields);
-    if (f->n_from > 1 && !f->has_sender)
+    /* More mailboxes than From: fields: some field names several (two
+     * fields of one mailbox each are the repeated case above). */
+    if (f->n_from > 1 && f->n_from > f->from_fields && !f->has_sender)
         expert_add_info_format(sc->pinfo, it, &ei_smtp_env_from_multiple,
                                "From: names %u mailboxes and there is no Sender: (RFC 5322 "
                                "3.6.2 requires one)", f->n_from);

@@ -129,6 +129,10 @@ typedef struct smtp_state {
     gboolean smug_active;
     guint8 smug_phase;        /* 0 commands, 1 headers, 2 body */
     gboolean smug_mid_line;
+    guint16 smug_replies;     /* replies a lenient receiver owes to the smuggled commands */
+    guint16 smug_owed;        /* after the strict end: such replies not seen yet */
+    guint32 smug_frame;       /* frame of the candidate those commands followed */
+    guint8 smug_cls;
 
     /* BDAT */
     guint64 bdat_left;

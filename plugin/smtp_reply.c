@@ -283,8 +283,16 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                 c->reply_frame = sc->pinfo->num;
                 c->reply_code = (guint16)r.code;
             }
-            if (!c)
+            if (!c && st->smug_owed) {
+                st->smug_owed--;
+                expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_smuggling_accepted,
+                                       "A reply to no visible command: the server took the %s "
+                                       "in frame %u as the end of the message and executed the "
+                                       "commands smuggled after it",
+                                       mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+            } else if (!c) {
                 expert_add_info(sc->pinfo, reply_item, &ei_smtp_reply_unmatched);
+            }
         }
     }
     smtp_reply_links(sc, tvb, rt, rec);

@@ -80,6 +80,10 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o
     }
     if (cmd.verb == MW_SMTP_DATA)
         st->smug_phase = SMUG_HEADERS;
+    /* A lenient receiver answers each such command; after DATA also the
+     * smuggled message's end (the strict end it shares with this one). */
+    if (cmd.verb != MW_SMTP_UNKNOWN && st->smug_replies < G_MAXUINT16 - 1)
+        st->smug_replies += cmd.verb == MW_SMTP_DATA ? 2 : 1;
     if (cmd.verb != MW_SMTP_UNKNOWN) {
         mw_expert(sc->pinfo, v, &ei_smtp_smuggled_command);
         col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggled %s]", verb);
