@@ -28,12 +28,14 @@ plugin=$repo/build/mailwire.so
 repeat=2
 callgrind=1
 callgrind_size=4M
+twopass=1
 sizes=()
 while [ $# -gt 0 ]; do
     case $1 in
         --repeat) repeat=$2; shift 2 ;;
         --plugin) plugin=$2; shift 2 ;;
         --no-callgrind) callgrind=0; shift ;;
+        --no-twopass) twopass=0; shift ;;
         --callgrind-size) callgrind_size=$2; shift 2 ;;
         -h|--help) sed -n '2,/^set -e/p' "$0" | sed '$d'; exit 0 ;;
         *) sizes+=("$1"); shift ;;
@@ -82,18 +84,19 @@ capture() { # SIZE -> path (generated once)
 }
 
 declare -A T M
-measure() { # SIZE CONFIG -> updates T[SIZE,CONFIG] (min seconds) and M (its max RSS KB)
-    local f out s kb
+passes=-2
+measure() { # SIZE CONFIG [KEY] -> updates T[SIZE,KEY] (min seconds) and M (its max RSS KB)
+    local f out s kb key=${3:-$2}
     f=$(capture "$1")
     out=$(mktemp "$homes/time.XXXXXX")
     # shellcheck disable=SC2046
-    /usr/bin/time -v -o "$out" $(tshark_cmd "$2") -2 -r "$f" -V $(config_flags "$2") > /dev/null
+    /usr/bin/time -v -o "$out" $(tshark_cmd "$2") $passes -r "$f" -V $(config_flags "$2") > /dev/null
     s=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); t=0; for(i=1;i<=n;i++) t=t*60+a[i]; print t}' "$out")
     kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$out")
     rm -f "$out"
-    printf '  %-5s %-9s run: %7.2f s  %8d KB\n' "$1" "$2" "$s" "$kb" >&2
-    if [ -z "${T[$1,$2]:-}" ] || awk -v a="$s" -v b="${T[$1,$2]}" 'BEGIN{exit !(a<b)}'; then
-        T[$1,$2]=$s; M[$1,$2]=$kb
+    printf '  %-5s %-14s run: %7.2f s  %8d KB\n' "$1" "$key" "$s" "$kb" >&2
+    if [ -z "${T[$1,$key]:-}" ] || awk -v a="$s" -v b="${T[$1,$key]}" 'BEGIN{exit !(a<b)}'; then
+        T[$1,$key]=$s; M[$1,$key]=$kb
     fi
 }
 
@@ -137,6 +140,27 @@ if [ "$n" -ge 2 ]; then
         "<= 4.4" "$(verdict "$v" 4.4)" "$scale"
 fi
 
+if [ "$twopass" = 1 ]; then
+    # Does the second pass (restoring stored state) cost more than a plain
+    # dissection?  One pass with the tree vs -2 (first pass without tree, second with).
+    size=${sizes[0]}
+    echo
+    echo "load before: $(uptime)"
+    for ((r = 0; r < repeat; r++)); do
+        for c in mailwire builtin; do
+            passes=-2; measure "$size" "$c" "$c,2pass"
+            passes=; measure "$size" "$c" "$c,1pass"
+        done
+    done
+    passes=-2
+    echo "load after:  $(uptime)"
+    echo "one pass vs two passes (-V), $size, fastest of $repeat"
+    for c in mailwire builtin; do
+        printf '%-10s 1 pass %7.2f s   -2 %7.2f s   ratio %s\n' "$c" "${T[$size,$c,1pass]}" \
+            "${T[$size,$c,2pass]}" "$(ratio "${T[$size,$c,2pass]}" "${T[$size,$c,1pass]}")"
+    done
+fi
+
 if [ "$callgrind" = 1 ]; then
     command -v valgrind > /dev/null || { echo "valgrind missing: no instruction counts"; exit 0; }
     f=$(capture "$callgrind_size")
@@ -144,23 +168,35 @@ if [ "$callgrind" = 1 ]; then
     head -c 24 "$f" > "$empty"
     chmod 644 "$empty"
     chmod 777 "$homes"
-    irs() { # CONFIG CAPTURE -> instructions executed
-        local log
+    irs() { # CONFIG CAPTURE [PASSES] -> instructions executed (and plugin's own in $homes/plugin-ir)
+        local log cg
         log=$(mktemp "$homes/cg.XXXXXX")
-        chmod 666 "$log"
+        cg=$(mktemp "$homes/cg.out.XXXXXX")
+        chmod 666 "$log" "$cg"
         # shellcheck disable=SC2046
-        $(tshark_cmd "$1" | sed 's/ tshark$//') valgrind --tool=callgrind --callgrind-out-file=/dev/null \
-            --log-file="$log" tshark -2 -r "$2" -V > /dev/null
+        $(tshark_cmd "$1" | sed 's/ tshark$//') valgrind --tool=callgrind --callgrind-out-file="$cg" \
+            --log-file="$log" tshark ${3--2} -r "$2" -V > /dev/null
         sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$log"
-        rm -f "$log"
+        # self instructions of functions whose source is in plugin/
+        callgrind_annotate --threshold=100 "$cg" 2> /dev/null |
+            awk '/mailwire\.so\]/ {gsub(",", "", $1); s += $1} END {print s + 0}' > "$homes/plugin-ir"
+        rm -f "$log" "$cg"
     }
     echo
     echo "callgrind, tshark -2 -V over $(basename "$f") ($(stat -c %s "$f") bytes), startup (empty capture) taken off"
-    declare -A I
+    declare -A I B
     for c in mailwire builtin; do
         full=$(irs "$c" "$f"); base=$(irs "$c" "$empty")
-        I[$c]=$((full - base))
+        I[$c]=$((full - base)); B[$c]=$base
         printf '%-10s %15d instructions (%d total, %d startup)\n' "$c" "${I[$c]}" "$full" "$base"
     done
     printf 'instructions mailwire/built-in: %s\n' "$(ratio "${I[mailwire]}" "${I[builtin]}")"
+    if [ "$twopass" = 1 ]; then
+        base=${B[mailwire]}
+        full=$(irs mailwire "$f"); p2=$(cat "$homes/plugin-ir")
+        one=$(irs mailwire "$f" ""); p1=$(cat "$homes/plugin-ir")
+        echo "mailwire, -2 vs one pass: all $((full - base)) vs $((one - base)) instructions" \
+             "(ratio $(ratio $((full - base)) $((one - base)))); in plugin/ code $p2 vs $p1" \
+             "(ratio $(ratio "$p2" "$p1"))"
+    fi
 fi
