@@ -9,6 +9,9 @@ tests/dissect/tshark_env.py).  A TCP stream is a mail stream when some frame
 of it has a mailwire protocol (mail.smtp, mail.imap, mail.pop).  For every
 frame of a mail stream with TCP payload:
 
+  - frames whose payload TCP hands to no subdissector (retransmission or
+    out-of-order flags with the default tcp.no_subdissector_on_error) are
+    listed apart: that is TCP's choice, not a gap of mailwire;
   - frames that carry TLS (STARTTLS or implicit TLS) are counted and skipped:
     their bytes are TLS records, shown by the TLS dissector;
   - otherwise the payload bytes must be covered by items below the mailwire
@@ -41,6 +44,10 @@ sys.path.insert(0, os.path.join(HERE, "..", "dissect"))
 import tshark_env  # noqa: E402
 
 MAIL_PROTOS = ("mail.smtp", "mail.imap", "mail.pop")
+# With its default preference tcp.no_subdissector_on_error, TCP hands no
+# payload of these segments to any subdissector.
+TCP_WITHHELD = ("tcp.analysis.retransmission", "tcp.analysis.out_of_order",
+                "tcp.analysis.fast_retransmission", "tcp.analysis.spurious_retransmission")
 CAPTURE_EXT = (".pcap", ".pcapng", ".cap", ".pcap.gz", ".pcapng.gz")
 
 
@@ -73,6 +80,7 @@ class Frame:
         self.payload_pos = None
         self.payload = b""
         self.tls = False
+        self.tcp_error = None   # TCP's analysis flag when it withholds the payload
         self.mail = []          # (proto name, element)
 
 
@@ -88,6 +96,8 @@ def frame_of(packet):
                 n = fld.get("name")
                 if n == "tcp.stream":
                     f.stream = int(fld.get("show"))
+                elif n in TCP_WITHHELD and f.tcp_error is None:
+                    f.tcp_error = n
                 elif n == "tcp.payload" and f.payload_pos is None:
                     f.payload_pos = int(fld.get("pos"))
                     f.payload = bytes.fromhex(fld.get("value", ""))
@@ -165,7 +175,7 @@ def check_capture(env, path, verbose):
     err = p.stderr.read().decode("utf-8", "replace")
     rc = p.wait()
     problems = tshark_env.run_problems(rc, err)
-    result = {"frames": 0, "bytes": 0, "tls": 0, "uncovered": []}
+    result = {"frames": 0, "bytes": 0, "tls": 0, "uncovered": [], "withheld": []}
     for num in sorted(frames):
         f = frames[num]
         if f.stream not in mail_streams:
@@ -175,6 +185,10 @@ def check_capture(env, path, verbose):
             continue
         result["frames"] += 1
         result["bytes"] += len(f.payload)
+        if f.mail is not None and f.tcp_error:
+            # TCP did not call any subdissector: not a mailwire gap
+            result["withheld"].append((num, len(f.payload), f.tcp_error))
+            continue
         if f.mail is not None:      # no mailwire item in this frame
             result["uncovered"].append((num, 0, len(f.payload), "no mailwire item", f.payload[:24]))
             continue
@@ -218,11 +232,14 @@ def main():
                 failed += 1
             print(f"{status} {os.path.basename(path)}: {r['frames']} mail frames, {r['bytes']} payload "
                   f"bytes, {nbytes} uncovered in {len(unc)} ranges"
-                  + (f", {r['tls']} TLS frames skipped" if r["tls"] else ""))
+                  + (f", {r['tls']} TLS frames skipped" if r["tls"] else "")
+                  + (f", {len(r['withheld'])} frames withheld by TCP" if r["withheld"] else ""))
             for pr in problems:
                 print(f"     {pr}")
             for num, off, n, proto, head in unc[:a.max_report]:
                 print(f"     frame {num} payload offset {off} length {n} ({proto}): {head!r}")
+            for num, n, why in r["withheld"][:a.max_report]:
+                print(f"     frame {num}: {n} payload bytes not handed to mailwire by TCP ({why})")
             if len(unc) > a.max_report:
                 print(f"     ... {len(unc) - a.max_report} more ranges")
             if unc:
