@@ -12,7 +12,8 @@ frame of a mail stream with TCP payload:
   - frames whose payload TCP hands to no subdissector (retransmission or
     out-of-order flags with the default tcp.no_subdissector_on_error) are
     listed apart: that is TCP's choice, not a gap of mailwire;
-  - frames that carry TLS (STARTTLS or implicit TLS) are counted and skipped:
+  - frames that carry TLS (STARTTLS or implicit TLS), or a part of a TLS
+    record that TCP reassembles in a later frame, are counted and skipped:
     their bytes are TLS records, shown by the TLS dissector;
   - otherwise the payload bytes must be covered by items below the mailwire
     protocol items of the frame (the protocol item itself does not count:
@@ -81,6 +82,7 @@ class Frame:
         self.payload = b""
         self.tls = False
         self.tcp_error = None   # TCP's analysis flag when it withholds the payload
+        self.reassembled_in = None  # a PDU of another dissector (TLS) ends in that frame
         self.mail = []          # (proto name, element)
 
 
@@ -96,6 +98,8 @@ def frame_of(packet):
                 n = fld.get("name")
                 if n == "tcp.stream":
                     f.stream = int(fld.get("show"))
+                elif n == "tcp.reassembled_in":
+                    f.reassembled_in = int(fld.get("show"))
                 elif n in TCP_WITHHELD and f.tcp_error is None:
                     f.tcp_error = n
                 elif n == "tcp.payload" and f.payload_pos is None:
@@ -180,7 +184,7 @@ def check_capture(env, path, verbose):
         f = frames[num]
         if f.stream not in mail_streams:
             continue
-        if f.tls:
+        if f.tls or (f.mail is not None and f.reassembled_in):
             result["tls"] += 1
             continue
         result["frames"] += 1
