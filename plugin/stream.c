@@ -16,6 +16,7 @@ static int hf_stream_partial = -1;
 static int hf_stream_lost = -1;
 static int hf_stream_offset = -1;
 static int hf_stream_held = -1;
+static int hf_stream_released = -1;
 static int hf_stream_released_in = -1;
 static expert_field ei_stream_lost = EI_INIT;
 static expert_field ei_stream_retransmission = EI_INIT;
@@ -383,6 +384,13 @@ static void show_engine_items(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, 
             proto_item_set_generated(l);
         }
     }
+    if (call->pre_len)
+        proto_tree_add_item(ctx->tree, hf_stream_released, data, (gint)call->carry_len,
+                            (gint)call->pre_len, ENC_NA);
+    if (call->post_len)
+        proto_tree_add_item(ctx->tree, hf_stream_released, data,
+                            (gint)(tvb_reported_length(data) - call->post_len), (gint)call->post_len,
+                            ENC_NA);
     it = proto_tree_add_uint64(ctx->tree, hf_stream_offset, data, 0, 0, call->offset);
     proto_item_set_generated(it);
     proto_item_set_hidden(it);
@@ -443,6 +451,11 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
         gboolean first = FALSE;
         if (!call) {
             if (PINFO_FD_VISITED(pinfo)) {
+                /* No call of this frame was recorded: the first pass did not
+                 * give it to mailwire (a heuristic claimed the conversation
+                 * only later), so it is not ours on this pass either. */
+                if (index == 0)
+                    return 0;
                 proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
                 mw_expert(pinfo, it, &ei_stream_no_state);
                 return len;
@@ -487,13 +500,17 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     if (total != fresh_len) {
         guint8 *joined = (guint8 *)wmem_alloc(pinfo->pool, total);
         guint at = 0;
-        memcpy(joined + at, call->carry, call->carry_len);
+        if (call->carry_len)
+            memcpy(joined + at, call->carry, call->carry_len);
         at += call->carry_len;
-        memcpy(joined + at, call->pre, call->pre_len);
+        if (call->pre_len)
+            memcpy(joined + at, call->pre, call->pre_len);
         at += call->pre_len;
-        tvb_memcpy(bytes, joined + at, 0, fresh_len);
+        if (fresh_len)
+            tvb_memcpy(bytes, joined + at, 0, fresh_len);
         at += fresh_len;
-        memcpy(joined + at, call->post, call->post_len);
+        if (call->post_len)
+            memcpy(joined + at, call->post, call->post_len);
         bytes = tvb_new_child_real_data(tvb, joined, total, total);
         add_new_data_source(pinfo, bytes, call->pre_len || call->post_len ? "Reordered stream"
                                                                           : "Joined line");
@@ -527,6 +544,13 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         flow->mid_line = ctx.mid_line;
     }
     show_engine_items(&ctx, call, bytes, consumed);
+    if (call->skip && !call->flush) {
+        /* the segment's leading bytes repeat what an earlier one carried */
+        tvbuff_t *seen = tvb_new_subset_length(tvb, 0, (gint)MIN(call->skip, len));
+        proto_item *it = proto_tree_add_item(ctx.tree, hf_stream_retransmission, seen, 0, -1,
+                                             ENC_NA);
+        mw_expert(pinfo, it, &ei_stream_retransmission);
+    }
 }
 
 /* TCP keeps retransmitted and out-of-order segments from its subdissectors
@@ -534,7 +558,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
  * would never reach the engine.  This postdissector hands the payload of such
  * a segment of a mail conversation to the engine, which places it by its
  * sequence number like any other. */
-static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
+static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                     void *data _U_)
 {
     if (!tree || pinfo->flags.in_error_pkt || proto_is_frame_protocol(pinfo->layers, "tls"))
@@ -559,7 +583,7 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
         memset(&ti, 0, sizeof ti);
         ti.seq = fvalue_get_uinteger(MW_FINFO_FVALUE(sf));
         ti.nxtseq = ti.seq + (guint32)pf->length;
-        tvbuff_t *seg = tvb_new_subset_length(pf->ds_tvb, pf->start, pf->length);
+        tvbuff_t *seg = tvb_new_subset_length(tvb, pf->start, pf->length);
         return mw_stream_dissect(sp, seg, pinfo, tree, &ti);
     }
     return 0;
@@ -601,6 +625,9 @@ void mw_stream_register(int proto_mail)
         {&hf_stream_held,
          {"Out-of-order data", "mail.stream.out_of_order", FT_BYTES, BASE_NONE, NULL, 0x0,
           "Bytes that arrived ahead of a hole in the stream", HFILL}},
+        {&hf_stream_released,
+         {"Bytes of earlier out-of-order segments", "mail.stream.released", FT_BYTES, BASE_NONE,
+          NULL, 0x0, "Bytes that arrived ahead of a hole, dissected here where it filled", HFILL}},
         {&hf_stream_released_in,
          {"Dissected in frame", "mail.stream.dissected_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame whose arrival filled the hole, where these bytes are dissected", HFILL}},
