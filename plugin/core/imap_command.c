@@ -74,21 +74,12 @@ bool mw_imap_tag_valid(const uint8_t *buf, size_t len)
     return true;
 }
 
-/* The word at *pos (up to a space) and the spaces after it. */
+/* The word at *pos and the spaces after it; flags extra spaces. */
 static void next_word(const uint8_t *buf, size_t len, size_t *pos, size_t *off, size_t *wlen,
                       unsigned *flags)
 {
-    size_t i = *pos;
-    while (i < len && buf[i] != ' ')
-        i++;
-    *off = *pos;
-    *wlen = i - *pos;
-    size_t sp = i;
-    while (i < len && buf[i] == ' ')
-        i++;
-    if (i - sp > 1)
+    if (mw_imap_next_word(buf, len, pos, off, wlen))
         *flags |= MW_IMAP_CMDF_EXTRA_SPACE;
-    *pos = i;
 }
 
 static bool has_lower(const uint8_t *buf, size_t len)

@@ -77,17 +77,8 @@ const char *mw_imap_code_name(mw_imap_code code)
 static void word(const uint8_t *buf, size_t len, size_t *pos, size_t *off, size_t *wlen,
                  unsigned *flags)
 {
-    size_t i = *pos;
-    while (i < len && buf[i] != ' ')
-        i++;
-    *off = *pos;
-    *wlen = i - *pos;
-    size_t sp = i;
-    while (i < len && buf[i] == ' ')
-        i++;
-    if (i - sp > 1)
+    if (mw_imap_next_word(buf, len, pos, off, wlen))
         *flags |= MW_IMAP_RESPF_EXTRA_SPACE;
-    *pos = i;
 }
 
 /* The "]" closing a code at buf[open], skipping quoted strings and lists;

@@ -196,3 +196,17 @@ size_t mw_imap_unquote(const uint8_t *q, size_t qlen, uint8_t *out, size_t cap)
     }
     return n;
 }
+
+bool mw_imap_next_word(const uint8_t *buf, size_t len, size_t *pos, size_t *off, size_t *wlen)
+{
+    size_t i = *pos;
+    while (i < len && buf[i] != ' ')
+        i++;
+    *off = *pos;
+    *wlen = i - *pos;
+    size_t sp = i;
+    while (i < len && buf[i] == ' ')
+        i++;
+    *pos = i;
+    return i - sp > 1;
+}

@@ -94,4 +94,9 @@ size_t mw_imap_unquote(const uint8_t *q, size_t qlen, uint8_t *out, size_t cap);
 /* Case-insensitive comparison of buf[0..len) with a NUL-terminated ASCII word. */
 bool mw_imap_word_eq(const uint8_t *buf, size_t len, const char *word);
 
+/* The space-delimited word at *pos: its offset and length, with *pos moved
+ * past it and the spaces after it.  Returns true when more than one space
+ * followed (the grammar allows exactly one). */
+bool mw_imap_next_word(const uint8_t *buf, size_t len, size_t *pos, size_t *off, size_t *wlen);
+
 #endif
