@@ -8,7 +8,7 @@ Fields come from `tshark -G fields` run with the plugin (as nobody under
 root, with a private HOME: tests/dissect/tshark_env.py).  Wireshark 4.0's
 tshark has no report of expert infos, but it registers each one as an FT_NONE
 field named by its text; this script takes the names and texts from tshark and
-only the group and severity from the registration tables in plugin/*.c.  Every
+only the group and severity from the registration tables in plugin/**/*.c.  Every
 expert info found in the sources must be listed by tshark and the other way
 round, so neither side can drift silently.
 """
@@ -57,9 +57,9 @@ def group_of(abbrev):
 
 
 def source_experts():
-    """{name: (group, severity)} from plugin/*.c, and the number of EXPFILL seen."""
+    """{name: (group, severity)} from plugin/**/*.c, and the number of EXPFILL seen."""
     experts, fills, hf_names = {}, 0, set()
-    for path in sorted(glob.glob(os.path.join(TOP, "plugin", "*.c"))):
+    for path in sorted(glob.glob(os.path.join(TOP, "plugin", "**", "*.c"), recursive=True)):
         text = open(path, encoding="utf-8").read()
         fills += text.count("EXPFILL")
         hf_names.update(HF_RE.findall(text))
@@ -73,7 +73,7 @@ def source_experts():
             experts[name] = (group, sev, summary)
     if fills != len(experts):
         raise tshark_env.Failure(
-            f"plugin/*.c has {fills} EXPFILL but {len(experts)} entries of the form "
+            f"plugin/**/*.c has {fills} EXPFILL but {len(experts)} entries of the form "
             '{"mail....", PI_GROUP, PI_SEVERITY, ...}: write every ei_register_info entry that way')
     return experts, hf_names
 
@@ -108,7 +108,7 @@ def generate(env):
     experts, hf_names = source_experts()
     missing = sorted(n for n in experts if n not in fields)
     if missing:
-        raise tshark_env.Failure("expert infos in plugin/*.c that tshark does not list (stale build?): "
+        raise tshark_env.Failure("expert infos in plugin/**/*.c that tshark does not list (stale build?): "
                                  + ", ".join(missing))
     # tshark lists a name once: where a field and an expert info share it, the
     # field is listed and the expert text comes from the source; elsewhere the
@@ -118,7 +118,7 @@ def generate(env):
         if name in hf_names:
             shared.add(name)
         elif fields[name]["name"] != summary:
-            raise tshark_env.Failure(f"expert info {name}: text in plugin/*.c {summary!r} differs from "
+            raise tshark_env.Failure(f"expert info {name}: text in plugin/**/*.c {summary!r} differs from "
                                      f"tshark's {fields[name]['name']!r}")
         expert_text[name] = fields[name]["name"] if name not in shared else summary
 

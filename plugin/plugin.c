@@ -4,8 +4,8 @@
 #include <epan/tap.h>
 
 #include "compat.h"
-#include "mail.h"
-#include "stats.h"
+#include "mail/mail.h"
+#include "mail/stats.h"
 
 #if MW_WS_AT_LEAST(4, 2)
 #include <wsutil/plugins.h>

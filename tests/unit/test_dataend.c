@@ -2,7 +2,7 @@
  * byte by byte; then every short body over the terminator alphabet against a
  * whole-buffer reference, which also checks counters and unstuffing. */
 #include "check.h"
-#include "core/dataend.h"
+#include "core/body/dataend.h"
 
 #include <stdbool.h>
 #include <stdint.h>

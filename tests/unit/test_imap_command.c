@@ -1,8 +1,8 @@
 /* IMAP client lines: tags, commands, UID, DONE. */
 #include "check.h"
-#include "core/imap_command.h"
+#include "core/imap/imap_command.h"
 
-#include "core/imap_token.h"
+#include "core/imap/imap_token.h"
 
 typedef struct cmd_row {
     const char *name, *line;

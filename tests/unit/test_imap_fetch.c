@@ -1,6 +1,6 @@
 /* IMAP FETCH items: values of each kind, sections, literals across segments. */
 #include "check.h"
-#include "core/imap_fetch.h"
+#include "core/imap/imap_fetch.h"
 
 /* name[section]<origin>=value per item, "|" at a segment end, "." at ")". */
 static size_t walk(mw_imap_fetch_iter *it, const char *s, char *out, size_t cap)

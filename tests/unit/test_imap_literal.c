@@ -1,7 +1,7 @@
 /* IMAP literal headers: every form, every malformed size, and the framer
  * replayed at every split point and byte by byte. */
 #include "check.h"
-#include "core/imap_frame.h"
+#include "core/imap/imap_frame.h"
 
 #include <stdlib.h>
 

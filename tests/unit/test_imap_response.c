@@ -1,6 +1,6 @@
 /* IMAP server lines: untagged, continuation, tagged, response codes. */
 #include "check.h"
-#include "core/imap_response.h"
+#include "core/imap/imap_response.h"
 
 /* kind/keyword/number/code name|args/text, as one string per row. */
 static size_t describe(const char *s, char *out, size_t cap)

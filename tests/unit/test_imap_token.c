@@ -1,6 +1,6 @@
 /* IMAP tokens: one row per byte pattern, written as a compact transcript. */
 #include "check.h"
-#include "core/imap_token.h"
+#include "core/imap/imap_token.h"
 
 /* One letter per kind, then the token text. */
 static size_t lex_all(const char *s, unsigned max_depth, char *out, size_t cap)

@@ -1,6 +1,6 @@
 /* Line scanning: every line end, every content flag, every split point. */
 #include "check.h"
-#include "core/lines.h"
+#include "core/text/lines.h"
 
 static mw_line scan(const char *s, unsigned opts, bool *complete)
 {

@@ -1,7 +1,7 @@
 /* Message headers: fields and folding with CRLF and bare LF, every split of a
  * header block, every address-list form, encoded words. */
 #include "check.h"
-#include "core/message.h"
+#include "core/mail/message.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Unit tests of the POP3 multiline body scanner. */
 #include "check.h"
-#include "core/pop_body.h"
+#include "core/body/pop_body.h"
 
 #include <string.h>
 

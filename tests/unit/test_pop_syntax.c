@@ -1,6 +1,6 @@
 /* POP3 syntax: commands, responses, multiline decision, entries, dots. */
 #include "check.h"
-#include "core/pop_syntax.h"
+#include "core/pop/pop_syntax.h"
 
 #define U(s) (const uint8_t *)(s), strlen(s)
 

@@ -1,6 +1,6 @@
 /* SASL: base64 (valid and every error), each mechanism's message, mechanism names. */
 #include "check.h"
-#include "core/sasl.h"
+#include "core/mail/sasl.h"
 
 #include <stdint.h>
 #include <stdlib.h>

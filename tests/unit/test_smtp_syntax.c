@@ -1,7 +1,7 @@
 /* SMTP syntax: commands, every path form, ESMTP parameters, BDAT, AUTH,
  * every reply form, EHLO capabilities. */
 #include "check.h"
-#include "core/smtp_syntax.h"
+#include "core/smtp/smtp_syntax.h"
 
 #include <stdint.h>
 #include <stdlib.h>

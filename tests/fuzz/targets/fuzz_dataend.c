@@ -4,7 +4,7 @@
  * unstuffed output is never longer than the input; and the split run gives
  * the same events, output and counters as one whole-buffer run. */
 #include "fuzz_util.h"
-#include "core/dataend.h"
+#include "core/body/dataend.h"
 
 static const struct { const char *b; size_t n; } rows[MW_DATAEND_NCLASSES] = {
     {"\r\n.\r\n", 5}, {"\n.\n", 3}, {"\n.\r\n", 4}, {"\r\n.\n", 4}, {"\r.\r", 3},

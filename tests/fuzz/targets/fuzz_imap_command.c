@@ -1,6 +1,6 @@
 /* IMAP client line classification: spans in the line, names known. */
 #include "fuzz_util.h"
-#include "core/imap_command.h"
+#include "core/imap/imap_command.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,8 +1,8 @@
 /* FETCH msg-att iteration over a server line, resuming after literals the
  * way the dissector does (the literal's octets are skipped in the buffer). */
 #include "fuzz_util.h"
-#include "core/imap_fetch.h"
-#include "core/imap_response.h"
+#include "core/imap/imap_fetch.h"
+#include "core/imap/imap_response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
  * run must give the same text lines (absolute offsets, ends, literal headers)
  * and the same literal bytes as one whole-buffer run. */
 #include "fuzz_util.h"
-#include "core/imap_frame.h"
+#include "core/imap/imap_frame.h"
 
 #define MAXREC 2048
 

@@ -1,6 +1,6 @@
 /* Literal headers at the end of a line, and decimal parsing. */
 #include "fuzz_util.h"
-#include "core/imap_literal.h"
+#include "core/imap/imap_literal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

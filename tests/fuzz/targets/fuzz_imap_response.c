@@ -1,6 +1,6 @@
 /* IMAP server line classification: spans in the line, names known. */
 #include "fuzz_util.h"
-#include "core/imap_response.h"
+#include "core/imap/imap_response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

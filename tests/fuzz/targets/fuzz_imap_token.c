@@ -2,7 +2,7 @@
  * ERROR, depth never passes max_depth, skip_list ends, unquote stays within
  * its output. */
 #include "fuzz_util.h"
-#include "core/imap_token.h"
+#include "core/imap/imap_token.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

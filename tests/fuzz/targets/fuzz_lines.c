@@ -1,7 +1,7 @@
 /* mw_line_scan: every line found lies in the buffer, its end bytes are what
  * its eol kind says, and its flags match mw_bytes_flags of its content. */
 #include "fuzz_util.h"
-#include "core/lines.h"
+#include "core/text/lines.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,7 +3,7 @@
  * RFC 2047 decoding.  Spans stay in the buffer, iterators make progress, and
  * the decoder stays within its documented 2 * len output bound. */
 #include "fuzz_util.h"
-#include "core/message.h"
+#include "core/mail/message.h"
 
 static void addresses(const uint8_t *b, mw_span v)
 {

@@ -2,7 +2,7 @@
  * longer than the input plus one held CR, candidates in increasing order, and
  * the split run equals one whole-buffer run. */
 #include "fuzz_util.h"
-#include "core/pop_body.h"
+#include "core/body/pop_body.h"
 
 typedef struct run {
     mw_pop_body st;

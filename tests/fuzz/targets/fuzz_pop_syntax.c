@@ -1,6 +1,6 @@
 /* POP3 command, response and listing parsers. */
 #include "fuzz_util.h"
-#include "core/pop_syntax.h"
+#include "core/pop/pop_syntax.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* base64 decoding and the SASL message parsers. */
 #include "fuzz_util.h"
-#include "core/base64.h"
-#include "core/sasl.h"
+#include "core/text/base64.h"
+#include "core/mail/sasl.h"
 
 #define SPAN_OK(s, n) FZ_SPAN_IN((s).off, (s).len, (n))
 

@@ -1,7 +1,7 @@
 /* The SMTP line parsers on one line each: every span they return lies in the
  * line, iterators advance and end. */
 #include "fuzz_util.h"
-#include "core/smtp_syntax.h"
+#include "core/smtp/smtp_syntax.h"
 
 #define SPAN_OK(s, n) FZ_SPAN_IN((s).off, (s).len, (n))
 

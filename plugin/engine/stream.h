@@ -1,0 +1,103 @@
+/* The stream engine shared by the three mail dissectors.
+ *
+ * A mail session is two byte streams.  The engine turns the calls Wireshark
+ * makes (one per TCP segment, or one per decrypted TLS record) into an
+ * in-order byte stream per direction, and keeps dissection the same on every
+ * pass:
+ *
+ *  - On the first pass the protocol's state (one flat struct per
+ *    conversation, both directions) is advanced in capture order.  Before each
+ *    call the engine stores a copy of that state with the call; later passes
+ *    (tshark -2, GUI clicks) restore the copy into scratch memory and dissect
+ *    again from it.  So a protocol's parse of a call is a pure function of the
+ *    stored state and the bytes: it must never base a parsing decision on
+ *    anything learnt later in the capture.
+ *  - A line cut by a segment boundary is carried (up to MW_MAX_CARRY bytes) and
+ *    joined with the next call of the same direction, so a protocol sees whole
+ *    lines; body bytes (DATA, literals, RETR) are never carried: protocols
+ *    consume them as they come.  TCP is never asked to desegment, so there is
+ *    no rescan of a growing buffer.
+ *  - TCP sequence numbers are tracked per direction: retransmitted bytes are
+ *    shown as such and not dissected twice; bytes missing from the capture are
+ *    reported and the protocol is told so it can resynchronise.
+ */
+#ifndef MAILWIRE_STREAM_H
+#define MAILWIRE_STREAM_H
+
+#include <epan/packet.h>
+
+#include "core/text/lines.h"
+
+enum { MW_DIR_CLIENT = 0, MW_DIR_SERVER = 1 };
+
+/* A partial line longer than this is handed to the protocol as a fragment. */
+#define MW_MAX_CARRY 65536
+
+typedef struct mw_ctx mw_ctx;
+
+typedef struct mw_stream_proto {
+    int *proto;        /* the protocol's id */
+    int *ett;          /* subtree of its root item */
+    const char *label; /* "SMTP", "IMAP", "POP": the Protocol column */
+    size_t state_size; /* the protocol's conversation state, copied per call */
+    /* Set up a new conversation's state (zeroed before the call). */
+    void (*state_init)(void *state, packet_info *pinfo);
+    /* Dissect tvb from offset 0; return the bytes consumed.  Bytes left over
+     * are an incomplete line: the engine carries them to the next call of the
+     * same direction (with mw_next_line that happens by itself). */
+    guint (*dissect)(mw_ctx *ctx, tvbuff_t *tvb);
+    /* Bytes of direction dir are missing before this call (lost in capture);
+     * first pass only.  May be NULL. */
+    void (*gap)(void *state, int dir, guint32 missing);
+} mw_stream_proto;
+
+/* What a protocol's dissect callback gets. */
+struct mw_ctx {
+    packet_info *pinfo;
+    proto_tree *tree;       /* the protocol's subtree for this call */
+    proto_item *root;       /* its root item */
+    void *state;            /* live state on the first pass, a scratch copy later */
+    int dir;                /* MW_DIR_CLIENT or MW_DIR_SERVER */
+    gboolean first_pass;    /* state changes only when this is set */
+    gboolean tls;           /* the bytes came out of TLS */
+    guint64 stream_offset;  /* this direction's stream offset of tvb offset 0 */
+    guint carried;          /* tvb's first bytes that came from earlier frames */
+    guint32 carried_from;   /* the frame those bytes started in */
+    guint call_index;       /* which call of this protocol in this frame (0, 1...) */
+    const mw_stream_proto *sp;
+    /* set by mw_next_line when the last line it returned is a fragment of an
+     * over-long line, or continues one */
+    gboolean mid_line;
+};
+
+/* A line found by mw_next_line. */
+typedef struct mw_line_at {
+    gint offset;        /* in the tvb */
+    mw_line line;       /* content length, line end, flags */
+    gboolean fragment;  /* no line end: part of an over-long line */
+    gboolean continued; /* this line continues a fragment shown earlier */
+} mw_line_at;
+
+/* Find the next line at *offset; advance *offset past it.  Returns FALSE when
+ * the rest of the tvb is an incomplete line the engine should carry.  A line
+ * longer than MW_MAX_CARRY without an end comes back as a fragment. */
+gboolean mw_next_line(mw_ctx *ctx, tvbuff_t *tvb, gint *offset, mw_line_at *out);
+
+/* The entry point for a protocol's dissector function. */
+int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo,
+                      proto_tree *tree, void *data);
+
+/* Mark the conversation's client side (for heuristics that see the client
+ * first) so direction is right from the first call. */
+void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolean src_is_server);
+
+/* Shared protocol fields of the engine (registered under proto "mail"). */
+void mw_stream_register(int proto_mail);
+/* Hooks the engine to TCP segments TCP keeps from subdissectors. */
+void mw_stream_handoff(int proto_mail);
+
+/* A per-conversation object owned by the protocol that is not part of the
+ * copied state: created once on the first pass, reachable on every pass. */
+void *mw_stream_conv_data(const mw_stream_proto *sp, packet_info *pinfo);
+
+#endif

@@ -1,0 +1,554 @@
+/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the per-call
+ * loop over text lines and literals, and client command lines.
+ *
+ * A logical line is text lines joined by literals (RFC 9051 section 2.2); the
+ * loop alternates between text lines (mw_next_line) and literal octets
+ * (imap_literal_body), which are consumed as they come, so any literal size
+ * costs linear time.  See imap.h for the other files.
+ *
+ * Limitations: SASL security layers and compressed streams are not decoded.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/strutil.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+
+#include "imap/imap.h"
+#include "mail/lineitem.h"
+#include "mail/mail.h"
+#include "mail/tap.h"
+#include "mail/message_tree.h"
+
+int proto_imap = -1;
+static int ett_imap = -1;
+static int ett_imap_line = -1;
+gint ett_imap_item = -1;
+
+static int hf_imap_request = -1;
+static int hf_imap_response = -1;
+int hf_imap_tag = -1;
+static int hf_imap_command = -1;
+static int hf_imap_uid = -1;
+static int hf_imap_args = -1;
+static int hf_imap_continued = -1;
+static int hf_imap_cancel = -1;
+int hf_imap_mailbox = -1;
+int hf_imap_capability = -1;
+int hf_imap_flag = -1;
+int hf_imap_number = -1;
+int hf_imap_string = -1;
+
+static expert_field ei_imap_command_malformed = EI_INIT;
+static expert_field ei_imap_command_unknown = EI_INIT;
+
+dissector_handle_t imap_handle;
+
+#define IMAP_TCP_PORTS "143"
+#define IMAP_TLS_PORTS "993"
+static range_t *imap_tls_ports;
+
+guint64 imap_pref_max_literal = G_GUINT64_CONSTANT(0xffffffff); /* below 4 GiB */
+guint64 imap_pref_max_message = G_GUINT64_CONSTANT(128) << 20;
+static guint pref_max_literal_mib = 4096;
+static guint pref_max_message_mib = 128;
+
+gint imap_line_ptr(tvbuff_t *tvb, gint off, gint len, const guint8 **p)
+{
+    *p = len > 0 ? tvb_get_ptr(tvb, off, len) : (const guint8 *)"";
+    return len;
+}
+
+const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_tok *t)
+{
+    gint off = base + (gint)t->off, len = (gint)t->len;
+    if (t->kind == MW_IMAP_TOK_QUOTED && len >= 2) {
+        const guint8 *p = tvb_get_ptr(tvb, off, len);
+        guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, (gsize)len + 1);
+        size_t n = mw_imap_unquote(p, (size_t)len, out, (size_t)len);
+        return (const char *)format_text(ctx->pinfo->pool, out, n > (size_t)len ? (size_t)len : n);
+    }
+    return mw_line_text(ctx, tvb, off, len);
+}
+
+/* Arguments of a client command, one text segment at a time: depth-0
+ * arguments are counted across literals so LOGIN's password and APPEND's
+ * message are recognised wherever they sit. */
+static void dissect_client_args(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    imap_walk *w = &ds->walk;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, w->depth, 0);
+    mw_imap_tok tok;
+    while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END && tok.kind != MW_IMAP_TOK_ERROR) {
+        gboolean top = tok.depth == 0 && tok.kind != MW_IMAP_TOK_LIST_CLOSE &&
+                       tok.kind != MW_IMAP_TOK_SECT_CLOSE;
+        guint arg = w->arg;
+        if (top && tok.kind != MW_IMAP_TOK_SECT_OPEN)
+            w->arg++;
+        if (!top)
+            continue;
+        if (ds->cmd == MW_IMAP_CMD_LOGIN) {
+            if (tok.kind == MW_IMAP_TOK_LITERAL)
+                w->next_use = arg == 0 ? IMAP_LIT_USERNAME : IMAP_LIT_PASSWORD;
+            else
+                dissect_imap_login_arg(ctx, t, tvb, off, &tok, arg);
+        } else if (tok.kind == MW_IMAP_TOK_LITERAL && ds->cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
+            w->next_use = IMAP_LIT_MESSAGE;
+            w->next_label = "APPEND message";
+        } else if (arg == ((ds->cmd == MW_IMAP_CMD_LIST || ds->cmd == MW_IMAP_CMD_LSUB) ? 1 : 0) &&
+                   tok.kind != MW_IMAP_TOK_LITERAL && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
+            switch (ds->cmd) {
+            case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE: case MW_IMAP_CMD_CREATE:
+            case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_STATUS:
+            case MW_IMAP_CMD_APPEND: case MW_IMAP_CMD_SUBSCRIBE: case MW_IMAP_CMD_UNSUBSCRIBE:
+            case MW_IMAP_CMD_LIST: case MW_IMAP_CMD_LSUB:
+                proto_tree_add_string(t, hf_imap_mailbox, tvb, off + (gint)tok.off,
+                                      (gint)tok.len, imap_tok_text(ctx, tvb, off, &tok));
+                break;
+            default:
+                break;
+            }
+        }
+    }
+    w->depth = (guint8)MIN(lx.depth, 255u);
+}
+
+/* The mailbox argument a SELECT or EXAMINE names, for the session state. */
+static const char *first_arg_text(tvbuff_t *tvb, gint off, gint len)
+{
+    if (len <= 0)
+        return NULL;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, 0, 0);
+    mw_imap_tok tok;
+    mw_imap_lex_next(&lx, &tok);
+    if (tok.kind == MW_IMAP_TOK_QUOTED) {
+        guint8 *out = (guint8 *)wmem_alloc(wmem_file_scope(), tok.len + 1);
+        size_t n = mw_imap_unquote(p + tok.off, tok.len, out, tok.len);
+        out[MIN(n, tok.len)] = 0;
+        return (const char *)out;
+    }
+    if (tok.kind == MW_IMAP_TOK_ATOM || tok.kind == MW_IMAP_TOK_NUMBER || tok.kind == MW_IMAP_TOK_NIL)
+        return (const char *)tvb_get_string_enc(wmem_file_scope(), tvb, off + (gint)tok.off,
+                                                (gint)tok.len, ENC_UTF_8);
+    return tok.kind == MW_IMAP_TOK_LITERAL ? "(literal)" : NULL;
+}
+
+static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
+                                   gint off, gint len, const mw_imap_command *c)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    gint tag_off = off + (gint)c->tag_off, tag_len = (gint)c->tag_len;
+    const char *tag = (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, tag_off, tag_len,
+                                                       ENC_ASCII);
+    ds->line_kind = IMAP_LINE_COMMAND;
+    ds->cmd = (guint8)c->cmd;
+    memset(&ds->walk, 0, sizeof ds->walk);
+    ds->walk.kind = IMAP_WALK_ARGS;
+    proto_tree_add_string(t, hf_imap_tag, tvb, tag_off, tag_len, tag);
+    if (c->uid) {
+        proto_item *u = proto_tree_add_boolean(t, hf_imap_uid, tvb, off + (gint)c->uid_off,
+                                               (gint)c->uid_len, TRUE);
+        (void)u;
+    }
+    proto_item *ci = proto_tree_add_item(t, hf_imap_command, tvb, off + (gint)c->name_off,
+                                         (gint)c->name_len, ENC_ASCII | ENC_NA);
+    if (c->uid)
+        proto_item_append_text(ci, " (UID %s)", mw_imap_cmd_name(c->cmd));
+    if (c->cmd == MW_IMAP_CMD_UNKNOWN)
+        expert_add_info(ctx->pinfo, ci, &ei_imap_command_unknown);
+    gint args_off = off + (gint)c->args_off, args_len = (gint)c->args_len;
+    if (c->args_off == 0 || args_off + args_len > off + len)
+        args_len = 0;
+    if (args_len > 0)
+        proto_tree_add_item(t, hf_imap_args, tvb, args_off, args_len, ENC_ASCII | ENC_NA);
+
+    mw_imap_command named = *c;
+    imap_cmd_rec *rec = imap_cmd_begin(ctx, t, tvb, tag, tag_off, tag_len, &named);
+    mw_tap_command(ctx, mw_imap_cmd_name(c->cmd));
+    if (rec && ctx->first_pass && (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE))
+        rec->mailbox = first_arg_text(tvb, args_off, args_len);
+    ds->rec = rec;
+    imap_state_command(ctx, line_it, rec);
+    if (c->cmd == MW_IMAP_CMD_LOGIN)
+        imap_auth_login_begin(ctx);
+    if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
+        dissect_imap_authenticate(ctx, t, tvb, args_off, args_len, rec);
+    else if (args_len > 0)
+        dissect_client_args(ctx, t, tvb, args_off, args_len);
+}
+
+static void dissect_client_text(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
+                                gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    if (ds->in_logical) {
+        proto_tree_add_boolean(t, hf_imap_continued, tvb, off, 0, TRUE);
+        if (ds->walk.kind == IMAP_WALK_ARGS)
+            dissect_client_args(ctx, t, tvb, off, len);
+        return;
+    }
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_command c;
+    mw_imap_client_kind kind = mw_imap_client_line(p, (size_t)len, &c);
+    if (st->idle && kind == MW_IMAP_CLIENT_DONE) {
+        ds->line_kind = IMAP_LINE_DONE;
+        dissect_imap_done(ctx, t, tvb, off, len);
+        return;
+    }
+    if (st->auth) {
+        ds->line_kind = IMAP_LINE_SASL;
+        if (kind == MW_IMAP_CLIENT_CANCEL)
+            proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
+        else
+            dissect_imap_sasl_line(ctx, t, tvb, off, len);
+        return;
+    }
+    switch (kind) {
+    case MW_IMAP_CLIENT_COMMAND:
+        dissect_client_command(ctx, t, line_it, tvb, off, len, &c);
+        break;
+    case MW_IMAP_CLIENT_DONE:
+        ds->line_kind = IMAP_LINE_DONE;
+        dissect_imap_done(ctx, t, tvb, off, len);
+        break;
+    case MW_IMAP_CLIENT_CANCEL:
+        proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
+        break;
+    case MW_IMAP_CLIENT_MALFORMED:
+    default:
+        ds->line_kind = IMAP_LINE_NONE;
+        memset(&ds->walk, 0, sizeof ds->walk);
+        if (c.tag_len > 0 && !(c.flags & MW_IMAP_CMDF_BAD_TAG))
+            proto_tree_add_item(t, hf_imap_tag, tvb, off + (gint)c.tag_off, (gint)c.tag_len,
+                                ENC_ASCII | ENC_NA);
+        expert_add_info(ctx->pinfo, line_it, &ei_imap_command_malformed);
+        break;
+    }
+}
+
+/* Over-long lines come in fragments cut anywhere (stream.h).  The walks over
+ * command arguments and FETCH data go on across them: each fragment is
+ * tokenized up to its last space or parenthesis outside a quoted string (or
+ * the end of its last complete quoted string); the token cut by the
+ * boundary is skipped at the start of the next fragment, so only that one
+ * token is not shown as an item. */
+static gboolean frag_sep(guint8 c)
+{
+    return c == ' ' || c == '(' || c == ')';
+}
+
+/* Octets at the start of a continuing fragment that finish the cut token. */
+static gint frag_skip(const guint8 *p, gint len, guint8 *tail)
+{
+    gint i = 0;
+    if (*tail == IMAP_FRAG_QUOTED_ESC) {
+        if (len == 0)
+            return 0;
+        i = 1;
+        *tail = IMAP_FRAG_QUOTED;
+    }
+    if (*tail == IMAP_FRAG_QUOTED) {
+        for (; i < len; i++) {
+            if (p[i] == '\\') {
+                if (i + 1 >= len) {
+                    *tail = IMAP_FRAG_QUOTED_ESC;
+                    return len;
+                }
+                i++;
+            } else if (p[i] == '"') {
+                *tail = IMAP_FRAG_ATOM;
+                i++;
+                break;
+            }
+        }
+        if (*tail != IMAP_FRAG_ATOM)
+            return len;
+    }
+    if (*tail == IMAP_FRAG_ATOM) {
+        while (i < len && !frag_sep(p[i]) && p[i] != '"')
+            i++;
+        if (i >= len)
+            return len;
+    }
+    *tail = IMAP_FRAG_CLEAN;
+    return i;
+}
+
+/* Where tokenizing a fragment stops; sets *tail for the next fragment. */
+static gint frag_safe_end(const guint8 *p, gint start, gint len, guint8 *tail)
+{
+    gboolean quoted = FALSE, esc = FALSE;
+    gint safe = start;
+    for (gint i = start; i < len; i++) {
+        guint8 c = p[i];
+        if (quoted) {
+            if (c == '\\') {
+                if (i + 1 >= len)
+                    esc = TRUE;
+                i++;
+            } else if (c == '"') {
+                quoted = FALSE;
+                safe = i + 1;
+            }
+        } else if (c == '"') {
+            quoted = TRUE;
+        } else if (frag_sep(c)) {
+            safe = i + 1;
+        }
+    }
+    *tail = quoted ? (esc ? IMAP_FRAG_QUOTED_ESC : IMAP_FRAG_QUOTED)
+                   : safe < len ? IMAP_FRAG_ATOM : IMAP_FRAG_CLEAN;
+    return safe;
+}
+
+static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    gboolean client = ctx->dir == MW_DIR_CLIENT;
+    gint off = l->offset, len = (gint)l->line.len;
+    proto_item *it = proto_tree_add_item(ctx->tree, client ? hf_imap_request : hf_imap_response,
+                                         tvb, off, len + (gint)l->line.eol_len, ENC_NA);
+    const char *text = mw_line_text(ctx, tvb, off, len);
+    gboolean cont = ds->in_logical || l->continued;
+    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
+                        cont ? " (continued)" : "", text);
+    proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
+    imap_state_plaintext_check(ctx, it);
+    /* The walk names the literal that ends this line, if any. */
+    ds->walk.next_use = IMAP_LIT_STRING;
+    ds->walk.next_label = NULL;
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    gint start = 0, end = len;
+    if (l->continued)
+        start = frag_skip(p, len, &ds->frag_tail);
+    if (l->fragment) {
+        end = frag_safe_end(p, start, len, &ds->frag_tail);
+        if (end == 0 && !l->continued)
+            end = len; /* no separator at all: the first fragment is read as it is */
+    } else {
+        ds->frag_tail = IMAP_FRAG_CLEAN;
+    }
+    if (!l->continued) {
+        if (client)
+            dissect_client_text(ctx, t, it, tvb, off, end);
+        else if (ds->in_logical)
+            dissect_imap_untagged_more(ctx, t, tvb, off, end);
+        else
+            dissect_imap_server_line(ctx, t, tvb, off, end);
+    } else if (start < end) {
+        if (client && ds->line_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS)
+            dissect_client_args(ctx, t, tvb, off + start, end - start);
+        else if (!client && ds->line_kind == IMAP_LINE_UNTAGGED)
+            dissect_imap_untagged_more(ctx, t, tvb, off + start, end - start);
+    }
+    if (!l->fragment) {
+        mw_imap_lit lit;
+        if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) != MW_IMAP_LIT_ABSENT &&
+            ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
+            imap_literal_header(ctx, t, tvb, off, &lit, ds->walk.next_use, ds->walk.next_label);
+        else
+            ds->in_logical = FALSE;
+    }
+    mw_add_line_facts(ctx, t, tvb, l);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
+}
+
+static guint imap_dissect(mw_ctx *ctx, tvbuff_t *tvb)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    gint offset = 0, len = (gint)tvb_reported_length(tvb);
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
+    imap_state_show(ctx);
+    while (offset < len) {
+        if (st->compressed) {
+            offset = dissect_imap_compressed(ctx, tvb, offset);
+            continue;
+        }
+        if (st->d[ctx->dir].lit_left) {
+            offset = imap_literal_body(ctx, tvb, offset);
+            continue;
+        }
+        mw_line_at l;
+        if (!mw_next_line(ctx, tvb, &offset, &l))
+            break;
+        dissect_text_line(ctx, tvb, &l);
+    }
+    return (guint)offset;
+}
+
+static void imap_state_init(void *state, packet_info *pinfo _U_)
+{
+    imap_state *st = (imap_state *)state;
+    st->conv = imap_conv_new();
+}
+
+static void imap_gap(void *state, int dir, guint32 missing)
+{
+    imap_literal_gap((imap_state *)state, dir, missing);
+}
+
+static const mw_stream_proto imap_stream = {
+    .proto = &proto_imap,
+    .ett = &ett_imap,
+    .label = "IMAP",
+    .state_size = sizeof(imap_state),
+    .state_init = imap_state_init,
+    .dissect = imap_dissect,
+    .gap = imap_gap,
+};
+
+static int dissect_imap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return mw_stream_dissect(&imap_stream, tvb, pinfo, tree, data);
+}
+
+static gboolean contains_nocase(const guint8 *buf, gint len, const char *word)
+{
+    gint wl = (gint)strlen(word);
+    for (gint i = 0; i + wl <= len; i++)
+        if (g_ascii_strncasecmp((const char *)buf + i, word, wl) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+gboolean imap_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
+{
+    gint l = mail_first_line(buf, len, 1024);
+    if (l < 4)
+        return FALSE;
+    if ((g_ascii_strncasecmp((const char *)buf, "* OK ", 5) == 0 ||
+         g_ascii_strncasecmp((const char *)buf, "* PREAUTH ", 10) == 0) &&
+        contains_nocase(buf, l, "IMAP")) {
+        *src_is_server = TRUE;
+        return TRUE;
+    }
+    static const char *const first[] = {" CAPABILITY", " LOGIN ", " STARTTLS", " AUTHENTICATE "};
+    gint sp = 0;
+    while (sp < l && buf[sp] != ' ' && buf[sp] > 0x20 && buf[sp] < 0x7f && buf[sp] != '*')
+        sp++;
+    if (sp == 0 || sp >= l)
+        return FALSE;
+    for (size_t i = 0; i < G_N_ELEMENTS(first); i++) {
+        gint wl = (gint)strlen(first[i]);
+        gint cmp = wl <= l - sp ? wl : l - sp;
+        if (cmp >= wl - 1 && g_ascii_strncasecmp((const char *)buf + sp, first[i], cmp) == 0 &&
+            (cmp == wl || first[i][wl - 1] == ' ')) {
+            *src_is_server = FALSE;
+            return TRUE;
+        }
+    }
+    return FALSE;
+}
+
+dissector_handle_t imap_handle_get(void)
+{
+    return imap_handle;
+}
+
+void imap_set_server(packet_info *pinfo, gboolean src_is_server)
+{
+    mw_stream_set_server(&imap_stream, pinfo, src_is_server);
+}
+
+static void imap_apply_prefs(void)
+{
+    static range_t *registered;
+    mail_tls_ports_apply(&registered, imap_tls_ports, imap_handle);
+    imap_pref_max_literal = ((guint64)pref_max_literal_mib << 20) - 1;
+    imap_pref_max_message = (guint64)pref_max_message_mib << 20;
+}
+
+void imap_register(void)
+{
+    static hf_register_info hf[] = {
+        /* lines */
+        {&hf_imap_request,
+         {"Request line", "mail.imap.request", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_response,
+         {"Response line", "mail.imap.response", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_continued,
+         {"Continues the logical line after a literal", "mail.imap.continued", FT_BOOLEAN,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        /* commands */
+        {&hf_imap_tag, {"Tag", "mail.imap.tag", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_command,
+         {"Command", "mail.imap.command", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The command name; for UID commands the inner command", HFILL}},
+        {&hf_imap_uid,
+         {"UID command", "mail.imap.uid", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The command came as UID <command>: numbers are UIDs", HFILL}},
+        {&hf_imap_args,
+         {"Arguments", "mail.imap.args", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_cancel,
+         {"AUTHENTICATE cancelled", "mail.imap.auth.cancel", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        /* shared data */
+        {&hf_imap_mailbox,
+         {"Mailbox", "mail.imap.mailbox", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_capability,
+         {"Capability", "mail.imap.capability", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_flag, {"Flag", "mail.imap.flag", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_number,
+         {"Number", "mail.imap.number", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_string,
+         {"String", "mail.imap.string", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_imap, &ett_imap_line, &ett_imap_item};
+    static ei_register_info ei[] = {
+        {&ei_imap_command_malformed,
+         {"mail.imap.command.malformed", PI_MALFORMED, PI_WARN,
+          "Not a command line: no valid tag and command name", EXPFILL}},
+        {&ei_imap_command_unknown,
+         {"mail.imap.command.unknown", PI_PROTOCOL, PI_NOTE, "Command name not known", EXPFILL}},
+    };
+    proto_imap = proto_register_protocol("Internet Message Access Protocol (mailwire)",
+                                         "mailwire IMAP", "mail.imap");
+    proto_register_field_array(proto_imap, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_imap);
+    expert_register_field_array(em, ei, array_length(ei));
+    imap_tags_register(proto_imap);
+    imap_literal_register(proto_imap);
+    imap_response_register(proto_imap);
+    imap_fetch_register(proto_imap);
+    imap_state_register(proto_imap);
+    imap_auth_register(proto_imap);
+    mail_message_register(proto_mail);
+
+    module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
+    prefs_register_range_preference(m, "tls.ports", "IMAP over implicit TLS ports",
+                                    "TCP ports where IMAP runs inside TLS from the first byte "
+                                    "(dissected after decryption)",
+                                    &imap_tls_ports, 65535);
+    prefs_register_uint_preference(m, "literal.max_mib", "Largest sane literal (MiB)",
+                                   "A literal header announcing this much or more is reported as "
+                                   "invalid and not followed: dissection goes on line by line",
+                                   10, &pref_max_literal_mib);
+    prefs_register_uint_preference(m, "message.max_mib", "Largest message handed to IMF (MiB)",
+                                   "Message literals up to this size are collected and "
+                                   "dissected as messages; larger ones are shown as bytes only",
+                                   10, &pref_max_message_mib);
+    imap_handle = register_dissector("mail.imap", dissect_imap, proto_imap);
+}
+
+void imap_handoff(void)
+{
+    dissector_add_uint_range_with_preference("tcp.port", IMAP_TCP_PORTS, imap_handle);
+    imap_apply_prefs();
+    imap_auth_handoff();
+}

@@ -1,0 +1,357 @@
+/* IMAP credentials: LOGIN (RFC 9051 section 6.2.3) with its user name and
+ * password as atoms, quoted strings (escapes undone) or literals, and
+ * AUTHENTICATE (section 6.2.2, SASL-IR RFC 4959) decoded with core/base64 and
+ * core/sasl in both directions (PLAIN, LOGIN, CRAM-MD5, XOAUTH2, OAUTHBEARER;
+ * NTLM and GSSAPI blobs go to Wireshark's own dissectors).  A password or
+ * token seen outside TLS is a cleartext-credentials warning; every password
+ * or token feeds the shared "credentials" tap (tshark -z credentials). */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/strutil.h>
+#include <epan/tap.h>
+
+#include "core/text/base64.h"
+#include "core/mail/sasl.h"
+#include "imap/imap.h"
+#include "mail/tap.h"
+
+static int ett_auth = -1;
+static int hf_auth_mechanism = -1;
+static int hf_auth_username = -1;
+static int hf_auth_password = -1;
+static int hf_auth_authzid = -1;
+static int hf_auth_token = -1;
+static int hf_auth_digest = -1;
+static int hf_auth_response = -1;
+static int hf_auth_decoded = -1;
+static int hf_auth_challenge = -1;
+static expert_field ei_auth_cleartext = EI_INIT;
+static expert_field ei_auth_base64 = EI_INIT;
+static expert_field ei_auth_bad_message = EI_INIT;
+
+static int credentials_tap = -1;
+static dissector_handle_t ntlmssp_handle;
+static dissector_handle_t gssapi_handle;
+
+static void cleartext_check(mw_ctx *ctx, proto_item *it)
+{
+    if (!ctx->tls)
+        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
+}
+
+/* One credential for tshark -z credentials. */
+static void tap_credential(mw_ctx *ctx, const char *user, guint32 user_frame, int hf_secret,
+                           const char *info)
+{
+#if MW_HAVE_CREDENTIALS_TAP
+    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
+        return;
+    mw_tap_credential *c = wmem_new0(ctx->pinfo->pool, mw_tap_credential);
+    c->num = ctx->pinfo->num;
+    c->username_num = user_frame ? user_frame : ctx->pinfo->num;
+    c->password_hf_id = (unsigned)hf_secret;
+    c->username = wmem_strdup(ctx->pinfo->pool, user ? user : "n.a.");
+    c->proto = "IMAP";
+    c->info = wmem_strdup(ctx->pinfo->pool, info);
+    tap_queue_packet(credentials_tap, ctx->pinfo, c);
+#else
+    (void)ctx, (void)user, (void)user_frame, (void)hf_secret, (void)info;
+#endif
+}
+
+/* Remember the user name for a secret that comes later (a LOGIN literal, a
+ * SASL LOGIN step).  The state keeps a pointer: on the first pass it is a
+ * file-scope string that the stored state copies share and never see
+ * change; on later passes the scratch state lives only for this packet. */
+static void keep_user(mw_ctx *ctx, const char *user)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    st->auth_user = wmem_strdup(ctx->first_pass ? wmem_file_scope() : ctx->pinfo->pool, user);
+    st->auth_user_frame = ctx->pinfo->num;
+}
+
+static void forget_user(imap_state *st)
+{
+    st->auth_user = NULL;
+    st->auth_user_frame = 0;
+}
+
+static void login_user(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *v)
+{
+    proto_tree_add_string(t, hf_auth_username, tvb, off, len, v);
+    keep_user(ctx, v);
+    mw_tap_user(ctx, v);
+}
+
+static void login_password(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *v)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    cleartext_check(ctx, proto_tree_add_string(t, hf_auth_password, tvb, off, len, v));
+    if (st->auth_user && st->auth_user_frame != ctx->pinfo->num)
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth_username, tvb, off, 0, st->auth_user));
+    tap_credential(ctx, st->auth_user, st->auth_user_frame, hf_auth_password, "LOGIN");
+}
+
+void imap_auth_login_begin(mw_ctx *ctx)
+{
+    forget_user((imap_state *)ctx->state);
+}
+
+void dissect_imap_login_arg(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
+                            const mw_imap_tok *tok, guint arg)
+{
+    if (arg > 1 || tok->kind == MW_IMAP_TOK_LIST_OPEN)
+        return;
+    const char *v = imap_tok_text(ctx, tvb, base, tok);
+    gint o = base + (gint)tok->off, l = (gint)tok->len;
+    if (arg == 0)
+        login_user(ctx, t, tvb, o, l, v);
+    else
+        login_password(ctx, t, tvb, o, l, v);
+}
+
+void dissect_imap_login_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                                imap_lit_use use, const guint8 *whole, guint64 whole_len)
+{
+    const char *v = whole ? (const char *)format_text(ctx->pinfo->pool, whole, (size_t)whole_len)
+                          : (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off, len);
+    if (use == IMAP_LIT_USERNAME)
+        login_user(ctx, t, tvb, off, len, v);
+    else
+        login_password(ctx, t, tvb, off, len, v);
+}
+
+/* Decode base64 at tvb[off, len) into a new data source; NULL with an expert
+ * when it is not base64. */
+static tvbuff_t *sasl_decode(mw_ctx *ctx, proto_item *anchor, tvbuff_t *tvb, gint off, gint len,
+                             const char *source)
+{
+    const guint8 *p = len > 0 ? tvb_get_ptr(tvb, off, len) : (const guint8 *)"";
+    size_t cap = (size_t)len / 4 * 3 + 3, n = 0;
+    guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, cap);
+    const char *err = NULL;
+    /* An empty line is an empty response (RFC 9051 section 6.2.2). */
+    if (len > 0 && !mw_base64_decode(p, (size_t)len, out, cap, &n, &err)) {
+        if (anchor)
+            expert_add_info_format(ctx->pinfo, anchor, &ei_auth_base64, "SASL data that is not "
+                                   "base64 (%s)", err ? err : "?");
+        return NULL;
+    }
+    tvbuff_t *d = tvb_new_child_real_data(tvb, out, (guint)n, (gint)n);
+    add_new_data_source(ctx->pinfo, d, source);
+    return d;
+}
+
+static const char *dstr(mw_ctx *ctx, tvbuff_t *d, mw_span s)
+{
+    return (const char *)tvb_get_string_enc(ctx->pinfo->pool, d, (gint)s.off, (gint)s.len, ENC_UTF_8);
+}
+
+static void bad_message(mw_ctx *ctx, proto_item *it, const char *mech, const char *err)
+{
+    expert_add_info_format(ctx->pinfo, it, &ei_auth_bad_message, "Not a valid %s message: %s",
+                           mech, err ? err : "unknown");
+}
+
+static const char *auth_info(mw_ctx *ctx, const char *mech)
+{
+    return wmem_strdup_printf(ctx->pinfo->pool, "AUTHENTICATE %s", mech);
+}
+
+/* One client response of the mechanism under way, base64 at tvb[off, len). */
+static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    tvbuff_t *d = sasl_decode(ctx, proto_tree_get_parent(t), tvb, off, len, "SASL (decoded)");
+    if (!d)
+        return;
+    guint dl = tvb_reported_length(d);
+    const guint8 *p = dl ? tvb_get_ptr(d, 0, (gint)dl) : (const guint8 *)"";
+    proto_item *di = proto_tree_add_string(t, hf_auth_decoded, d, 0, (gint)dl,
+                                           (const char *)format_text(ctx->pinfo->pool, p, dl));
+    proto_item_set_generated(di);
+    proto_tree *dt = proto_item_add_subtree(di, ett_auth);
+    guint step = st->auth_step++;
+    proto_item *it;
+    switch ((mw_sasl_mech)st->auth_mech) {
+    case MW_SASL_PLAIN: {
+        mw_sasl_plain pl;
+        if (!mw_sasl_plain_parse(p, dl, &pl)) {
+            bad_message(ctx, di, "PLAIN", pl.error);
+            break;
+        }
+        if (pl.authzid.len)
+            proto_tree_add_string(dt, hf_auth_authzid, d, (gint)pl.authzid.off, (gint)pl.authzid.len,
+                                  dstr(ctx, d, pl.authzid));
+        const char *user = dstr(ctx, d, pl.authcid);
+        proto_tree_add_string(dt, hf_auth_username, d, (gint)pl.authcid.off, (gint)pl.authcid.len, user);
+        it = proto_tree_add_string(dt, hf_auth_password, d, (gint)pl.passwd.off, (gint)pl.passwd.len,
+                                   dstr(ctx, d, pl.passwd));
+        cleartext_check(ctx, it);
+        tap_credential(ctx, user, 0, hf_auth_password, auth_info(ctx, "PLAIN"));
+        break;
+    }
+    case MW_SASL_LOGIN: {
+        gboolean password = st->auth_prompt == MW_SASL_LOGIN_PASSWORD ||
+                            (st->auth_prompt == MW_SASL_LOGIN_OTHER && step == 1);
+        mw_span all = {0, dl};
+        const char *v = dstr(ctx, d, all);
+        if (!password && step < 2) {
+            proto_tree_add_string(dt, hf_auth_username, d, 0, (gint)dl, v);
+            keep_user(ctx, v);
+        } else if (password) {
+            cleartext_check(ctx, proto_tree_add_string(dt, hf_auth_password, d, 0, (gint)dl, v));
+            if (st->auth_user)
+                proto_item_set_generated(proto_tree_add_string(dt, hf_auth_username, d, 0, 0,
+                                                               st->auth_user));
+            tap_credential(ctx, st->auth_user, st->auth_user_frame, hf_auth_password,
+                           auth_info(ctx, "LOGIN"));
+        }
+        break;
+    }
+    case MW_SASL_CRAM_MD5: {
+        mw_sasl_cram c;
+        if (!mw_sasl_cram_parse(p, dl, &c)) {
+            bad_message(ctx, di, "CRAM-MD5", c.error);
+            break;
+        }
+        proto_tree_add_string(dt, hf_auth_username, d, (gint)c.user.off, (gint)c.user.len, dstr(ctx, d, c.user));
+        proto_tree_add_string(dt, hf_auth_digest, d, (gint)c.digest.off, (gint)c.digest.len,
+                              dstr(ctx, d, c.digest));
+        break;
+    }
+    case MW_SASL_XOAUTH2:
+    case MW_SASL_OAUTHBEARER: {
+        mw_sasl_oauth o;
+        gboolean x = st->auth_mech == MW_SASL_XOAUTH2;
+        if (!(x ? mw_sasl_xoauth2_parse(p, dl, &o) : mw_sasl_oauthbearer_parse(p, dl, &o))) {
+            if (step == 0)
+                bad_message(ctx, di, x ? "XOAUTH2" : "OAUTHBEARER", o.error);
+            break; /* a later response may be the empty answer to an error */
+        }
+        const char *user = o.authzid.len ? dstr(ctx, d, o.authzid) : NULL;
+        if (user)
+            proto_tree_add_string(dt, hf_auth_username, d, (gint)o.authzid.off, (gint)o.authzid.len, user);
+        it = proto_tree_add_string(dt, hf_auth_token, d, (gint)o.token.off, (gint)o.token.len,
+                                   dstr(ctx, d, o.token));
+        cleartext_check(ctx, it);
+        tap_credential(ctx, user, 0, hf_auth_token, auth_info(ctx, x ? "XOAUTH2" : "OAUTHBEARER"));
+        break;
+    }
+    case MW_SASL_NTLM:
+        if (ntlmssp_handle && dl)
+            call_dissector(ntlmssp_handle, d, ctx->pinfo, dt);
+        break;
+    case MW_SASL_GSSAPI:
+        if (gssapi_handle && dl)
+            call_dissector(gssapi_handle, d, ctx->pinfo, dt);
+        break;
+    default:
+        break;
+    }
+}
+
+void dissect_imap_authenticate(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                               imap_cmd_rec *rec)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    st->auth = rec;
+    st->auth_step = 0;
+    st->auth_mech = MW_SASL_UNKNOWN;
+    st->auth_prompt = MW_SASL_LOGIN_OTHER;
+    forget_user(st);
+    if (len <= 0)
+        return;
+    gint sp = tvb_find_guint8(tvb, off, len, ' ');
+    gint ml = sp < 0 ? len : sp - off;
+    mw_sasl_mech_info info = mw_sasl_mech_classify(tvb_get_ptr(tvb, off, ml), (size_t)ml);
+    proto_item *m = proto_tree_add_item(t, hf_auth_mechanism, tvb, off, ml, ENC_ASCII | ENC_NA);
+    if (info.mech == MW_SASL_UNKNOWN)
+        proto_item_append_text(m, " (not decoded)");
+    st->auth_mech = (guint8)info.mech;
+    if (sp < 0)
+        return;
+    /* An initial LOGIN response is the user name. */
+    if (info.mech == MW_SASL_LOGIN)
+        st->auth_prompt = MW_SASL_LOGIN_USERNAME;
+    sasl_response(ctx, t, tvb, sp + 1, off + len - sp - 1);
+    st->auth_prompt = MW_SASL_LOGIN_OTHER;
+}
+
+void dissect_imap_sasl_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    proto_tree_add_item(t, hf_auth_response, tvb, off, len, ENC_ASCII | ENC_NA);
+    sasl_response(ctx, t, tvb, off, len);
+}
+
+void dissect_imap_sasl_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    if (len <= 0)
+        return;
+    /* A challenge that is not base64 is human-readable text: no expert. */
+    tvbuff_t *d = sasl_decode(ctx, NULL, tvb, off, len, "SASL challenge (decoded)");
+    if (!d)
+        return;
+    guint n = tvb_reported_length(d);
+    const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
+    if (st->auth_mech == MW_SASL_NTLM && ntlmssp_handle && n) {
+        call_dissector(ntlmssp_handle, d, ctx->pinfo, t);
+        return;
+    }
+    if (st->auth_mech == MW_SASL_GSSAPI && gssapi_handle && n) {
+        call_dissector(gssapi_handle, d, ctx->pinfo, t);
+        return;
+    }
+    proto_item_set_generated(proto_tree_add_string(t, hf_auth_challenge, d, 0, (gint)n,
+                                                   (const char *)format_text(ctx->pinfo->pool, p, n)));
+    if (st->auth_mech == MW_SASL_LOGIN)
+        st->auth_prompt = (guint8)mw_sasl_login_prompt_kind(p, n);
+}
+
+void imap_auth_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_auth_mechanism,
+         {"SASL mechanism", "mail.imap.auth.mechanism", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_username,
+         {"User name", "mail.imap.auth.username", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_password,
+         {"Password", "mail.imap.auth.password", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_authzid,
+         {"Authorization identity", "mail.imap.auth.authzid", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_token,
+         {"Bearer token", "mail.imap.auth.token", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_digest,
+         {"CRAM-MD5 digest", "mail.imap.auth.digest", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_response,
+         {"SASL response", "mail.imap.auth.response", FT_STRING, BASE_NONE, NULL, 0x0,
+          "As sent (base64)", HFILL}},
+        {&hf_auth_decoded,
+         {"Decoded SASL response", "mail.imap.auth.decoded", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_auth_challenge,
+         {"Decoded SASL challenge", "mail.imap.auth.challenge", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_auth};
+    static ei_register_info ei[] = {
+        {&ei_auth_cleartext,
+         {"mail.imap.auth.cleartext", PI_SECURITY, PI_WARN,
+          "Credentials sent in clear: anyone on the path can read them", EXPFILL}},
+        {&ei_auth_base64,
+         {"mail.imap.auth.bad_base64", PI_MALFORMED, PI_WARN, "SASL data that is not base64", EXPFILL}},
+        {&ei_auth_bad_message,
+         {"mail.imap.auth.bad_message", PI_MALFORMED, PI_WARN,
+          "SASL message not valid for its mechanism", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}
+
+void imap_auth_handoff(void)
+{
+    credentials_tap = find_tap_id("credentials");
+    ntlmssp_handle = find_dissector("ntlmssp");
+    gssapi_handle = find_dissector("gssapi");
+}

@@ -1,0 +1,343 @@
+/* IMAP FETCH data (RFC 9051 section 7.5.2): the msg-att list of an untagged
+ * FETCH, walked token by token across its literals.  Simple items become
+ * fields; ENVELOPE fields and BODYSTRUCTURE parts become subtrees; a literal
+ * gets its meaning (message, header fields, text, part) from the item name
+ * and section it is the value of. */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/strutil.h>
+
+#include "imap/imap.h"
+
+static int hf_fetch_item = -1;
+static int hf_fetch_uid = -1;
+static int hf_fetch_internaldate = -1;
+static int hf_fetch_size = -1;
+static int hf_fetch_modseq = -1;
+static int hf_fetch_section = -1;
+static int hf_fetch_envelope = -1;
+static int hf_fetch_bodystructure = -1;
+static int hf_fetch_part = -1;
+static int hf_env[10] = {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1};
+static gint ett_fetch_envelope = -1;
+static gint ett_fetch_body = -1;
+static expert_field ei_fetch_malformed = EI_INIT;
+
+enum fetch_item {
+    FI_UNKNOWN = 0, FI_UID, FI_FLAGS, FI_INTERNALDATE, FI_SIZE, FI_ENVELOPE, FI_BODYSTRUCTURE,
+    FI_SECTION, FI_RFC822, FI_RFC822_HEADER, FI_RFC822_TEXT, FI_MODSEQ, FI_OTHER
+};
+
+static const struct { const char *name; enum fetch_item item; } item_names[] = {
+    {"UID", FI_UID}, {"FLAGS", FI_FLAGS}, {"INTERNALDATE", FI_INTERNALDATE},
+    {"RFC822.SIZE", FI_SIZE}, {"ENVELOPE", FI_ENVELOPE}, {"BODYSTRUCTURE", FI_BODYSTRUCTURE},
+    {"BODY", FI_BODYSTRUCTURE}, {"BINARY", FI_SECTION}, {"RFC822", FI_RFC822},
+    {"RFC822.HEADER", FI_RFC822_HEADER}, {"RFC822.TEXT", FI_RFC822_TEXT}, {"MODSEQ", FI_MODSEQ},
+};
+
+void imap_fetch_start(imap_walk *w)
+{
+    memset(w, 0, sizeof *w);
+    w->kind = IMAP_WALK_FETCH;
+}
+
+/* What a section's octets are: "" a message, ...HEADER... a header block. */
+static imap_lit_use section_use(const guint8 *s, gsize len)
+{
+    if (len == 0)
+        return IMAP_LIT_MESSAGE;
+    gsize word = len;
+    while (word > 0 && s[word - 1] != '.')
+        word--;
+    const guint8 *last = s + word;
+    gsize ll = len - word;
+    for (gsize i = 0; i + 6 <= len; i++)
+        if (g_ascii_strncasecmp((const char *)s + i, "HEADER", 6) == 0)
+            return IMAP_LIT_HEADER;
+    if (mw_imap_word_eq(last, ll, "TEXT"))
+        return IMAP_LIT_TEXT;
+    if (mw_imap_word_eq(last, ll, "MIME"))
+        return IMAP_LIT_MIME;
+    return IMAP_LIT_PART;
+}
+
+static imap_lit_use item_use(const imap_walk *w, const guint8 *sect, gsize sect_len)
+{
+    switch (w->item) {
+    case FI_RFC822: return IMAP_LIT_MESSAGE;
+    case FI_RFC822_HEADER: return IMAP_LIT_HEADER;
+    case FI_RFC822_TEXT: return IMAP_LIT_TEXT;
+    case FI_SECTION: return section_use(sect, sect_len);
+    default: return IMAP_LIT_STRING;
+    }
+}
+
+/* A name "BODY[sect]<partial>": returns the item, moves the lexer past the
+ * section and partial, and sets *sect_off/len (inside the brackets). */
+static enum fetch_item read_name(mw_imap_lexer *lx, const mw_imap_tok *name, size_t *end,
+                                 size_t *sect_off, size_t *sect_len)
+{
+    enum fetch_item item = FI_OTHER;
+    for (size_t i = 0; i < G_N_ELEMENTS(item_names); i++)
+        if (mw_imap_word_eq(lx->buf + name->off, name->len, item_names[i].name))
+            item = item_names[i].item;
+    *end = name->off + name->len;
+    *sect_off = *sect_len = 0;
+    if (lx->pos >= lx->len || lx->buf[lx->pos] != '[')
+        return item;
+    mw_imap_tok tok;
+    *sect_off = lx->pos + 1;
+    while (mw_imap_lex_next(lx, &tok) != MW_IMAP_TOK_END && tok.kind != MW_IMAP_TOK_ERROR)
+        if (tok.kind == MW_IMAP_TOK_SECT_CLOSE)
+            break;
+    *sect_len = tok.off > *sect_off ? tok.off - *sect_off : 0;
+    *end = tok.off + tok.len;
+    if (lx->pos < lx->len && lx->buf[lx->pos] == '<') {
+        mw_imap_lexer peek = *lx;
+        if (mw_imap_lex_next(&peek, &tok) == MW_IMAP_TOK_ATOM && !tok.space_before) {
+            *lx = peek;
+            *end = tok.off + tok.len;
+        }
+    }
+    return FI_SECTION;
+}
+
+/* One ENVELOPE token: fields at depth 2, addresses (name adl mailbox host)
+ * at depth 4 collected into "name <mailbox@host>". */
+typedef struct env_addr {
+    const char *part[4];
+    guint n;
+    gint off;
+} env_addr;
+
+static void envelope_token(mw_ctx *ctx, proto_tree *et, tvbuff_t *tvb, gint base,
+                           const mw_imap_tok *tok, imap_walk *w, env_addr *a)
+{
+    guint field = w->pos[2] - 1u;
+    if (field >= 10)
+        return;
+    if (tok->depth == 2 && tok->kind != MW_IMAP_TOK_LIST_OPEN && tok->kind != MW_IMAP_TOK_LIST_CLOSE) {
+        if (tok->kind != MW_IMAP_TOK_NIL && tok->kind != MW_IMAP_TOK_LITERAL)
+            proto_tree_add_string(et, hf_env[field], tvb, base + (gint)tok->off, (gint)tok->len,
+                                  imap_tok_text(ctx, tvb, base, tok));
+        return;
+    }
+    if (tok->kind == MW_IMAP_TOK_LIST_OPEN && tok->depth == 4) {
+        memset(a, 0, sizeof *a);
+        a->off = base + (gint)tok->off;
+    } else if (tok->depth == 4 && tok->kind != MW_IMAP_TOK_LIST_CLOSE && a->n < 4) {
+        a->part[a->n++] = tok->kind == MW_IMAP_TOK_NIL || tok->kind == MW_IMAP_TOK_LITERAL
+                              ? NULL : imap_tok_text(ctx, tvb, base, tok);
+    } else if (tok->kind == MW_IMAP_TOK_LIST_CLOSE && tok->depth == 3 && a->off >= 0 && a->n == 4) {
+        gint end = base + (gint)(tok->off + tok->len);
+        const char *addr = wmem_strdup_printf(ctx->pinfo->pool, "%s%s<%s@%s>",
+                                              a->part[0] ? a->part[0] : "", a->part[0] ? " " : "",
+                                              a->part[2] ? a->part[2] : "", a->part[3] ? a->part[3] : "");
+        proto_tree_add_string(et, hf_env[field], tvb, a->off, end - a->off, addr);
+        a->off = -1;
+    }
+}
+
+/* The literal that ended the previous segment inside an ENVELOPE: a field
+ * (depth 2) or a part of an address (depth 4) that goes on in this one. */
+static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, imap_walk *w,
+                             env_addr *a)
+{
+    const imap_lit_rec *r = w->last_lit;
+    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->size);
+    guint field = w->pos[2] - 1u;
+    if (w->depth == 2 && field < 10) {
+        proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);
+        proto_item_append_text(it, " (from a literal)");
+    } else if (w->depth == 4 && w->addr_n > 0 && w->addr_n <= 4) {
+        a->n = w->addr_n;
+        a->part[a->n - 1] = text;
+        a->off = off;
+    }
+}
+
+/* One BODYSTRUCTURE token.  Every list is a node.  A body part is the
+ * value's own list, or a list inside a multipart before its subtype; a
+ * multipart is a list that begins with a list, named by its first string. */
+static void body_token(proto_tree **stack, tvbuff_t *tvb, gint base, const mw_imap_tok *tok,
+                       imap_walk *w, mw_ctx *ctx)
+{
+    guint d = tok->depth;
+    if (tok->kind == MW_IMAP_TOK_LIST_OPEN && d < IMAP_WALK_DEPTH) {
+        guint16 parent = (guint16)(1u << (d - 1));
+        if (w->pos[d - 1] == 1)
+            w->multi |= parent;
+        w->multi &= (guint16)~(1u << d);
+        w->strseen &= (guint16)~(1u << d);
+        gboolean part = d == 2 || ((w->multi & parent) && !(w->strseen & parent));
+        w->part = (guint16)(part ? (w->part | (1u << d)) : (w->part & ~(1u << d)));
+        proto_item *it = proto_tree_add_item(stack[d - 1], hf_fetch_part, tvb, base + (gint)tok->off,
+                                             1, ENC_NA);
+        proto_item_set_text(it, part ? "Part" : "List");
+        stack[d] = proto_item_add_subtree(it, ett_fetch_body);
+        return;
+    }
+    if (d == 0 || d >= IMAP_WALK_DEPTH || tok->kind == MW_IMAP_TOK_LIST_CLOSE)
+        return;
+    proto_item *node = proto_tree_get_parent(stack[d]);
+    if (!node || !stack[d] || stack[d] == stack[d - 1])
+        return;
+    const char *s = imap_tok_text(ctx, tvb, base, tok);
+    guint p = w->pos[d] - 1;
+    gboolean first_string = !(w->strseen & (1u << d));
+    w->strseen |= (guint16)(1u << d);
+    gboolean single = (w->part & (1u << d)) && !(w->multi & (1u << d));
+    if ((w->multi & (1u << d)) && first_string && tok->kind == MW_IMAP_TOK_QUOTED)
+        proto_item_set_text(node, "%s: multipart/%s", d == 2 ? "Body structure" : "Part", s);
+    else if (single && p == 0 && tok->kind == MW_IMAP_TOK_QUOTED)
+        proto_item_append_text(node, ": %s", s);
+    else if (single && p == 1 && tok->kind == MW_IMAP_TOK_QUOTED)
+        proto_item_append_text(node, "/%s", s);
+    proto_tree_add_string(stack[d], hf_imap_string, tvb, base + (gint)tok->off, (gint)tok->len, s);
+}
+
+static void simple_value(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
+                         const mw_imap_tok *tok, enum fetch_item item)
+{
+    gint o = base + (gint)tok->off, l = (gint)tok->len;
+    switch (item) {
+    case FI_UID: proto_tree_add_uint64(t, hf_fetch_uid, tvb, o, l, tok->num); break;
+    case FI_SIZE: proto_tree_add_uint64(t, hf_fetch_size, tvb, o, l, tok->num); break;
+    case FI_INTERNALDATE:
+        proto_tree_add_string(t, hf_fetch_internaldate, tvb, o, l, imap_tok_text(ctx, tvb, base, tok));
+        break;
+    default: break;
+    }
+}
+
+void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                                imap_walk *w)
+{
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, w->depth, 0);
+    mw_imap_tok tok;
+    proto_tree *stack[IMAP_WALK_DEPTH];
+    proto_tree *vt = t; /* the current value's subtree */
+    env_addr addr = {{0}, 0, -1};
+    for (guint i = 0; i < IMAP_WALK_DEPTH; i++)
+        stack[i] = t;
+    if (w->item == FI_ENVELOPE && w->last_lit)
+        envelope_literal(ctx, t, tvb, off, w, &addr);
+    w->last_lit = NULL;
+    while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END) {
+        if (tok.kind == MW_IMAP_TOK_ERROR) {
+            expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_fetch_malformed);
+            break;
+        }
+        guint d = tok.kind == MW_IMAP_TOK_LIST_OPEN ? tok.depth - 1 : tok.depth;
+        if (d < IMAP_WALK_DEPTH && tok.kind != MW_IMAP_TOK_LIST_CLOSE)
+            w->pos[d]++;
+        if (tok.kind == MW_IMAP_TOK_LIST_OPEN && tok.depth < IMAP_WALK_DEPTH)
+            w->pos[tok.depth] = 0;
+        if (tok.depth == 0)
+            continue; /* the msg-att list's own parentheses */
+        if (!w->expect_value) {
+            if (tok.depth != 1 || tok.kind != MW_IMAP_TOK_ATOM)
+                continue;
+            size_t end, so, sl;
+            w->item = (guint8)read_name(&lx, &tok, &end, &so, &sl);
+            w->expect_value = 1;
+            const char *name = (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off + (gint)tok.off,
+                                                             (gint)(end - tok.off));
+            proto_tree_add_string(t, w->item == FI_SECTION ? hf_fetch_section : hf_fetch_item, tvb,
+                                  off + (gint)tok.off, (gint)(end - tok.off), name);
+            w->next_use = item_use(w, p + so, sl);
+            w->next_label = ctx->first_pass ? wmem_strdup(wmem_file_scope(), name) : name;
+            continue;
+        }
+        if (tok.depth == 1 && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
+            if (tok.kind != MW_IMAP_TOK_LIST_CLOSE)
+                simple_value(ctx, t, tvb, off, &tok, (enum fetch_item)w->item);
+            w->expect_value = 0;
+            continue;
+        }
+        if (tok.kind == MW_IMAP_TOK_LIST_OPEN && tok.depth == 2) {
+            int hf = w->item == FI_ENVELOPE ? hf_fetch_envelope
+                     : w->item == FI_BODYSTRUCTURE ? hf_fetch_bodystructure : -1;
+            if (hf != -1) {
+                proto_item *vi = proto_tree_add_item(t, hf, tvb, off + (gint)tok.off, 1, ENC_NA);
+                vt = proto_item_add_subtree(vi, w->item == FI_ENVELOPE ? ett_fetch_envelope : ett_fetch_body);
+                stack[2] = vt;
+                if (w->item == FI_BODYSTRUCTURE) {
+                    w->multi = w->strseen = 0;
+                    w->part = 1u << 2;
+                    continue;
+                }
+            }
+        }
+        switch (w->item) {
+        case FI_FLAGS:
+            if (tok.kind == MW_IMAP_TOK_ATOM)
+                proto_tree_add_string(t, hf_imap_flag, tvb, off + (gint)tok.off, (gint)tok.len,
+                                      imap_tok_text(ctx, tvb, off, &tok));
+            break;
+        case FI_MODSEQ:
+            if (tok.kind == MW_IMAP_TOK_NUMBER)
+                proto_tree_add_uint64(t, hf_fetch_modseq, tvb, off + (gint)tok.off, (gint)tok.len, tok.num);
+            break;
+        case FI_ENVELOPE:
+            envelope_token(ctx, vt, tvb, off, &tok, w, &addr);
+            break;
+        case FI_BODYSTRUCTURE:
+            body_token(stack, tvb, off, &tok, w, ctx);
+            break;
+        default:
+            break;
+        }
+        if (tok.kind == MW_IMAP_TOK_LIST_CLOSE && tok.depth == 1)
+            w->expect_value = 0;
+    }
+    w->addr_n = addr.off >= 0 ? (guint8)addr.n : 0;
+    if (tok.kind == MW_IMAP_TOK_LITERAL && w->expect_value && tok.depth != 1)
+        w->next_use = IMAP_LIT_STRING;
+    w->depth = (guint8)MIN(lx.depth, 255u);
+}
+
+void imap_fetch_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_fetch_item, {"Data item", "mail.imap.fetch.item", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_uid, {"UID", "mail.imap.fetch.uid", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_internaldate,
+         {"Internal date", "mail.imap.fetch.internaldate", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_size,
+         {"RFC822.SIZE", "mail.imap.fetch.rfc822_size", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_modseq, {"MODSEQ", "mail.imap.fetch.modseq", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_section,
+         {"Body section", "mail.imap.fetch.section", FT_STRING, BASE_NONE, NULL, 0x0,
+          "BODY[...] or BINARY[...] as the server names it", HFILL}},
+        {&hf_fetch_envelope,
+         {"Envelope", "mail.imap.fetch.envelope", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_bodystructure,
+         {"Body structure", "mail.imap.fetch.bodystructure", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_part,
+         {"Body list", "mail.imap.fetch.bodystructure.list", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[0], {"Date", "mail.imap.fetch.envelope.date", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[1], {"Subject", "mail.imap.fetch.envelope.subject", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[2], {"From", "mail.imap.fetch.envelope.from", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[3], {"Sender", "mail.imap.fetch.envelope.sender", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[4], {"Reply-To", "mail.imap.fetch.envelope.reply_to", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[5], {"To", "mail.imap.fetch.envelope.to", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[6], {"Cc", "mail.imap.fetch.envelope.cc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[7], {"Bcc", "mail.imap.fetch.envelope.bcc", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[8], {"In-Reply-To", "mail.imap.fetch.envelope.in_reply_to", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_env[9], {"Message-ID", "mail.imap.fetch.envelope.message_id", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_fetch_envelope, &ett_fetch_body};
+    static ei_register_info ei[] = {
+        {&ei_fetch_malformed,
+         {"mail.imap.fetch.malformed", PI_MALFORMED, PI_WARN,
+          "FETCH data that does not tokenize: the rest of the line is not parsed", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

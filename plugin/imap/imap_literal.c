@@ -1,0 +1,289 @@
+/* IMAP literals (RFC 9051 section 4.3, RFC 7888 LITERAL+/LITERAL-, RFC 3516
+ * literal8): the header that ends a text line, then exactly n octets,
+ * consumed per call as they come.  Message literals (FETCH BODY[], RFC822,
+ * BINARY[], APPEND) and header blocks are collected once into a buffer of
+ * their declared size and handed at their last octet to the shared message
+ * tree (message_tree.h): mail.header.* fields, then the IMF dissector. */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "imap/imap.h"
+#include "mail/tap.h"
+#include "mail/message_tree.h"
+
+static int hf_imap_literal = -1;
+static int hf_imap_literal_size = -1;
+static int hf_imap_literal_type = -1;
+static int hf_imap_literal_use = -1;
+static int hf_imap_literal_offset = -1;
+static int hf_imap_literal_header_in = -1;
+static int hf_imap_literal_end_in = -1;
+static expert_field ei_imap_literal_size = EI_INIT;
+static expert_field ei_imap_literal_truncated = EI_INIT;
+static expert_field ei_imap_literal_minus = EI_INIT;
+static expert_field ei_imap_literal_lost = EI_INIT;
+static expert_field ei_imap_literal_too_big = EI_INIT;
+
+static const char *const use_names[] = {
+    [IMAP_LIT_STRING] = "string", [IMAP_LIT_MESSAGE] = "message",
+    [IMAP_LIT_HEADER] = "header fields", [IMAP_LIT_TEXT] = "body text",
+    [IMAP_LIT_PART] = "body part", [IMAP_LIT_MIME] = "MIME header",
+    [IMAP_LIT_USERNAME] = "user name", [IMAP_LIT_PASSWORD] = "password",
+};
+
+static gboolean use_is_message(imap_lit_use use)
+{
+    return use == IMAP_LIT_MESSAGE || use == IMAP_LIT_HEADER || use == IMAP_LIT_MIME;
+}
+
+static const char *lit_type_name(const mw_imap_lit *lit)
+{
+    if (lit->binary)
+        return "binary";
+    switch (lit->sync) {
+    case MW_IMAP_LIT_PLUS: return "non-sync-plus";
+    case MW_IMAP_LIT_MINUS: return "non-sync-minus";
+    default: return "sync";
+    }
+}
+
+static gint64 *lit_key(mw_ctx *ctx, gint off)
+{
+    gint64 *k = wmem_new(wmem_file_scope(), gint64);
+    *k = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
+    return k;
+}
+
+static imap_lit_rec *lit_rec(mw_ctx *ctx, gint off, const mw_imap_lit *lit, imap_lit_use use,
+                             const char *label)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    gint64 key = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
+    if (!ctx->first_pass)
+        return (imap_lit_rec *)wmem_map_lookup(st->conv->lits, &key);
+    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
+    r->size = lit->size;
+    r->use = use;
+    r->label = label;
+    r->header_frame = ctx->pinfo->num;
+    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
+                                        : lit->size <= IMAP_STRING_KEEP;
+    if (keep && lit->size > 0)
+        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
+    wmem_map_insert(st->conv->lits, lit_key(ctx, off), r);
+    return r;
+}
+
+static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, const mw_imap_lit *lit,
+                          proto_item **size_it)
+{
+    *size_it = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit->len, lit->size);
+    proto_tree_add_string(t, hf_imap_literal_type, tvb, hoff, (gint)lit->len, lit_type_name(lit));
+    (void)ctx;
+}
+
+/* Hand a collected message, header block or MIME header to the shared
+ * message tree: mail.header.* fields, then IMF. */
+static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
+{
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->size);
+    if (r->use == IMAP_LIT_MESSAGE)
+        mail_message_add(mt, ctx->pinfo, t, NULL);
+    else
+        mail_message_add_part(mt, ctx->pinfo, t, NULL);
+}
+
+void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_off,
+                         const mw_imap_lit *lit, imap_lit_use use, const char *label)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    gint hoff = line_off + (gint)lit->off;
+    proto_item *size_it;
+    if (lit->status != MW_IMAP_LIT_OK) {
+        ds->in_logical = FALSE;
+        proto_item *it = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit->len,
+                                               lit->size);
+        proto_item_set_text(it, "Literal size: %s (%s)",
+                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
+                            mw_imap_lit_status_name(lit->status));
+        expert_add_info_format(ctx->pinfo, it, &ei_imap_literal_size,
+                               "Literal size %s cannot be right (%s): not followed, dissection "
+                               "goes on with the next line",
+                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
+                               mw_imap_lit_status_name(lit->status));
+        return;
+    }
+    add_size_type(ctx, t, tvb, hoff, lit, &size_it);
+    proto_item *u = proto_tree_add_string(t, hf_imap_literal_use, tvb, hoff, (gint)lit->len,
+                                          label ? label : use_names[use]);
+    proto_item_set_generated(u);
+    if (lit->sync == MW_IMAP_LIT_MINUS && lit->size > MW_IMAP_LITERAL_MINUS_MAX)
+        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_minus);
+    if (use_is_message(use) && lit->size > imap_pref_max_message)
+        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
+    imap_lit_rec *r = lit_rec(ctx, hoff, lit, use, label);
+    ds->lit = r;
+    ds->walk.last_lit = NULL;
+    ds->lit_left = lit->size;
+    ds->in_logical = TRUE;
+    if (ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
+        st->await_plus = TRUE;
+    if (!r)
+        return;
+    if (r->end_frame && r->end_frame != ctx->pinfo->num) {
+        proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, r->end_frame);
+        proto_item_set_generated(e);
+    } else if (!ctx->first_pass && !r->end_frame && !r->cancelled && r->size > 0) {
+        expert_add_info_format(ctx->pinfo, size_it, &ei_imap_literal_truncated,
+                               "The capture ends inside this literal: %" G_GUINT64_FORMAT
+                               " of %" G_GUINT64_FORMAT " octets seen", r->have, r->size);
+    }
+    if (lit->size == 0) {
+        ds->lit = NULL;
+        if (ctx->first_pass)
+            r->end_frame = ctx->pinfo->num;
+    }
+}
+
+/* The literal's last octet arrived in this call. */
+static void literal_end(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, imap_lit_rec *r)
+{
+    if (ctx->first_pass)
+        r->end_frame = ctx->pinfo->num;
+    if (r->header_frame != ctx->pinfo->num) {
+        proto_item *h = proto_tree_add_uint(t, hf_imap_literal_header_in, tvb, 0, 0, r->header_frame);
+        proto_item_set_generated(h);
+    }
+    if (r->broken) {
+        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_literal_lost);
+        return;
+    }
+    if (r->buf && use_is_message(r->use))
+        imap_message_handoff(ctx, tvb, ctx->tree, r);
+}
+
+gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    imap_lit_rec *r = ds->lit;
+    gint avail = tvb_reported_length_remaining(tvb, offset);
+    gint take = ds->lit_left < (guint64)avail ? (gint)ds->lit_left : avail;
+    guint64 size = r ? r->size : ds->lit_left;
+    guint64 at = size - ds->lit_left;
+    imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
+    proto_item *it = proto_tree_add_item(ctx->tree, hf_imap_literal, tvb, offset, take, ENC_NA);
+    proto_item_set_text(it, "Literal %s (%s%s%s): octets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+                        " of %" G_GUINT64_FORMAT, use_names[use],
+                        r && r->label ? r->label : "", r && r->label ? ", " : "",
+                        ctx->dir == MW_DIR_CLIENT ? "client" : "server", at,
+                        at + (guint64)take - 1, size);
+    proto_tree *lt = proto_item_add_subtree(it, ett_imap_item);
+    proto_item *o = proto_tree_add_uint64(lt, hf_imap_literal_offset, tvb, offset, 0, at);
+    proto_item_set_generated(o);
+    if (r && ctx->first_pass) {
+        if (r->buf && !r->broken)
+            tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
+        r->have += (guint64)take;
+    }
+    /* A user name or password is shown whole where it ends. */
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left) {
+        gboolean whole = r && r->buf && !r->broken;
+        dissect_imap_login_literal(ctx, lt, tvb, offset, take, use, whole ? r->buf : NULL,
+                                   whole ? r->size : 0);
+    }
+    ds->lit_left -= (guint64)take;
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal %s, %d octets",
+                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", use_names[use], take);
+    if (ds->lit_left == 0) {
+        ds->lit = NULL;
+        if (r)
+            literal_end(ctx, tvb, lt, r);
+        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
+    } else if (r && r->end_frame) {
+        proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0, r->end_frame);
+        proto_item_set_generated(e);
+    }
+    return offset + take;
+}
+
+void imap_literal_gap(imap_state *st, int dir, guint32 missing)
+{
+    imap_dir *ds = &st->d[dir];
+    if (!ds->lit_left) {
+        ds->in_logical = FALSE;
+        return;
+    }
+    if (ds->lit) {
+        ds->lit->broken = TRUE;
+        ds->lit->have += MIN((guint64)missing, ds->lit_left);
+    }
+    if (ds->lit_left > missing) {
+        ds->lit_left -= missing;
+        return;
+    }
+    ds->lit_left = 0;
+    ds->lit = NULL;
+    ds->in_logical = FALSE;
+}
+
+void imap_literal_cancel(mw_ctx *ctx, int dir)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[dir];
+    if (ds->lit && ctx->first_pass)
+        ds->lit->cancelled = TRUE;
+    ds->lit = NULL;
+    ds->lit_left = 0;
+    ds->in_logical = FALSE;
+}
+
+void imap_literal_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_imap_literal,
+         {"Literal data", "mail.imap.literal", FT_BYTES, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_literal_size,
+         {"Literal size", "mail.imap.literal.size", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Octets the literal header declares", HFILL}},
+        {&hf_imap_literal_type,
+         {"Literal type", "mail.imap.literal.type", FT_STRING, BASE_NONE, NULL, 0x0,
+          "sync {n}, non-sync-plus {n+}, non-sync-minus {n-}, binary ~{n}", HFILL}},
+        {&hf_imap_literal_use,
+         {"Literal holds", "mail.imap.literal.holds", FT_STRING, BASE_NONE, NULL, 0x0,
+          "What the literal's octets are, from the item or argument it is the value of", HFILL}},
+        {&hf_imap_literal_offset,
+         {"Offset in the literal", "mail.imap.literal.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_literal_header_in,
+         {"Literal announced in frame", "mail.imap.literal.header_in", FT_FRAMENUM, BASE_NONE,
+          NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_literal_end_in,
+         {"Literal ends in frame", "mail.imap.literal.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+    };
+    static ei_register_info ei[] = {
+        {&ei_imap_literal_size,
+         {"mail.imap.literal.size.invalid", PI_MALFORMED, PI_ERROR,
+          "Literal size out of any sane range: not counted, dissection goes on line by line",
+          EXPFILL}},
+        {&ei_imap_literal_truncated,
+         {"mail.imap.literal.truncated", PI_MALFORMED, PI_WARN,
+          "The capture ends inside this literal", EXPFILL}},
+        {&ei_imap_literal_minus,
+         {"mail.imap.literal.nonsync_too_big", PI_PROTOCOL, PI_WARN,
+          "LITERAL- allows non-synchronizing literals of 4096 octets at most", EXPFILL}},
+        {&ei_imap_literal_lost,
+         {"mail.imap.literal.lost", PI_SEQUENCE, PI_WARN,
+          "Octets of this literal are missing from the capture: the message is not dissected",
+          EXPFILL}},
+        {&ei_imap_literal_too_big,
+         {"mail.imap.literal.not_collected", PI_UNDECODED, PI_NOTE,
+          "Message literal larger than the collection limit preference: shown as bytes only",
+          EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,394 @@
+/* IMAP server lines (RFC 9051 sections 7.1 to 7.5): tagged completions with
+ * their status and response code, continuation requests, and untagged data:
+ * CAPABILITY, FLAGS, EXISTS, RECENT, EXPUNGE, LIST/LSUB, STATUS,
+ * SEARCH/ESEARCH and FETCH (imap_fetch.c). */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "imap/imap.h"
+#include "mail/tap.h"
+
+static int hf_imap_status = -1;
+static int hf_imap_untagged = -1;
+static int hf_imap_continuation = -1;
+static int hf_imap_continuation_for = -1;
+static int hf_imap_resp_number = -1;
+static int hf_imap_resp_text = -1;
+static int hf_imap_code = -1;
+static int hf_imap_code_args = -1;
+static int hf_imap_code_value = -1;
+static int hf_imap_exists = -1;
+static int hf_imap_recent = -1;
+static int hf_imap_expunge = -1;
+static int hf_imap_list_attr = -1;
+static int hf_imap_list_delim = -1;
+static int hf_imap_mbox_status_item = -1;
+static int hf_imap_mbox_status_value = -1;
+static int hf_imap_search_result = -1;
+static int hf_imap_esearch_item = -1;
+static int hf_imap_data = -1;
+static expert_field ei_imap_status_bad = EI_INIT;
+static expert_field ei_imap_response_malformed = EI_INIT;
+
+typedef void (*untagged_fn)(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+
+static gboolean lex_ok(mw_imap_lexer *lx, mw_imap_tok *tok)
+{
+    mw_imap_tok_kind k = mw_imap_lex_next(lx, tok);
+    return k != MW_IMAP_TOK_END && k != MW_IMAP_TOK_ERROR;
+}
+
+static void lex_start(mw_imap_lexer *lx, tvbuff_t *tvb, gint off, gint len)
+{
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_lexer_init(lx, p, (size_t)len, 0, 0, 0);
+}
+
+/* Atoms of a list or space-separated run, each as an item of hf. */
+static void add_words(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len, int hf)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok))
+        if (tok.kind == MW_IMAP_TOK_ATOM || tok.kind == MW_IMAP_TOK_NUMBER ||
+            tok.kind == MW_IMAP_TOK_QUOTED || tok.kind == MW_IMAP_TOK_NIL)
+            proto_tree_add_string(t, hf, tvb, off + (gint)tok.off, (gint)tok.len,
+                                  imap_tok_text(ctx, tvb, off, &tok));
+}
+
+static void untagged_capability(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    add_words(ctx, t, tvb, off, len, hf_imap_capability);
+}
+
+static void untagged_flags(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    add_words(ctx, t, tvb, off, len, hf_imap_flag);
+}
+
+/* LIST/LSUB/XLIST: (attributes) delimiter mailbox [extended data] */
+static void untagged_list(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    int field = 0; /* 0 attributes, 1 delimiter, 2 mailbox */
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok) && field < 3) {
+        gint o = off + (gint)tok.off, l = (gint)tok.len;
+        if (field == 0) {
+            if (tok.kind == MW_IMAP_TOK_ATOM && tok.depth == 1)
+                proto_tree_add_string(t, hf_imap_list_attr, tvb, o, l, imap_tok_text(ctx, tvb, off, &tok));
+            else if (tok.kind == MW_IMAP_TOK_LIST_CLOSE && tok.depth == 0)
+                field = 1;
+            continue;
+        }
+        if (field == 1)
+            proto_tree_add_string(t, hf_imap_list_delim, tvb, o, l, imap_tok_text(ctx, tvb, off, &tok));
+        else if (tok.kind != MW_IMAP_TOK_LITERAL)
+            proto_tree_add_string(t, hf_imap_mailbox, tvb, o, l, imap_tok_text(ctx, tvb, off, &tok));
+        field++;
+    }
+}
+
+/* STATUS mailbox (name value ...) */
+static void untagged_status(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok, name = {0};
+    gboolean have_name = FALSE, mailbox = FALSE;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok)) {
+        if (!mailbox && tok.depth == 0 && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
+            mailbox = TRUE;
+            if (tok.kind != MW_IMAP_TOK_LITERAL)
+                proto_tree_add_string(t, hf_imap_mailbox, tvb, off + (gint)tok.off, (gint)tok.len,
+                                      imap_tok_text(ctx, tvb, off, &tok));
+            continue;
+        }
+        if (tok.depth != 1 || (tok.kind != MW_IMAP_TOK_ATOM && tok.kind != MW_IMAP_TOK_NUMBER))
+            continue;
+        if (!have_name) {
+            name = tok;
+            have_name = TRUE;
+        } else {
+            proto_tree_add_string(t, hf_imap_mbox_status_item, tvb, off + (gint)name.off,
+                                  (gint)name.len, imap_tok_text(ctx, tvb, off, &name));
+            proto_tree_add_uint64(t, hf_imap_mbox_status_value, tvb, off + (gint)tok.off,
+                                  (gint)tok.len, tok.num);
+            have_name = FALSE;
+        }
+    }
+}
+
+static void untagged_search(mw_ctx *ctx _U_, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok))
+        if (tok.kind == MW_IMAP_TOK_NUMBER && tok.depth == 0)
+            proto_tree_add_uint64(t, hf_imap_search_result, tvb, off + (gint)tok.off, (gint)tok.len,
+                                  tok.num);
+}
+
+/* ESEARCH [(TAG "x")] [UID] name value ...: each name with its value. */
+static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    gint name_off = -1;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok)) {
+        if (tok.depth != 0 || tok.kind == MW_IMAP_TOK_LIST_CLOSE)
+            continue;
+        gint o = off + (gint)tok.off;
+        if (name_off < 0) {
+            if (tok.kind == MW_IMAP_TOK_ATOM && !mw_imap_word_eq(lx.buf + tok.off, tok.len, "UID"))
+                name_off = o;
+            continue;
+        }
+        proto_tree_add_string(t, hf_imap_esearch_item, tvb, name_off, o + (gint)tok.len - name_off,
+                              tvb_format_text(ctx->pinfo->pool, tvb, name_off,
+                                              o + (gint)tok.len - name_off));
+        name_off = -1;
+    }
+}
+
+static void untagged_fetch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_walk *w = &st->d[ctx->dir].walk;
+    imap_fetch_start(w);
+    dissect_imap_fetch_segment(ctx, t, tvb, off, len, w);
+}
+
+static untagged_fn untagged_table(mw_imap_kw kw)
+{
+    switch (kw) {
+    case MW_IMAP_KW_CAPABILITY: case MW_IMAP_KW_ENABLED: return untagged_capability;
+    case MW_IMAP_KW_FLAGS: return untagged_flags;
+    case MW_IMAP_KW_LIST: case MW_IMAP_KW_LSUB: case MW_IMAP_KW_XLIST: return untagged_list;
+    case MW_IMAP_KW_STATUS: return untagged_status;
+    case MW_IMAP_KW_SEARCH: case MW_IMAP_KW_SORT: return untagged_search;
+    case MW_IMAP_KW_ESEARCH: return untagged_esearch;
+    case MW_IMAP_KW_FETCH: return untagged_fetch;
+    default: return NULL;
+    }
+}
+
+static void dissect_code(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, const mw_imap_response *r)
+{
+    proto_item *ci = proto_tree_add_item(t, hf_imap_code, tvb, off + (gint)r->code_name_off,
+                                         (gint)r->code_name_len, ENC_ASCII | ENC_NA);
+    proto_tree *ct = proto_item_add_subtree(ci, ett_imap_item);
+    gint aoff = off + (gint)r->code_args_off, alen = (gint)r->code_args_len;
+    if (alen <= 0)
+        return;
+    proto_tree_add_item(ct, hf_imap_code_args, tvb, aoff, alen, ENC_ASCII | ENC_NA);
+    if (r->code_has_num)
+        proto_tree_add_uint64(ct, hf_imap_code_value, tvb, aoff, alen, r->code_num);
+    if (r->code == MW_IMAP_CODE_CAPABILITY)
+        add_words(ctx, ct, tvb, aoff, alen, hf_imap_capability);
+    else if (r->code == MW_IMAP_CODE_PERMANENTFLAGS)
+        add_words(ctx, ct, tvb, aoff, alen, hf_imap_flag);
+}
+
+static void dissect_continuation(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                                 const mw_imap_response *r)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    proto_item *it = proto_tree_add_item(t, hf_imap_continuation, tvb, off, len, ENC_ASCII | ENC_NA);
+    const char *what;
+    if (st->await_plus) {
+        st->await_plus = FALSE;
+        what = "go ahead with the literal";
+        if (st->d[MW_DIR_CLIENT].rec) {
+            proto_item *f = proto_tree_add_uint(t, hf_imap_continuation_for, tvb, off, 0,
+                                                st->d[MW_DIR_CLIENT].rec->frame);
+            proto_item_set_generated(f);
+        }
+    } else if (st->auth) {
+        what = "SASL challenge";
+        dissect_imap_sasl_challenge(ctx, t, tvb, off + (gint)r->text_off, (gint)r->text_len);
+    } else if (st->idle) {
+        what = "IDLE accepted";
+    } else {
+        what = "continuation";
+    }
+    proto_item_append_text(it, " (%s)", what);
+}
+
+static void dissect_tagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
+                           const mw_imap_response *r)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    gint tag_off = off + (gint)r->tag_off, tag_len = (gint)r->tag_len;
+    const char *tag = (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, tag_off, tag_len,
+                                                       ENC_ASCII);
+    proto_tree_add_string(t, hf_imap_tag, tvb, tag_off, tag_len, tag);
+    proto_item *si = proto_tree_add_item(t, hf_imap_status, tvb, off + (gint)r->kw_off,
+                                         (gint)r->kw_len, ENC_ASCII | ENC_NA);
+    if (r->kw == MW_IMAP_KW_BAD)
+        expert_add_info(ctx->pinfo, si, &ei_imap_status_bad);
+    if (r->has_code)
+        dissect_code(ctx, t, tvb, off, r);
+    if (r->text_len)
+        proto_tree_add_item(t, hf_imap_resp_text, tvb, off + (gint)r->text_off, (gint)r->text_len,
+                            ENC_UTF_8 | ENC_NA);
+    imap_cmd_rec *rec = imap_cmd_complete(ctx, t, tvb, tag, tag_off, tag_len, r->kw);
+    mw_tap_reply(ctx, rec ? mw_imap_cmd_name(rec->cmd) : NULL, mw_imap_kw_name(r->kw), 0,
+                 rec ? &rec->time : NULL);
+    imap_dir *cd = &st->d[MW_DIR_CLIENT];
+    if (rec && st->await_plus && cd->rec == rec && cd->lit_left && cd->lit &&
+        cd->lit_left == cd->lit->size) {
+        /* A refused synchronizing literal is never sent. */
+        st->await_plus = FALSE;
+        imap_literal_cancel(ctx, MW_DIR_CLIENT);
+    }
+    imap_state_completed(ctx, t, tvb, off + (gint)r->kw_off, rec, r->kw);
+}
+
+static void dissect_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
+                             const mw_imap_response *r)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    if (r->has_number)
+        proto_tree_add_uint64(t, hf_imap_resp_number, tvb, off + (gint)r->number_off,
+                              (gint)r->number_len, r->number);
+    proto_tree_add_item(t, hf_imap_untagged, tvb, off + (gint)r->kw_off, (gint)r->kw_len,
+                        ENC_ASCII | ENC_NA);
+    gint toff = off + (gint)r->text_off, tlen = (gint)r->text_len;
+    if (r->is_status) {
+        if (r->kw == MW_IMAP_KW_BAD)
+            expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_status_bad);
+        if (r->has_code)
+            dissect_code(ctx, t, tvb, off, r);
+        if (tlen > 0)
+            proto_tree_add_item(t, hf_imap_resp_text, tvb, toff, tlen, ENC_UTF_8 | ENC_NA);
+    } else if (r->kw == MW_IMAP_KW_EXISTS || r->kw == MW_IMAP_KW_RECENT || r->kw == MW_IMAP_KW_EXPUNGE) {
+        int hf = r->kw == MW_IMAP_KW_EXISTS ? hf_imap_exists
+                 : r->kw == MW_IMAP_KW_RECENT ? hf_imap_recent : hf_imap_expunge;
+        proto_item *n = proto_tree_add_uint64(t, hf, tvb, off + (gint)r->number_off,
+                                              (gint)r->number_len, r->number);
+        proto_item_set_generated(n);
+    } else {
+        if (tlen > 0)
+            proto_tree_add_item(t, hf_imap_data, tvb, toff, tlen, ENC_UTF_8 | ENC_NA);
+        untagged_fn fn = untagged_table(r->kw);
+        if (fn && tlen > 0)
+            fn(ctx, t, tvb, toff, tlen);
+    }
+    ds->cmd = (guint8)r->kw;
+    imap_cmd_link_untagged(ctx, t, tvb, off);
+    imap_state_untagged(ctx, r);
+}
+
+void dissect_imap_server_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_dir *ds = &st->d[ctx->dir];
+    const guint8 *p;
+    imap_line_ptr(tvb, off, len, &p);
+    mw_imap_response r;
+    memset(&ds->walk, 0, sizeof ds->walk);
+    ds->cmd = 0;
+    switch (mw_imap_server_line(p, (size_t)len, &r)) {
+    case MW_IMAP_RESP_CONTINUATION:
+        ds->line_kind = IMAP_LINE_CONTINUATION;
+        dissect_continuation(ctx, t, tvb, off, len, &r);
+        break;
+    case MW_IMAP_RESP_TAGGED:
+        ds->line_kind = IMAP_LINE_TAGGED;
+        dissect_tagged(ctx, t, tvb, off, &r);
+        break;
+    case MW_IMAP_RESP_UNTAGGED:
+        ds->line_kind = IMAP_LINE_UNTAGGED;
+        dissect_untagged(ctx, t, tvb, off, &r);
+        break;
+    case MW_IMAP_RESP_MALFORMED:
+    default:
+        ds->line_kind = IMAP_LINE_NONE;
+        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_response_malformed);
+        break;
+    }
+}
+
+void dissect_imap_untagged_more(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    imap_state *st = (imap_state *)ctx->state;
+    imap_walk *w = &st->d[ctx->dir].walk;
+    if (w->kind == IMAP_WALK_FETCH)
+        dissect_imap_fetch_segment(ctx, t, tvb, off, len, w);
+}
+
+void imap_response_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_imap_status,
+         {"Status", "mail.imap.status", FT_STRING, BASE_NONE, NULL, 0x0,
+          "OK, NO or BAD of a tagged completion", HFILL}},
+        {&hf_imap_untagged,
+         {"Untagged response", "mail.imap.untagged", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The keyword of an untagged response", HFILL}},
+        {&hf_imap_continuation,
+         {"Continuation request", "mail.imap.continuation", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_continuation_for,
+         {"Lets the literal of the command in frame go", "mail.imap.continuation.for",
+          FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_resp_number,
+         {"Message number", "mail.imap.msn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_resp_text,
+         {"Text", "mail.imap.text", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_code,
+         {"Response code", "mail.imap.response_code", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_code_args,
+         {"Arguments", "mail.imap.response_code.args", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_code_value,
+         {"Value", "mail.imap.response_code.value", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_exists,
+         {"Messages in the mailbox", "mail.imap.exists", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_recent,
+         {"Recent messages", "mail.imap.recent", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_imap_expunge,
+         {"Expunged message number", "mail.imap.expunge", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_list_attr,
+         {"Mailbox attribute", "mail.imap.list.attribute", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_list_delim,
+         {"Hierarchy delimiter", "mail.imap.list.delimiter", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_mbox_status_item,
+         {"Status item", "mail.imap.mailbox_status.item", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_mbox_status_value,
+         {"Status value", "mail.imap.mailbox_status.value", FT_UINT64, BASE_DEC, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_imap_search_result,
+         {"Search result", "mail.imap.search.result", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_esearch_item,
+         {"ESEARCH result", "mail.imap.esearch.item", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_imap_data,
+         {"Data", "mail.imap.data", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static ei_register_info ei[] = {
+        {&ei_imap_status_bad,
+         {"mail.imap.status.bad", PI_PROTOCOL, PI_WARN,
+          "BAD: the server rejected a command as a protocol error", EXPFILL}},
+        {&ei_imap_response_malformed,
+         {"mail.imap.response.malformed", PI_MALFORMED, PI_WARN,
+          "Not a server line: neither untagged, continuation nor tagged completion", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,20 @@
+/* Tree items shared by the line-based dissectors: how a line ended and what
+ * is odd inside it. */
+#ifndef MAILWIRE_LINEITEM_H
+#define MAILWIRE_LINEITEM_H
+
+#include <epan/packet.h>
+
+#include "engine/stream.h"
+
+/* Add the line's end (mail.line.eol) and expert infos for its anomalies
+ * (bare LF/CR end, bare CR, NUL or control bytes inside, over-long fragment)
+ * under tree.  Returns the eol item (NULL when the line has no end). */
+proto_item *mw_add_line_facts(mw_ctx *ctx, proto_tree *tree, tvbuff_t *tvb, const mw_line_at *l);
+
+/* The line's text for columns and labels, printable, in packet scope. */
+const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len);
+
+void mw_lineitem_register(int proto_mail);
+
+#endif

@@ -1,0 +1,73 @@
+/* The "mail" tap: one small record per fact a statistic or an export needs
+ * (a command, a matched reply with its time, a completed message, a session
+ * fact, an anomaly).  The dissectors queue records through the helpers below;
+ * stats.c (tshark -z mail,tree / mail,sessions) and export.c (Export Objects
+ * "mail") read them.  Records and their strings live in pinfo->pool. */
+#ifndef MAILWIRE_TAP_H
+#define MAILWIRE_TAP_H
+
+#include <epan/packet.h>
+#include <epan/expert.h>
+
+#include "engine/stream.h"
+
+typedef enum mw_tap_kind {
+    MW_TAP_COMMAND,  /* verb */
+    MW_TAP_REPLY,    /* verb answered (NULL if unknown), status, code, time */
+    MW_TAP_MESSAGE,  /* data, len: a whole message as the client stores it */
+    MW_TAP_ANOMALY,  /* expert: the expert info's name */
+    MW_TAP_FACT      /* fact (and user for MW_FACT_USER) */
+} mw_tap_kind;
+
+typedef enum mw_tap_fact {
+    MW_FACT_USER,     /* a user name was sent */
+    MW_FACT_STARTTLS  /* STARTTLS/STLS was accepted: TLS follows */
+} mw_tap_fact;
+
+typedef struct mw_tap_rec {
+    mw_tap_kind kind;
+    const char *proto;    /* "SMTP", "IMAP", "POP" */
+    guint32 frame;
+    guint32 conv;         /* conversation index: one mail session */
+    int dir;              /* MW_DIR_CLIENT when the client sent the bytes */
+    gboolean tls;         /* the bytes came out of TLS */
+    const char *verb;     /* command verb, upper case */
+    const char *status;   /* reply: "250", "OK", "NO", "BAD", "+OK", "-ERR" */
+    guint code;           /* SMTP reply code, else 0 */
+    gboolean has_time;
+    nstime_t time;        /* reply: time since its command */
+    const char *user;
+    mw_tap_fact fact;
+    const char *expert;   /* anomaly: expert info name (mail.smtp....) */
+    const guint8 *data;   /* message bytes (file scope or packet scope) */
+    guint len;
+} mw_tap_rec;
+
+/* Registers the tap and the export-object table (protocol registration). */
+void mw_tap_register(int proto_mail);
+
+int mw_tap_id(void);     /* the "mail" tap */
+int mw_tap_eo_id(void);  /* the export-object tap "mail_eo" */
+
+/* Queue helpers.  Each is cheap when nobody listens. */
+void mw_tap_command(mw_ctx *ctx, const char *verb);
+void mw_tap_reply(mw_ctx *ctx, const char *verb, const char *status, guint code,
+                  const nstime_t *cmd_time);
+void mw_tap_user(mw_ctx *ctx, const char *user);
+void mw_tap_session_fact(mw_ctx *ctx, mw_tap_fact fact);
+/* A whole message as the client stores it, on every pass that dissects its
+ * last bytes; label is the protocol ("SMTP", "IMAP", "POP"), NULL for the
+ * one being dissected.  data must live as long as the packet. */
+void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len);
+
+/* expert_add_info / expert_add_info_format that also queue an anomaly
+ * record, so statistics count anomalies by name. */
+void mw_expert(packet_info *pinfo, proto_item *item, expert_field *ei);
+void mw_expert_format(packet_info *pinfo, proto_item *item, expert_field *ei,
+                             const char *format, ...) G_GNUC_PRINTF(4, 5);
+
+/* The protocol whose bytes are being dissected now (set by the stream
+ * engine), for anomalies the shared code reports. */
+void mw_tap_set_current(const char *label);
+
+#endif

@@ -1,0 +1,534 @@
+/* SMTP (RFC 5321) on the stream engine: registration, the per-call loop and
+ * the command line.  The other smtp_*.c files hold one concept each (see
+ * smtp_int.h).
+ *
+ * Limitations: a command line longer than the engine's carry limit is shown
+ * in fragments and not parsed; SMTP extensions other than those named in the
+ * dispatch table are shown as verb and arguments only.
+ */
+#include <wireshark.h>
+#include <epan/conversation.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/prefs.h>
+#include <epan/proto_data.h>
+
+#include "mail/lineitem.h"
+#include "mail/mail.h"
+#include "mail/message_tree.h"
+#include "smtp/smtp_int.h"
+#include "mail/tap.h"
+
+int proto_smtp = -1;
+dissector_handle_t smtp_handle;
+static int ett_smtp = -1;
+static int ett_smtp_command = -1;
+
+static int hf_smtp_request = -1;
+static int hf_smtp_command = -1;
+static int hf_smtp_command_as_written = -1;
+static int hf_smtp_command_args = -1;
+static int hf_smtp_response_in = -1;
+static int hf_smtp_state = -1;
+static int hf_smtp_state_tls = -1;
+
+static expert_field ei_smtp_not_command = EI_INIT;
+static expert_field ei_smtp_unknown_verb = EI_INIT;
+static expert_field ei_smtp_seq_rcpt_no_mail = EI_INIT;
+static expert_field ei_smtp_seq_data_no_rcpt = EI_INIT;
+static expert_field ei_smtp_seq_nested_mail = EI_INIT;
+static expert_field ei_smtp_seq_before_helo = EI_INIT;
+static expert_field ei_smtp_seq_after_rejected_data = EI_INIT;
+static expert_field ei_smtp_fifo_full = EI_INIT;
+
+#define SMTP_TCP_PORTS "25,587"
+#define SMTP_TLS_PORTS "465"
+static range_t *smtp_tls_ports;
+
+static const value_string smtp_phase_vals[] = {
+    {SMTP_PHASE_START, "before HELO/EHLO"},
+    {SMTP_PHASE_GREETED, "after HELO/EHLO"},
+    {SMTP_PHASE_TRANSACTION, "in a mail transaction"},
+    {SMTP_PHASE_DATA, "in DATA"},
+    {0, NULL},
+};
+
+static void smtp_state_init(void *state, packet_info *pinfo _U_)
+{
+    smtp_state *st = (smtp_state *)state;
+    st->client_mode = SMTP_CLIENT_COMMAND;
+    st->phase = SMTP_PHASE_START;
+}
+
+/* ---- records and the reply FIFO ---------------------------------------- */
+
+void *smtp_rec(smtp_call *sc, size_t size)
+{
+    if (sc->ctx->first_pass) {
+        void *r = wmem_alloc0(wmem_file_scope(), size);
+        wmem_array_append_one(sc->recs, r);
+        sc->rec_next++;
+        return r;
+    }
+    DISSECTOR_ASSERT(sc->rec_next < wmem_array_get_count(sc->recs));
+    return *(void **)wmem_array_index(sc->recs, sc->rec_next++);
+}
+
+void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c)
+{
+    if (st->fifo_len == SMTP_FIFO_SIZE) {
+        /* Too many unanswered: forget the oldest (a server that never
+         * answers, or a capture of one side only). */
+        st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
+        st->fifo_len--;
+    }
+    st->fifo[(st->fifo_head + st->fifo_len) % SMTP_FIFO_SIZE] = c;
+    st->fifo_len++;
+}
+
+smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st)
+{
+    return st->fifo_len ? st->fifo[st->fifo_head] : NULL;
+}
+
+smtp_cmd_rec *smtp_fifo_pop(smtp_state *st)
+{
+    if (!st->fifo_len)
+        return NULL;
+    smtp_cmd_rec *c = st->fifo[st->fifo_head];
+    st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
+    st->fifo_len--;
+    return c;
+}
+
+smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
+{
+    smtp_cmd_rec *c = (smtp_cmd_rec *)smtp_rec(sc, sizeof *c);
+    if (sc->ctx->first_pass) {
+        c->frame = sc->pinfo->num;
+        c->ts = sc->pinfo->abs_ts;
+        c->verb = verb;
+    }
+    smtp_fifo_push(sc->st, c);
+    return c;
+}
+
+void smtp_cmd_show_links(smtp_call *sc, proto_tree *t, tvbuff_t *tvb, const smtp_cmd_rec *c)
+{
+    if (!c->reply_frame)
+        return;
+    proto_item *it = proto_tree_add_uint(t, hf_smtp_response_in, tvb, 0, 0, c->reply_frame);
+    proto_item_set_generated(it);
+    (void)sc;
+}
+
+const char *smtp_verb_label(guint8 verb)
+{
+    if (verb == SMTP_VERB_END_OF_DATA)
+        return "end of DATA";
+    if (verb == SMTP_VERB_AUTH_RESPONSE)
+        return "AUTH response";
+    return mw_smtp_verb_name((mw_smtp_verb)verb);
+}
+
+/* ---- commands ------------------------------------------------------------ */
+
+/* Sequence checks of RFC 5321 4.1.4, before the command changes the state. */
+static void smtp_check_sequence(smtp_call *sc, proto_item *it, mw_smtp_verb verb)
+{
+    smtp_state *st = sc->st;
+    switch (verb) {
+    case MW_SMTP_MAIL:
+        if (st->txn && st->mail_ok)
+            expert_add_info(sc->pinfo, it, &ei_smtp_seq_nested_mail);
+        else if (!st->helo_sent && !st->tls)
+            expert_add_info(sc->pinfo, it, &ei_smtp_seq_before_helo);
+        break;
+    case MW_SMTP_RCPT:
+        if (!st->txn)
+            expert_add_info(sc->pinfo, it, &ei_smtp_seq_rcpt_no_mail);
+        break;
+    case MW_SMTP_DATA:
+    case MW_SMTP_BDAT:
+        if (!st->txn || st->txn_nrcpt == 0)
+            expert_add_info(sc->pinfo, it, &ei_smtp_seq_data_no_rcpt);
+        break;
+    default:
+        break;
+    }
+}
+
+typedef void (*smtp_args_fn)(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+                             const guint8 *args, gsize args_len);
+
+static void smtp_cmd_reset(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+                           const guint8 *a _U_, gsize l _U_)
+{
+    smtp_message_reset(sc->st);
+    sc->st->txn = NULL;
+    sc->st->txn_nrcpt = 0;
+    sc->st->mail_ok = FALSE;
+    sc->st->rcpt_ok = 0;
+    if (sc->st->phase > SMTP_PHASE_GREETED)
+        sc->st->phase = SMTP_PHASE_GREETED;
+}
+
+static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o, const guint8 *a,
+                          gsize l)
+{
+    sc->st->helo_sent = TRUE;
+    smtp_cmd_reset(sc, tvb, t, o, a, l);
+}
+
+static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+                          const guint8 *a _U_, gsize l _U_)
+{
+    sc->st->client_mode = SMTP_CLIENT_DATA_WAIT;
+    sc->st->data_frame = sc->pinfo->num;
+}
+
+static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+                              const guint8 *a _U_, gsize l _U_)
+{
+    smtp_tls_starttls_sent(sc);
+}
+
+/* What a command does beyond verb and arguments. */
+static const smtp_args_fn smtp_args_table[] = {
+    [MW_SMTP_HELO] = smtp_cmd_ehlo,
+    [MW_SMTP_EHLO] = smtp_cmd_ehlo,
+    [MW_SMTP_MAIL] = dissect_smtp_mail,
+    [MW_SMTP_RCPT] = dissect_smtp_rcpt,
+    [MW_SMTP_DATA] = smtp_cmd_data,
+    [MW_SMTP_RSET] = smtp_cmd_reset,
+    [MW_SMTP_STARTTLS] = smtp_cmd_starttls,
+    [MW_SMTP_AUTH] = dissect_smtp_auth,
+};
+
+static void smtp_bdat_args(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o, const guint8 *a,
+                           gsize l, gboolean *more)
+{
+    dissect_smtp_bdat(sc, tvb, t, o, a, l, more);
+}
+
+void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l)
+{
+    smtp_state *st = sc->st;
+    gint len = (gint)l->line.len;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
+    const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
+    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_request, tvb, l->offset,
+                                         len + (gint)l->line.eol_len, ENC_NA);
+    proto_item_set_text(it, "Command: %s", text);
+    proto_tree *t = proto_item_add_subtree(it, ett_smtp_command);
+    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: %s", text);
+
+    mw_smtp_cmd cmd;
+    /* After lost bytes the line may still start cleanly: accept a known verb. */
+    gboolean ok = !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd) &&
+                  (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
+    guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
+    if (ok) {
+        proto_item *v;
+        if (cmd.verb != MW_SMTP_UNKNOWN) {
+            v = proto_tree_add_string(t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+                                      (gint)cmd.name.len, mw_smtp_verb_name(cmd.verb));
+        } else {
+            char *up = g_ascii_strup((const char *)p + cmd.name.off, (gssize)cmd.name.len);
+            v = proto_tree_add_string(t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+                                      (gint)cmd.name.len, wmem_strdup(sc->pinfo->pool, up));
+            g_free(up);
+            expert_add_info(sc->pinfo, v, &ei_smtp_unknown_verb);
+        }
+        proto_item *w = proto_tree_add_item(t, hf_smtp_command_as_written, tvb,
+                                            l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
+                                            ENC_ASCII);
+        proto_item_set_hidden(w);
+        mw_tap_command(sc->ctx, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
+        if (cmd.args.len)
+            proto_tree_add_item(t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
+                                (gint)cmd.args.len, ENC_ASCII);
+    } else {
+        expert_add_info(sc->pinfo, it, &ei_smtp_not_command);
+    }
+    mw_add_line_facts(sc->ctx, t, tvb, l);
+
+    if (st->data_rejected) {
+        if (verb == MW_SMTP_UNKNOWN)
+            expert_add_info(sc->pinfo, it, &ei_smtp_seq_after_rejected_data);
+        else
+            st->data_rejected = FALSE;
+    }
+    if (verb != MW_SMTP_UNKNOWN)
+        smtp_check_sequence(sc, it, (mw_smtp_verb)verb);
+    smtp_tls_check_plaintext(sc, it, verb);
+    if (st->fifo_len == SMTP_FIFO_SIZE)
+        expert_add_info(sc->pinfo, it, &ei_smtp_fifo_full);
+    smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
+
+    if (verb == MW_SMTP_BDAT) {
+        gboolean more = FALSE;
+        smtp_bdat_args(sc, tvb, t, l->offset + (gint)cmd.args.off, p + cmd.args.off,
+                       cmd.args.len, &more);
+    } else if (verb < G_N_ELEMENTS(smtp_args_table) && smtp_args_table[verb]) {
+        smtp_args_table[verb](sc, tvb, t, l->offset + (gint)cmd.args.off, p + cmd.args.off,
+                              cmd.args.len);
+    }
+    smtp_cmd_show_links(sc, t, tvb, c);
+}
+
+/* ---- the per-call loop --------------------------------------------------- */
+
+static void smtp_show_state(smtp_call *sc, tvbuff_t *tvb)
+{
+    proto_item *it = proto_tree_add_uint(sc->tree, hf_smtp_state, tvb, 0, 0, sc->st->phase);
+    proto_item_set_generated(it);
+    if (sc->st->tls || sc->ctx->tls) {
+        it = proto_tree_add_boolean(sc->tree, hf_smtp_state_tls, tvb, 0, 0, TRUE);
+        proto_item_set_generated(it);
+    }
+}
+
+/* The first bytes out of TLS: the session starts again (RFC 3207 4.2). */
+static void smtp_enter_tls(smtp_state *st)
+{
+    st->tls = TRUE;
+    st->starttls_acked = FALSE;
+    st->client_mode = SMTP_CLIENT_COMMAND;
+    st->fifo_len = 0;
+    st->reply = NULL;
+    st->ehlo_seen = FALSE;
+    st->helo_sent = FALSE;
+    st->adv_starttls = st->adv_pipelining = st->adv_chunking = st->adv_auth = FALSE;
+    st->txn = NULL;
+    st->phase = SMTP_PHASE_START;
+    smtp_message_reset(st);
+}
+
+static gboolean smtp_line_is_command(tvbuff_t *tvb, const mw_line_at *l)
+{
+    mw_smtp_cmd cmd;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, (gint)l->line.len);
+    return mw_smtp_cmd_parse(p, l->line.len, &cmd) && cmd.verb != MW_SMTP_UNKNOWN;
+}
+
+static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean *stop)
+{
+    smtp_state *st = sc->st;
+    mw_line_at l;
+    switch (st->client_mode) {
+    case SMTP_CLIENT_DATA_WAIT:
+        /* Body bytes before any reply to DATA: the client did not wait. */
+        st->data_early = TRUE;
+        smtp_data_begin(sc, st->data_frame);
+        return offset;
+    case SMTP_CLIENT_DATA:
+        return dissect_smtp_data_body(sc, tvb, offset);
+    case SMTP_CLIENT_BDAT:
+        return dissect_smtp_bdat_chunk(sc, tvb, offset);
+    case SMTP_CLIENT_TLS_WAIT:
+        if (sc->tls_line_here || !st->starttls_acked)
+            return dissect_smtp_injected(sc, tvb, offset, FALSE);
+        /* The 220 came in an earlier segment and the client goes on in
+         * plaintext: decrypted data put back, or TLS never started. */
+        smtp_tls_plaintext_continues(sc, tvb, offset);
+        smtp_enter_tls(st);
+        return offset;
+    default:
+        break;
+    }
+    if (!mw_next_line(sc->ctx, tvb, &offset, &l)) {
+        *stop = TRUE;
+        return offset;
+    }
+    if (st->client_mode == SMTP_CLIENT_AUTH || (st->auth_open && !smtp_line_is_command(tvb, &l)))
+        dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
+    else
+        dissect_smtp_command_line(sc, tvb, &l);
+    return offset;
+}
+
+static guint smtp_dissect(mw_ctx *ctx, tvbuff_t *tvb)
+{
+    smtp_state *st = (smtp_state *)ctx->state;
+    smtp_call sc = {ctx, st, ctx->pinfo, ctx->tree, NULL, 0, FALSE};
+    guint key = 0x10000 + ctx->call_index;
+    sc.recs = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), ctx->pinfo, proto_smtp, key);
+    if (!sc.recs) {
+        sc.recs = wmem_array_new(wmem_file_scope(), sizeof(void *));
+        if (ctx->first_pass)
+            p_add_proto_data(wmem_file_scope(), ctx->pinfo, proto_smtp, key, sc.recs);
+    }
+    if (ctx->tls && !st->tls)
+        smtp_enter_tls(st);
+    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    smtp_show_state(&sc, tvb);
+
+    gint offset = 0, len = tvb_reported_length(tvb);
+    smtp_reply_view view = {NULL, 0, FALSE};
+    while (offset < len) {
+        gboolean stop = FALSE;
+        if (ctx->dir == MW_DIR_CLIENT) {
+            offset = smtp_client_step(&sc, tvb, offset, &stop);
+        } else if (st->starttls_acked && !ctx->tls && !st->tls) {
+            offset = dissect_smtp_injected(&sc, tvb, offset, TRUE);
+        } else {
+            mw_line_at l;
+            if (!mw_next_line(ctx, tvb, &offset, &l))
+                break;
+            dissect_smtp_reply_line(&sc, tvb, &l, &view);
+        }
+        if (stop)
+            break;
+    }
+    return (guint)offset;
+}
+
+static void smtp_gap(void *state, int dir, guint32 missing)
+{
+    smtp_state *st = (smtp_state *)state;
+    if (dir == MW_DIR_SERVER) {
+        st->reply = NULL;
+        return;
+    }
+    smtp_data_gap(st, missing);
+}
+
+static const mw_stream_proto smtp_stream = {
+    .proto = &proto_smtp,
+    .ett = &ett_smtp,
+    .label = "SMTP",
+    .state_size = sizeof(smtp_state),
+    .state_init = smtp_state_init,
+    .dissect = smtp_dissect,
+    .gap = smtp_gap,
+};
+
+static int dissect_smtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
+{
+    return mw_stream_dissect(&smtp_stream, tvb, pinfo, tree, data);
+}
+
+gboolean smtp_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
+{
+    gint l = mail_first_line(buf, len, 512);
+    if (l < 4)
+        return FALSE;
+    if (buf[0] == '2' && buf[1] == '2' && buf[2] == '0' && (buf[3] == ' ' || buf[3] == '-')) {
+        /* FTP greets with 220 too: insist on SMTP in the banner. */
+        for (gint i = 4; i + 4 <= l; i++) {
+            if (g_ascii_strncasecmp((const char *)buf + i, "SMTP", 4) == 0) {
+                *src_is_server = TRUE;
+                return TRUE;
+            }
+        }
+        return FALSE;
+    }
+    if (l >= 5 && (g_ascii_strncasecmp((const char *)buf, "EHLO ", 5) == 0 ||
+                   g_ascii_strncasecmp((const char *)buf, "HELO ", 5) == 0)) {
+        *src_is_server = FALSE;
+        return TRUE;
+    }
+    return FALSE;
+}
+
+dissector_handle_t smtp_handle_get(void)
+{
+    return smtp_handle;
+}
+
+void smtp_set_server(packet_info *pinfo, gboolean src_is_server)
+{
+    mw_stream_set_server(&smtp_stream, pinfo, src_is_server);
+}
+
+static void smtp_apply_prefs(void)
+{
+    static range_t *registered;
+    mail_tls_ports_apply(&registered, smtp_tls_ports, smtp_handle);
+    smtp_tls_ports_apply(smtp_tls_ports);
+}
+
+void smtp_register(void)
+{
+    static hf_register_info hf[] = {
+        /* command line */
+        {&hf_smtp_request,
+         {"Command line", "mail.smtp.request", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_command,
+         {"Command", "mail.smtp.command", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The verb, upper case", HFILL}},
+        {&hf_smtp_command_as_written,
+         {"Command as written", "mail.smtp.command.raw", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_smtp_command_args,
+         {"Arguments", "mail.smtp.command.args", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        /* links */
+        {&hf_smtp_response_in,
+         {"Response in frame", "mail.smtp.response_in", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, NULL, HFILL}},
+        /* session */
+        {&hf_smtp_state,
+         {"Session state", "mail.smtp.state", FT_UINT8, BASE_DEC, VALS(smtp_phase_vals), 0x0,
+          "Where the session stood when this segment began", HFILL}},
+        {&hf_smtp_state_tls,
+         {"Inside TLS", "mail.smtp.state.tls", FT_BOOLEAN, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_smtp, &ett_smtp_command};
+    static ei_register_info ei[] = {
+        {&ei_smtp_not_command,
+         {"mail.smtp.command.invalid", PI_MALFORMED, PI_WARN,
+          "Not an SMTP command: a command starts with a verb of letters", EXPFILL}},
+        {&ei_smtp_unknown_verb,
+         {"mail.smtp.command.unknown", PI_PROTOCOL, PI_NOTE, "Verb not defined by RFC 5321 or "
+          "the extensions mailwire knows", EXPFILL}},
+        {&ei_smtp_seq_rcpt_no_mail,
+         {"mail.smtp.sequence.rcpt_without_mail", PI_SEQUENCE, PI_WARN,
+          "RCPT with no mail transaction open (no MAIL before it)", EXPFILL}},
+        {&ei_smtp_seq_data_no_rcpt,
+         {"mail.smtp.sequence.data_without_rcpt", PI_SEQUENCE, PI_WARN,
+          "DATA/BDAT with no recipient given in this transaction", EXPFILL}},
+        {&ei_smtp_seq_nested_mail,
+         {"mail.smtp.sequence.nested_mail", PI_SEQUENCE, PI_WARN,
+          "MAIL while a transaction is already open (the server refuses it)", EXPFILL}},
+        {&ei_smtp_seq_before_helo,
+         {"mail.smtp.sequence.before_helo", PI_SEQUENCE, PI_NOTE,
+          "Transaction started before HELO/EHLO", EXPFILL}},
+        {&ei_smtp_seq_after_rejected_data,
+         {"mail.smtp.sequence.after_rejected_data", PI_SEQUENCE, PI_WARN,
+          "Line sent after a refused DATA: the client meant it as message text, the server "
+          "reads it as a command", EXPFILL}},
+        {&ei_smtp_fifo_full,
+         {"mail.smtp.sequence.unanswered", PI_SEQUENCE, PI_NOTE,
+          "More than 32 commands without a reply: the oldest is no longer matched", EXPFILL}},
+    };
+    proto_smtp = proto_register_protocol("Simple Mail Transfer Protocol (mailwire)",
+                                         "mailwire SMTP", "mail.smtp");
+    proto_register_field_array(proto_smtp, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto_smtp);
+    expert_register_field_array(em, ei, array_length(ei));
+    mail_message_register(proto_mail);
+    smtp_reply_register(proto_smtp);
+    smtp_envelope_register(proto_smtp);
+    smtp_data_register(proto_smtp);
+    smtp_smuggle_register(proto_smtp);
+    smtp_auth_register(proto_smtp);
+    smtp_tls_register(proto_smtp);
+
+    module_t *m = prefs_register_protocol(proto_smtp, smtp_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &smtp_tls_ports, SMTP_TLS_PORTS, 65535);
+    prefs_register_range_preference(m, "tls.ports", "SMTP over implicit TLS ports",
+                                    "TCP ports where SMTP runs inside TLS from the first byte "
+                                    "(dissected after decryption)",
+                                    &smtp_tls_ports, 65535);
+    smtp_handle = register_dissector("mail.smtp", dissect_smtp, proto_smtp);
+}
+
+void smtp_handoff(void)
+{
+    dissector_add_uint_range_with_preference("tcp.port", SMTP_TCP_PORTS, smtp_handle);
+    smtp_auth_handoff();
+    smtp_tls_handoff();
+    smtp_apply_prefs();
+}

@@ -1,0 +1,433 @@
+/* The message body: DATA (RFC 5321 4.1.1.4, dot-terminated and dot-stuffed)
+ * and BDAT (RFC 3030, counted chunks).  Body bytes are consumed as each
+ * segment comes (never carried, never rescanned): DATA through the core's
+ * end-of-DATA classifier, which also unstuffs; the content is appended once
+ * (first pass) to a buffer per message and handed to the message tree on the
+ * frame that completes the message.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "mail/message_tree.h"
+#include "smtp/smtp_int.h"
+
+/* A BDAT size above this is taken as a resynchronisation point, not a count. */
+#define SMTP_BDAT_ABSURD G_GUINT64_CONSTANT(0xFFFFFFFF)
+
+static int ett_smtp_data = -1;
+static int ett_smtp_message = -1;
+
+static int hf_smtp_data_fragment = -1;
+static int hf_smtp_data_terminator = -1;
+static int hf_smtp_data_size = -1;
+static int hf_smtp_data_early = -1;
+static int hf_smtp_message = -1;
+static int hf_smtp_bdat_size = -1;
+static int hf_smtp_bdat_last = -1;
+static int hf_smtp_bdat_chunk = -1;
+static int hf_smtp_bdat_left = -1;
+
+static expert_field ei_smtp_data_bare_cr = EI_INIT;
+static expert_field ei_smtp_data_bare_lf = EI_INIT;
+static expert_field ei_smtp_data_nul = EI_INIT;
+static expert_field ei_smtp_data_long_line = EI_INIT;
+static expert_field ei_smtp_data_incomplete = EI_INIT;
+static expert_field ei_smtp_data_early = EI_INIT;
+static expert_field ei_smtp_bdat_bad_size = EI_INIT;
+static expert_field ei_smtp_bdat_bare_cr = EI_INIT;
+static expert_field ei_smtp_bdat_bare_lf = EI_INIT;
+static expert_field ei_smtp_bdat_nul = EI_INIT;
+
+void smtp_message_reset(smtp_state *st)
+{
+    st->msg = NULL;
+    st->msg_len = 0;
+    st->gap_bytes = 0;
+    st->bdat_left = 0;
+    st->bdat_last = FALSE;
+    st->bdat_bare_cr = st->bdat_bare_lf = st->bdat_nul = 0;
+    st->bdat_prev_cr = FALSE;
+    st->data_confirmed = FALSE;
+    st->smug_active = FALSE;
+    st->smug_replies = 0;
+    st->de_last_frame = 0;
+}
+
+/* The message buffer of this transaction, created at its first body byte. */
+static void smtp_msg_open(smtp_call *sc)
+{
+    smtp_state *st = sc->st;
+    if (st->msg)
+        return;
+    st->msg = (smtp_msg_buf *)smtp_rec(sc, sizeof(smtp_msg_buf));
+    st->msg_len = 0;
+}
+
+static void smtp_msg_append(smtp_call *sc, const guint8 *p, guint32 n)
+{
+    smtp_state *st = sc->st;
+    smtp_msg_buf *m = st->msg;
+    if (!n || !m)
+        return;
+    if (sc->ctx->first_pass) {
+        if (m->len + n > m->cap) {
+            guint32 cap = MAX(m->cap * 2, 4096);
+            while (cap < m->len + n)
+                cap *= 2;
+            m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
+            m->cap = cap;
+        }
+        memcpy(m->data + m->len, p, n);
+        m->len += n;
+    }
+    st->msg_len += n;
+}
+
+void smtp_data_begin(smtp_call *sc, guint32 frame)
+{
+    smtp_state *st = sc->st;
+    smtp_message_reset(st);
+    memset(&st->de, 0, sizeof st->de);
+    st->smug_owed = 0;
+    st->client_mode = SMTP_CLIENT_DATA;
+    st->phase = SMTP_PHASE_DATA;
+    st->data_frame = frame;
+    smtp_msg_open(sc);
+}
+
+void smtp_data_gap(smtp_state *st, guint32 missing)
+{
+    if (st->client_mode == SMTP_CLIENT_BDAT) {
+        st->gap_bytes += missing;
+        if (missing >= st->bdat_left) {
+            st->bdat_left = 0;
+            st->client_mode = SMTP_CLIENT_COMMAND;
+        } else {
+            st->bdat_left -= missing;
+        }
+    } else if (st->client_mode == SMTP_CLIENT_DATA) {
+        st->gap_bytes += missing;
+    }
+}
+
+static void smtp_count_expert(smtp_call *sc, proto_item *it, expert_field *ei, guint32 n,
+                              const char *one, const char *many)
+{
+    if (n)
+        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, n == 1 ? one : many);
+}
+
+/* The frame that completes a message: hand it over and show the
+ * transaction. */
+static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, gboolean bdat)
+{
+    smtp_state *st = sc->st;
+    if (bdat) {
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
+    } else {
+        const mw_dataend_counts *c = &st->de.counts;
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_bare_lf, c->bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_nul, c->nul, "NUL byte", "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_data_long_line, c->long_lines,
+                          "line over 998 octets (RFC 5322 2.1.1)",
+                          "lines over 998 octets (RFC 5322 2.1.1)");
+    }
+    if (st->gap_bytes)
+        expert_add_info_format(sc->pinfo, anchor, &ei_smtp_data_incomplete,
+                               "%u bytes of this message are missing from the capture",
+                               st->gap_bytes);
+    proto_item *mi = proto_tree_add_item(sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
+    proto_item_set_generated(mi);
+    proto_item_set_text(mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
+    proto_tree *mt = proto_item_add_subtree(mi, ett_smtp_message);
+    proto_item *sz = proto_tree_add_uint(mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
+    proto_item_set_generated(sz);
+    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: end of message, %u bytes", st->msg_len);
+
+    mail_message_facts facts;
+    memset(&facts, 0, sizeof facts);
+    gboolean have = st->msg && st->msg_len;
+    if (have) {
+        tvbuff_t *msg = mail_message_tvb(tvb, sc->pinfo, st->msg->data, st->msg_len);
+        mail_message_add(msg, sc->pinfo, mt, &facts);
+    }
+    smtp_envelope_recap(sc, tvb, sc->tree, have ? &facts : NULL);
+}
+
+/* ---- DATA ---------------------------------------------------------------- */
+
+#define SMTP_EV_CAP 16
+
+/* Feed the body bytes to the classifier; returns the bytes consumed and
+ * fills the events, mapped to the tvb. */
+static gint smtp_data_scan(smtp_call *sc, tvbuff_t *tvb, gint offset, wmem_array_t *events,
+                           gboolean *ended)
+{
+    smtp_state *st = sc->st;
+    gint len = tvb_reported_length_remaining(tvb, offset);
+    const guint8 *buf = tvb_get_ptr(tvb, offset, len);
+    guint64 pos0 = st->de.pos;
+    size_t cap = (size_t)len + MW_DATAEND_OUT_SLACK + 4;
+    guint8 *out = (guint8 *)wmem_alloc(sc->pinfo->pool, cap);
+    size_t done = 0, out_len = 0;
+    mw_dataend_event ev[SMTP_EV_CAP];
+    *ended = FALSE;
+    for (;;) {
+        mw_dataend_result r = mw_dataend_feed(&st->de, buf + done, (size_t)len - done, ev,
+                                              SMTP_EV_CAP, out + out_len, cap - out_len);
+        done += r.consumed;
+        out_len += r.out_len;
+        for (size_t i = 0; i < r.nevents; i++) {
+            smtp_de_event e;
+            e.cls = ev[i].cls;
+            e.began_before = ev[i].offset < pos0;
+            guint64 skip = e.began_before ? pos0 - ev[i].offset : 0;
+            e.tvb_off = offset + (gint)(ev[i].offset + skip - pos0);
+            e.len = ev[i].len > skip ? (gint)(ev[i].len - skip) : 0;
+            wmem_array_append_one(events, e);
+        }
+        if (r.status == MW_DATAEND_END) {
+            *ended = TRUE;
+            break;
+        }
+        if (r.status == MW_DATAEND_NEED_MORE || (r.consumed == 0 && r.nevents == 0))
+            break;
+    }
+    smtp_msg_append(sc, out, (guint32)out_len);
+    return (gint)done;
+}
+
+gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
+{
+    smtp_state *st = sc->st;
+    wmem_array_t *events = wmem_array_new(sc->pinfo->pool, sizeof(smtp_de_event));
+    gboolean ended;
+    gboolean smug_at_start = st->smug_active;
+    gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
+    proto_item *fi = proto_tree_add_item(sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
+    proto_item_set_text(fi, "Message data: %d bytes", n);
+    proto_tree *ft = proto_item_add_subtree(fi, ett_smtp_data);
+    if (st->data_early && !st->data_confirmed) {
+        proto_item *e = proto_tree_add_boolean(ft, hf_smtp_data_early, tvb, offset, n, TRUE);
+        proto_item_set_generated(e);
+        expert_add_info(sc->pinfo, e, &ei_smtp_data_early);
+    }
+
+    /* Candidates, and between them what a lenient receiver executes. */
+    gint cur = offset;
+    proto_item *term = NULL;
+    st->smug_active = smug_at_start;
+    for (guint i = 0; i < wmem_array_get_count(events); i++) {
+        const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
+        if (st->smug_active && e->tvb_off > cur)
+            dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
+        if (e->cls == MW_DATAEND_STRICT) {
+            term = proto_tree_add_string(ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
+                                         "CRLF.CRLF");
+            st->smug_active = FALSE;
+            break;
+        }
+        dissect_smtp_candidate(sc, tvb, ft, e);
+        st->de_last_cls = e->cls;
+        st->de_last_frame = sc->pinfo->num;
+        st->smug_active = TRUE;
+        st->smug_phase = 0;
+        st->smug_mid_line = FALSE;
+        cur = e->tvb_off + e->len;
+    }
+    if (!ended) {
+        if (st->smug_active && offset + n > cur)
+            dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
+        col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: message data, %d bytes", n);
+        return offset + n;
+    }
+    smtp_message_end(sc, tvb, term ? term : fi, FALSE);
+    smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+    smtp_cmd_show_links(sc, sc->tree, tvb, end);
+    /* Replies beyond the visible commands will be those of a lenient
+     * receiver that executed the smuggled ones. */
+    st->smug_owed = st->smug_replies;
+    st->smug_frame = st->de_last_frame;
+    st->smug_cls = (guint8)st->de_last_cls;
+    sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
+    st->client_mode = SMTP_CLIENT_COMMAND;
+    st->phase = SMTP_PHASE_GREETED;
+    st->txn = NULL;
+    st->txn_nrcpt = 0;
+    st->mail_ok = FALSE;
+    smtp_message_reset(st);
+    return offset + n;
+}
+
+/* ---- BDAT ---------------------------------------------------------------- */
+
+static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor)
+{
+    smtp_state *st = sc->st;
+    smtp_message_end(sc, tvb, anchor, TRUE);
+    st->phase = SMTP_PHASE_GREETED;
+    st->txn = NULL;
+    st->txn_nrcpt = 0;
+    st->mail_ok = FALSE;
+    smtp_message_reset(st);
+}
+
+void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *args,
+                       gsize len, gboolean *more)
+{
+    smtp_state *st = sc->st;
+    mw_smtp_bdat b;
+    mw_smtp_bdat_parse(args, len, &b);
+    *more = FALSE;
+    if (b.error || b.size > SMTP_BDAT_ABSURD) {
+        /* Not fetched from the bytes: the text is no 64-bit integer. */
+        proto_item *it = proto_tree_add_uint64_format(t, hf_smtp_bdat_size, tvb, off, (gint)len,
+                                                      b.error ? 0 : b.size, "Chunk size: %s",
+                                                      tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
+        expert_add_info_format(sc->pinfo, it, &ei_smtp_bdat_bad_size,
+                               "BDAT size %s: %s; the following bytes are read as command lines",
+                               tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),
+                               b.error ? b.error : "too large to be a real chunk");
+        return;
+    }
+    proto_tree_add_uint64(t, hf_smtp_bdat_size, tvb, off, (gint)len, b.size);
+    if (b.last)
+        proto_tree_add_boolean(t, hf_smtp_bdat_last, tvb, off, (gint)len, TRUE);
+    if (!st->msg) {
+        smtp_message_reset(st);
+        smtp_msg_open(sc);
+        st->data_frame = sc->pinfo->num;
+    }
+    st->phase = SMTP_PHASE_DATA;
+    st->bdat_left = b.size;
+    st->bdat_last = b.last;
+    if (b.size) {
+        st->client_mode = SMTP_CLIENT_BDAT;
+        *more = TRUE;
+    } else if (b.last) {
+        smtp_bdat_complete(sc, tvb, proto_tree_get_parent(t));
+    }
+}
+
+static void smtp_bdat_count(smtp_state *st, const guint8 *p, gint n)
+{
+    for (gint i = 0; i < n; i++) {
+        guint8 c = p[i];
+        if (st->bdat_prev_cr && c != '\n')
+            st->bdat_bare_cr++;
+        if (c == '\n' && !st->bdat_prev_cr)
+            st->bdat_bare_lf++;
+        if (c == 0)
+            st->bdat_nul++;
+        st->bdat_prev_cr = c == '\r';
+    }
+}
+
+gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
+{
+    smtp_state *st = sc->st;
+    gint rem = tvb_reported_length_remaining(tvb, offset);
+    gint n = st->bdat_left < (guint64)rem ? (gint)st->bdat_left : rem;
+    const guint8 *p = tvb_get_ptr(tvb, offset, n);
+    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
+    st->bdat_left -= (guint64)n;
+    proto_item_set_text(it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
+                        st->bdat_left);
+    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_data);
+    proto_item *l = proto_tree_add_uint64(ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat_left);
+    proto_item_set_generated(l);
+    smtp_bdat_count(st, p, n);
+    smtp_msg_append(sc, p, (guint32)n);
+    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: BDAT chunk, %d bytes", n);
+    sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
+    if (st->bdat_left == 0) {
+        st->client_mode = SMTP_CLIENT_COMMAND;
+        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
+         * chunk pairs with an LF that starts the next; only the last chunk's
+         * final CR is bare for sure. */
+        if (st->bdat_last) {
+            if (st->bdat_prev_cr)
+                st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
+            smtp_bdat_complete(sc, tvb, it);
+        }
+    }
+    return offset + n;
+}
+
+void smtp_data_register(int proto)
+{
+    static hf_register_info hf[] = {
+        /* DATA */
+        {&hf_smtp_data_fragment,
+         {"Message data", "mail.smtp.data.fragment", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "DATA body bytes of this segment, as sent (dot-stuffed)", HFILL}},
+        {&hf_smtp_data_terminator,
+         {"End of data", "mail.smtp.data.terminator", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The bytes that ended the message (RFC 5321: only CRLF.CRLF)", HFILL}},
+        {&hf_smtp_data_early,
+         {"Sent before the DATA reply", "mail.smtp.data.early", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The client sent message text without waiting for 354", HFILL}},
+        {&hf_smtp_message,
+         {"Message", "mail.smtp.message", FT_NONE, BASE_NONE, NULL, 0x0,
+          "The whole message, reassembled", HFILL}},
+        {&hf_smtp_data_size,
+         {"Message size", "mail.smtp.data.size", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Bytes of the message after dot-unstuffing", HFILL}},
+        /* BDAT */
+        {&hf_smtp_bdat_size,
+         {"Chunk size", "mail.smtp.bdat.size", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_bdat_last,
+         {"Last chunk", "mail.smtp.bdat.last", FT_BOOLEAN, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_bdat_chunk,
+         {"BDAT chunk data", "mail.smtp.bdat.chunk", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_smtp_bdat_left,
+         {"Chunk bytes still to come", "mail.smtp.bdat.left", FT_UINT64, BASE_DEC, NULL, 0x0,
+          NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_smtp_data, &ett_smtp_message};
+    static ei_register_info ei[] = {
+        {&ei_smtp_data_bare_cr,
+         {"mail.smtp.data.bare_cr", PI_PROTOCOL, PI_WARN,
+          "Bare CR in the message: receivers disagree on line ends (smuggling material)",
+          EXPFILL}},
+        {&ei_smtp_data_bare_lf,
+         {"mail.smtp.data.bare_lf", PI_PROTOCOL, PI_WARN,
+          "Bare LF in the message: receivers disagree on line ends (smuggling material)",
+          EXPFILL}},
+        {&ei_smtp_data_nul,
+         {"mail.smtp.data.nul", PI_PROTOCOL, PI_WARN, "NUL bytes in the message", EXPFILL}},
+        {&ei_smtp_data_long_line,
+         {"mail.smtp.data.long_line", PI_PROTOCOL, PI_NOTE,
+          "Lines over 998 octets: receivers may wrap or refuse them", EXPFILL}},
+        {&ei_smtp_data_incomplete,
+         {"mail.smtp.data.incomplete", PI_SEQUENCE, PI_WARN,
+          "Bytes of the message are missing from the capture", EXPFILL}},
+        {&ei_smtp_data_early,
+         {"mail.smtp.data.unconfirmed", PI_SEQUENCE, PI_NOTE,
+          "Message text sent before the server accepted DATA (RFC 2920 forbids pipelining "
+          "past DATA)", EXPFILL}},
+        {&ei_smtp_bdat_bad_size,
+         {"mail.smtp.bdat.bad_size", PI_MALFORMED, PI_ERROR, "Unusable BDAT chunk size",
+          EXPFILL}},
+        {&ei_smtp_bdat_bare_cr,
+         {"mail.smtp.bdat.bare_cr", PI_PROTOCOL, PI_WARN,
+          "Bare CR inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
+          EXPFILL}},
+        {&ei_smtp_bdat_bare_lf,
+         {"mail.smtp.bdat.bare_lf", PI_PROTOCOL, PI_WARN,
+          "Bare LF inside BDAT chunks: no terminator with BDAT, but line ends change if the "
+          "message is relayed with DATA",
+          EXPFILL}},
+        {&ei_smtp_bdat_nul,
+         {"mail.smtp.bdat.nul", PI_PROTOCOL, PI_NOTE, "NUL bytes inside BDAT chunks", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,377 @@
+/* SMTP replies (RFC 5321 4.2): one reply may span lines ("250-...") and
+ * segments; it is grouped as one item, matched to the oldest unanswered
+ * command (replies come in command order, also under PIPELINING, RFC 2920
+ * 3.1), and its code changes the session's state.  Enhanced status codes:
+ * RFC 3463; EHLO keywords: RFC 5321 4.1.1.1.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "mail/lineitem.h"
+#include "smtp/smtp_int.h"
+#include "mail/tap.h"
+
+static int ett_smtp_reply = -1;
+static int ett_smtp_reply_line = -1;
+static int ett_smtp_ehlo_cap = -1;
+
+static int hf_smtp_response = -1;
+static int hf_smtp_reply_line = -1;
+static int hf_smtp_reply_code = -1;
+static int hf_smtp_reply_enhanced = -1;
+static int hf_smtp_reply_text = -1;
+static int hf_smtp_reply_continued_from = -1;
+static int hf_smtp_reply_greeting = -1;
+static int hf_smtp_response_to = -1;
+static int hf_smtp_response_verb = -1;
+static int hf_smtp_time = -1;
+static int hf_smtp_ehlo_capability = -1;
+static int hf_smtp_ehlo_param = -1;
+
+static expert_field ei_smtp_bad_reply = EI_INIT;
+static expert_field ei_smtp_reply_unmatched = EI_INIT;
+static expert_field ei_smtp_reply_code_changed = EI_INIT;
+static expert_field ei_smtp_esc_mismatch = EI_INIT;
+static expert_field ei_smtp_data_refused = EI_INIT;
+static expert_field ei_smtp_early_body_refused = EI_INIT;
+static expert_field ei_smtp_reply_before_end = EI_INIT;
+static expert_field ei_smtp_smuggling_accepted = EI_INIT;
+
+#define CODE_CLASS(c) ((c) / 100)
+
+static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off,
+                                 const guint8 *p, gsize len)
+{
+    mw_smtp_ehlo_cap cap;
+    if (!mw_smtp_ehlo_cap_parse(p, len, &cap) && cap.keyword.len == 0)
+        return;
+    char *kw = g_ascii_strup((const char *)p + cap.keyword.off, (gssize)cap.keyword.len);
+    proto_item *it = proto_tree_add_string(t, hf_smtp_ehlo_capability, tvb,
+                                           off + (gint)cap.keyword.off, (gint)cap.keyword.len,
+                                           wmem_strdup(sc->pinfo->pool, kw));
+    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_ehlo_cap);
+    smtp_state *st = sc->st;
+    if (!strcmp(kw, "STARTTLS"))
+        st->adv_starttls = TRUE;
+    else if (!strcmp(kw, "PIPELINING"))
+        st->adv_pipelining = TRUE;
+    else if (!strcmp(kw, "CHUNKING"))
+        st->adv_chunking = TRUE;
+    else if (!strcmp(kw, "AUTH"))
+        st->adv_auth = TRUE;
+    g_free(kw);
+    size_t pos = 0;
+    mw_span w;
+    const guint8 *pp = p + cap.params.off;
+    while (cap.params.len && mw_smtp_word_next(pp, cap.params.len, &pos, &w))
+        proto_tree_add_item(ct, hf_smtp_ehlo_param, tvb, off + (gint)(cap.params.off + w.off),
+                            (gint)w.len, ENC_ASCII);
+}
+
+/* The reply's links back to its command. */
+static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_reply_rec *r)
+{
+    if (r->greeting) {
+        proto_item *g = proto_tree_add_boolean(t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
+        proto_item_set_generated(g);
+        return;
+    }
+    if (!r->cmd)
+        return;
+    proto_item *it = proto_tree_add_uint(t, hf_smtp_response_to, tvb, 0, 0, r->cmd->frame);
+    proto_item_set_generated(it);
+    it = proto_tree_add_string(t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(r->cmd->verb));
+    proto_item_set_generated(it);
+    nstime_t d;
+    nstime_delta(&d, &sc->pinfo->abs_ts, &r->cmd->ts);
+    it = proto_tree_add_time(t, hf_smtp_time, tvb, 0, 0, &d);
+    proto_item_set_generated(it);
+}
+
+static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
+{
+    smtp_state *st = sc->st;
+    if (code == 354) {
+        if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
+            smtp_data_begin(sc, st->data_frame ? st->data_frame : sc->pinfo->num);
+            st->client_mode = SMTP_CLIENT_DATA;
+        }
+        st->data_confirmed = st->client_mode == SMTP_CLIENT_DATA;
+        st->data_early = FALSE;
+        return;
+    }
+    if (st->data_early) {
+        expert_add_info_format(sc->pinfo, it, &ei_smtp_early_body_refused,
+                               "DATA refused with %u, but the client had already sent message "
+                               "text from frame %u on: the server reads those lines as commands",
+                               code, st->data_frame);
+        smtp_message_reset(st);
+        st->client_mode = SMTP_CLIENT_COMMAND;
+    } else if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
+        expert_add_info(sc->pinfo, it, &ei_smtp_data_refused);
+        st->client_mode = SMTP_CLIENT_COMMAND;
+    }
+    st->data_early = FALSE;
+    st->data_rejected = TRUE;
+}
+
+/* A reply while the client is inside a body it was told to send: the server
+ * ended the message where mailwire did not. */
+static void smtp_reply_in_body(smtp_call *sc, proto_item *it)
+{
+    smtp_state *st = sc->st;
+    if (st->de_last_frame)
+        expert_add_info_format(sc->pinfo, it, &ei_smtp_smuggling_accepted,
+                               "The server answered before the strict end of data: it took the "
+                               "%s in frame %u as the end of the message, and executes what "
+                               "follows as commands",
+                               mw_dataend_class_bytes((int)st->de_last_cls), st->de_last_frame);
+    else
+        expert_add_info(sc->pinfo, it, &ei_smtp_reply_before_end);
+    smtp_message_reset(st);
+    st->client_mode = SMTP_CLIENT_COMMAND;
+    st->txn = NULL;
+    st->phase = SMTP_PHASE_GREETED;
+}
+
+/* What the final line of a reply changes. */
+static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto_item *it,
+                              guint code, guint8 verb)
+{
+    smtp_state *st = sc->st;
+    gboolean ok = CODE_CLASS(code) == 2;
+    switch (verb) {
+    case MW_SMTP_HELO:
+    case MW_SMTP_EHLO:
+        if (ok) {
+            st->phase = SMTP_PHASE_GREETED;
+            st->ehlo_seen = TRUE;
+            if (verb == MW_SMTP_EHLO)
+                smtp_tls_ehlo_done(sc, it);
+        }
+        break;
+    case MW_SMTP_MAIL:
+        st->mail_ok = ok;
+        if (ok && st->phase < SMTP_PHASE_TRANSACTION)
+            st->phase = SMTP_PHASE_TRANSACTION;
+        else if (!ok)
+            st->txn = NULL;
+        break;
+    case MW_SMTP_RCPT:
+        if (ok)
+            st->rcpt_ok++;
+        break;
+    case MW_SMTP_DATA:
+        smtp_data_reply(sc, it, code);
+        break;
+    case MW_SMTP_STARTTLS:
+        smtp_tls_reply(sc, it, code);
+        break;
+    case MW_SMTP_AUTH:
+    case SMTP_VERB_AUTH_RESPONSE:
+        st->client_mode = code == 334 ? SMTP_CLIENT_AUTH : SMTP_CLIENT_COMMAND;
+        st->auth_open = code == 334;
+        break;
+    default:
+        break;
+    }
+    (void)tvb;
+    (void)t;
+}
+
+static proto_tree *smtp_reply_open(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+                                   const mw_smtp_reply *r, gboolean parsed)
+{
+    smtp_state *st = sc->st;
+    smtp_reply_rec *rec = (smtp_reply_rec *)smtp_rec(sc, sizeof *rec);
+    if (sc->ctx->first_pass) {
+        rec->first_frame = sc->pinfo->num;
+        if (!st->greeted && parsed && (r->code == 220 || r->code == 554 || r->code == 421))
+            rec->greeting = TRUE;
+        else
+            rec->cmd = smtp_fifo_peek(st);
+    }
+    if (rec->greeting)
+        st->greeted = TRUE;
+    st->reply = rec;
+    st->reply_code = parsed ? (guint16)r->code : 0;
+    st->reply_verb = rec->cmd ? rec->cmd->verb : MW_SMTP_UNKNOWN;
+    st->reply_lines = 0;
+    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
+    return proto_item_add_subtree(it, ett_smtp_reply);
+}
+
+void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+                             smtp_reply_view *view)
+{
+    smtp_state *st = sc->st;
+    gint len = (gint)l->line.len;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
+    const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
+    mw_smtp_reply r;
+    /* After lost bytes the line may still start cleanly: try it. */
+    gboolean parsed = !l->fragment && mw_smtp_reply_parse(p, (size_t)len, &r);
+    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "S: %s", text);
+
+    if (!st->reply) {
+        view->tree = smtp_reply_open(sc, tvb, l, &r, parsed);
+        view->open = TRUE;
+        view->start = l->offset;
+    } else if (!view->open) {
+        proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
+        view->tree = proto_item_add_subtree(it, ett_smtp_reply);
+        view->open = TRUE;
+        view->start = l->offset;
+        proto_item *c = proto_tree_add_uint(view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
+                                            st->reply->first_frame);
+        proto_item_set_generated(c);
+    }
+    proto_item *reply_item = proto_tree_get_parent(view->tree);
+    gint end = l->offset + len + (gint)l->line.eol_len;
+    proto_item_set_len(reply_item, end - view->start);
+    if (st->reply_lines == 0 || view->start == l->offset)
+        proto_item_set_text(reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
+
+    proto_item *li = proto_tree_add_item(view->tree, hf_smtp_reply_line, tvb, l->offset,
+                                         end - l->offset, ENC_NA);
+    proto_item_set_text(li, "%s", text);
+    proto_tree *lt = proto_item_add_subtree(li, ett_smtp_reply_line);
+    st->reply_lines++;
+    if (!parsed) {
+        expert_add_info(sc->pinfo, li, &ei_smtp_bad_reply);
+        mw_add_line_facts(sc->ctx, lt, tvb, l);
+        if (st->reply_lines == 1)
+            st->reply = NULL, view->open = FALSE; /* nothing to group: wait for a real reply */
+        return;
+    }
+    proto_tree_add_uint(lt, hf_smtp_reply_code, tvb, l->offset, 3, r.code);
+    if (st->reply_code && r.code != st->reply_code)
+        expert_add_info(sc->pinfo, li, &ei_smtp_reply_code_changed);
+    if (r.esc.len) {
+        proto_item *e = proto_tree_add_item(lt, hf_smtp_reply_enhanced, tvb,
+                                            l->offset + (gint)r.esc.off, (gint)r.esc.len, ENC_ASCII);
+        if (r.esc_mismatch)
+            expert_add_info(sc->pinfo, e, &ei_smtp_esc_mismatch);
+    }
+    if (r.text.len)
+        proto_tree_add_item(lt, hf_smtp_reply_text, tvb, l->offset + (gint)r.text.off,
+                            (gint)r.text.len, ENC_ASCII);
+    mw_add_line_facts(sc->ctx, lt, tvb, l);
+    if (st->reply_verb == MW_SMTP_EHLO && r.code == 250 && st->reply_lines > 1 && r.text.len)
+        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r.text.off, p + r.text.off, r.text.len);
+    if ((st->reply_verb == MW_SMTP_AUTH || st->reply_verb == SMTP_VERB_AUTH_RESPONSE) &&
+        r.code == 334)
+        smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r.text.off, (gint)r.text.len);
+    if (r.more)
+        return;
+
+    /* The final line: the reply is complete. */
+    if (st->reply_lines > 1)
+        proto_item_append_text(reply_item, " [%u lines]", st->reply_lines);
+    smtp_reply_rec *rec = st->reply;
+    st->reply = NULL;
+    proto_tree *rt = view->tree;
+    view->open = FALSE; /* further lines start a new reply */
+    if (!rec->greeting) {
+        if (!smtp_fifo_peek(st) && st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed) {
+            smtp_reply_in_body(sc, reply_item);
+        } else {
+            smtp_cmd_rec *c = smtp_fifo_pop(st);
+            if (sc->ctx->first_pass && c) {
+                if (!rec->cmd)
+                    rec->cmd = c;
+                c->reply_frame = sc->pinfo->num;
+                c->reply_code = (guint16)r.code;
+            }
+            if (!c && st->smug_owed) {
+                st->smug_owed--;
+                expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_smuggling_accepted,
+                                       "A reply to no visible command: the server took the %s "
+                                       "in frame %u as the end of the message and executed the "
+                                       "commands smuggled after it",
+                                       mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+            } else if (!c) {
+                expert_add_info(sc->pinfo, reply_item, &ei_smtp_reply_unmatched);
+            }
+        }
+    }
+    smtp_reply_links(sc, tvb, rt, rec);
+    mw_tap_reply(sc->ctx, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
+                 NULL, r.code, rec->cmd ? &rec->cmd->ts : NULL);
+    if (rec->cmd)
+        smtp_reply_effect(sc, tvb, rt, reply_item, r.code, rec->cmd->verb);
+}
+
+void smtp_reply_register(int proto)
+{
+    static hf_register_info hf[] = {
+        /* the reply and its lines */
+        {&hf_smtp_response,
+         {"Reply", "mail.smtp.response", FT_NONE, BASE_NONE, NULL, 0x0,
+          "One reply, all its lines", HFILL}},
+        {&hf_smtp_reply_line,
+         {"Reply line", "mail.smtp.reply.line", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_reply_code,
+         {"Reply code", "mail.smtp.reply.code", FT_UINT32, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_reply_enhanced,
+         {"Enhanced status code", "mail.smtp.reply.enhanced", FT_STRING, BASE_NONE, NULL, 0x0,
+          "class.subject.detail (RFC 3463)", HFILL}},
+        {&hf_smtp_reply_text,
+         {"Reply text", "mail.smtp.reply.text", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_reply_continued_from,
+         {"Reply started in frame", "mail.smtp.reply.continued_from", FT_FRAMENUM, BASE_NONE,
+          NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_reply_greeting,
+         {"Greeting", "mail.smtp.reply.greeting", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The server's opening reply", HFILL}},
+        /* links */
+        {&hf_smtp_response_to,
+         {"Response to command in frame", "mail.smtp.response_to", FT_FRAMENUM, BASE_NONE,
+          FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
+        {&hf_smtp_response_verb,
+         {"Response to", "mail.smtp.response_to.command", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The command this reply answers", HFILL}},
+        {&hf_smtp_time,
+         {"Time since command", "mail.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        /* EHLO */
+        {&hf_smtp_ehlo_capability,
+         {"Capability", "mail.smtp.ehlo.capability", FT_STRING, BASE_NONE, NULL, 0x0,
+          "EHLO keyword, upper case", HFILL}},
+        {&hf_smtp_ehlo_param,
+         {"Parameter", "mail.smtp.ehlo.param", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+    };
+    static gint *ett[] = {&ett_smtp_reply, &ett_smtp_reply_line, &ett_smtp_ehlo_cap};
+    static ei_register_info ei[] = {
+        {&ei_smtp_bad_reply,
+         {"mail.smtp.reply.invalid", PI_MALFORMED, PI_WARN,
+          "Not an SMTP reply: a reply starts with a three-digit code 2xx-5xx", EXPFILL}},
+        {&ei_smtp_reply_unmatched,
+         {"mail.smtp.reply.unmatched", PI_SEQUENCE, PI_NOTE,
+          "Reply to no command seen (command missing from the capture, or unsolicited)",
+          EXPFILL}},
+        {&ei_smtp_reply_code_changed,
+         {"mail.smtp.reply.code_changed", PI_PROTOCOL, PI_WARN,
+          "Line of a multi-line reply with a different code (RFC 5321 4.2.1)", EXPFILL}},
+        {&ei_smtp_esc_mismatch,
+         {"mail.smtp.reply.enhanced_mismatch", PI_PROTOCOL, PI_NOTE,
+          "Enhanced status class differs from the reply code's class", EXPFILL}},
+        {&ei_smtp_data_refused,
+         {"mail.smtp.data.refused", PI_SEQUENCE, PI_NOTE,
+          "DATA refused: the client's next lines are read as commands", EXPFILL}},
+        {&ei_smtp_early_body_refused,
+         {"mail.smtp.data.early_body_refused", PI_SEQUENCE, PI_WARN,
+          "DATA refused after the client sent message text", EXPFILL}},
+        {&ei_smtp_reply_before_end,
+         {"mail.smtp.data.reply_before_end", PI_SEQUENCE, PI_WARN,
+          "The server answered before the end of the message data: it stopped reading it",
+          EXPFILL}},
+        {&ei_smtp_smuggling_accepted,
+         {"mail.smtp.smuggling.accepted", PI_SECURITY, PI_WARN,
+          "The server took a non-strict end of data as the end of the message", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,221 @@
+/* SMTP smuggling: every end-of-DATA candidate other than <CR><LF>.<CR><LF>
+ * (catalogue rows 1-12, core/dataend.h) is named with the receivers that end
+ * the message there, and the bytes after it are shown as such a receiver
+ * reads them: commands, and after a DATA among them, a second message's
+ * header fields and body.  A strict receiver keeps all of it as message text,
+ * so these items are a reading, not the session's real commands.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "smtp/smtp_int.h"
+#include "mail/tap.h"
+
+static int ett_smtp_smuggled = -1;
+static int ett_smtp_smuggled_line = -1;
+
+static int hf_smtp_candidate = -1;
+static int hf_smtp_candidate_class = -1;
+static int hf_smtp_candidate_who = -1;
+static int hf_smtp_smuggled = -1;
+static int hf_smtp_smuggled_command = -1;
+static int hf_smtp_smuggled_args = -1;
+static int hf_smtp_smuggled_from = -1;
+static int hf_smtp_smuggled_rcpt = -1;
+static int hf_smtp_smuggled_header = -1;
+static int hf_smtp_smuggled_body = -1;
+static int hf_smtp_smuggled_partial = -1;
+
+static expert_field ei_smtp_smuggling[MW_DATAEND_NCLASSES];
+static expert_field ei_smtp_smuggled_command = EI_INIT;
+
+enum { SMUG_COMMANDS = 0, SMUG_HEADERS = 1, SMUG_BODY = 2 };
+
+void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_de_event *e)
+{
+    const char *bytes = mw_dataend_class_bytes(e->cls);
+    const char *who = mw_dataend_class_who(e->cls);
+    proto_item *it = proto_tree_add_string(t, hf_smtp_candidate, tvb, e->tvb_off, e->len, bytes);
+    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_smuggled_line);
+    proto_item *g = proto_tree_add_uint(ct, hf_smtp_candidate_class, tvb, e->tvb_off, e->len, e->cls);
+    proto_item_set_generated(g);
+    g = proto_tree_add_string(ct, hf_smtp_candidate_who, tvb, e->tvb_off, e->len, who);
+    proto_item_set_generated(g);
+    if (e->began_before)
+        proto_item_append_text(it, " (starts in the previous segment)");
+    mw_expert_format(sc->pinfo, it, &ei_smtp_smuggling[e->cls],
+                           "Non-strict end of data %s, the end of the message for: %s",
+                           bytes, who);
+    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggling candidate %s]", bytes);
+}
+
+static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len,
+                             proto_item *li)
+{
+    smtp_state *st = sc->st;
+    const guint8 *p = tvb_get_ptr(tvb, off, len);
+    mw_smtp_cmd cmd;
+    if (!mw_smtp_cmd_parse(p, (size_t)len, &cmd))
+        return;
+    const char *verb = cmd.verb != MW_SMTP_UNKNOWN
+                           ? mw_smtp_verb_name(cmd.verb)
+                           : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+                                                              off + (gint)cmd.name.off,
+                                                              (gint)cmd.name.len, ENC_ASCII);
+    proto_item *v = proto_tree_add_string(t, hf_smtp_smuggled_command, tvb, off + (gint)cmd.name.off,
+                                          (gint)cmd.name.len, verb);
+    if (cmd.args.len)
+        proto_tree_add_item(t, hf_smtp_smuggled_args, tvb, off + (gint)cmd.args.off,
+                            (gint)cmd.args.len, ENC_ASCII);
+    if (cmd.verb == MW_SMTP_MAIL || cmd.verb == MW_SMTP_RCPT) {
+        mw_smtp_path path;
+        const char *kw = cmd.verb == MW_SMTP_MAIL ? "FROM" : "TO";
+        if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path))
+            proto_tree_add_string(t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
+                                  tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
+                                  path.null_path ? "<>"
+                                                 : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+                                                                      off + (gint)(cmd.args.off + path.addr.off),
+                                                                      (gint)path.addr.len, ENC_UTF_8));
+    }
+    if (cmd.verb == MW_SMTP_DATA)
+        st->smug_phase = SMUG_HEADERS;
+    /* A lenient receiver answers each such command; after DATA also the
+     * smuggled message's end (the strict end it shares with this one). */
+    if (cmd.verb != MW_SMTP_UNKNOWN && st->smug_replies < G_MAXUINT16 - 1)
+        st->smug_replies += cmd.verb == MW_SMTP_DATA ? 2 : 1;
+    if (cmd.verb != MW_SMTP_UNKNOWN) {
+        mw_expert(sc->pinfo, v, &ei_smtp_smuggled_command);
+        col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggled %s]", verb);
+    }
+    proto_item_set_text(li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+}
+
+void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree, gint start, gint end)
+{
+    smtp_state *st = sc->st;
+    proto_item *si = proto_tree_add_item(tree, hf_smtp_smuggled, tvb, start, end - start, ENC_NA);
+    proto_item_set_text(si, "As a lenient receiver reads it (after the %s): smuggled",
+                        mw_dataend_class_bytes((int)st->de_last_cls));
+    proto_tree *t = proto_item_add_subtree(si, ett_smtp_smuggled);
+    gint off = start;
+    gint body_start = -1;
+    while (off < end) {
+        gint lf = tvb_find_guint8(tvb, off, end - off, '\n');
+        gint next = lf < 0 ? end : lf + 1;
+        gint len = (lf < 0 ? end : lf) - off;
+        if (lf >= 0 && len > 0 && tvb_get_guint8(tvb, off + len - 1) == '\r')
+            len--;
+        if (st->smug_phase == SMUG_BODY) {
+            if (body_start < 0)
+                body_start = off;
+            st->smug_mid_line = lf < 0;
+            off = next;
+            continue;
+        }
+        if (st->smug_mid_line || lf < 0) {
+            /* A line cut by the segment boundary: shown, not parsed. */
+            proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off, ENC_NA);
+            st->smug_mid_line = lf < 0;
+            off = next;
+            continue;
+        }
+        if (st->smug_phase == SMUG_COMMANDS) {
+            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off,
+                                                 ENC_NA);
+            proto_tree *lt = proto_item_add_subtree(li, ett_smtp_smuggled_line);
+            proto_item_set_text(li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+            smuggled_command(sc, tvb, lt, off, len, li);
+        } else if (len == 0) {
+            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off,
+                                                 ENC_NA);
+            proto_item_set_text(li, "End of the smuggled message's header fields");
+            st->smug_phase = SMUG_BODY;
+        } else {
+            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_header, tvb, off, len, ENC_UTF_8);
+            proto_item_set_text(li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+        }
+        off = next;
+    }
+    if (body_start >= 0)
+        proto_tree_add_item(t, hf_smtp_smuggled_body, tvb, body_start, end - body_start, ENC_NA);
+}
+
+void smtp_smuggle_register(int proto)
+{
+    static hf_register_info hf[] = {
+        /* candidates */
+        {&hf_smtp_candidate,
+         {"Non-strict end of data", "mail.smtp.smuggling.candidate", FT_STRING, BASE_NONE, NULL,
+          0x0, "Bytes a lenient receiver takes as the end of the message", HFILL}},
+        {&hf_smtp_candidate_class,
+         {"Catalogue row", "mail.smtp.smuggling.class", FT_UINT8, BASE_DEC, NULL, 0x0,
+          "Row of the end-of-data catalogue (1-12)", HFILL}},
+        {&hf_smtp_candidate_who,
+         {"Receivers that end data here", "mail.smtp.smuggling.receivers", FT_STRING, BASE_NONE,
+          NULL, 0x0, NULL, HFILL}},
+        /* the lenient reading */
+        {&hf_smtp_smuggled,
+         {"Smuggled", "mail.smtp.smuggled", FT_NONE, BASE_NONE, NULL, 0x0,
+          "Bytes after a non-strict end of data, as a lenient receiver reads them", HFILL}},
+        {&hf_smtp_smuggled_command,
+         {"Smuggled command", "mail.smtp.smuggled.command", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_smtp_smuggled_args,
+         {"Arguments", "mail.smtp.smuggled.args", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_smuggled_from,
+         {"Smuggled envelope sender", "mail.smtp.smuggled.envelope.from", FT_STRING, BASE_NONE,
+          NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_smuggled_rcpt,
+         {"Smuggled envelope recipient", "mail.smtp.smuggled.envelope.rcpt", FT_STRING,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_smtp_smuggled_header,
+         {"Smuggled line", "mail.smtp.smuggled.header", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A header field of the smuggled message", HFILL}},
+        {&hf_smtp_smuggled_body,
+         {"Smuggled message body", "mail.smtp.smuggled.body", FT_BYTES, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_smtp_smuggled_partial,
+         {"Smuggled bytes", "mail.smtp.smuggled.line", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+    };
+    static gint *ett[] = {&ett_smtp_smuggled, &ett_smtp_smuggled_line};
+    /* One expert per catalogue row; row 0 (the strict end) has none. */
+    static ei_register_info ei[] = {
+        {&ei_smtp_smuggling[1], {"mail.smtp.smuggling.lf_dot_lf", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <LF>.<LF>", EXPFILL}},
+        {&ei_smtp_smuggling[2], {"mail.smtp.smuggling.lf_dot_crlf", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <LF>.<CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggling[3], {"mail.smtp.smuggling.crlf_dot_lf", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR><LF>.<LF>", EXPFILL}},
+        {&ei_smtp_smuggling[4], {"mail.smtp.smuggling.cr_dot_cr", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR>.<CR>", EXPFILL}},
+        {&ei_smtp_smuggling[5], {"mail.smtp.smuggling.cr_dot_lf", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR>.<LF>", EXPFILL}},
+        {&ei_smtp_smuggling[6], {"mail.smtp.smuggling.lf_dot_cr", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <LF>.<CR>", EXPFILL}},
+        {&ei_smtp_smuggling[7], {"mail.smtp.smuggling.cr_dot_crlf", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR>.<CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggling[8], {"mail.smtp.smuggling.crlf_dot_cr", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR><LF>.<CR>", EXPFILL}},
+        {&ei_smtp_smuggling[9], {"mail.smtp.smuggling.nul_before_dot", PI_SECURITY, PI_WARN,
+                                 "End of data candidate <CR><LF><NUL>.<CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggling[10], {"mail.smtp.smuggling.nul_after_dot", PI_SECURITY, PI_WARN,
+                                  "End of data candidate <CR><LF>.<NUL><CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggling[11], {"mail.smtp.smuggling.crlf_dot_crcrlf", PI_SECURITY, PI_WARN,
+                                  "End of data candidate <CR><LF>.<CR><CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggling[12], {"mail.smtp.smuggling.crcrlf_dot_crcrlf", PI_SECURITY, PI_WARN,
+                                  "End of data candidate <CR><CR><LF>.<CR><CR><LF>", EXPFILL}},
+        {&ei_smtp_smuggled_command, {"mail.smtp.smuggling.command", PI_SECURITY, PI_WARN,
+                                     "A command after a non-strict end of data: a lenient "
+                                     "receiver executes it as part of this session", EXPFILL}},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(ei_smtp_smuggling); i++) {
+        expert_field z = EI_INIT;
+        ei_smtp_smuggling[i] = z;
+    }
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}
