@@ -92,7 +92,9 @@ typedef struct mw_call {
     guint32 carry_from;
     guint leftover;         /* bytes this call left to the next one */
     guint32 continued_in;   /* the frame that completed them */
-    void *state;            /* the protocol's state before the call */
+    void *state;            /* replay mode: the protocol's state before the call */
+    void *rec;              /* records mode: what parse stored for the call */
+    guint consumed;         /* records mode: bytes parse consumed */
 } mw_call;
 
 static mw_conv *conv_get(const mw_stream_proto *sp, packet_info *pinfo)
@@ -309,7 +311,8 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
     flow->carry = NULL;
     flow->carry_len = 0;
     flow->carry_record = NULL;
-    call->state = wmem_memdup(wmem_file_scope(), mc->state, sp->state_size);
+    if (!sp->parse)
+        call->state = wmem_memdup(wmem_file_scope(), mc->state, sp->state_size);
 }
 
 /* First pass: keep what the protocol did not consume for the next call.
@@ -530,14 +533,25 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.carried_from = call->carry_from;
     ctx.call_index = index;
     ctx.mid_line = call->mid_line;
-    ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->state, sp->state_size);
     ctx.root = proto_tree_add_item(tree, *sp->proto, bytes, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
     mw_tap_set_current(sp->label);
-    guint consumed = sp->dissect(&ctx, bytes);
-    if (consumed > tvb_reported_length(bytes))
-        consumed = tvb_reported_length(bytes);
+    guint consumed;
+    if (sp->parse) {
+        if (first) {
+            ctx.state = mc->state;
+            call->consumed = MIN(sp->parse(&ctx, bytes), tvb_reported_length(bytes));
+            call->rec = ctx.rec;
+        }
+        ctx.state = NULL;
+        ctx.rec = call->rec;
+        ctx.consumed = consumed = call->consumed;
+        sp->render(&ctx, bytes);
+    } else {
+        ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->state, sp->state_size);
+        consumed = MIN(sp->dissect(&ctx, bytes), tvb_reported_length(bytes));
+    }
     if (first) {
         mw_flow *flow = &mc->flow[dir];
         keep_leftover(flow, call, bytes, consumed, pinfo);

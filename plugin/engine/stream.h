@@ -42,9 +42,22 @@ typedef struct mw_stream_proto {
     size_t state_size; /* the protocol's conversation state, copied per call */
     /* Set up a new conversation's state (zeroed before the call). */
     void (*state_init)(void *state, packet_info *pinfo);
-    /* Dissect tvb from offset 0; return the bytes consumed.  Bytes left over
-     * are an incomplete line: the engine carries them to the next call of the
-     * same direction (with mw_next_line that happens by itself). */
+    /* Records mode (the target of every protocol):
+     * parse: first pass only, once per call, in stream order.  Runs the
+     *   session machine over tvb (from offset 0) with ctx->state live, stores
+     *   what it found in a file-scope record and sets ctx->rec to it; returns
+     *   the bytes consumed (the rest is an incomplete line the engine
+     *   carries).  It adds nothing to the tree, columns, experts or taps, and
+     *   may fill links into the records of earlier calls.
+     * render: every pass, after parse on the first one.  Shows the call from
+     *   ctx->rec alone (tree, columns, experts, taps, data sources);
+     *   ctx->state is NULL and no session machine runs.
+     * When parse is set, the engine never copies the protocol state. */
+    guint (*parse)(mw_ctx *ctx, tvbuff_t *tvb);
+    void (*render)(mw_ctx *ctx, tvbuff_t *tvb);
+    /* Replay mode (being retired): dissect tvb from offset 0 on every pass
+     * from a copy of the state taken before the call; return the bytes
+     * consumed.  Bytes left over are an incomplete line the engine carries. */
     guint (*dissect)(mw_ctx *ctx, tvbuff_t *tvb);
     /* Bytes of direction dir are missing before this call (lost in capture);
      * first pass only.  May be NULL. */
@@ -56,15 +69,20 @@ struct mw_ctx {
     packet_info *pinfo;
     proto_tree *tree;       /* the protocol's subtree for this call */
     proto_item *root;       /* its root item */
-    void *state;            /* live state on the first pass, a scratch copy later */
+    void *state;            /* live state on the first pass; replay mode: a scratch copy
+                             * later; records mode: NULL in render */
     int dir;                /* MW_DIR_CLIENT or MW_DIR_SERVER */
-    gboolean first_pass;    /* state changes only when this is set */
+    gboolean first_pass;    /* replay mode only: state changes only when this is set */
     gboolean tls;           /* the bytes came out of TLS */
     guint64 stream_offset;  /* this direction's stream offset of tvb offset 0 */
     guint carried;          /* tvb's first bytes that came from earlier frames */
     guint32 carried_from;   /* the frame those bytes started in */
     guint call_index;       /* which call of this protocol in this frame (0, 1...) */
     const mw_stream_proto *sp;
+    /* records mode: the call's record (set by parse, read by render) and the
+     * bytes parse consumed */
+    void *rec;
+    guint consumed;
     /* set by mw_next_line when the last line it returned is a fragment of an
      * over-long line, or continues one */
     gboolean mid_line;
