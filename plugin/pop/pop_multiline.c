@@ -46,7 +46,11 @@ static int ett_ml = -1;
 static expert_field ei_term_lf_lf = EI_INIT;
 static expert_field ei_term_lf_crlf = EI_INIT;
 static expert_field ei_term_crlf_lf = EI_INIT;
-static expert_field ei_term_bare_cr = EI_INIT;
+/* One expert per catalogue row a body can hold without ending (rows 4-12). */
+static expert_field ei_candidate[MW_DATAEND_NCLASSES] = {
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+    EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT, EI_INIT,
+};
 static expert_field ei_term_cr_cr = EI_INIT;
 static expert_field ei_term_lf_cr = EI_INIT;
 static expert_field ei_term_crlf_cr = EI_INIT;
@@ -83,24 +87,49 @@ void pop_render_multiline_start(mw_ctx *ctx, const mw_pop_item *r, proto_tree *s
     }
 }
 
-/* Candidates next to bare CRs; offsets are relative to base. */
-static void add_events(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
-                       const mw_pop_body_event *ev, size_t n)
+/* Why a reader ends the response at a candidate row; its suffix names the
+ * row as SMTP's smuggling experts do. */
+static const struct {
+    const char *suffix;
+    const char *readers;
+} candidate_rows[MW_DATAEND_NCLASSES] = {
+    [MW_DATAEND_CR_CR] = {"cr_dot_cr", "takes a bare CR as a line end"},
+    [MW_DATAEND_CR_LF] = {"cr_dot_lf", "takes a bare CR as a line end"},
+    [MW_DATAEND_LF_CR] = {"lf_dot_cr", "takes a bare CR as a line end"},
+    [MW_DATAEND_CR_CRLF] = {"cr_dot_crlf", "takes a bare CR as a line end"},
+    [MW_DATAEND_CRLF_CR] = {"crlf_dot_cr", "takes a bare CR as a line end"},
+    [MW_DATAEND_NUL_BEFORE] = {"nul_before_dot", "strips NUL bytes"},
+    [MW_DATAEND_NUL_AFTER] = {"nul_after_dot", "strips NUL bytes"},
+    [MW_DATAEND_CRLF_CRCRLF] = {"crlf_dot_crcrlf", "folds CR CR LF into one line end"},
+    [MW_DATAEND_CRCRLF_CRCRLF] = {"crcrlf_dot_crcrlf", "folds CR CR LF into one line end"},
+};
+
+/* Candidate rows inside the body of item r, which starts at tvb offset base
+ * (a row that began in an earlier call is shown from base). */
+static void add_events(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base, const mw_pop_item *r)
 {
-    for (size_t i = 0; i < n; i++) {
-        gint at = base + (gint)ev[i].offset;
+    for (size_t i = 0; i < r->nev; i++) {
+        const mw_dataend_event *e = &r->ev[i];
+        unsigned cls = e->cls;
+        if (cls >= MW_DATAEND_NCLASSES || !candidate_rows[cls].suffix)
+            continue;
+        gint at = base, len = e->len;
+        if (e->offset >= r->body_off)
+            at = base + (gint)(e->offset - r->body_off);
+        else
+            len -= (gint)MIN(r->body_off - e->offset, (guint64)len);
         gint avail = tvb_reported_length_remaining(tvb, at);
         if (avail < 0) {
             at = base;
             avail = tvb_reported_length_remaining(tvb, at);
         }
-        proto_item *it = proto_tree_add_string(t, hf_ml_terminator_class, tvb, at, MIN(2, avail),
-                                               mw_pop_body_class_bytes(ev[i].cls));
+        const char *bytes = mw_dataend_class_bytes((int)cls);
+        proto_item *it = proto_tree_add_string(t, hf_ml_terminator_class, tvb, at,
+                                               MIN(len, avail), bytes);
         proto_item_set_generated(it);
-        expert_add_info_format(ctx->pinfo, it, &ei_term_bare_cr,
-                               "%s inside the body: a reader that takes a bare CR as a line end "
-                               "ends the response here and reads what follows as new responses",
-                               mw_pop_body_class_bytes(ev[i].cls));
+        mw_expert_format(ctx->pinfo, it, &ei_candidate[cls],
+                         "%s inside the body: a reader that %s ends the response here and "
+                         "reads what follows as new responses", bytes, candidate_rows[cls].readers);
     }
 }
 
@@ -165,7 +194,7 @@ static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
         proto_item_set_text(ti, "Terminator: in an earlier segment, taken as the end here");
     proto_tree *tt = proto_item_add_subtree(ti, ett_ml);
     proto_item *it = proto_tree_add_string(tt, hf_ml_terminator_class, tvb, term_off, term_len,
-                                           mw_pop_body_class_bytes(r->cls));
+                                           mw_dataend_class_bytes(r->cls));
     proto_item_set_generated(it);
     it = proto_tree_add_uint(tt, hf_ml_terminator_frame, tvb, term_off, term_len, ctx->pinfo->num);
     proto_item_set_generated(it);
@@ -180,12 +209,12 @@ static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
                                "%u line(s) began with a single '.' that is not a terminator: "
                                "readers drop it as a stuffing dot", e->bare_dot);
     switch (r->cls) {
-    case MW_POP_END_LF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_lf); break;
-    case MW_POP_END_LF_CRLF: expert_add_info(ctx->pinfo, ti, &ei_term_lf_crlf); break;
-    case MW_POP_END_CRLF_LF: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_lf); break;
-    case MW_POP_CAND_CR_CR: expert_add_info(ctx->pinfo, ti, &ei_term_cr_cr); break;
-    case MW_POP_CAND_LF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_lf_cr); break;
-    case MW_POP_CAND_CRLF_CR: expert_add_info(ctx->pinfo, ti, &ei_term_crlf_cr); break;
+    case MW_DATAEND_LF_LF: mw_expert(ctx->pinfo, ti, &ei_term_lf_lf); break;
+    case MW_DATAEND_LF_CRLF: mw_expert(ctx->pinfo, ti, &ei_term_lf_crlf); break;
+    case MW_DATAEND_CRLF_LF: mw_expert(ctx->pinfo, ti, &ei_term_crlf_lf); break;
+    case MW_DATAEND_CR_CR: mw_expert(ctx->pinfo, ti, &ei_term_cr_cr); break;
+    case MW_DATAEND_LF_CR: mw_expert(ctx->pinfo, ti, &ei_term_lf_cr); break;
+    case MW_DATAEND_CRLF_CR: mw_expert(ctx->pinfo, ti, &ei_term_crlf_cr); break;
     default: break;
     }
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
@@ -238,7 +267,7 @@ static void render_line(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboole
     proto_item_set_text(li, "%s: %s", r->cmd ? pop_cmd_label(r->cmd) : "Body line",
                         mw_line_text(ctx, tvb, l.offset, len));
     proto_tree *lt = proto_item_add_subtree(li, ett_pop_line);
-    add_events(ctx, lt, tvb, l.offset, r->ev, r->nev);
+    add_events(ctx, lt, tvb, l.offset, r);
     /* one Info entry per call for the body lines it carries */
     if (!*info_done) {
         *info_done = TRUE;
@@ -279,7 +308,7 @@ static void render_data(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *ne
         proto_item_append_text(di, " (%d bytes, %u line ends)", len, r->n);
         dt = proto_item_add_subtree(di, ett_ml);
     }
-    add_events(ctx, dt, tvb, start, r->ev, r->nev);
+    add_events(ctx, dt, tvb, start, r);
     if (!next || next->kind != MW_POP_ITEM_BODY_END)
         col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s data]", pop_cmd_label(r->cmd));
 }
@@ -374,8 +403,6 @@ void pop_multiline_register(int proto)
           "not stop here", EXPFILL}},
         {&ei_term_crlf_lf, {"mail.pop.multiline.terminator.crlf_lf", PI_SECURITY, PI_WARN,
           "<CR><LF>.<LF> ends the body: a strict reader does not stop here", EXPFILL}},
-        {&ei_term_bare_cr, {"mail.pop.multiline.terminator.bare_cr", PI_SECURITY, PI_WARN,
-          "A dot next to bare CRs: readers that take a bare CR as a line end stop here", EXPFILL}},
         {&ei_term_cr_cr, {"mail.pop.multiline.terminator.cr_cr", PI_SECURITY, PI_WARN,
           "<CR>.<CR> taken as the end (a status line follows it and a later command waits): "
           "readers that split lines at LF do not stop here and read the next responses as body",
@@ -411,6 +438,37 @@ void pop_multiline_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
+    /* the candidate rows, one expert each (rows 0-3 end the body) */
+    static ei_register_info cand[] = {
+        {&ei_candidate[MW_DATAEND_CR_CR], {"mail.pop.multiline.candidate.cr_dot_cr", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR>.<CR>: "
+          "a reader that takes a bare CR as a line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_CR_LF], {"mail.pop.multiline.candidate.cr_dot_lf", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR>.<LF>: "
+          "a reader that takes a bare CR as a line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_LF_CR], {"mail.pop.multiline.candidate.lf_dot_cr", PI_SECURITY, PI_WARN,
+          "End of body candidate <LF>.<CR>: "
+          "a reader that takes a bare CR as a line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_CR_CRLF], {"mail.pop.multiline.candidate.cr_dot_crlf", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR>.<CR><LF>: "
+          "a reader that takes a bare CR as a line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_CRLF_CR], {"mail.pop.multiline.candidate.crlf_dot_cr", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR><LF>.<CR>: "
+          "a reader that takes a bare CR as a line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_NUL_BEFORE], {"mail.pop.multiline.candidate.nul_before_dot", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR><LF><NUL>.<CR><LF>: "
+          "a reader that strips NUL bytes stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_NUL_AFTER], {"mail.pop.multiline.candidate.nul_after_dot", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR><LF>.<NUL><CR><LF>: "
+          "a reader that strips NUL bytes stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_CRLF_CRCRLF], {"mail.pop.multiline.candidate.crlf_dot_crcrlf", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR><LF>.<CR><CR><LF>: "
+          "a reader that folds CR CR LF into one line end stops here", EXPFILL}},
+        {&ei_candidate[MW_DATAEND_CRCRLF_CRCRLF], {"mail.pop.multiline.candidate.crcrlf_dot_crcrlf", PI_SECURITY, PI_WARN,
+          "End of body candidate <CR><CR><LF>.<CR><CR><LF>: "
+          "a reader that folds CR CR LF into one line end stops here", EXPFILL}},
+    };
+    expert_register_field_array(em, cand, array_length(cand));
 }
 
 void pop_multiline_handoff(void)

@@ -25,7 +25,7 @@ SMTP_PORTS = {25, 465, 587, 2525}
 IMAP_PORTS = {143, 993}
 POP_PORTS = {110, 995}
 # Option bytes at the front of each target's input (see tests/fuzz/targets).
-PREFIX = {"fuzz_lines": 1, "fuzz_dataend": 1, "fuzz_pop_body": 1, "fuzz_imap_frame": 3,
+PREFIX = {"fuzz_lines": 1, "fuzz_dataend": 1, "fuzz_pop_session": 1, "fuzz_imap_frame": 3,
           "fuzz_imap_literal": 1, "fuzz_imap_token": 3}
 
 
@@ -124,7 +124,7 @@ def main():
                 m = re.search(rb"\+OK[^\n]*\n", bytes(sv[sv.find(b"\n") + 1:]) if b"\n" in sv else b"")
                 for mm in re.finditer(rb"\+OK[^\n]*octets[^\n]*\n|\+OK[^\n]*\n(?=[A-Za-z-]+:)", bytes(sv)):
                     body = bytes(sv[mm.end():])
-                    c.add("fuzz_pop_body", body)
+                    c.add("fuzz_pop_session", body)
                     c.add("fuzz_message", body)
                 del m
     for t, n in sorted(c.count.items()):

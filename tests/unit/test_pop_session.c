@@ -167,8 +167,9 @@ static void print_item(run *r, const mw_pop_item *it, uint64_t base)
         r->data_len += it->line.len;
         r->data_lines += it->n;
         for (unsigned i = 0; i < it->nev; i++)
-            g_string_append_printf(r->data_ev, " cand %u@%" G_GUINT64_FORMAT, it->ev[i].cls,
-                                   at + it->ev[i].offset);
+            g_string_append_printf(r->data_ev, " cand %u@%" G_GINT64_FORMAT "+%u", it->ev[i].cls,
+                                   (int64_t)at + (int64_t)(it->ev[i].offset - it->body_off),
+                                   it->ev[i].len);
         return;
     }
     flush_data(r);
@@ -191,7 +192,9 @@ static void print_item(run *r, const mw_pop_item *it, uint64_t base)
         g_string_append_printf(o, " auth[%u %u %s %u]", it->auth->mech, it->auth->step,
                                it->auth->user, it->auth->user_frame);
     for (unsigned i = 0; i < it->nev; i++)
-        g_string_append_printf(o, " cand %u@%" G_GUINT64_FORMAT, it->ev[i].cls, at + it->ev[i].offset);
+        g_string_append_printf(o, " cand %u@%" G_GINT64_FORMAT "+%u", it->ev[i].cls,
+                               (int64_t)at + (int64_t)(it->ev[i].offset - it->body_off),
+                               it->ev[i].len);
     if (it->end)
         g_string_append_printf(o, " end[%u %u %u %u %" G_GINT64_FORMAT " %" G_GUINT64_FORMAT
                                " %" G_GUINT64_FORMAT " %u %u]", it->end->lines, it->end->stuffed,
@@ -394,7 +397,7 @@ static void plain_facts(void)
         CHECK(end->flags & MW_POP_F_OCTETS);
         CHECK(end->flags & MW_POP_F_LIST_SIZE);
         CHECK_EQ_INT(end->end->list_size, 120);
-        CHECK_EQ_INT(end->cls, MW_POP_END_STRICT);
+        CHECK_EQ_INT(end->cls, MW_DATAEND_STRICT);
         CHECK_SPAN(end->ml->msg, end->ml->msg_len,
                    "Subject: one\r\n\r\n.dot line\r\nbody\r\nmore body\r\nx bare\r\n");
         CHECK_EQ_INT(end->end->size, end->ml->msg_len);
@@ -424,7 +427,7 @@ static void auth_facts(void)
     CHECK(chal && (chal->flags & MW_POP_F_CHALLENGE));
     /* RETR with bare LFs: <LF>.<LF>, the status line's LF counts as no CRLF */
     const mw_pop_item *end = find_kind(&fd, MW_POP_ITEM_BODY_END, 0);
-    CHECK(end && end->cls == MW_POP_END_LF_LF && end->cmd == MW_POP_CMD_RETR);
+    CHECK(end && end->cls == MW_DATAEND_LF_LF && end->cmd == MW_POP_CMD_RETR);
     /* STLS refused: the QUIT after it is no injection */
     const mw_pop_item *quit = find_kind(&fd, MW_POP_ITEM_COMMAND, 4);
     CHECK(quit && quit->cmd == MW_POP_CMD_QUIT && !(quit->flags & MW_POP_F_STLS_INJECTION));
@@ -458,7 +461,7 @@ int main(void)
     every_split("plain", session_plain);
     every_split("auth", session_auth);
     every_split("midway", session_midway);
-    (void)session_bare_cr; /* split independence of CR candidates: not yet */
+    every_split("bare-cr", session_bare_cr);
     g_ptr_array_free(arena, TRUE);
     return CHECK_DONE();
 }

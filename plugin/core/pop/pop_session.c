@@ -405,8 +405,10 @@ static void body_start(pop_feed *f, mw_pop_item *status, mw_pop_cmd cmd, const m
     s->ml_msg = p ? p->msg : 0;
     s->ml_entries = 0;
     s->ml_octets_known = false;
-    s->cr_pending = false;
-    mw_pop_body_init(&s->body, status_crlf);
+    memset(&s->body, 0, sizeof s->body);
+    s->body.policy = MW_DATAEND_POLICY_LINES;
+    s->body.start_lf = !status_crlf;
+    s->body_lines = 0;
     s->ml = (mw_pop_multi *)pop_alloc(s, sizeof *s->ml);
     s->ml->start_frame = f->in->frame;
     if (cmd == MW_POP_CMD_LIST) {
@@ -432,35 +434,47 @@ static void body_start(pop_feed *f, mw_pop_item *status, mw_pop_cmd cmd, const m
     }
 }
 
-static mw_pop_body_event *events_copy(pop_feed *f, const mw_pop_body_event *ev, size_t n)
+static uint32_t count_lf(const uint8_t *p, size_t n)
+{
+    uint32_t c = 0;
+    for (const uint8_t *q = p, *e = p + n; (q = memchr(q, '\n', (size_t)(e - q))) != NULL; q++)
+        c++;
+    return c;
+}
+
+static mw_dataend_event *events_copy(pop_feed *f, const mw_dataend_event *ev, size_t n)
 {
     if (n == 0)
         return NULL;
-    mw_pop_body_event *c = (mw_pop_body_event *)pop_alloc(f->s, n * sizeof *c);
+    mw_dataend_event *c = (mw_dataend_event *)pop_alloc(f->s, n * sizeof *c);
     memcpy(c, ev, n * sizeof *c);
     return c;
 }
 
-/* The '.' line was found: the facts of the whole body. */
-static mw_pop_item *body_finish(pop_feed *f, size_t term_off, size_t term_len,
-                                const mw_pop_body_result *r)
+/* The body ended at the dot at body offset dot (row cls): the facts of the
+ * whole body.  own_dot: the scanner dropped that dot as a stuffing one (a
+ * candidate taken as the end after the scan went past it). */
+static mw_pop_item *body_finish(pop_feed *f, size_t term_off, size_t term_len, uint8_t cls,
+                                uint64_t dot, bool own_dot)
 {
     mw_pop_session *s = f->s;
     mw_pop_item *it = item_new(f, MW_POP_ITEM_BODY_END, term_off);
     it->line.len = term_len;
     it->cmd = s->ml_cmd;
-    it->cls = r->end_class;
+    it->cls = cls;
     it->ml = s->ml;
     mw_pop_end *e = (mw_pop_end *)pop_alloc(s, sizeof *e);
     it->end = e;
-    e->lines = s->body.lines;
-    e->stuffed = s->body.stuffed;
-    e->bare_dot = s->body.bare_dot;
+    uint32_t dropped = s->body.counts.dot_stuffed - (own_dot ? 1 : 0);
+    uint32_t single = s->body.counts.dot_single - (own_dot ? 1 : 0);
+    e->lines = s->body_lines;
+    e->stuffed = dropped - single;
+    e->bare_dot = single;
     e->entries = s->ml_entries;
     e->msg = s->ml_msg;
-    it->n = s->body.lines;
+    it->n = s->body_lines;
     s->ml->end_frame = f->in->frame;
-    s->ml->lines = s->body.lines;
+    s->ml->lines = s->body_lines;
     if ((s->ml_cmd == MW_POP_CMD_LIST || s->ml_cmd == MW_POP_CMD_UIDL) && s->stat_known &&
         s->ml_kind == MW_POP_BODY_LINES) {
         int64_t expect = (int64_t)s->stat_count + s->stat_deleted_base - s->ndeleted;
@@ -473,7 +487,10 @@ static mw_pop_item *body_finish(pop_feed *f, size_t term_off, size_t term_len,
         /* The message as the client stores it: body bytes before the '.'
          * line, stuffing dots removed. */
         it->flags |= MW_POP_F_MESSAGE;
-        e->size = r->end_offset - s->body.stuffed - s->body.bare_dot;
+        e->size = dot - dropped;
+        mw_pop_multi *m = s->ml;
+        if (m->msg && m->msg_len > e->size)
+            m->msg_len = (size_t)e->size; /* what the scan wrote past the end */
         if (s->ml_octets_known) {
             it->flags |= MW_POP_F_OCTETS;
             e->octets = s->ml_octets;
@@ -541,7 +558,7 @@ static bool body_line(pop_feed *f, const pop_line *l)
         it->cmd = (uint8_t)cmd;
         it->ml = s->ml;
         s->ml->end_frame = f->in->frame;
-        s->ml->lines = s->body.lines;
+        s->ml->lines = s->body_lines;
         s->ml->unterminated = true;
         s->ml_active = false;
         s->ml = NULL;
@@ -549,29 +566,29 @@ static bool body_line(pop_feed *f, const pop_line *l)
     }
 
     uint64_t base_pos = s->body.pos;
-    mw_pop_body_event ev[8], all[8];
-    size_t nall = 0;
-    mw_pop_body_result r;
-    size_t fed = 0;
+    mw_dataend_event ev[8], all[8];
+    size_t nall = 0, fed = 0;
+    mw_dataend_result r;
     do {
-        r = mw_pop_body_feed(&s->body, p + fed, full - fed, NULL, ev, G_N_ELEMENTS(ev));
+        r = mw_dataend_feed(&s->body, p + fed, full - fed, ev, G_N_ELEMENTS(ev), NULL, 0);
         fed += r.consumed;
-        if (r.end) {
-            body_finish(f, l->off, full, &r);
+        if (r.status == MW_DATAEND_END) {
+            /* the "." line (its event is the last one) */
+            const mw_dataend_event *e = &ev[r.nevents - 1];
+            body_finish(f, l->off, full, e->cls, mw_dataend_event_dot(e), false);
             return true;
         }
         for (size_t i = 0; i < r.nevents && nall < G_N_ELEMENTS(all); i++)
             all[nall++] = ev[i];
     } while (fed < full && r.consumed > 0);
+    s->body_lines += count_lf(p, full);
 
     mw_pop_item *it = line_item(f, MW_POP_ITEM_BODY_LINE, l);
     it->cmd = (uint8_t)cmd;
     it->ml = s->ml;
-    /* candidate offsets relative to the line */
-    for (size_t i = 0; i < nall; i++)
-        all[i].offset = all[i].offset >= base_pos ? all[i].offset - base_pos : 0;
     it->ev = events_copy(f, all, nall);
     it->nev = (uint8_t)nall;
+    it->body_off = base_pos;
     if (!f->body_line_seen) {
         f->body_line_seen = true;
         it->flags |= MW_POP_F_FIRST_IN_CALL;
@@ -596,71 +613,66 @@ static bool body_line(pop_feed *f, const pop_line *l)
     return true;
 }
 
-/* A '.' between bare CRs ends the body for readers that split lines at a
+/* A dot between bare CRs ends the body for readers that split lines at a
  * bare CR.  Line readers (split at LF) read on, so it is only a candidate;
  * but when the bytes right after it are a status line and a later command is
  * waiting for its response, the server evidently meant it as the end: the
  * body ends there, and the status line answers the next command. */
 static bool cr_class(uint8_t cls)
 {
-    return cls == MW_POP_CAND_CR_CR || cls == MW_POP_CAND_LF_CR || cls == MW_POP_CAND_CRLF_CR;
+    return cls == MW_DATAEND_CR_CR || cls == MW_DATAEND_LF_CR || cls == MW_DATAEND_CRLF_CR;
 }
 
-static bool status_follows(pop_feed *f, size_t at)
+enum { STATUS_NO, STATUS_YES, STATUS_MAYBE };
+
+/* Is a status line at buf[at]?  MAYBE while the bytes there are too few to
+ * tell. */
+static int status_at(pop_feed *f, size_t at)
 {
-    if (!fifo_front(f->s) || at >= f->len || f->len - at < 3)
-        return false;
+    if (!fifo_front(f->s) || at > f->len)
+        return STATUS_NO;
     const uint8_t *p = f->buf + at;
     size_t rem = f->len - at;
-    return memcmp(p, "+OK", 3) == 0 || (rem >= 4 && memcmp(p, "-ERR", 4) == 0);
+    static const char *const words[] = {"+OK", "-ERR"};
+    int verdict = STATUS_NO;
+    for (size_t w = 0; w < G_N_ELEMENTS(words); w++) {
+        size_t n = strlen(words[w]);
+        if (rem >= n && memcmp(p, words[w], n) == 0)
+            return STATUS_YES;
+        if (rem < n && memcmp(p, words[w], rem) == 0)
+            verdict = STATUS_MAYBE;
+    }
+    return verdict;
 }
 
-/* The body ends at a CR candidate: undo what the scanner did with the dot and
- * the CR after it (two bytes written out; a dot at line start counted as a
- * stray one). */
-static void end_at_cr(mw_pop_session *s, mw_pop_multi *m, uint8_t cls, uint64_t dot,
-                      mw_pop_body_result *r)
-{
-    if (m && m->msg)
-        m->msg_len = m->msg_len >= 2 ? m->msg_len - 2 : 0;
-    if (cls != MW_POP_CAND_CR_CR && s->body.bare_dot)
-        s->body.bare_dot--;
-    r->end = true;
-    r->end_class = cls;
-    r->end_offset = dot;
-}
-
-/* Message bytes (RETR, TOP) from offset; returns the new offset. */
-static size_t body_message(pop_feed *f, size_t offset)
+/* Message bytes (RETR, TOP) from offset; returns the new offset.  *wait:
+ * the bytes left decide whether a candidate ends the body and are too few,
+ * so they wait for the next call (the engine carries them). */
+static size_t body_message(pop_feed *f, size_t offset, bool *wait)
 {
     mw_pop_session *s = f->s;
     size_t len = f->len, start = offset;
     uint64_t base_pos = s->body.pos;
-    bool is_msg = s->ml_cmd == MW_POP_CMD_RETR || s->ml_cmd == MW_POP_CMD_TOP;
-    mw_pop_multi *m = is_msg ? s->ml : NULL;
-    uint32_t lines_before = s->body.lines;
-    mw_pop_body_event ev[8];
+    mw_pop_multi *m = s->ml;
+    bool keep = s->ml_cmd == MW_POP_CMD_RETR || s->ml_cmd == MW_POP_CMD_TOP;
+    uint32_t lines_before = s->body_lines;
+    mw_dataend_event ev[8];
     size_t nev = 0;
-    mw_pop_body_result r;
-    memset(&r, 0, sizeof r);
-    size_t term = SIZE_MAX;
-    if (s->cr_pending) {
-        s->cr_pending = false;
-        if (status_follows(f, offset)) {
-            end_at_cr(s, m, s->cr_pending_cls, s->cr_pending_pos, &r);
-            term = offset;
-        }
-    }
-    while (!r.end && offset < len) {
+    bool ended = false;
+    uint8_t cls = 0;
+    uint64_t dot = 0;
+    bool own_dot = false;
+    size_t term = 0;
+    while (offset < len) {
         uint8_t *out = NULL;
-        size_t rem = len - offset;
-        if (m && !m->view_skipped && f->in->view_max &&
+        size_t rem = len - offset, out_cap = 0;
+        if (keep && !m->view_skipped && f->in->view_max &&
             (uint64_t)m->msg_len + rem > f->in->view_max) {
             m->view_skipped = true; /* too large to keep: the checks go on without it */
             m->msg_len = 0;
         }
-        if (m && !m->view_skipped) {
-            size_t need = m->msg_len + rem + 1;
+        if (keep && !m->view_skipped) {
+            size_t need = m->msg_len + rem + MW_DATAEND_OUT_SLACK;
             if (need > m->msg_cap) {
                 /* the announced size first (a correct server sends no more),
                  * then doubling */
@@ -674,50 +686,77 @@ static size_t body_message(pop_feed *f, size_t offset)
                 m->msg_cap = cap;
             }
             out = m->msg + m->msg_len;
+            out_cap = m->msg_cap - m->msg_len;
         }
         /* one event at a time: each CR candidate may end the body */
-        mw_pop_body_event e;
-        r = mw_pop_body_feed(&s->body, f->buf + offset, rem, out, &e, 1);
+        mw_dataend_state before = s->body;
+        size_t len_before = out ? m->msg_len : 0;
+        mw_dataend_event e;
+        mw_dataend_result r = mw_dataend_feed(&s->body, f->buf + offset, rem, &e, 1, out, out_cap);
         if (out)
             m->msg_len += r.out_len;
-        offset += r.consumed;
-        if (r.nevents) {
-            uint64_t after = e.offset + 2; /* past ".<CR>" */
+        if (r.status == MW_DATAEND_END) {
+            s->body_lines += count_lf(f->buf + offset, r.consumed) - 1; /* the "." line's own */
+            offset += r.consumed;
+            ended = true;
+            cls = e.cls;
+            dot = mw_dataend_event_dot(&e);
+            term = dot >= base_pos ? start + (size_t)(dot - base_pos) : start;
+            break;
+        }
+        if (r.nevents && cr_class(e.cls) && mw_dataend_event_dot(&e) + 2 >= base_pos) {
+            uint64_t after = mw_dataend_event_dot(&e) + 2; /* past ".<CR>" */
             size_t after_off = start + (size_t)(after - base_pos);
-            if (cr_class(e.cls) && after >= base_pos && after_off == len &&
-                e.cls == MW_POP_CAND_CR_CR) {
-                s->cr_pending = true;
-                s->cr_pending_cls = e.cls;
-                s->cr_pending_pos = e.offset;
-            } else if (cr_class(e.cls) && after >= base_pos && status_follows(f, after_off)) {
-                end_at_cr(s, m, e.cls, e.offset, &r);
+            /* the byte there decided the row, so this feed read it */
+            int st = after_off >= offset ? status_at(f, after_off) : STATUS_NO;
+            if (st == STATUS_MAYBE) {
+                /* Undo this feed and scan only up to the undecided bytes. */
+                s->body = before;
+                if (out)
+                    m->msg_len = len_before;
+                size_t n = after_off - offset;
+                r = mw_dataend_feed(&s->body, f->buf + offset, n, NULL, 0, out, out_cap);
+                if (out)
+                    m->msg_len += r.out_len;
+                s->body_lines += count_lf(f->buf + offset, n);
+                offset = after_off;
+                *wait = true;
+                break;
+            }
+            if (st == STATUS_YES) {
+                s->body_lines += count_lf(f->buf + offset, after_off - offset);
+                ended = true;
+                cls = e.cls;
+                dot = after - 2;
+                own_dot = e.cls != MW_DATAEND_CR_CR; /* a line-start dot, dropped */
                 offset = after_off;
                 term = after_off >= start + 2 ? after_off - 2 : start;
                 break;
             }
+        }
+        if (r.nevents) {
             if (nev < G_N_ELEMENTS(ev))
                 ev[nev++] = e;
             else
                 ev[G_N_ELEMENTS(ev) - 1] = e; /* later events overwrite the last slot */
         }
-        if (r.end || r.consumed == 0)
+        s->body_lines += count_lf(f->buf + offset, r.consumed);
+        offset += r.consumed;
+        if (r.consumed == 0)
             break;
     }
-    if (r.end && term == SIZE_MAX)
-        term = r.end_offset >= base_pos ? start + (size_t)(r.end_offset - base_pos) : start;
-    if (!r.end)
+    if (!ended)
         term = offset;
     mw_pop_item *di = item_new(f, MW_POP_ITEM_BODY_DATA, start);
     di->line.len = term - start;
     di->cmd = s->ml_cmd;
-    di->n = s->body.lines - lines_before;
+    di->n = s->body_lines - lines_before;
     di->ml = s->ml;
-    for (size_t i = 0; i < nev; i++)
-        ev[i].offset = ev[i].offset >= base_pos ? ev[i].offset - base_pos : 0;
     di->ev = events_copy(f, ev, nev);
     di->nev = (uint8_t)nev;
-    if (r.end)
-        body_finish(f, term, offset - term, &r);
+    di->body_off = base_pos;
+    if (ended)
+        body_finish(f, term, offset - term, cls, dot, own_dot);
     return offset;
 }
 
@@ -875,7 +914,10 @@ size_t mw_pop_session_feed(mw_pop_session *s, const uint8_t *buf, size_t len,
     size_t offset = 0;
     while (offset < len) {
         if (in->server && s->ml_active && s->ml_kind == MW_POP_BODY_MESSAGE) {
-            offset = body_message(&f, offset);
+            bool wait = false;
+            offset = body_message(&f, offset, &wait);
+            if (wait)
+                break;
             continue;
         }
         pop_line l;

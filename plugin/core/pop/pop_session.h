@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/body/pop_body.h"
+#include "core/body/dataend.h"
 #include "core/pop/pop_syntax.h"
 #include "core/text/lines.h"
 
@@ -121,8 +121,8 @@ typedef struct mw_pop_item {
     uint8_t kind;          /* mw_pop_item_kind */
     uint8_t cmd;           /* mw_pop_cmd: the command, the one answered, the body's */
     uint8_t state;         /* command: mw_pop_state when sent; response: mw_pop_status */
-    uint8_t cls;           /* end: terminator class (pop_body.h) */
-    uint8_t nev;           /* bare-CR candidates in ev */
+    uint8_t cls;           /* end: terminator row (core/body/dataend.h) */
+    uint8_t nev;           /* candidates in ev */
     uint32_t flags;        /* MW_POP_F_* */
     size_t off;            /* span in the call's buffer */
     mw_line line;          /* lines: content, line end; data/end: len only */
@@ -136,7 +136,9 @@ typedef struct mw_pop_item {
     mw_pop_exchange *ex;   /* command, response: the exchange */
     mw_pop_multi *ml;      /* response (MULTILINE), end, data: the body */
     mw_pop_auth *auth;     /* command (USER, PASS, APOP, AUTH), SASL */
-    mw_pop_body_event *ev; /* body line, data: candidates next to bare CRs */
+    mw_dataend_event *ev;  /* body line, data: candidate rows that do not end the body
+                              (body offsets; one may begin before the item) */
+    uint64_t body_off;     /* body line, data: body offset of the item's first byte */
     mw_pop_end *end;       /* end */
 } mw_pop_item;
 
@@ -192,10 +194,8 @@ typedef struct mw_pop_session {
     bool ml_octets_known;
     uint64_t ml_octets;
     uint32_t ml_entries;
-    bool cr_pending;         /* a "<CR>.<CR>" ended the last call's bytes */
-    uint8_t cr_pending_cls;
-    uint64_t cr_pending_pos;
-    mw_pop_body body;
+    mw_dataend_state body;   /* the dot-body scanner, POP's line-reader policy */
+    uint32_t body_lines;     /* line ends of the body so far */
     mw_pop_multi *ml;
 
     /* cross-checks */
