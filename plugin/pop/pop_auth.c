@@ -6,10 +6,10 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
-#include <epan/tap.h>
 #include <epan/dissectors/packet-tls-utils.h>
 
 #include "core/mail/sasl.h"
+#include "mail/credentials.h"
 #include "mail/lineitem.h"
 #include "mail/mail.h"
 #include "pop/pop.h"
@@ -32,61 +32,8 @@ static expert_field ei_apop_bad_digest = EI_INIT;
 static expert_field ei_stls_injection = EI_INIT;
 
 static dissector_handle_t tls_handle;
-static int credentials_tap = -1;
 
-/* Decode base64 text at tvb[off, off+len) into packet scope (core/base64,
- * strict); NULL with *err set if it is not base64. */
-static guint8 *b64_decode(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len, gsize *out_len,
-                          const char **err)
-{
-    if (len <= 0) {
-        *err = "empty input";
-        return NULL;
-    }
-    size_t cap = (size_t)len / 4 * 3 + 4;
-    guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, cap);
-    size_t n = 0;
-    if (!mw_base64_decode(tvb_get_ptr(tvb, off, len), (size_t)len, out, cap - 1, &n, err))
-        return NULL;
-    out[n] = 0;
-    *out_len = n;
-    return out;
-}
-
-/* Queue a record for the credentials tap (tshark -z credentials). */
-static void tap_credential(mw_ctx *ctx, const mw_pop_auth *a, int hf_secret, const char *info)
-{
-#if MW_HAVE_CREDENTIALS_TAP
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *c = wmem_new0(ctx->pinfo->pool, mw_tap_credential);
-    c->num = ctx->pinfo->num;
-    c->username_num = a->user_frame ? a->user_frame : ctx->pinfo->num;
-    c->password_hf_id = (unsigned)hf_secret;
-    c->username = wmem_strdup(ctx->pinfo->pool, a->user && a->user[0] ? a->user : "n.a.");
-    c->proto = "POP3";
-    c->info = wmem_strdup(ctx->pinfo->pool, info);
-    tap_queue_packet(credentials_tap, ctx->pinfo, c);
-#else
-    (void)ctx, (void)a, (void)hf_secret, (void)info;
-#endif
-}
-
-/* Decoded SASL bytes as a field value: valid UTF-8, controls shown as '.'. */
-static const char *printable(mw_ctx *ctx, const guint8 *p, gsize len)
-{
-    gchar *c0 = (gchar *)wmem_memdup(ctx->pinfo->pool, p, len);
-    for (gsize i = 0; i < len; i++)
-        if ((guchar)c0[i] < 0x20 || c0[i] == 0x7f)
-            c0[i] = '.';
-    gchar *v = g_utf8_make_valid(c0, (gssize)len);
-    for (gchar *c = v; *c; c++)
-        if ((guchar)*c < 0x20 || *c == 0x7f)
-            *c = '.';
-    char *r = wmem_strdup(ctx->pinfo->pool, v);
-    g_free(v);
-    return r;
-}
+static const mw_credentials pop_credentials = {"POP3", &ei_auth_cleartext, &ei_auth_bad_base64};
 
 static proto_item *add_secret(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *tvb, gint off, gint len,
                               const char *value, gboolean generated)
@@ -94,8 +41,7 @@ static proto_item *add_secret(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *tvb,
     proto_item *it = proto_tree_add_string(t, hf, tvb, off, len, value);
     if (generated)
         proto_item_set_generated(it);
-    if (!ctx->tls)
-        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
+    mw_credentials_secret(&pop_credentials, ctx->pinfo, it, ctx->tls, NULL);
     return it;
 }
 
@@ -107,66 +53,79 @@ static void add_username(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const
         proto_item_set_generated(it);
 }
 
-static const char *span_text(mw_ctx *ctx, const guint8 *d, mw_span sp)
+/* A span of the decoded bytes: its item and its value. */
+static void add_decoded(mw_ctx *ctx, proto_tree *t, int hf, tvbuff_t *d, mw_span sp, gboolean secret)
 {
-    return printable(ctx, d + sp.off, sp.len);
+    const char *v = mw_credentials_printable(ctx->pinfo, tvb_get_ptr(d, (gint)sp.off, (gint)sp.len),
+                                             sp.len);
+    if (secret)
+        add_secret(ctx, t, hf, d, (gint)sp.off, (gint)sp.len, v, FALSE);
+    else
+        add_username(t, d, (gint)sp.off, (gint)sp.len, v, FALSE);
 }
 
-/* One decoded client response of the SASL exchange (parsed by core/sasl). */
+static void tap_credential(mw_ctx *ctx, const mw_pop_auth *a, int hf_secret, const char *info)
+{
+    mw_credentials_tap(&pop_credentials, ctx->pinfo, a->user, a->user_frame, hf_secret, info);
+}
+
+/* One client response of the SASL exchange, decoded into a data source of
+ * its own and parsed by core/sasl with the mechanism and step the record
+ * holds. */
 static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbuff_t *tvb, gint off,
                           gint len)
 {
-    gsize n = 0;
-    const char *err = NULL;
-    guint8 *d = b64_decode(ctx, tvb, off, len, &n, &err);
-    if (!d) {
-        proto_item *it = proto_tree_add_item(t, hf_auth_response, tvb, off, len, ENC_ASCII);
-        expert_add_info_format(ctx->pinfo, it, &ei_auth_bad_base64, "SASL data that is not base64 (%s)", err);
+    tvbuff_t *d = mw_credentials_decode(&pop_credentials, ctx->pinfo, t, hf_auth_response, tvb, off,
+                                        len, "SASL (decoded)");
+    if (!d)
         return;
-    }
-    proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len, printable(ctx, d, n));
+    gsize n = tvb_reported_length(d);
+    const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
+    proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len,
+                                           mw_credentials_printable(ctx->pinfo, p, n));
     proto_item_set_generated(ri);
+    mw_span all = {0, n};
     switch ((mw_sasl_mech)a->mech) {
     case MW_SASL_PLAIN: {
         mw_sasl_plain pl;
-        if (mw_sasl_plain_parse(d, n, &pl)) {
-            add_username(t, tvb, off, len, span_text(ctx, d, pl.authcid), TRUE);
-            add_secret(ctx, t, hf_auth_password, tvb, off, len, span_text(ctx, d, pl.passwd), TRUE);
+        if (mw_sasl_plain_parse(p, n, &pl)) {
+            add_decoded(ctx, t, hf_auth_username, d, pl.authcid, FALSE);
+            add_decoded(ctx, t, hf_auth_password, d, pl.passwd, TRUE);
             tap_credential(ctx, a, hf_auth_password, "AUTH PLAIN");
         }
         break;
     }
     case MW_SASL_LOGIN:
         if (a->step == 0) {
-            add_username(t, tvb, off, len, printable(ctx, d, n), TRUE);
+            add_decoded(ctx, t, hf_auth_username, d, all, FALSE);
         } else if (a->step == 1) {
-            add_secret(ctx, t, hf_auth_password, tvb, off, len, printable(ctx, d, n), TRUE);
+            add_decoded(ctx, t, hf_auth_password, d, all, TRUE);
             tap_credential(ctx, a, hf_auth_password, "AUTH LOGIN");
         }
         break;
     case MW_SASL_CRAM_MD5: {
         mw_sasl_cram cr;
-        if (mw_sasl_cram_parse(d, n, &cr)) {
-            add_username(t, tvb, off, len, span_text(ctx, d, cr.user), TRUE);
-            proto_item *it = proto_tree_add_string(t, hf_auth_digest, tvb, off, len, span_text(ctx, d, cr.digest));
-            proto_item_set_generated(it);
-            if (!ctx->tls)
-                expert_add_info_format(ctx->pinfo, it, &ei_auth_cleartext,
-                                       "CRAM-MD5 response sent without TLS: the user name is "
-                                       "visible and the digest with its challenge is open to an "
-                                       "offline dictionary attack on the password");
+        if (mw_sasl_cram_parse(p, n, &cr)) {
+            add_decoded(ctx, t, hf_auth_username, d, cr.user, FALSE);
+            proto_item *it = proto_tree_add_string(
+                t, hf_auth_digest, d, (gint)cr.digest.off, (gint)cr.digest.len,
+                mw_credentials_printable(ctx->pinfo, p + cr.digest.off, cr.digest.len));
+            mw_credentials_secret(&pop_credentials, ctx->pinfo, it, ctx->tls,
+                                  "CRAM-MD5 response sent without TLS: the user name is "
+                                  "visible and the digest with its challenge is open to an "
+                                  "offline dictionary attack on the password");
             tap_credential(ctx, a, hf_auth_digest, "AUTH CRAM-MD5");
         }
         break;
     }
     case MW_SASL_XOAUTH2: case MW_SASL_OAUTHBEARER: {
         mw_sasl_oauth o;
-        gboolean ok = a->mech == MW_SASL_XOAUTH2 ? mw_sasl_xoauth2_parse(d, n, &o)
-                                                 : mw_sasl_oauthbearer_parse(d, n, &o);
+        gboolean ok = a->mech == MW_SASL_XOAUTH2 ? mw_sasl_xoauth2_parse(p, n, &o)
+                                                 : mw_sasl_oauthbearer_parse(p, n, &o);
         if (ok) {
             if (o.authzid.len)
-                add_username(t, tvb, off, len, span_text(ctx, d, o.authzid), TRUE);
-            add_secret(ctx, t, hf_auth_token, tvb, off, len, span_text(ctx, d, o.token), TRUE);
+                add_decoded(ctx, t, hf_auth_username, d, o.authzid, FALSE);
+            add_decoded(ctx, t, hf_auth_token, d, o.token, TRUE);
             tap_credential(ctx, a, hf_auth_token, a->mech == MW_SASL_XOAUTH2 ? "AUTH XOAUTH2"
                                                                              : "AUTH OAUTHBEARER");
         }
@@ -215,11 +174,11 @@ void pop_render_auth_command(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, t
             ok = g_ascii_isxdigit(tvb_get_guint8(tvb, sp + 1 + i));
         if (!ok)
             expert_add_info(ctx->pinfo, di ? di : proto_tree_get_parent(t), &ei_apop_bad_digest);
-        if (dlen > 0 && !ctx->tls)
-            expert_add_info_format(ctx->pinfo, di, &ei_auth_cleartext,
-                                   "APOP sent without TLS: the user name is visible and the digest "
-                                   "with the greeting's timestamp is open to an offline dictionary "
-                                   "attack on the password");
+        if (dlen > 0)
+            mw_credentials_secret(&pop_credentials, ctx->pinfo, di, ctx->tls,
+                                  "APOP sent without TLS: the user name is visible and the digest "
+                                  "with the greeting's timestamp is open to an offline dictionary "
+                                  "attack on the password");
         if (dlen > 0)
             tap_credential(ctx, a, hf_apop_digest, "APOP");
         break;
@@ -266,15 +225,14 @@ void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
 {
     if (len <= 0)
         return;
-    gsize n = 0;
-    const char *err = NULL;
-    guint8 *d = b64_decode(ctx, tvb, off, len, &n, &err);
-    if (!d) {
-        proto_item *it = proto_tree_add_item(t, hf_auth_challenge, tvb, off, len, ENC_ASCII);
-        expert_add_info_format(ctx->pinfo, it, &ei_auth_bad_base64, "SASL data that is not base64 (%s)", err);
+    tvbuff_t *d = mw_credentials_decode(&pop_credentials, ctx->pinfo, t, hf_auth_challenge, tvb, off,
+                                        len, "SASL challenge (decoded)");
+    if (!d)
         return;
-    }
-    proto_item *it = proto_tree_add_string(t, hf_auth_challenge, tvb, off, len, printable(ctx, d, n));
+    gsize n = tvb_reported_length(d);
+    proto_item *it = proto_tree_add_string(
+        t, hf_auth_challenge, tvb, off, len,
+        mw_credentials_printable(ctx->pinfo, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
     proto_item_set_generated(it);
 }
 
@@ -332,5 +290,5 @@ void pop_auth_register(int proto)
 void pop_auth_handoff(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_pop);
-    credentials_tap = find_tap_id("credentials");
+    mw_credentials_handoff();
 }
