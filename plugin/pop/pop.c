@@ -88,10 +88,6 @@ static const mw_pop_alloc pop_file_scope = {pop_file_alloc, pop_file_realloc, NU
 
 static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
 {
-    /* A call is fed once: should the engine ask again for the same call,
-     * the record already holds the answer. */
-    if (ctx->rec)
-        return (guint)((const mw_pop_call *)ctx->rec)->consumed;
     mw_pop_session *s = (mw_pop_session *)ctx->state;
     guint len = tvb_reported_length(tvb);
     mw_pop_input in;
