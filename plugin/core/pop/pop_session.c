@@ -566,7 +566,7 @@ static bool body_line(pop_feed *f, const pop_line *l)
     }
 
     uint64_t base_pos = s->body.pos;
-    mw_dataend_event ev[8], all[8];
+    mw_dataend_event ev[8], all[MW_POP_MAX_EVENTS];
     size_t nall = 0, fed = 0;
     mw_dataend_result r;
     do {
@@ -656,7 +656,7 @@ static size_t body_message(pop_feed *f, size_t offset, bool *wait)
     mw_pop_multi *m = s->ml;
     bool keep = s->ml_cmd == MW_POP_CMD_RETR || s->ml_cmd == MW_POP_CMD_TOP;
     uint32_t lines_before = s->body_lines;
-    mw_dataend_event ev[8];
+    mw_dataend_event ev[MW_POP_MAX_EVENTS];
     size_t nev = 0;
     bool ended = false;
     uint8_t cls = 0;

@@ -122,7 +122,8 @@ typedef struct mw_pop_item {
     uint8_t cmd;           /* mw_pop_cmd: the command, the one answered, the body's */
     uint8_t state;         /* command: mw_pop_state when sent; response: mw_pop_status */
     uint8_t cls;           /* end: terminator row (core/body/dataend.h) */
-    uint8_t nev;           /* candidates in ev */
+    uint8_t nev;           /* candidates in ev (at most MW_POP_MAX_EVENTS; past that
+                              the last slot holds the latest) */
     uint32_t flags;        /* MW_POP_F_* */
     size_t off;            /* span in the call's buffer */
     mw_line line;          /* lines: content, line end; data/end: len only */
@@ -163,6 +164,7 @@ typedef struct mw_pop_input {
 } mw_pop_input;
 
 #define MW_POP_FIFO_LEN 32
+#define MW_POP_MAX_EVENTS 64
 #define MW_POP_MAX_DELETED 32
 #define MW_POP_MAX_NAME 64
 

@@ -53,7 +53,7 @@ static void check_call(const mw_pop_call *c, size_t len)
         size_t span = it->line.len + it->line.eol_len;
         FZ_SPAN_IN(it->off, span, len);
         FZ_CHECK(it->kind <= MW_POP_ITEM_BODY_END);
-        FZ_CHECK(it->nev <= 8);
+        FZ_CHECK(it->nev <= MW_POP_MAX_EVENTS);
         if (it->ml && it->ml->msg)
             FZ_CHECK(it->ml->msg_len <= it->ml->msg_cap);
         if (it->kind == MW_POP_ITEM_BODY_END)
