@@ -101,15 +101,16 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
     in.nsecs = ctx->pinfo->abs_ts.nsecs;
     in.view_max = pop_message_view_max;
     in.max_carry = MW_MAX_CARRY;
-    mw_pop_call *rec = wmem_new0(wmem_file_scope(), mw_pop_call);
+    mw_pop_call call = {NULL, 0, 0};
     bool mid_line = ctx->mid_line;
-    size_t used = len ? mw_pop_session_feed(s, tvb_get_ptr(tvb, 0, len), len, &in, rec, &mid_line)
+    size_t used = len ? mw_pop_session_feed(s, tvb_get_ptr(tvb, 0, len), len, &in, &call, &mid_line)
                       : 0;
     ctx->mid_line = mid_line;
-    for (guint32 i = 0; i < rec->nitems; i++)
-        if (rec->items[i].flags & MW_POP_F_STLS_OK)
+    for (guint32 i = 0; i < call.nitems; i++)
+        if (call.items[i].flags & MW_POP_F_STLS_OK)
             pop_stls_ack(ctx->pinfo);
-    ctx->rec = rec;
+    /* a call that only carries part of a line keeps no record */
+    ctx->rec = call.nitems ? wmem_memdup(wmem_file_scope(), &call, sizeof call) : NULL;
     return (guint)used;
 }
 
