@@ -3,9 +3,9 @@
 # Install what the lab scripts (captures/lab/*/make*.sh) need on Debian 12, as
 # root, non-interactively.  Postfix is installed unconfigured ("No
 # configuration"): the labs run it with their own configuration directory and
-# never use /etc/postfix.  Where the package system starts services on install,
-# stop them afterwards with the init system: the labs start their own servers
-# inside a private network namespace.
+# never use /etc/postfix.  dnsmasq-base brings no service.  Where the init
+# system starts Dovecot on install, it is stopped again: the labs start their
+# own servers inside a private network namespace.
 set -euo pipefail
 
 packages=(
@@ -29,4 +29,7 @@ echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-se
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
+if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
+    systemctl stop dovecot
+fi
 echo "lab setup: done"

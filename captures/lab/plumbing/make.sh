@@ -3,6 +3,8 @@
 # Record the plumbing captures (LMTP, PROXY v1/v2, XCLIENT, XFORWARD) from a
 # real Postfix and Dovecot inside a private network namespace (loopback only).
 # Run as root:  captures/lab/plumbing/make.sh [NAME...]   (none = all)
+# What IMAP and POP3 find in the mailboxes (proxy-dovecot-imap-pop) comes from
+# the deliveries of the captures recorded before it in a full run.
 # Needs the packages of captures/lab/setup.sh.  LAB_LOG_DIR=DIR keeps the
 # server log lines and the client's transcript of each capture.
 set -u
@@ -13,9 +15,6 @@ WANT=" ${*:-} "
 want() { [ "$WANT" = "  " ] || [[ "$WANT" == *" $1 "* ]]; }
 
 lab_ns_up
-# The lab's IPv6 listeners need ::1 on the namespace's loopback.
-lab_in_ns ip -6 addr show dev lo | grep -q '::1/128' || ip -n "$LAB_NS" addr add ::1/128 dev lo ||
-    lab_die "no ::1 in the namespace"
 pl_servers_up
 trap 'pl_servers_down; lab_ns_down' EXIT
 

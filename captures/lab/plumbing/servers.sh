@@ -189,6 +189,10 @@ pl_dns_up() {
 }
 
 pl_servers_up() {
+    # The IPv6 listeners need ::1 on the namespace's loopback (the kernel adds
+    # it when lo comes up, unless IPv6 is disabled).
+    lab_in_ns ip -6 addr show dev lo | grep -q '::1/128' || ip -n "$LAB_NS" addr add ::1/128 dev lo ||
+        lab_die "no ::1 in the namespace"
     pl_write_postfix
     pl_write_dovecot
     lab_in_ns env TZ=UTC dovecot -c "$DV_DIR/dovecot.conf" || { cat "$DV_DIR/dovecot.log" >&2; lab_die "dovecot did not start"; }
