@@ -13,7 +13,7 @@ packages=(
     postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd dnsmasq-base
     # clients, capture and DKIM tools
     swaks curl openssl bind9-dnsutils python3 python3-dkim python3-nacl python3-dnspython
-    opendkim-tools tshark wireshark-common iproute2
+    tshark wireshark-common iproute2
 )
 missing=()
 for p in "${packages[@]}"; do
