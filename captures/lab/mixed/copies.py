@@ -86,6 +86,15 @@ print()
 print("## IMAP BODYSTRUCTURE as Dovecot sent it (FETCH 1 (UID RFC822.SIZE BODYSTRUCTURE))")
 print(bs)
 print()
+print("## The same, part by part (bodystructure.py; fields named by their position)")
+import os, tempfile
+with tempfile.NamedTemporaryFile("wb", delete=False) as t:
+    t.write(b"* " + re.sub(r"^(\d+) ", r"\1 FETCH ", bs).encode() + b"\r\n")
+print(subprocess.run([sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "dovecot",
+                                                   "bodystructure.py"), t.name],
+                     capture_output=True, text=True, check=True).stdout.rstrip())
+os.unlink(t.name)
+print()
 print("## Postfix log")
 for l in open(maillog):
     if re.search(r"postfix/(smtpd|cleanup|qmgr|virtual)\[", l) and ("status=" in l or "message-id" in l

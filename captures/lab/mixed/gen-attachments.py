@@ -139,7 +139,7 @@ Content-Type: multipart/mixed; boundary="=_inner"
 --=_inner
 Content-Type: text/plain; charset=us-ascii
 
-""") + inner_text + crlf("""\
+""") + inner_text + crlf("""
 --=_inner
 Content-Type: application/octet-stream; name="inner.bin"
 Content-Disposition: attachment; filename="inner.bin"
