@@ -69,7 +69,8 @@ lab_log "crafting $BAD"
     echo "# $BAD.pcapng: crafted from $NAME.pcapng by deflate-tool.py corrupt (compress.sh)"
     python3 "$HERE/deflate-tool.py" corrupt "$CAPTURES_DIR/$NAME.pcapng" "$CAPTURES_DIR/$BAD.pcapng" ||
         lab_die "crafting failed"
-    echo "# Everything else is byte-identical to $NAME.pcapng: the client side inflates to the end."
+    echo "# Everything else is byte-identical to $NAME.pcapng: the client side inflates to the end;"
+    echo "# the server side cannot be inflated from that frame on."
     echo
     python3 "$HERE/deflate-tool.py" facts "$CAPTURES_DIR/$BAD.pcapng"
 } >"$HERE/$BAD.facts"

@@ -2,6 +2,7 @@
 """Inflate the IMAP COMPRESS=DEFLATE sessions of a lab capture, independently of mailwire.
 
     deflate-tool.py facts CAPTURE.pcapng        per frame: the inflated bytes of each segment
+        ("inflated N @K": N bytes, starting at offset K of that direction's inflated stream)
     deflate-tool.py corrupt IN.pcapng OUT.pcapng
         OUT = IN with one server segment (the first of the response to the first
         FETCH after COMPRESS) made to start a deflate block of the reserved type 3,
@@ -124,6 +125,8 @@ def facts(path):
     for key, segs in sorted(sessions(data).items(), key=lambda kv: kv[1][0][0]):
         print(f"# connection from client port {key[0]}")
         segwire = {s[0]: s[3] for s in segs}
+        at = {"C": 0, "S": 0}           # offset in each direction's inflated stream
+        spans = {"C": [], "S": []}      # (frame, offset, inflated bytes)
         for n, side, fpos, comp, k, out, err in walk(segs):
             who = "client" if side == "C" else "server"
             if not comp:
@@ -134,11 +137,31 @@ def facts(path):
                 print(f"frame {n} {who} compressed {len(segwire[n])}: INFLATE ERROR {err}")
             elif k:
                 head, inflated = out
+                spans[side].append((n, at[side], inflated))
                 print(f"frame {n} {who} plain {len(head)}: {show(head)}")
-                print(f"frame {n} {who} then compressed {len(segwire[n]) - k}, inflated {len(inflated)}: "
-                      f"{show(inflated)}")
+                print(f"frame {n} {who} then compressed {len(segwire[n]) - k}, inflated {len(inflated)} "
+                      f"@{at[side]}: {show(inflated)}")
+                at[side] += len(inflated)
             else:
-                print(f"frame {n} {who} compressed {len(segwire[n])}, inflated {len(out)}: {show(out)}")
+                spans[side].append((n, at[side], out))
+                print(f"frame {n} {who} compressed {len(segwire[n])}, inflated {len(out)} @{at[side]}: "
+                      f"{show(out)}")
+                at[side] += len(out)
+        for side, who in (("C", "client"), ("S", "server")):
+            stream = b"".join(b for _, _, b in spans[side])
+
+            def frame_at(off):
+                return next(n for n, o, b in spans[side] if o <= off < o + len(b))
+            pos = 0
+            while True:
+                m = re.compile(rb"\{(\d+)\+?\}\r\n").search(stream, pos)
+                if not m:
+                    break
+                size, start = int(m.group(1)), m.end()
+                if size:
+                    print(f"{who} literal {{{size}}} in the inflated stream: bytes {start}-{start + size - 1}, "
+                          f"frames {frame_at(start)}-{frame_at(start + size - 1)}")
+                pos = start + size
         print()
 
 
@@ -151,11 +174,13 @@ def corrupt(src, dst):
                 if prev_end["S"] != b"\x00\x00\xff\xff":
                     sys.exit(f"frame {n} does not start a deflate block")
                 # First block header: BFINAL=0, BTYPE=3 (reserved): an error in every inflater.
+                was = data[fpos]
                 data[fpos] = (data[fpos] & ~0x07) | 0x06
                 fix_checksum(data, fpos)
                 open(dst, "wb").write(data)
-                print(f"frame {n}: first payload byte set to 0x{data[fpos]:02x} "
-                      "(a deflate block of reserved type 3)")
+                print(f"frame {n}: first TCP payload byte 0x{was:02x} set to 0x{data[fpos]:02x} "
+                      "(a deflate block of reserved type 3); its TCP checksum recomputed (the other "
+                      "frames keep the loopback's partial checksums, as captured)")
                 return
             if side == "S" and comp:
                 # compressed bytes of this segment, to see where the last block ended
