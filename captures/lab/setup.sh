@@ -32,4 +32,6 @@ apt-get install -y -q --no-install-recommends "${missing[@]}" </dev/null
 if command -v systemctl >/dev/null && systemctl is-active --quiet dovecot 2>/dev/null; then
     systemctl stop dovecot
 fi
+# COMPRESS=DEFLATE (dovecot/compress.sh) needs Dovecot's imap_zlib plugin, shipped by dovecot-imapd.
+ls /usr/lib/dovecot/modules/lib30_imap_zlib_plugin.so >/dev/null
 echo "lab setup: done"
