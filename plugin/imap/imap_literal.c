@@ -47,39 +47,27 @@ static const char *lit_type_name(const mw_imap_lit *lit)
     }
 }
 
-static gint64 *lit_key(mw_ctx *ctx, gint off)
-{
-    gint64 *k = wmem_new(wmem_file_scope(), gint64);
-    *k = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
-    return k;
-}
-
-static imap_lit_rec *lit_rec(mw_ctx *ctx, gint off, const mw_imap_lit *lit, imap_lit_use use,
-                             const char *label)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    gint64 key = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
-    if (!ctx->first_pass)
-        return (imap_lit_rec *)wmem_map_lookup(st->conv->lits, &key);
-    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
-    r->size = lit->size;
-    r->use = use;
-    r->label = label;
-    r->header_frame = ctx->pinfo->num;
-    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
-                                        : lit->size <= IMAP_STRING_KEEP;
-    if (keep && lit->size > 0)
-        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
-    wmem_map_insert(st->conv->lits, lit_key(ctx, off), r);
-    return r;
-}
-
 static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, const mw_imap_lit *lit,
                           proto_item **size_it)
 {
     *size_it = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit->len, lit->size);
     proto_tree_add_string(t, hf_imap_literal_type, tvb, hoff, (gint)lit->len, lit_type_name(lit));
     (void)ctx;
+}
+
+static imap_lit_rec *lit_rec(imap_parse *ps, const mw_imap_lit *lit, imap_lit_use use,
+                             const char *label)
+{
+    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
+    r->size = lit->size;
+    r->use = use;
+    r->label = label;
+    r->header_frame = ps->ctx->pinfo->num;
+    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
+                                        : lit->size <= IMAP_STRING_KEEP;
+    if (keep && lit->size > 0)
+        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
+    return r;
 }
 
 /* Hand a collected message, header block or MIME header to the shared
@@ -93,119 +81,156 @@ static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, cons
         mail_message_add_part(mt, ctx->pinfo, t, NULL);
 }
 
-void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_off,
-                         const mw_imap_lit *lit, imap_lit_use use, const char *label)
+/* The literal header that ends a text line (it->l). */
+void imap_parse_literal_header(imap_parse *ps, imap_item *it, const mw_imap_lit *lit,
+                               imap_lit_use use, const char *label)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
-    gint hoff = line_off + (gint)lit->off;
-    proto_item *size_it;
+    imap_state *st = ps->st;
+    imap_dir *ds = ps->ds;
+    it->anomalies |= IMAP_AN_LIT_HEADER;
     if (lit->status != MW_IMAP_LIT_OK) {
         ds->in_logical = FALSE;
-        proto_item *it = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit->len,
-                                               lit->size);
-        proto_item_set_text(it, "Literal size: %s (%s)",
-                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
-                            mw_imap_lit_status_name(lit->status));
-        expert_add_info_format(ctx->pinfo, it, &ei_imap_literal_size,
-                               "Literal size %s cannot be right (%s): not followed, dissection "
-                               "goes on with the next line",
-                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
-                               mw_imap_lit_status_name(lit->status));
         return;
     }
-    add_size_type(ctx, t, tvb, hoff, lit, &size_it);
-    proto_item *u = proto_tree_add_string(t, hf_imap_literal_use, tvb, hoff, (gint)lit->len,
-                                          label ? label : use_names[use]);
-    proto_item_set_generated(u);
-    if (lit->sync == MW_IMAP_LIT_MINUS && lit->size > MW_IMAP_LITERAL_MINUS_MAX)
-        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_minus);
-    if (use_is_message(use) && lit->size > imap_pref_max_message)
-        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
-    imap_lit_rec *r = lit_rec(ctx, hoff, lit, use, label);
+    imap_lit_rec *r = lit_rec(ps, lit, use, label);
+    it->lit = r;
     ds->lit = r;
     ds->walk.last_lit = NULL;
     ds->lit_left = lit->size;
     ds->in_logical = TRUE;
-    if (ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
+    if (ps->ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
         st->await_plus = TRUE;
-    if (!r)
+    if (lit->size == 0) {
+        ds->lit = NULL;
+        r->end_frame = ps->ctx->pinfo->num;
+    }
+}
+
+void imap_render_literal_header(imap_render *rd, proto_tree *t)
+{
+    const imap_item *it = rd->it;
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
+    const guint8 *p;
+    gint len = imap_line_ptr(tvb, it->l.offset, (gint)it->l.line.len, &p);
+    mw_imap_lit lit;
+    if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) == MW_IMAP_LIT_ABSENT)
         return;
+    gint hoff = it->l.offset + (gint)lit.off;
+    proto_item *size_it;
+    if (lit.status != MW_IMAP_LIT_OK || !it->lit) {
+        proto_item *si = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit.len,
+                                               lit.size);
+        proto_item_set_text(si, "Literal size: %s (%s)",
+                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                            mw_imap_lit_status_name(lit.status));
+        expert_add_info_format(ctx->pinfo, si, &ei_imap_literal_size,
+                               "Literal size %s cannot be right (%s): not followed, dissection "
+                               "goes on with the next line",
+                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                               mw_imap_lit_status_name(lit.status));
+        return;
+    }
+    const imap_lit_rec *r = it->lit;
+    add_size_type(ctx, t, tvb, hoff, &lit, &size_it);
+    proto_item *u = proto_tree_add_string(t, hf_imap_literal_use, tvb, hoff, (gint)lit.len,
+                                          r->label ? r->label : use_names[r->use]);
+    proto_item_set_generated(u);
+    if (lit.sync == MW_IMAP_LIT_MINUS && lit.size > MW_IMAP_LITERAL_MINUS_MAX)
+        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_minus);
+    if (use_is_message(r->use) && lit.size > imap_pref_max_message)
+        expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
     if (r->end_frame && r->end_frame != ctx->pinfo->num) {
         proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, r->end_frame);
         proto_item_set_generated(e);
-    } else if (!ctx->first_pass && !r->end_frame && !r->cancelled && r->size > 0) {
+    } else if (imap_capture_read() && !r->end_frame && !r->cancelled && r->size > 0) {
         expert_add_info_format(ctx->pinfo, size_it, &ei_imap_literal_truncated,
                                "The capture ends inside this literal: %" G_GUINT64_FORMAT
                                " of %" G_GUINT64_FORMAT " octets seen", r->have, r->size);
     }
-    if (lit->size == 0) {
-        ds->lit = NULL;
-        if (ctx->first_pass)
-            r->end_frame = ctx->pinfo->num;
-    }
 }
 
-/* The literal's last octet arrived in this call. */
-static void literal_end(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, imap_lit_rec *r)
+gint imap_parse_literal_body(imap_parse *ps, gint offset)
 {
-    if (ctx->first_pass)
-        r->end_frame = ctx->pinfo->num;
-    if (r->header_frame != ctx->pinfo->num) {
-        proto_item *h = proto_tree_add_uint(t, hf_imap_literal_header_in, tvb, 0, 0, r->header_frame);
-        proto_item_set_generated(h);
-    }
-    if (r->broken) {
-        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_literal_lost);
-        return;
-    }
-    if (r->buf && use_is_message(r->use))
-        imap_message_handoff(ctx, tvb, ctx->tree, r);
-}
-
-gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    imap_dir *ds = ps->ds;
     imap_lit_rec *r = ds->lit;
+    tvbuff_t *tvb = ps->tvb;
     gint avail = tvb_reported_length_remaining(tvb, offset);
     gint take = ds->lit_left < (guint64)avail ? (gint)ds->lit_left : avail;
-    guint64 size = r ? r->size : ds->lit_left;
-    guint64 at = size - ds->lit_left;
+    imap_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = IMAP_ITEM_LITERAL;
+    it.off = offset;
+    it.len = take;
+    it.lit = r;
+    it.lit_left = ds->lit_left;
+    it.lit_at = (r ? r->size : ds->lit_left) - ds->lit_left;
+    if (r) {
+        if (r->buf && !r->broken)
+            tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
+        r->have += (guint64)take;
+    }
     imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left)
+        imap_parse_login_literal(ps, &it, offset, take);
+    ds->lit_left -= (guint64)take;
+    if (ds->lit_left == 0) {
+        ds->lit = NULL;
+        if (r)
+            r->end_frame = ps->ctx->pinfo->num;
+        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
+    }
+    wmem_array_append_one(ps->items, it);
+    return offset + take;
+}
+
+void imap_render_literal_body(imap_render *rd)
+{
+    const imap_item *li = rd->it;
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
+    const imap_lit_rec *r = li->lit;
+    gint offset = li->off, take = li->len;
+    guint64 size = r ? r->size : li->lit_left, at = li->lit_at;
+    imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
+    rd->user = li->user;
+    rd->user_frame = li->user_frame;
     proto_item *it = proto_tree_add_item(ctx->tree, hf_imap_literal, tvb, offset, take, ENC_NA);
     proto_item_set_text(it, "Literal %s (%s%s%s): octets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                         " of %" G_GUINT64_FORMAT, use_names[use],
                         r && r->label ? r->label : "", r && r->label ? ", " : "",
                         ctx->dir == MW_DIR_CLIENT ? "client" : "server", at,
                         at + (guint64)take - 1, size);
+    rd->line_it = it;
     proto_tree *lt = proto_item_add_subtree(it, ett_imap_item);
     proto_item *o = proto_tree_add_uint64(lt, hf_imap_literal_offset, tvb, offset, 0, at);
     proto_item_set_generated(o);
-    if (r && ctx->first_pass) {
-        if (r->buf && !r->broken)
-            tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
-        r->have += (guint64)take;
-    }
+    gboolean ends = (guint64)take == li->lit_left;
     /* A user name or password is shown whole where it ends. */
-    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left) {
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ends) {
         gboolean whole = r && r->buf && !r->broken;
-        dissect_imap_login_literal(ctx, lt, tvb, offset, take, use, whole ? r->buf : NULL,
-                                   whole ? r->size : 0);
+        imap_render_login_literal(rd, lt, offset, take, whole ? r->buf : NULL, whole ? r->size : 0);
     }
-    ds->lit_left -= (guint64)take;
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal %s, %d octets",
                         ctx->dir == MW_DIR_CLIENT ? "C" : "S", use_names[use], take);
-    if (ds->lit_left == 0) {
-        ds->lit = NULL;
-        if (r)
-            literal_end(ctx, tvb, lt, r);
-        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
+    if (ends) {
+        if (!r)
+            return;
+        if (r->header_frame != ctx->pinfo->num) {
+            proto_item *h = proto_tree_add_uint(lt, hf_imap_literal_header_in, tvb, 0, 0,
+                                                r->header_frame);
+            proto_item_set_generated(h);
+        }
+        if (r->broken) {
+            expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
+            return;
+        }
+        if (r->buf && use_is_message(r->use))
+            imap_message_handoff(ctx, tvb, ctx->tree, r);
     } else if (r && r->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0, r->end_frame);
         proto_item_set_generated(e);
     }
-    return offset + take;
 }
 
 void imap_literal_gap(imap_state *st, int dir, guint32 missing)
@@ -228,11 +253,10 @@ void imap_literal_gap(imap_state *st, int dir, guint32 missing)
     ds->in_logical = FALSE;
 }
 
-void imap_literal_cancel(mw_ctx *ctx, int dir)
+void imap_literal_cancel(imap_state *st, int dir)
 {
-    imap_state *st = (imap_state *)ctx->state;
     imap_dir *ds = &st->d[dir];
-    if (ds->lit && ctx->first_pass)
+    if (ds->lit)
         ds->lit->cancelled = TRUE;
     ds->lit = NULL;
     ds->lit_left = 0;

@@ -29,19 +29,26 @@ static const char *const session_names[] = {
     [IMAP_SESS_SELECTED] = "selected", [IMAP_SESS_LOGOUT] = "logout",
 };
 
-void imap_state_show(mw_ctx *ctx)
+void imap_state_snapshot(const imap_state *st, imap_call *call)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, session_names[st->session]);
+    call->session = st->session;
+    call->selected = st->selected;
+    call->uidvalidity = st->uidvalidity;
+    call->exists = st->exists;
+}
+
+void imap_render_state(mw_ctx *ctx, const imap_call *call)
+{
+    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, session_names[call->session]);
     proto_item_set_generated(it);
-    if (st->session != IMAP_SESS_SELECTED)
+    if (call->session != IMAP_SESS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
-    if (st->selected && st->selected->mailbox)
-        proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0, st->selected->mailbox));
-    if (st->uidvalidity)
-        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, st->uidvalidity));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, st->exists));
+    if (call->selected && call->selected->mailbox)
+        proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0, call->selected->mailbox));
+    if (call->uidvalidity)
+        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, call->uidvalidity));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, call->exists));
 }
 
 /* The lowest state a command needs: RFC 9051 sections 6.1 to 6.4. */
@@ -82,9 +89,9 @@ static imap_session effective_state(const imap_state *st, const imap_cmd_rec *se
     return s;
 }
 
-void imap_state_command(mw_ctx *ctx, proto_item *it, const imap_cmd_rec *rec)
+void imap_parse_state_command(imap_parse *ps, imap_item *it, const imap_cmd_rec *rec)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    imap_state *st = ps->st;
     if (!rec)
         return;
     gboolean only_not_auth;
@@ -92,17 +99,16 @@ void imap_state_command(mw_ctx *ctx, proto_item *it, const imap_cmd_rec *rec)
     imap_session eff = effective_state(st, rec);
     gboolean ok = only_not_auth ? eff == IMAP_SESS_NOT_AUTH
                                 : (eff != IMAP_SESS_LOGOUT && eff >= need);
-    if (!ok)
-        expert_add_info_format(ctx->pinfo, it, &ei_state_command,
-                               "%s is not allowed in the %s state", mw_imap_cmd_name(rec->cmd),
-                               session_names[eff]);
+    if (!ok) {
+        it->anomalies |= IMAP_AN_WRONG_STATE;
+        it->eff_state = (guint8)eff;
+    }
     switch (rec->cmd) {
     case MW_IMAP_CMD_STARTTLS:
         st->starttls = 1;
         break;
     case MW_IMAP_CMD_IDLE:
         st->idle = (imap_cmd_rec *)rec;
-        st->idle_start = ctx->pinfo->abs_ts;
         break;
     case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
         st->uidvalidity = 0;
@@ -113,10 +119,18 @@ void imap_state_command(mw_ctx *ctx, proto_item *it, const imap_cmd_rec *rec)
     }
 }
 
-void imap_state_completed(mw_ctx *ctx, proto_tree *t _U_, tvbuff_t *tvb _U_, gint end _U_,
-                          const imap_cmd_rec *rec, mw_imap_kw status)
+void imap_render_state_command(imap_render *rd)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    const imap_item *it = rd->it;
+    if ((it->anomalies & IMAP_AN_WRONG_STATE) && it->rec)
+        expert_add_info_format(rd->ctx->pinfo, rd->line_it, &ei_state_command,
+                               "%s is not allowed in the %s state", mw_imap_cmd_name(it->rec->cmd),
+                               session_names[it->eff_state]);
+}
+
+void imap_parse_state_completed(imap_parse *ps, const imap_cmd_rec *rec, mw_imap_kw status)
+{
+    imap_state *st = ps->st;
     if (!rec)
         return;
     gboolean ok = status == MW_IMAP_KW_OK;
@@ -158,11 +172,11 @@ void imap_state_completed(mw_ctx *ctx, proto_tree *t _U_, tvbuff_t *tvb _U_, gin
         break;
     case MW_IMAP_CMD_STARTTLS:
         st->starttls = ok ? 2 : 0;
-        if (ok && ctx->first_pass && !ctx->tls) {
+        if (ok && !ps->ctx->tls) {
             if (!tls_handle)
                 tls_handle = find_dissector("tls");
             if (tls_handle)
-                ssl_starttls_ack(tls_handle, ctx->pinfo, imap_handle);
+                ssl_starttls_ack(tls_handle, ps->ctx->pinfo, imap_handle);
         }
         break;
     default:
@@ -170,9 +184,9 @@ void imap_state_completed(mw_ctx *ctx, proto_tree *t _U_, tvbuff_t *tvb _U_, gin
     }
 }
 
-void imap_state_untagged(mw_ctx *ctx, const mw_imap_response *r)
+void imap_parse_state_untagged(imap_parse *ps, const mw_imap_response *r)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    imap_state *st = ps->st;
     switch (r->kw) {
     case MW_IMAP_KW_PREAUTH: st->session = IMAP_SESS_AUTH; break;
     case MW_IMAP_KW_BYE: st->session = IMAP_SESS_LOGOUT; break;
@@ -184,42 +198,55 @@ void imap_state_untagged(mw_ctx *ctx, const mw_imap_response *r)
         st->uidvalidity = r->code_num;
 }
 
-gboolean dissect_imap_done(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void imap_parse_done(imap_parse *ps, imap_item *it)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    proto_item *it = proto_tree_add_boolean(t, hf_idle_done, tvb, off, len, TRUE);
-    if (!st->idle) {
-        expert_add_info(ctx->pinfo, it, &ei_done_not_idle);
-        return FALSE;
+    it->rec = ps->st->idle;
+    if (!it->rec)
+        it->anomalies |= IMAP_AN_DONE_NOT_IDLE;
+}
+
+void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len)
+{
+    const imap_cmd_rec *idle = rd->it->rec;
+    proto_item *it = proto_tree_add_boolean(t, hf_idle_done, rd->tvb, off, len, TRUE);
+    if (!idle) {
+        expert_add_info(rd->ctx->pinfo, it, &ei_done_not_idle);
+        return;
     }
     nstime_t d;
-    nstime_delta(&d, &ctx->pinfo->abs_ts, &st->idle_start);
-    proto_item_set_generated(proto_tree_add_time(t, hf_idle_duration, tvb, off, 0, &d));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_idle_command_in, tvb, off, 0, st->idle->frame));
-    return TRUE;
+    nstime_delta(&d, &rd->ctx->pinfo->abs_ts, &idle->time);
+    proto_item_set_generated(proto_tree_add_time(t, hf_idle_duration, rd->tvb, off, 0, &d));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_idle_command_in, rd->tvb, off, 0, idle->frame));
 }
 
-void imap_state_plaintext_check(mw_ctx *ctx, proto_item *it)
+void imap_parse_plaintext_check(imap_parse *ps, imap_item *it)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    if (ctx->tls || st->starttls == 0)
+    imap_state *st = ps->st;
+    if (ps->ctx->tls || st->starttls == 0)
         return;
-    if (ctx->dir == MW_DIR_SERVER && st->starttls != 2)
+    if (ps->ctx->dir == MW_DIR_SERVER && st->starttls != 2)
         return;
+    it->anomalies |= IMAP_AN_PLAINTEXT;
+}
+
+void imap_render_plaintext_check(imap_render *rd)
+{
+    if (!(rd->it->anomalies & IMAP_AN_PLAINTEXT))
+        return;
+    proto_item *it = rd->line_it;
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it) ? proto_item_get_subtree(it)
-                                                                      : ctx->tree,
+                                                                      : rd->ctx->tree,
                                            hf_tls_injected, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    mw_expert(ctx->pinfo, it, &ei_starttls_injection);
+    mw_expert(rd->ctx->pinfo, it, &ei_starttls_injection);
 }
 
-gint dissect_imap_compressed(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
+void imap_render_compressed(imap_render *rd)
 {
-    gint len = tvb_reported_length_remaining(tvb, offset);
-    proto_tree_add_item(ctx->tree, hf_compressed, tvb, offset, len, ENC_NA);
+    mw_ctx *ctx = rd->ctx;
+    proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off, rd->it->len, ENC_NA);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: compressed, %d octets",
-                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", len);
-    return offset + len;
+                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", rd->it->len);
 }
 
 void imap_state_register(int proto)

@@ -1,11 +1,11 @@
 /* IMAP commands and their tagged completions (RFC 9051 section 2.2.1):
- * a per-conversation table of command records, links both ways with the
- * elapsed time, pipelined and out-of-order completions.
+ * the commands in flight, links both ways with the elapsed time, pipelined
+ * and out-of-order completions.
  *
- * Records are created on the first pass and found again on later passes by
- * frame and stream offset.  Which command a completion closes is decided
- * from the in-flight list in the copied state (oldest command with that tag),
- * so every pass decides the same. */
+ * The parse side keeps the in-flight list in the session state (oldest
+ * first, grown as needed up to IMAP_INFLIGHT_MAX) and decides which command a
+ * completion closes (the oldest with that tag); it writes the completion
+ * into the command's record, so the command's frame links forward to it. */
 #include <wireshark.h>
 #include <epan/expert.h>
 
@@ -21,47 +21,6 @@ static expert_field ei_imap_tag_unknown = EI_INIT;
 static expert_field ei_imap_command_unanswered = EI_INIT;
 static expert_field ei_imap_inflight_overflow = EI_INIT;
 
-imap_conv *imap_conv_new(void)
-{
-    imap_conv *c = wmem_new0(wmem_file_scope(), imap_conv);
-    c->by_frame = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    c->lits = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
-    return c;
-}
-
-static imap_cmd_rec *find_rec(imap_conv *c, guint32 frame, guint64 stream_off)
-{
-    imap_cmd_rec *r = (imap_cmd_rec *)wmem_map_lookup(c->by_frame, GUINT_TO_POINTER(frame));
-    while (r && r->stream_off != stream_off)
-        r = r->next_in_frame;
-    return r;
-}
-
-static imap_cmd_rec *new_rec(mw_ctx *ctx, const char *tag, const mw_imap_command *c, guint64 soff)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_cmd_rec *r = wmem_new0(wmem_file_scope(), imap_cmd_rec);
-    r->tag = wmem_strdup(wmem_file_scope(), tag);
-    r->cmd = c->cmd;
-    r->uid = c->uid;
-    r->frame = ctx->pinfo->num;
-    r->time = ctx->pinfo->abs_ts;
-    r->stream_off = soff;
-    for (guint i = 0; i < st->n_inflight; i++)
-        if (strcmp(st->inflight[i]->tag, tag) == 0)
-            r->reused = TRUE;
-    gpointer key = GUINT_TO_POINTER(ctx->pinfo->num);
-    imap_cmd_rec *first = (imap_cmd_rec *)wmem_map_lookup(st->conv->by_frame, key);
-    if (!first) {
-        wmem_map_insert(st->conv->by_frame, key, r);
-    } else {
-        while (first->next_in_frame)
-            first = first->next_in_frame;
-        first->next_in_frame = r;
-    }
-    return r;
-}
-
 static void inflight_remove(imap_state *st, guint i)
 {
     memmove(&st->inflight[i], &st->inflight[i + 1],
@@ -69,39 +28,71 @@ static void inflight_remove(imap_state *st, guint i)
     st->n_inflight--;
 }
 
-imap_cmd_rec *imap_cmd_begin(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                             gint tag_off, gint tag_len, const mw_imap_command *c)
+static void inflight_add(imap_state *st, imap_cmd_rec *r)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    guint64 soff = ctx->stream_offset + (guint64)tag_off;
-    (void)tag_len;
-    imap_cmd_rec *r = ctx->first_pass ? new_rec(ctx, tag, c, soff)
-                                      : find_rec(st->conv, ctx->pinfo->num, soff);
-    if (!r)
-        return NULL;
-    if (st->n_inflight == IMAP_INFLIGHT) {
-        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_inflight_overflow);
-        inflight_remove(st, 0);
+    if (st->n_inflight == st->inflight_cap) {
+        guint cap = st->inflight_cap ? st->inflight_cap * 2 : 16;
+        imap_cmd_rec **n = wmem_alloc_array(wmem_file_scope(), imap_cmd_rec *, cap);
+        if (st->n_inflight)
+            memcpy(n, st->inflight, st->n_inflight * sizeof *n);
+        wmem_free(wmem_file_scope(), st->inflight);
+        st->inflight = n;
+        st->inflight_cap = cap;
     }
     st->inflight[st->n_inflight++] = r;
-    proto_item *ti = proto_tree_get_parent(t);
-    if (r->reused)
-        expert_add_info_format(ctx->pinfo, ti, &ei_imap_tag_reused,
-                               "Tag \"%s\" is reused while a command with it is still in "
-                               "flight: its completion is ambiguous", r->tag);
-    if (r->done_frame) {
-        proto_item *it = proto_tree_add_uint(t, hf_imap_response_in, tvb, 0, 0, r->done_frame);
-        proto_item_set_generated(it);
-    } else if (!ctx->first_pass && r->cmd != MW_IMAP_CMD_LOGOUT) {
-        expert_add_info(ctx->pinfo, ti, &ei_imap_command_unanswered);
+}
+
+imap_cmd_rec *imap_parse_command(imap_parse *ps, imap_item *it, const char *tag,
+                                 const mw_imap_command *c)
+{
+    imap_state *st = ps->st;
+    packet_info *pinfo = ps->ctx->pinfo;
+    imap_cmd_rec *r = wmem_new0(wmem_file_scope(), imap_cmd_rec);
+    r->tag = wmem_strdup(wmem_file_scope(), tag);
+    r->cmd = c->cmd;
+    r->uid = c->uid;
+    r->frame = pinfo->num;
+    r->time = pinfo->abs_ts;
+    for (guint i = 0; i < st->n_inflight; i++)
+        if (strcmp(st->inflight[i]->tag, tag) == 0)
+            r->reused = TRUE;
+    if (st->n_inflight >= IMAP_INFLIGHT_MAX) {
+        it->anomalies |= IMAP_AN_INFLIGHT_FULL;
+        inflight_remove(st, 0);
     }
+    inflight_add(st, r);
+    it->rec = r;
     return r;
 }
 
-imap_cmd_rec *imap_cmd_complete(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                                gint tag_off, gint tag_len, mw_imap_kw status)
+void imap_render_command_links(imap_render *rd, proto_tree *t)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    const imap_item *it = rd->it;
+    const imap_cmd_rec *r = it->rec;
+    packet_info *pinfo = rd->ctx->pinfo;
+    proto_item *ti = rd->line_it;
+    if (it->anomalies & IMAP_AN_INFLIGHT_FULL)
+        expert_add_info_format(pinfo, ti, &ei_imap_inflight_overflow,
+                               "More than %u commands in flight: the oldest is no longer "
+                               "matched with its completion", IMAP_INFLIGHT_MAX);
+    if (!r)
+        return;
+    if (r->reused)
+        expert_add_info_format(pinfo, ti, &ei_imap_tag_reused,
+                               "Tag \"%s\" is reused while a command with it is still in "
+                               "flight: its completion is ambiguous", r->tag);
+    if (r->done_frame) {
+        proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done_frame);
+        proto_item_set_generated(l);
+    } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT) {
+        expert_add_info(pinfo, ti, &ei_imap_command_unanswered);
+    }
+}
+
+imap_cmd_rec *imap_parse_completion(imap_parse *ps, imap_item *it, const char *tag,
+                                    mw_imap_kw status)
+{
+    imap_state *st = ps->st;
     imap_cmd_rec *r = NULL;
     for (guint i = 0; i < st->n_inflight; i++) {
         if (strcmp(st->inflight[i]->tag, tag) == 0) {
@@ -110,38 +101,52 @@ imap_cmd_rec *imap_cmd_complete(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const
             break;
         }
     }
+    it->rec = r;
     if (!r) {
-        proto_item *ti = proto_tree_get_parent(t);
-        expert_add_info_format(ctx->pinfo, ti, &ei_imap_tag_unknown,
-                               "Completion for tag \"%s\", which no command in flight carries "
-                               "(command not captured, or a forged completion)", tag);
-        (void)tvb;
-        (void)tag_off;
-        (void)tag_len;
+        it->anomalies |= IMAP_AN_TAG_UNKNOWN;
         return NULL;
     }
-    if (ctx->first_pass && !r->done_frame) {
-        r->done_frame = ctx->pinfo->num;
-        r->done_time = ctx->pinfo->abs_ts;
+    if (!r->done_frame) {
+        r->done_frame = ps->ctx->pinfo->num;
+        r->done_time = ps->ctx->pinfo->abs_ts;
         r->status = status;
     }
-    proto_item *it = proto_tree_add_uint(t, hf_imap_response_to, tvb, 0, 0, r->frame);
-    proto_item_set_generated(it);
-    nstime_t delta;
-    nstime_delta(&delta, &ctx->pinfo->abs_ts, &r->time);
-    it = proto_tree_add_time(t, hf_imap_time, tvb, 0, 0, &delta);
-    proto_item_set_generated(it);
     return r;
 }
 
-void imap_cmd_link_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off)
+void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *tag)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    if (st->n_inflight != 1)
+    const imap_cmd_rec *r = rd->it->rec;
+    packet_info *pinfo = rd->ctx->pinfo;
+    if (rd->it->anomalies & IMAP_AN_TAG_UNKNOWN) {
+        expert_add_info_format(pinfo, rd->line_it, &ei_imap_tag_unknown,
+                               "Completion for tag \"%s\", which no command in flight carries "
+                               "(command not captured, or a forged completion)", tag);
         return;
-    proto_item *it = proto_tree_add_uint(t, hf_imap_untagged_for, tvb, off, 0,
-                                         st->inflight[0]->frame);
-    proto_item_set_generated(it);
+    }
+    if (!r)
+        return;
+    proto_item *l = proto_tree_add_uint(t, hf_imap_response_to, rd->tvb, 0, 0, r->frame);
+    proto_item_set_generated(l);
+    nstime_t delta;
+    nstime_delta(&delta, &pinfo->abs_ts, &r->time);
+    l = proto_tree_add_time(t, hf_imap_time, rd->tvb, 0, 0, &delta);
+    proto_item_set_generated(l);
+}
+
+void imap_parse_untagged_link(imap_parse *ps, imap_item *it)
+{
+    if (ps->st->n_inflight == 1)
+        it->untagged_for = ps->st->inflight[0]->frame;
+}
+
+void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off)
+{
+    if (!rd->it->untagged_for)
+        return;
+    proto_item *l = proto_tree_add_uint(t, hf_imap_untagged_for, rd->tvb, off, 0,
+                                        rd->it->untagged_for);
+    proto_item_set_generated(l);
 }
 
 void imap_tags_register(int proto)
