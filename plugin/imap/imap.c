@@ -434,7 +434,7 @@ static gint frag_safe_end(const guint8 *p, gint start, gint len, guint8 *tail)
     return safe;
 }
 
-static void parse_text_line(imap_parse *ps, const mw_line_at *l)
+static void parse_text_line(imap_parse *ps, const mw_line_at *l, const mw_imap_lit *lit)
 {
     mw_ctx *ctx = ps->ctx;
     imap_state *st = ps->st;
@@ -494,13 +494,13 @@ static void parse_text_line(imap_parse *ps, const mw_line_at *l)
             }
         }
     }
-    if (!l->fragment) {
-        mw_imap_lit lit;
-        if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) != MW_IMAP_LIT_ABSENT &&
-            ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
-            imap_parse_literal_header(ps, &it, &lit, ds->walk.next_use, ds->walk.next_label);
+    if (!l->fragment && lit->status != MW_IMAP_LIT_ABSENT) {
+        /* SASL data and continuation text are not IMAP syntax: a brace
+         * count at their end announces nothing. */
+        if (ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
+            imap_parse_literal_header(ps, &it, lit, ds->walk.next_use, ds->walk.next_label);
         else
-            ds->in_logical = FALSE;
+            mw_imap_frame_cancel_literal(&ds->frame);
     }
     wmem_array_append_one(ps->items, it);
 }
@@ -560,29 +560,49 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     imap_state *st = (imap_state *)ctx->state;
     imap_parse ps = {ctx, st, &st->d[ctx->dir], tvb,
                      wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4)};
-    gint offset = 0, len = (gint)tvb_reported_length(tvb);
+    size_t len = tvb_reported_length(tvb), pos = 0;
+    const guint8 *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
     imap_call *call = wmem_new0(wmem_file_scope(), imap_call);
     imap_state_snapshot(st, call);
-    while (offset < len) {
+    mw_imap_frame *fr = &ps.ds->frame;
+    fr->max_literal = imap_pref_max_literal;
+    fr->max_line = MW_MAX_CARRY;
+    fr->mid_line = ctx->mid_line; /* the engine sets it after lost bytes */
+    while (pos < len) {
         if (st->compressed) {
             imap_item it;
             memset(&it, 0, sizeof it);
             it.kind = IMAP_ITEM_COMPRESSED;
-            it.off = offset;
-            it.len = len - offset;
+            it.off = (gint)pos;
+            it.len = (gint)(len - pos);
             wmem_array_append_one(ps.items, it);
-            offset = len;
+            pos = len;
             continue;
         }
-        if (ps.ds->lit_left) {
-            offset = imap_parse_literal_body(&ps, offset);
+        mw_imap_event ev;
+        if (mw_imap_frame_next(fr, buf, len, &pos, &ev) == MW_IMAP_EV_NEED_MORE)
+            break;
+        if (ev.kind == MW_IMAP_EV_LITERAL) {
+            if (ev.len)
+                imap_parse_literal_body(&ps, &ev);
+            else if (ps.ds->lit)
+                ps.ds->lit = NULL; /* {0}: ended at its header */
             continue;
         }
         mw_line_at l;
-        if (!mw_next_line(ctx, tvb, &offset, &l))
-            break;
-        parse_text_line(&ps, &l);
+        memset(&l, 0, sizeof l);
+        l.offset = (gint)ev.off;
+        l.line.len = ev.len;
+        l.line.eol_len = ev.eol_len;
+        l.line.eol = ev.eol;
+        l.line.flags = ev.line_flags;
+        l.fragment = ev.fragment;
+        l.continued = ev.continued;
+        ps.ds->in_logical = ev.segment > 0;
+        parse_text_line(&ps, &l, &ev.lit);
     }
+    ctx->mid_line = fr->mid_line;
+    gint offset = (gint)pos;
     call->n_items = wmem_array_get_count(ps.items);
     if (call->n_items)
         call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),

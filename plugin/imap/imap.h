@@ -21,6 +21,7 @@
 #include <epan/packet.h>
 
 #include "core/imap/imap_command.h"
+#include "core/imap/imap_frame.h"
 #include "core/imap/imap_literal.h"
 #include "core/imap/imap_response.h"
 #include "core/imap/imap_token.h"
@@ -100,9 +101,9 @@ typedef struct imap_walk {
 
 /* One direction's framing state. */
 typedef struct imap_dir {
-    guint64 lit_left;       /* octets of the current literal still to come */
+    mw_imap_frame frame;    /* lines and literals (core framer) */
     imap_lit_rec *lit;      /* the current literal */
-    gboolean in_logical;    /* a literal ended: the next text continues the logical line */
+    gboolean in_logical;    /* the current text continues a logical line after a literal */
     guint8 line_kind;       /* IMAP_LINE_*: what the logical line is */
     guint8 cmd;             /* client: the command; server: the keyword (mw_imap_kw) */
     imap_cmd_rec *rec;      /* client: the command being sent */
@@ -252,7 +253,7 @@ void imap_tags_register(int proto);
 /* imap_literal.c */
 void imap_parse_literal_header(imap_parse *ps, imap_item *it, const mw_imap_lit *lit,
                                imap_lit_use use, const char *label);
-gint imap_parse_literal_body(imap_parse *ps, gint offset);
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_event *ev);
 void imap_render_literal_header(imap_render *rd, proto_tree *t);
 void imap_render_literal_body(imap_render *rd);
 void imap_literal_gap(imap_state *st, int dir, guint32 missing);

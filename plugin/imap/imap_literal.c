@@ -88,16 +88,12 @@ void imap_parse_literal_header(imap_parse *ps, imap_item *it, const mw_imap_lit 
     imap_state *st = ps->st;
     imap_dir *ds = ps->ds;
     it->anomalies |= IMAP_AN_LIT_HEADER;
-    if (lit->status != MW_IMAP_LIT_OK) {
-        ds->in_logical = FALSE;
+    if (lit->status != MW_IMAP_LIT_OK)
         return;
-    }
     imap_lit_rec *r = lit_rec(ps, lit, use, label);
     it->lit = r;
     ds->lit = r;
     ds->walk.last_lit = NULL;
-    ds->lit_left = lit->size;
-    ds->in_logical = TRUE;
     if (ps->ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
         st->await_plus = TRUE;
     if (lit->size == 0) {
@@ -150,38 +146,37 @@ void imap_render_literal_header(imap_render *rd, proto_tree *t)
     }
 }
 
-gint imap_parse_literal_body(imap_parse *ps, gint offset)
+/* Literal octets the framer delivered (ev: part or all of what is left). */
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_event *ev)
 {
     imap_dir *ds = ps->ds;
     imap_lit_rec *r = ds->lit;
     tvbuff_t *tvb = ps->tvb;
-    gint avail = tvb_reported_length_remaining(tvb, offset);
-    gint take = ds->lit_left < (guint64)avail ? (gint)ds->lit_left : avail;
+    gint offset = (gint)ev->off, take = (gint)ev->len;
+    guint64 left = ev->lit_left + ev->len; /* before this chunk */
     imap_item it;
     memset(&it, 0, sizeof it);
     it.kind = IMAP_ITEM_LITERAL;
     it.off = offset;
     it.len = take;
     it.lit = r;
-    it.lit_left = ds->lit_left;
-    it.lit_at = (r ? r->size : ds->lit_left) - ds->lit_left;
+    it.lit_left = left;
+    it.lit_at = (r ? r->size : ev->lit_size) - left;
     if (r) {
         if (r->buf && !r->broken)
             tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
         r->have += (guint64)take;
     }
     imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
-    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left)
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ev->lit_end)
         imap_parse_login_literal(ps, &it, offset, take);
-    ds->lit_left -= (guint64)take;
-    if (ds->lit_left == 0) {
+    if (ev->lit_end) {
         ds->lit = NULL;
         if (r)
             r->end_frame = ps->ctx->pinfo->num;
         ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
     }
     wmem_array_append_one(ps->items, it);
-    return offset + take;
 }
 
 void imap_render_literal_body(imap_render *rd)
@@ -236,21 +231,14 @@ void imap_render_literal_body(imap_render *rd)
 void imap_literal_gap(imap_state *st, int dir, guint32 missing)
 {
     imap_dir *ds = &st->d[dir];
-    if (!ds->lit_left) {
-        ds->in_logical = FALSE;
-        return;
-    }
-    if (ds->lit) {
+    guint64 left = mw_imap_frame_wanted(&ds->frame);
+    if (left && ds->lit) {
         ds->lit->broken = TRUE;
-        ds->lit->have += MIN((guint64)missing, ds->lit_left);
+        ds->lit->have += MIN((guint64)missing, left);
     }
-    if (ds->lit_left > missing) {
-        ds->lit_left -= missing;
-        return;
-    }
-    ds->lit_left = 0;
-    ds->lit = NULL;
-    ds->in_logical = FALSE;
+    mw_imap_frame_gap(&ds->frame, missing);
+    if (!mw_imap_frame_wanted(&ds->frame))
+        ds->lit = NULL;
 }
 
 void imap_literal_cancel(imap_state *st, int dir)
@@ -259,8 +247,7 @@ void imap_literal_cancel(imap_state *st, int dir)
     if (ds->lit)
         ds->lit->cancelled = TRUE;
     ds->lit = NULL;
-    ds->lit_left = 0;
-    ds->in_logical = FALSE;
+    mw_imap_frame_cancel_literal(&ds->frame);
 }
 
 void imap_literal_register(int proto)

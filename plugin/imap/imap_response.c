@@ -231,8 +231,8 @@ static void parse_tagged(imap_parse *ps, imap_item *it, gint off, const mw_imap_
                                                        ENC_ASCII);
     imap_cmd_rec *rec = imap_parse_completion(ps, it, tag, r->kw);
     imap_dir *cd = &st->d[MW_DIR_CLIENT];
-    if (rec && st->await_plus && cd->rec == rec && cd->lit_left && cd->lit &&
-        cd->lit_left == cd->lit->size) {
+    if (rec && st->await_plus && cd->rec == rec && cd->lit &&
+        mw_imap_frame_wanted(&cd->frame) == cd->lit->size && cd->lit->size) {
         /* A refused synchronizing literal is never sent. */
         st->await_plus = FALSE;
         imap_literal_cancel(st, MW_DIR_CLIENT);
