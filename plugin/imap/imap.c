@@ -92,7 +92,7 @@ static void imap_capture_done(void)
  * arguments are counted across literals so LOGIN's password and APPEND's
  * message are recognised wherever they sit.  The parse side decides what
  * the literal ending the segment holds and keeps the LOGIN user name. */
-static void parse_client_args(imap_parse *ps, gint off, gint len)
+static void parse_client_args(imap_parse *ps, gint off, gint len, guint8 cmd)
 {
     imap_dir *ds = ps->ds;
     imap_walk *w = &ds->walk;
@@ -109,12 +109,12 @@ static void parse_client_args(imap_parse *ps, gint off, gint len)
             w->arg++;
         if (!top)
             continue;
-        if (ds->cmd == MW_IMAP_CMD_LOGIN) {
+        if (cmd == MW_IMAP_CMD_LOGIN) {
             if (tok.kind == MW_IMAP_TOK_LITERAL)
                 w->next_use = arg == 0 ? IMAP_LIT_USERNAME : IMAP_LIT_PASSWORD;
             else
                 imap_parse_login_arg(ps, off, &tok, arg);
-        } else if (tok.kind == MW_IMAP_TOK_LITERAL && ds->cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
+        } else if (tok.kind == MW_IMAP_TOK_LITERAL && cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
             w->next_use = IMAP_LIT_MESSAGE;
             w->next_label = "APPEND message";
         }
@@ -204,28 +204,26 @@ static gint command_args(const mw_imap_command *c, gint off, gint len, gint *arg
     return args_len;
 }
 
-static void parse_client_command(imap_parse *ps, imap_item *it, gint off, gint len,
-                                 const mw_imap_command *c)
+/* A command line the session machine recorded (it->rec): the mailbox a
+ * SELECT names, the walk over its arguments, credentials. */
+static void parse_client_command(imap_parse *ps, imap_item *it, gint off, gint len)
 {
     imap_dir *ds = ps->ds;
-    const char *tag = (const char *)tvb_get_string_enc(ps->ctx->pinfo->pool, ps->tvb,
-                                                       off + (gint)c->tag_off, (gint)c->tag_len,
-                                                       ENC_ASCII);
-    ds->line_kind = IMAP_LINE_COMMAND;
-    ds->cmd = (guint8)c->cmd;
+    const guint8 *p;
+    imap_line_ptr(ps->tvb, off, len, &p);
+    mw_imap_command c;
+    mw_imap_client_line(p, (size_t)len, &c);
     walk_args_start(&ds->walk);
-    gint args_off, args_len = command_args(c, off, len, &args_off);
-    imap_cmd_rec *rec = imap_parse_command(ps, it, tag, c);
-    if (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE)
-        rec->mailbox = first_arg_text(ps->tvb, args_off, args_len);
-    ds->rec = rec;
-    imap_parse_state_command(ps, it, rec);
-    if (c->cmd == MW_IMAP_CMD_LOGIN)
+    gint args_off, args_len = command_args(&c, off, len, &args_off);
+    imap_cmd_rec *rec = (imap_cmd_rec *)it->rec;
+    if (rec && (c.cmd == MW_IMAP_CMD_SELECT || c.cmd == MW_IMAP_CMD_EXAMINE))
+        rec->user = (void *)first_arg_text(ps->tvb, args_off, args_len);
+    if (c.cmd == MW_IMAP_CMD_LOGIN)
         imap_parse_login_begin(ps);
-    if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
-        imap_parse_authenticate(ps, it, args_off, args_len, rec);
+    if (c.cmd == MW_IMAP_CMD_AUTHENTICATE)
+        imap_parse_authenticate(ps, it, args_off, args_len);
     else if (args_len > 0)
-        parse_client_args(ps, args_off, args_len);
+        parse_client_args(ps, args_off, args_len, (guint8)c.cmd);
 }
 
 static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint len,
@@ -271,52 +269,24 @@ static const imap_walk *keep_walk(const imap_walk *w)
 
 static void parse_client_text(imap_parse *ps, imap_item *it, gint off, gint len)
 {
-    imap_state *st = ps->st;
     imap_dir *ds = ps->ds;
-    if (ds->in_logical) {
-        it->line_kind = IMAP_LINE_MORE;
-        it->cmd = ds->cmd;
+    switch (it->line_kind) {
+    case IMAP_LINE_MORE:
         if (ds->walk.kind == IMAP_WALK_ARGS) {
             it->walk = keep_walk(&ds->walk);
-            parse_client_args(ps, off, len);
+            parse_client_args(ps, off, len, it->cmd);
         }
-        return;
-    }
-    const guint8 *p;
-    imap_line_ptr(ps->tvb, off, len, &p);
-    mw_imap_command c;
-    mw_imap_client_kind kind = mw_imap_client_line(p, (size_t)len, &c);
-    if (st->idle && kind == MW_IMAP_CLIENT_DONE) {
-        ds->line_kind = it->line_kind = IMAP_LINE_DONE;
-        imap_parse_done(ps, it);
-        return;
-    }
-    if (st->auth) {
-        ds->line_kind = IMAP_LINE_SASL;
-        if (kind == MW_IMAP_CLIENT_CANCEL) {
-            it->line_kind = IMAP_LINE_CANCEL;
-        } else {
-            it->line_kind = IMAP_LINE_SASL;
-            imap_parse_sasl_line(ps, it, off, len);
-        }
-        return;
-    }
-    switch (kind) {
-    case MW_IMAP_CLIENT_COMMAND:
-        it->line_kind = IMAP_LINE_COMMAND;
-        parse_client_command(ps, it, off, len, &c);
         break;
-    case MW_IMAP_CLIENT_DONE:
-        ds->line_kind = it->line_kind = IMAP_LINE_DONE;
-        imap_parse_done(ps, it);
+    case IMAP_LINE_SASL:
+        imap_parse_sasl_line(ps, it, off, len);
         break;
-    case MW_IMAP_CLIENT_CANCEL:
-        it->line_kind = IMAP_LINE_CANCEL;
+    case IMAP_LINE_COMMAND:
+        parse_client_command(ps, it, off, len);
         break;
-    case MW_IMAP_CLIENT_MALFORMED:
-    default:
-        ds->line_kind = it->line_kind = IMAP_LINE_NONE;
+    case IMAP_LINE_NONE:
         memset(&ds->walk, 0, sizeof ds->walk);
+        break;
+    default:
         break;
     }
 }
@@ -434,23 +404,39 @@ static gint frag_safe_end(const guint8 *p, gint start, gint len, guint8 *tail)
     return safe;
 }
 
-static void parse_text_line(imap_parse *ps, const mw_line_at *l, const mw_imap_lit *lit)
+/* A text line the session machine recorded: the walks over its tokens (what
+ * a literal at its end holds), credentials, the part an over-long line's
+ * fragment can be tokenized on. */
+static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
 {
     mw_ctx *ctx = ps->ctx;
     imap_state *st = ps->st;
     imap_dir *ds = ps->ds;
     gboolean client = ctx->dir == MW_DIR_CLIENT;
-    gint off = l->offset, len = (gint)l->line.len;
     imap_item it;
     memset(&it, 0, sizeof it);
     it.kind = IMAP_ITEM_LINE;
-    it.l = *l;
-    it.logical = (guint8)ds->in_logical;
+    it.l.offset = (gint)rec->off;
+    it.l.line.len = rec->len;
+    it.l.line.eol_len = rec->eol_len;
+    it.l.line.eol = rec->eol;
+    it.l.line.flags = rec->line_flags;
+    it.l.fragment = rec->fragment;
+    it.l.continued = rec->continued;
+    it.logical = rec->segment > 0;
+    it.line_kind = rec->line_kind;
+    it.cmd = (guint8)rec->cmd;
+    it.cont_what = rec->cont_what;
+    it.eff_state = rec->eff_state;
+    it.anomalies = rec->anomalies;
+    it.rec = rec->command;
+    it.untagged_for = rec->untagged_for ? rec->untagged_for->sent.frame : 0;
     if (client) {
         it.user = st->auth_user;
         it.user_frame = st->auth_user_frame;
     }
-    imap_parse_plaintext_check(ps, &it);
+    const mw_line_at *l = &it.l;
+    gint off = l->offset, len = (gint)l->line.len;
     /* The walk names the literal that ends this line, if any. */
     ds->walk.next_use = IMAP_LIT_STRING;
     ds->walk.next_label = NULL;
@@ -471,38 +457,52 @@ static void parse_text_line(imap_parse *ps, const mw_line_at *l, const mw_imap_l
     if (!l->continued) {
         if (client) {
             parse_client_text(ps, &it, off, end);
-        } else if (ds->in_logical) {
-            it.line_kind = IMAP_LINE_MORE;
-            it.cmd = ds->cmd;
+        } else if (it.line_kind == IMAP_LINE_MORE) {
             if (ds->walk.kind == IMAP_WALK_FETCH)
                 it.walk = keep_walk(&ds->walk);
             imap_parse_untagged_more(ps, off, end);
         } else {
             imap_parse_server_line(ps, &it, off, end);
         }
-    } else {
-        it.line_kind = IMAP_LINE_MORE;
-        it.cmd = ds->cmd;
-        if (start < end) {
-            if (client && ds->line_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS) {
-                it.walk = keep_walk(&ds->walk);
-                parse_client_args(ps, off + start, end - start);
-            } else if (!client && ds->line_kind == IMAP_LINE_UNTAGGED &&
-                       ds->walk.kind == IMAP_WALK_FETCH) {
-                it.walk = keep_walk(&ds->walk);
-                imap_parse_untagged_more(ps, off + start, end - start);
-            }
+    } else if (start < end) {
+        if (client && rec->logical_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS) {
+            it.walk = keep_walk(&ds->walk);
+            parse_client_args(ps, off + start, end - start, it.cmd);
+        } else if (!client && rec->logical_kind == IMAP_LINE_UNTAGGED &&
+                   ds->walk.kind == IMAP_WALK_FETCH) {
+            it.walk = keep_walk(&ds->walk);
+            imap_parse_untagged_more(ps, off + start, end - start);
         }
     }
-    if (!l->fragment && lit->status != MW_IMAP_LIT_ABSENT) {
-        /* SASL data and continuation text are not IMAP syntax: a brace
-         * count at their end announces nothing. */
-        if (ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
-            imap_parse_literal_header(ps, &it, lit, ds->walk.next_use, ds->walk.next_label);
-        else
-            mw_imap_frame_cancel_literal(&ds->frame);
+    if (rec->lit.status != MW_IMAP_LIT_ABSENT) {
+        it.anomalies |= IMAP_AN_LIT_HEADER;
+        if (rec->literal)
+            imap_parse_literal_header(ps, &it, rec->literal, ds->walk.next_use, ds->walk.next_label);
     }
     wmem_array_append_one(ps->items, it);
+}
+
+/* One record of the session machine, as it is emitted. */
+static void parse_record(void *opaque, const mw_imap_rec *rec)
+{
+    imap_parse *ps = (imap_parse *)opaque;
+    imap_item it;
+    switch (rec->kind) {
+    case MW_IMAP_REC_TEXT:
+        parse_text_line(ps, rec);
+        break;
+    case MW_IMAP_REC_LITERAL:
+        imap_parse_literal_body(ps, rec);
+        break;
+    case MW_IMAP_REC_COMPRESSED:
+    default:
+        memset(&it, 0, sizeof it);
+        it.kind = IMAP_ITEM_COMPRESSED;
+        it.off = (gint)rec->off;
+        it.len = (gint)rec->len;
+        wmem_array_append_one(ps->items, it);
+        break;
+    }
 }
 
 static void render_text_line(imap_render *rd)
@@ -560,49 +560,17 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     imap_state *st = (imap_state *)ctx->state;
     imap_parse ps = {ctx, st, &st->d[ctx->dir], tvb,
                      wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4)};
-    size_t len = tvb_reported_length(tvb), pos = 0;
+    size_t len = tvb_reported_length(tvb);
     const guint8 *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
     imap_call *call = wmem_new0(wmem_file_scope(), imap_call);
     imap_state_snapshot(st, call);
-    mw_imap_frame *fr = &ps.ds->frame;
-    fr->max_literal = imap_pref_max_literal;
-    fr->max_line = MW_MAX_CARRY;
-    fr->mid_line = ctx->mid_line; /* the engine sets it after lost bytes */
-    while (pos < len) {
-        if (st->compressed) {
-            imap_item it;
-            memset(&it, 0, sizeof it);
-            it.kind = IMAP_ITEM_COMPRESSED;
-            it.off = (gint)pos;
-            it.len = (gint)(len - pos);
-            wmem_array_append_one(ps.items, it);
-            pos = len;
-            continue;
-        }
-        mw_imap_event ev;
-        if (mw_imap_frame_next(fr, buf, len, &pos, &ev) == MW_IMAP_EV_NEED_MORE)
-            break;
-        if (ev.kind == MW_IMAP_EV_LITERAL) {
-            if (ev.len)
-                imap_parse_literal_body(&ps, &ev);
-            else if (ps.ds->lit)
-                ps.ds->lit = NULL; /* {0}: ended at its header */
-            continue;
-        }
-        mw_line_at l;
-        memset(&l, 0, sizeof l);
-        l.offset = (gint)ev.off;
-        l.line.len = ev.len;
-        l.line.eol_len = ev.eol_len;
-        l.line.eol = ev.eol;
-        l.line.flags = ev.line_flags;
-        l.fragment = ev.fragment;
-        l.continued = ev.continued;
-        ps.ds->in_logical = ev.segment > 0;
-        parse_text_line(&ps, &l, &ev.lit);
-    }
-    ctx->mid_line = fr->mid_line;
-    gint offset = (gint)pos;
+    mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
+    gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
+    bool mid_line = mid != FALSE;
+    st->sess.cfg.max_literal = imap_pref_max_literal;
+    gint offset = (gint)mw_imap_sess_feed(&st->sess, ctx->dir, buf, len, ctx->tls, &when,
+                                          &mid_line, parse_record, &ps);
+    ctx->mid_line = mid_line;
     call->n_items = wmem_array_get_count(ps.items);
     if (call->n_items)
         call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),
@@ -636,13 +604,35 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
     }
 }
 
-static void imap_state_init(void *state _U_, packet_info *pinfo _U_)
+static void *sess_alloc(void *opaque _U_, size_t n)
 {
+    return wmem_alloc(wmem_file_scope(), n);
+}
+
+static void sess_release(void *opaque _U_, void *p)
+{
+    wmem_free(wmem_file_scope(), p);
+}
+
+static void imap_state_init(void *state, packet_info *pinfo _U_)
+{
+    imap_state *st = (imap_state *)state;
+    mw_imap_sess_cfg cfg = {
+        .alloc = sess_alloc,
+        .release = sess_release,
+        .max_literal = imap_pref_max_literal,
+        .max_line = MW_MAX_CARRY,
+        .inflight_max = IMAP_INFLIGHT_MAX,
+    };
+    mw_imap_sess_init(&st->sess, &cfg);
 }
 
 static void imap_gap(void *state, int dir, guint32 missing)
 {
-    imap_literal_gap((imap_state *)state, dir, missing);
+    imap_state *st = (imap_state *)state;
+    mw_imap_sess_gap(&st->sess, dir, missing);
+    if (!mw_imap_frame_wanted(&st->sess.fr[dir]))
+        st->d[dir].lit = NULL;
 }
 
 static const mw_stream_proto imap_stream = {

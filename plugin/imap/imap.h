@@ -21,18 +21,11 @@
 #include <epan/packet.h>
 
 #include "core/imap/imap_command.h"
-#include "core/imap/imap_frame.h"
+#include "core/imap/imap_session.h"
 #include "core/imap/imap_literal.h"
 #include "core/imap/imap_response.h"
 #include "core/imap/imap_token.h"
 #include "engine/stream.h"
-
-typedef enum imap_session {
-    IMAP_SESS_NOT_AUTH = 0,
-    IMAP_SESS_AUTH,
-    IMAP_SESS_SELECTED,
-    IMAP_SESS_LOGOUT,
-} imap_session;
 
 /* What a literal's octets are, decided when its header is read. */
 typedef enum imap_lit_use {
@@ -46,32 +39,17 @@ typedef enum imap_lit_use {
     IMAP_LIT_PASSWORD,   /* LOGIN password */
 } imap_lit_use;
 
-/* A command seen from the client, file scope.  Created when it is parsed;
- * the completion fields are filled when its completion is parsed. */
-typedef struct imap_cmd_rec {
-    const char *tag;
-    mw_imap_cmd cmd;
-    gboolean uid;
-    guint32 frame;
-    nstime_t time;
-    const char *mailbox;    /* SELECT/EXAMINE argument, else NULL */
-    gboolean reused;        /* its tag was still in flight when it was sent */
-    guint32 done_frame;     /* the tagged completion, 0 while none */
-    nstime_t done_time;
-    mw_imap_kw status;
-} imap_cmd_rec;
+/* A command: the session machine's record (core/imap/imap_session.h); user
+ * holds the mailbox a SELECT or EXAMINE names. */
+typedef mw_imap_command_rec imap_cmd_rec;
 
-/* A literal, file scope: created at its header on the first pass. */
+/* What the epan layer keeps of a literal beside the session machine's record
+ * (core, reached through core->user). */
 typedef struct imap_lit_rec {
-    guint64 size;
+    const mw_imap_literal_rec *core; /* size, progress, header and end frames */
     imap_lit_use use;
     const char *label;      /* e.g. "BODY[HEADER.FIELDS (FROM)]" */
     guint8 *buf;            /* accumulated octets (messages, headers, short strings) */
-    guint64 have;           /* octets appended so far */
-    gboolean broken;        /* bytes of it were lost from the capture */
-    guint32 header_frame;
-    guint32 end_frame;      /* the frame of its last octet; 0: never ended */
-    gboolean cancelled;     /* a refused synchronizing literal: never sent */
 } imap_lit_rec;
 
 /* Walk of the tokens of a logical line across its literals. */
@@ -99,14 +77,9 @@ typedef struct imap_walk {
     const char *next_label;
 } imap_walk;
 
-/* One direction's framing state. */
+/* One direction's state of the parse side beside the session machine. */
 typedef struct imap_dir {
-    mw_imap_frame frame;    /* lines and literals (core framer) */
     imap_lit_rec *lit;      /* the current literal */
-    gboolean in_logical;    /* the current text continues a logical line after a literal */
-    guint8 line_kind;       /* IMAP_LINE_*: what the logical line is */
-    guint8 cmd;             /* client: the command; server: the keyword (mw_imap_kw) */
-    imap_cmd_rec *rec;      /* client: the command being sent */
     guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
 } imap_dir;
@@ -114,27 +87,30 @@ typedef struct imap_dir {
 /* The token cut at the end of a fragment of an over-long line. */
 enum { IMAP_FRAG_CLEAN = 0, IMAP_FRAG_ATOM, IMAP_FRAG_QUOTED, IMAP_FRAG_QUOTED_ESC };
 
-/* What a text line is (a direction's logical line, and an item's line). */
-enum { IMAP_LINE_NONE = 0, IMAP_LINE_COMMAND, IMAP_LINE_SASL, IMAP_LINE_DONE,
-       IMAP_LINE_UNTAGGED, IMAP_LINE_TAGGED, IMAP_LINE_CONTINUATION,
-       IMAP_LINE_CANCEL,    /* item only: "*" cancelling AUTHENTICATE */
-       IMAP_LINE_MORE };    /* item only: a later segment of a logical or over-long line */
+/* What a text line is: the session machine's kinds. */
+enum { IMAP_LINE_NONE = MW_IMAP_LK_MALFORMED, IMAP_LINE_COMMAND = MW_IMAP_LK_COMMAND,
+       IMAP_LINE_SASL = MW_IMAP_LK_SASL, IMAP_LINE_DONE = MW_IMAP_LK_DONE,
+       IMAP_LINE_UNTAGGED = MW_IMAP_LK_UNTAGGED, IMAP_LINE_TAGGED = MW_IMAP_LK_TAGGED,
+       IMAP_LINE_CONTINUATION = MW_IMAP_LK_CONTINUATION, IMAP_LINE_CANCEL = MW_IMAP_LK_CANCEL,
+       IMAP_LINE_MORE = MW_IMAP_LK_MORE };
 
 /* Commands in flight are tracked up to this many; past it the oldest is
  * dropped and an expert says so, instead of false findings. */
 #define IMAP_INFLIGHT_MAX 4096
 
 /* What a continuation request answers. */
-enum { IMAP_CONT_PLAIN = 0, IMAP_CONT_LITERAL, IMAP_CONT_SASL, IMAP_CONT_IDLE };
+enum { IMAP_CONT_PLAIN = MW_IMAP_CONT_PLAIN, IMAP_CONT_LITERAL = MW_IMAP_CONT_LITERAL,
+       IMAP_CONT_SASL = MW_IMAP_CONT_SASL, IMAP_CONT_IDLE = MW_IMAP_CONT_IDLE };
 
-/* Findings of a line (imap_item.anomalies). */
+/* Findings of a line (imap_item.anomalies): the session machine's, and one
+ * of the epan layer. */
 enum {
-    IMAP_AN_TAG_UNKNOWN = 1u << 0,  /* completion for no command in flight */
-    IMAP_AN_INFLIGHT_FULL = 1u << 1,/* the in-flight table was full: its oldest was dropped */
-    IMAP_AN_WRONG_STATE = 1u << 2,  /* command not allowed in the state it met (eff_state) */
-    IMAP_AN_DONE_NOT_IDLE = 1u << 3,/* DONE with no IDLE under way */
-    IMAP_AN_PLAINTEXT = 1u << 4,    /* bytes in clear after STARTTLS */
-    IMAP_AN_LIT_HEADER = 1u << 5,   /* the line ends in a literal header that counts */
+    IMAP_AN_TAG_UNKNOWN = MW_IMAP_AN_TAG_UNKNOWN,
+    IMAP_AN_INFLIGHT_FULL = MW_IMAP_AN_INFLIGHT_FULL,
+    IMAP_AN_WRONG_STATE = MW_IMAP_AN_WRONG_STATE,
+    IMAP_AN_DONE_NOT_IDLE = MW_IMAP_AN_DONE_NOT_IDLE,
+    IMAP_AN_PLAINTEXT = MW_IMAP_AN_PLAINTEXT,
+    IMAP_AN_LIT_HEADER = 1u << 8,   /* the line ends in a literal header that counts */
 };
 
 enum { IMAP_ITEM_LINE = 0, IMAP_ITEM_LITERAL, IMAP_ITEM_COMPRESSED };
@@ -147,7 +123,7 @@ typedef struct imap_item {
     guint8 logical;         /* LINE: continues a logical line after a literal */
     guint8 cmd;             /* LINE: client, the command; server, the keyword */
     guint8 cont_what;       /* LINE continuation: IMAP_CONT_* */
-    guint8 eff_state;       /* LINE command: the state it met (imap_session) */
+    guint8 eff_state;       /* LINE command: the state it met (mw_imap_sstate) */
     guint8 sasl_mech;       /* SASL: the mechanism (mw_sasl_mech) */
     guint8 sasl_step;       /* SASL: client responses before this one */
     guint8 sasl_prompt;     /* SASL LOGIN: what the last challenge asked */
@@ -156,7 +132,7 @@ typedef struct imap_item {
     gint start, end;        /* LINE: the part that is tokenized, from l.offset */
     gint off, len;          /* LITERAL, COMPRESSED: span in the call's tvb */
     const imap_walk *walk;  /* LINE: the walk at its start when it goes on one; else NULL */
-    imap_cmd_rec *rec;      /* the command begun, completed, let go, or whose IDLE ends */
+    const imap_cmd_rec *rec;/* the command begun, completed, let go, or whose IDLE ends */
     imap_lit_rec *lit;      /* LINE: the literal announced; LITERAL: the literal */
     guint64 lit_at;         /* LITERAL: offset of the chunk in the literal */
     guint64 lit_left;       /* LITERAL: octets left before the chunk */
@@ -167,7 +143,7 @@ typedef struct imap_item {
 
 /* The record of one call. */
 typedef struct imap_call {
-    guint8 session;               /* imap_session before the call */
+    guint8 session;               /* mw_imap_sstate before the call */
     const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
     guint32 exists;
@@ -177,23 +153,13 @@ typedef struct imap_call {
 } imap_call;
 
 typedef struct imap_state {
+    mw_imap_sess sess;               /* the session machine (core) */
     imap_dir d[2];
-    guint8 session;                  /* imap_session */
-    const imap_cmd_rec *selected;    /* the SELECT/EXAMINE in effect */
-    guint64 uidvalidity;
-    guint32 exists;
-    imap_cmd_rec **inflight;         /* sent, not yet completed, oldest first (file scope) */
-    guint n_inflight, inflight_cap;
-    imap_cmd_rec *auth;              /* AUTHENTICATE under way */
     guint8 auth_mech;                /* mw_sasl_mech */
     guint8 auth_step;                /* client responses seen */
     guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
     const char *auth_user;           /* user name for a secret still to come (file scope) */
     guint32 auth_user_frame;
-    imap_cmd_rec *idle;              /* IDLE under way */
-    gboolean await_plus;             /* the client sent a synchronizing literal header */
-    guint8 starttls;                 /* 0, 1 = STARTTLS sent, 2 = accepted */
-    gboolean compressed;             /* COMPRESS DEFLATE accepted */
 } imap_state;
 
 /* Parse side: the call being parsed. */
@@ -240,24 +206,18 @@ gint imap_line_ptr(tvbuff_t *tvb, gint off, gint len, const guint8 **p);
 gboolean imap_capture_read(void);
 
 /* imap_tags.c */
-imap_cmd_rec *imap_parse_command(imap_parse *ps, imap_item *it, const char *tag,
-                                 const mw_imap_command *c);
-imap_cmd_rec *imap_parse_completion(imap_parse *ps, imap_item *it, const char *tag,
-                                    mw_imap_kw status);
-void imap_parse_untagged_link(imap_parse *ps, imap_item *it);
 void imap_render_command_links(imap_render *rd, proto_tree *t);
 void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *tag);
 void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off);
+void imap_cmd_time(const imap_cmd_rec *r, nstime_t *t);
 void imap_tags_register(int proto);
 
 /* imap_literal.c */
-void imap_parse_literal_header(imap_parse *ps, imap_item *it, const mw_imap_lit *lit,
+void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_rec *core,
                                imap_lit_use use, const char *label);
-void imap_parse_literal_body(imap_parse *ps, const mw_imap_event *ev);
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec);
 void imap_render_literal_header(imap_render *rd, proto_tree *t);
 void imap_render_literal_body(imap_render *rd);
-void imap_literal_gap(imap_state *st, int dir, guint32 missing);
-void imap_literal_cancel(imap_state *st, int dir);
 void imap_literal_register(int proto);
 
 /* imap_response.c */
@@ -278,13 +238,9 @@ void imap_fetch_register(int proto);
 /* imap_state.c */
 void imap_state_snapshot(const imap_state *st, imap_call *call);
 void imap_render_state(mw_ctx *ctx, const imap_call *call);
-void imap_parse_state_command(imap_parse *ps, imap_item *it, const imap_cmd_rec *rec);
 void imap_render_state_command(imap_render *rd);
-void imap_parse_state_completed(imap_parse *ps, const imap_cmd_rec *rec, mw_imap_kw status);
-void imap_parse_state_untagged(imap_parse *ps, const mw_imap_response *r);
-void imap_parse_done(imap_parse *ps, imap_item *it);
+void imap_parse_starttls_done(imap_parse *ps);
 void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len);
-void imap_parse_plaintext_check(imap_parse *ps, imap_item *it);
 void imap_render_plaintext_check(imap_render *rd);
 void imap_render_compressed(imap_render *rd);
 void imap_state_register(int proto);
@@ -298,7 +254,7 @@ void imap_parse_login_literal(imap_parse *ps, imap_item *it, gint off, gint len)
 /* whole: the literal's octets when it ends in this chunk, else NULL. */
 void imap_render_login_literal(imap_render *rd, proto_tree *t, gint off, gint len,
                                const guint8 *whole, guint64 whole_len);
-void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len, imap_cmd_rec *rec);
+void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len);
 void imap_render_authenticate(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_parse_sasl_line(imap_parse *ps, imap_item *it, gint off, gint len);
 void imap_render_sasl_line(imap_render *rd, proto_tree *t, gint off, gint len);

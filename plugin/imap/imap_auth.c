@@ -129,9 +129,9 @@ void imap_parse_login_literal(imap_parse *ps, imap_item *it, gint off, gint len)
     it->user_frame = ps->st->auth_user_frame;
     if (!r || r->use != IMAP_LIT_USERNAME)
         return;
-    gboolean whole = r->buf && !r->broken;
+    gboolean whole = r->buf && !r->core->broken;
     keep_user(ps, login_literal_text(ps->ctx, ps->tvb, off, len, whole ? r->buf : NULL,
-                                     whole ? r->size : 0));
+                                     whole ? r->core->size : 0));
 }
 
 void imap_render_login_literal(imap_render *rd, proto_tree *t, gint off, gint len,
@@ -316,11 +316,10 @@ static void sasl_snapshot(const imap_state *st, imap_item *it)
     it->user_frame = st->auth_user_frame;
 }
 
-void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len, imap_cmd_rec *rec)
+void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len)
 {
     imap_state *st = ps->st;
     tvbuff_t *tvb = ps->tvb;
-    st->auth = rec;
     st->auth_step = 0;
     st->auth_mech = MW_SASL_UNKNOWN;
     st->auth_prompt = MW_SASL_LOGIN_OTHER;

@@ -144,7 +144,7 @@ static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
                              env_addr *a)
 {
     const imap_lit_rec *r = w->last_lit;
-    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->size);
+    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->core->size);
     guint field = w->pos[2] - 1u;
     if (w->depth == 2 && field < 10) {
         proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);

@@ -55,51 +55,35 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
     (void)ctx;
 }
 
-static imap_lit_rec *lit_rec(imap_parse *ps, const mw_imap_lit *lit, imap_lit_use use,
-                             const char *label)
-{
-    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
-    r->size = lit->size;
-    r->use = use;
-    r->label = label;
-    r->header_frame = ps->ctx->pinfo->num;
-    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
-                                        : lit->size <= IMAP_STRING_KEEP;
-    if (keep && lit->size > 0)
-        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
-    return r;
-}
-
 /* Hand a collected message, header block or MIME header to the shared
  * message tree: mail.header.* fields, then IMF. */
 static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
 {
-    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->size);
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->core->size);
     if (r->use == IMAP_LIT_MESSAGE)
         mail_message_add(mt, ctx->pinfo, t, NULL);
     else
         mail_message_add_part(mt, ctx->pinfo, t, NULL);
 }
 
-/* The literal header that ends a text line (it->l). */
-void imap_parse_literal_header(imap_parse *ps, imap_item *it, const mw_imap_lit *lit,
+/* The literal header that ends a text line: what the literal holds (from
+ * the walk over the line), and a buffer when its octets are kept. */
+void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_rec *core,
                                imap_lit_use use, const char *label)
 {
-    imap_state *st = ps->st;
     imap_dir *ds = ps->ds;
-    it->anomalies |= IMAP_AN_LIT_HEADER;
-    if (lit->status != MW_IMAP_LIT_OK)
-        return;
-    imap_lit_rec *r = lit_rec(ps, lit, use, label);
+    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
+    r->core = core;
+    r->use = use;
+    r->label = label;
+    gboolean keep = use_is_message(use) ? core->size <= imap_pref_max_message
+                                        : core->size <= IMAP_STRING_KEEP;
+    if (keep && core->size > 0)
+        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)core->size);
+    core->user = r;
     it->lit = r;
-    ds->lit = r;
+    ds->lit = core->size ? r : NULL;
     ds->walk.last_lit = NULL;
-    if (ps->ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
-        st->await_plus = TRUE;
-    if (lit->size == 0) {
-        ds->lit = NULL;
-        r->end_frame = ps->ctx->pinfo->num;
-    }
 }
 
 void imap_render_literal_header(imap_render *rd, proto_tree *t)
@@ -136,45 +120,39 @@ void imap_render_literal_header(imap_render *rd, proto_tree *t)
         expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_minus);
     if (use_is_message(r->use) && lit.size > imap_pref_max_message)
         expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
-    if (r->end_frame && r->end_frame != ctx->pinfo->num) {
-        proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, r->end_frame);
+    const mw_imap_literal_rec *c = r->core;
+    if (c->end_frame && c->end_frame != ctx->pinfo->num) {
+        proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, c->end_frame);
         proto_item_set_generated(e);
-    } else if (imap_capture_read() && !r->end_frame && !r->cancelled && r->size > 0) {
+    } else if (imap_capture_read() && !c->end_frame && !c->cancelled && c->size > 0) {
         expert_add_info_format(ctx->pinfo, size_it, &ei_imap_literal_truncated,
                                "The capture ends inside this literal: %" G_GUINT64_FORMAT
-                               " of %" G_GUINT64_FORMAT " octets seen", r->have, r->size);
+                               " of %" G_GUINT64_FORMAT " octets seen", c->seen, c->size);
     }
 }
 
-/* Literal octets the framer delivered (ev: part or all of what is left). */
-void imap_parse_literal_body(imap_parse *ps, const mw_imap_event *ev)
+/* Literal octets (part or all of what is left): kept when the literal's
+ * octets are collected. */
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
 {
     imap_dir *ds = ps->ds;
-    imap_lit_rec *r = ds->lit;
-    tvbuff_t *tvb = ps->tvb;
-    gint offset = (gint)ev->off, take = (gint)ev->len;
-    guint64 left = ev->lit_left + ev->len; /* before this chunk */
+    imap_lit_rec *r = rec->literal ? (imap_lit_rec *)rec->literal->user : NULL;
     imap_item it;
     memset(&it, 0, sizeof it);
     it.kind = IMAP_ITEM_LITERAL;
-    it.off = offset;
-    it.len = take;
+    it.off = (gint)rec->off;
+    it.len = (gint)rec->len;
     it.lit = r;
-    it.lit_left = left;
-    it.lit_at = (r ? r->size : ev->lit_size) - left;
-    if (r) {
-        if (r->buf && !r->broken)
-            tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
-        r->have += (guint64)take;
-    }
+    it.lit_left = rec->lit_left;
+    it.lit_at = rec->lit_at;
+    if (r && r->buf && !r->core->broken)
+        tvb_memcpy(ps->tvb, r->buf + rec->lit_at, it.off, (size_t)it.len);
     imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
-    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ev->lit_end)
-        imap_parse_login_literal(ps, &it, offset, take);
-    if (ev->lit_end) {
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && rec->lit_end)
+        imap_parse_login_literal(ps, &it, it.off, it.len);
+    if (rec->lit_end) {
         ds->lit = NULL;
-        if (r)
-            r->end_frame = ps->ctx->pinfo->num;
-        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
+        ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
     }
     wmem_array_append_one(ps->items, it);
 }
@@ -186,7 +164,7 @@ void imap_render_literal_body(imap_render *rd)
     tvbuff_t *tvb = rd->tvb;
     const imap_lit_rec *r = li->lit;
     gint offset = li->off, take = li->len;
-    guint64 size = r ? r->size : li->lit_left, at = li->lit_at;
+    guint64 size = r ? r->core->size : li->lit_left + li->lit_at, at = li->lit_at;
     imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
     rd->user = li->user;
     rd->user_frame = li->user_frame;
@@ -203,51 +181,31 @@ void imap_render_literal_body(imap_render *rd)
     gboolean ends = (guint64)take == li->lit_left;
     /* A user name or password is shown whole where it ends. */
     if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ends) {
-        gboolean whole = r && r->buf && !r->broken;
-        imap_render_login_literal(rd, lt, offset, take, whole ? r->buf : NULL, whole ? r->size : 0);
+        gboolean whole = r && r->buf && !r->core->broken;
+        imap_render_login_literal(rd, lt, offset, take, whole ? r->buf : NULL,
+                                  whole ? r->core->size : 0);
     }
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal %s, %d octets",
                         ctx->dir == MW_DIR_CLIENT ? "C" : "S", use_names[use], take);
     if (ends) {
         if (!r)
             return;
-        if (r->header_frame != ctx->pinfo->num) {
+        if (r->core->header_frame != ctx->pinfo->num) {
             proto_item *h = proto_tree_add_uint(lt, hf_imap_literal_header_in, tvb, 0, 0,
-                                                r->header_frame);
+                                                r->core->header_frame);
             proto_item_set_generated(h);
         }
-        if (r->broken) {
+        if (r->core->broken) {
             expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
             return;
         }
         if (r->buf && use_is_message(r->use))
             imap_message_handoff(ctx, tvb, ctx->tree, r);
-    } else if (r && r->end_frame) {
-        proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0, r->end_frame);
+    } else if (r && r->core->end_frame) {
+        proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
+                                            r->core->end_frame);
         proto_item_set_generated(e);
     }
-}
-
-void imap_literal_gap(imap_state *st, int dir, guint32 missing)
-{
-    imap_dir *ds = &st->d[dir];
-    guint64 left = mw_imap_frame_wanted(&ds->frame);
-    if (left && ds->lit) {
-        ds->lit->broken = TRUE;
-        ds->lit->have += MIN((guint64)missing, left);
-    }
-    mw_imap_frame_gap(&ds->frame, missing);
-    if (!mw_imap_frame_wanted(&ds->frame))
-        ds->lit = NULL;
-}
-
-void imap_literal_cancel(imap_state *st, int dir)
-{
-    imap_dir *ds = &st->d[dir];
-    if (ds->lit)
-        ds->lit->cancelled = TRUE;
-    ds->lit = NULL;
-    mw_imap_frame_cancel_literal(&ds->frame);
 }
 
 void imap_literal_register(int proto)

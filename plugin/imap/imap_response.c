@@ -186,23 +186,6 @@ static void dissect_code(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, co
         add_words(ctx, ct, tvb, aoff, alen, hf_imap_flag);
 }
 
-static void parse_continuation(imap_parse *ps, imap_item *it, const mw_imap_response *r)
-{
-    imap_state *st = ps->st;
-    if (st->await_plus) {
-        st->await_plus = FALSE;
-        it->cont_what = IMAP_CONT_LITERAL;
-        it->rec = st->d[MW_DIR_CLIENT].rec;
-    } else if (st->auth) {
-        it->cont_what = IMAP_CONT_SASL;
-        imap_parse_sasl_challenge(ps, it, it->l.offset + (gint)r->text_off, (gint)r->text_len);
-    } else if (st->idle) {
-        it->cont_what = IMAP_CONT_IDLE;
-    } else {
-        it->cont_what = IMAP_CONT_PLAIN;
-    }
-}
-
 static void render_continuation(imap_render *rd, proto_tree *t, gint off, gint len,
                                 const mw_imap_response *r)
 {
@@ -215,29 +198,12 @@ static void render_continuation(imap_render *rd, proto_tree *t, gint off, gint l
                                          ENC_ASCII | ENC_NA);
     if (ii->cont_what == IMAP_CONT_LITERAL && ii->rec) {
         proto_item *f = proto_tree_add_uint(t, hf_imap_continuation_for, rd->tvb, off, 0,
-                                            ii->rec->frame);
+                                            ii->rec->sent.frame);
         proto_item_set_generated(f);
     } else if (ii->cont_what == IMAP_CONT_SASL) {
         imap_render_sasl_challenge(rd, t, off + (gint)r->text_off, (gint)r->text_len);
     }
     proto_item_append_text(it, " (%s)", what[ii->cont_what]);
-}
-
-static void parse_tagged(imap_parse *ps, imap_item *it, gint off, const mw_imap_response *r)
-{
-    imap_state *st = ps->st;
-    const char *tag = (const char *)tvb_get_string_enc(ps->ctx->pinfo->pool, ps->tvb,
-                                                       off + (gint)r->tag_off, (gint)r->tag_len,
-                                                       ENC_ASCII);
-    imap_cmd_rec *rec = imap_parse_completion(ps, it, tag, r->kw);
-    imap_dir *cd = &st->d[MW_DIR_CLIENT];
-    if (rec && st->await_plus && cd->rec == rec && cd->lit &&
-        mw_imap_frame_wanted(&cd->frame) == cd->lit->size && cd->lit->size) {
-        /* A refused synchronizing literal is never sent. */
-        st->await_plus = FALSE;
-        imap_literal_cancel(st, MW_DIR_CLIENT);
-    }
-    imap_parse_state_completed(ps, rec, r->kw);
 }
 
 static void render_tagged(imap_render *rd, proto_tree *t, gint off, const mw_imap_response *r)
@@ -259,8 +225,11 @@ static void render_tagged(imap_render *rd, proto_tree *t, gint off, const mw_ima
                             ENC_UTF_8 | ENC_NA);
     imap_render_completion_links(rd, t, tag);
     const imap_cmd_rec *rec = rd->it->rec;
+    nstime_t sent;
+    if (rec)
+        imap_cmd_time(rec, &sent);
     mw_tap_reply(ctx, rec ? mw_imap_cmd_name(rec->cmd) : NULL, mw_imap_kw_name(r->kw), 0,
-                 rec ? &rec->time : NULL);
+                 rec ? &sent : NULL);
 }
 
 static void render_untagged(imap_render *rd, proto_tree *t, gint off, const mw_imap_response *r)
@@ -302,6 +271,8 @@ static void render_untagged(imap_render *rd, proto_tree *t, gint off, const mw_i
     imap_render_untagged_link(rd, t, off);
 }
 
+/* The parse side of a server line the session machine classified: the FETCH
+ * walk, SASL challenges, TLS after an accepted STARTTLS. */
 void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len)
 {
     imap_dir *ds = ps->ds;
@@ -309,35 +280,27 @@ void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len)
     imap_line_ptr(ps->tvb, off, len, &p);
     mw_imap_response r;
     memset(&ds->walk, 0, sizeof ds->walk);
-    ds->cmd = 0;
-    switch (mw_imap_server_line(p, (size_t)len, &r)) {
-    case MW_IMAP_RESP_CONTINUATION:
-        ds->line_kind = IMAP_LINE_CONTINUATION;
-        parse_continuation(ps, it, &r);
+    mw_imap_server_line(p, (size_t)len, &r);
+    switch (it->line_kind) {
+    case IMAP_LINE_CONTINUATION:
+        if (it->cont_what == IMAP_CONT_SASL)
+            imap_parse_sasl_challenge(ps, it, off + (gint)r.text_off, (gint)r.text_len);
         break;
-    case MW_IMAP_RESP_TAGGED:
-        ds->line_kind = IMAP_LINE_TAGGED;
-        parse_tagged(ps, it, off, &r);
+    case IMAP_LINE_TAGGED:
+        if (it->rec && it->rec->cmd == MW_IMAP_CMD_STARTTLS && r.kw == MW_IMAP_KW_OK)
+            imap_parse_starttls_done(ps);
         break;
-    case MW_IMAP_RESP_UNTAGGED: {
-        ds->line_kind = IMAP_LINE_UNTAGGED;
+    case IMAP_LINE_UNTAGGED: {
         gint toff = off + (gint)r.text_off, tlen = (gint)r.text_len;
         if (r.kw == MW_IMAP_KW_FETCH && !r.is_status && tlen > 0) {
             imap_fetch_start(&ds->walk);
             imap_fetch_segment(ps->ctx, NULL, ps->tvb, toff, tlen, &ds->walk);
         }
-        ds->cmd = (guint8)r.kw;
-        imap_parse_untagged_link(ps, it);
-        imap_parse_state_untagged(ps, &r);
         break;
     }
-    case MW_IMAP_RESP_MALFORMED:
     default:
-        ds->line_kind = IMAP_LINE_NONE;
         break;
     }
-    it->line_kind = ds->line_kind;
-    it->cmd = ds->cmd;
 }
 
 void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len)

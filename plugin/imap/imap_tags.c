@@ -2,10 +2,10 @@
  * the commands in flight, links both ways with the elapsed time, pipelined
  * and out-of-order completions.
  *
- * The parse side keeps the in-flight list in the session state (oldest
- * first, grown as needed up to IMAP_INFLIGHT_MAX) and decides which command a
- * completion closes (the oldest with that tag); it writes the completion
- * into the command's record, so the command's frame links forward to it. */
+ * The session machine (core/imap/imap_session.c) keeps the commands in
+ * flight and decides which command a completion closes; it writes the
+ * completion into the command's record, so the command's frame links
+ * forward to it.  This file shows those links. */
 #include <wireshark.h>
 #include <epan/expert.h>
 
@@ -21,48 +21,10 @@ static expert_field ei_imap_tag_unknown = EI_INIT;
 static expert_field ei_imap_command_unanswered = EI_INIT;
 static expert_field ei_imap_inflight_overflow = EI_INIT;
 
-static void inflight_remove(imap_state *st, guint i)
+void imap_cmd_time(const imap_cmd_rec *r, nstime_t *t)
 {
-    memmove(&st->inflight[i], &st->inflight[i + 1],
-            (st->n_inflight - i - 1) * sizeof st->inflight[0]);
-    st->n_inflight--;
-}
-
-static void inflight_add(imap_state *st, imap_cmd_rec *r)
-{
-    if (st->n_inflight == st->inflight_cap) {
-        guint cap = st->inflight_cap ? st->inflight_cap * 2 : 16;
-        imap_cmd_rec **n = wmem_alloc_array(wmem_file_scope(), imap_cmd_rec *, cap);
-        if (st->n_inflight)
-            memcpy(n, st->inflight, st->n_inflight * sizeof *n);
-        wmem_free(wmem_file_scope(), st->inflight);
-        st->inflight = n;
-        st->inflight_cap = cap;
-    }
-    st->inflight[st->n_inflight++] = r;
-}
-
-imap_cmd_rec *imap_parse_command(imap_parse *ps, imap_item *it, const char *tag,
-                                 const mw_imap_command *c)
-{
-    imap_state *st = ps->st;
-    packet_info *pinfo = ps->ctx->pinfo;
-    imap_cmd_rec *r = wmem_new0(wmem_file_scope(), imap_cmd_rec);
-    r->tag = wmem_strdup(wmem_file_scope(), tag);
-    r->cmd = c->cmd;
-    r->uid = c->uid;
-    r->frame = pinfo->num;
-    r->time = pinfo->abs_ts;
-    for (guint i = 0; i < st->n_inflight; i++)
-        if (strcmp(st->inflight[i]->tag, tag) == 0)
-            r->reused = TRUE;
-    if (st->n_inflight >= IMAP_INFLIGHT_MAX) {
-        it->anomalies |= IMAP_AN_INFLIGHT_FULL;
-        inflight_remove(st, 0);
-    }
-    inflight_add(st, r);
-    it->rec = r;
-    return r;
+    t->secs = (time_t)r->sent.sec;
+    t->nsecs = r->sent.nsec;
 }
 
 void imap_render_command_links(imap_render *rd, proto_tree *t)
@@ -81,37 +43,12 @@ void imap_render_command_links(imap_render *rd, proto_tree *t)
         expert_add_info_format(pinfo, ti, &ei_imap_tag_reused,
                                "Tag \"%s\" is reused while a command with it is still in "
                                "flight: its completion is ambiguous", r->tag);
-    if (r->done_frame) {
-        proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done_frame);
+    if (r->done.frame) {
+        proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done.frame);
         proto_item_set_generated(l);
     } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT) {
         expert_add_info(pinfo, ti, &ei_imap_command_unanswered);
     }
-}
-
-imap_cmd_rec *imap_parse_completion(imap_parse *ps, imap_item *it, const char *tag,
-                                    mw_imap_kw status)
-{
-    imap_state *st = ps->st;
-    imap_cmd_rec *r = NULL;
-    for (guint i = 0; i < st->n_inflight; i++) {
-        if (strcmp(st->inflight[i]->tag, tag) == 0) {
-            r = st->inflight[i];
-            inflight_remove(st, i);
-            break;
-        }
-    }
-    it->rec = r;
-    if (!r) {
-        it->anomalies |= IMAP_AN_TAG_UNKNOWN;
-        return NULL;
-    }
-    if (!r->done_frame) {
-        r->done_frame = ps->ctx->pinfo->num;
-        r->done_time = ps->ctx->pinfo->abs_ts;
-        r->status = status;
-    }
-    return r;
 }
 
 void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *tag)
@@ -126,18 +63,13 @@ void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *ta
     }
     if (!r)
         return;
-    proto_item *l = proto_tree_add_uint(t, hf_imap_response_to, rd->tvb, 0, 0, r->frame);
+    proto_item *l = proto_tree_add_uint(t, hf_imap_response_to, rd->tvb, 0, 0, r->sent.frame);
     proto_item_set_generated(l);
-    nstime_t delta;
-    nstime_delta(&delta, &pinfo->abs_ts, &r->time);
+    nstime_t delta, sent;
+    imap_cmd_time(r, &sent);
+    nstime_delta(&delta, &pinfo->abs_ts, &sent);
     l = proto_tree_add_time(t, hf_imap_time, rd->tvb, 0, 0, &delta);
     proto_item_set_generated(l);
-}
-
-void imap_parse_untagged_link(imap_parse *ps, imap_item *it)
-{
-    if (ps->st->n_inflight == 1)
-        it->untagged_for = ps->st->inflight[0]->frame;
 }
 
 void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off)
