@@ -55,10 +55,10 @@ static void on_rec(void *opaque, const mw_imap_rec *rec)
 {
     run *ru = (run *)opaque;
     uint64_t off = ru->base[rec->dir] + rec->off;
-    if (rec->kind == MW_IMAP_REC_LITERAL && ru->n) {
-        /* chunks of one literal depend on the cuts: merge them */
+    if (rec->kind != MW_IMAP_REC_TEXT && ru->n) {
+        /* literal and compressed runs come in pieces that depend on the cuts */
         trec *p = &ru->r[ru->n - 1];
-        if (p->kind == MW_IMAP_REC_LITERAL && p->dir == rec->dir && p->off + p->len == off) {
+        if (p->kind == rec->kind && p->dir == rec->dir && p->off + p->len == off) {
             p->len += rec->len;
             return;
         }
