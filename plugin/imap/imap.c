@@ -553,10 +553,6 @@ static void render_text_line(imap_render *rd)
  * store what was found. */
 static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
 {
-    /* Asked again for the same call (the engine's MIN() evaluates its
-     * arguments twice): the call is parsed already. */
-    if (ctx->rec)
-        return ((const imap_call *)ctx->rec)->consumed;
     imap_state *st = (imap_state *)ctx->state;
     imap_parse ps = {ctx, st, &st->d[ctx->dir], tvb,
                      wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4)};
@@ -575,7 +571,6 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     if (call->n_items)
         call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),
                                                call->n_items * sizeof(imap_item));
-    call->consumed = (guint)offset;
     ctx->rec = call;
     return (guint)offset;
 }

@@ -147,7 +147,6 @@ typedef struct imap_call {
     const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
     guint32 exists;
-    guint consumed;               /* bytes the parse consumed */
     guint n_items;
     imap_item *items;
 } imap_call;
