@@ -1,10 +1,11 @@
-/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the per-call
- * loop over text lines and literals, and client command lines.
+/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the records
+ * of a call, text lines and client command lines.
  *
- * A logical line is text lines joined by literals (RFC 9051 section 2.2); the
- * loop alternates between text lines (mw_next_line) and literal octets
- * (imap_literal_body), which are consumed as they come, so any literal size
- * costs linear time.  See imap.h for the other files.
+ * The session machine (core/imap/imap_session.c) frames the call's bytes
+ * into text lines and literal octets (consumed as they come, so any literal
+ * size costs linear time) and decides what each is; parse_record() stores
+ * its records as imap_items with what the epan side adds, and
+ * imap_render_call() shows them.  See imap.h for the other files.
  *
  * Limitations: SASL security layers and compressed streams are not decoded.
  */

@@ -8,12 +8,15 @@
  * imap_state.c     session state, IDLE, STARTTLS, COMPRESS, commands per state
  * imap_auth.c      LOGIN and AUTHENTICATE credentials
  *
- * IMAP runs in the engine's records mode (stream.h).  Each file has a parse
- * side (imap_parse_*: first pass, live imap_state, decides and stores facts
- * in imap_item records, touches no tree) and a render side (imap_render_*:
- * every pass, reads only the items, the bytes and the file-scope command and
- * literal records they point to).  A fact learnt later (a completion, a
- * literal's end) is written into those records when it is parsed.
+ * IMAP runs in the engine's records mode (stream.h).  The session machine
+ * (core/imap/imap_session.c: framing, line kinds, tags in flight, literal
+ * progress, session state) runs on the first pass and emits records.  Each
+ * file here has a parse side (imap_parse_*: first pass, adds what needs the
+ * line's content: FETCH and argument walks, credentials; touches no tree)
+ * and a render side (imap_render_*: every pass, reads only the items, the
+ * bytes and the file-scope command and literal records they point to).  A
+ * fact learnt later (a completion, a literal's end) is written into those
+ * records when it is parsed.
  */
 #ifndef MAILWIRE_IMAP_H
 #define MAILWIRE_IMAP_H
