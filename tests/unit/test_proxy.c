@@ -736,6 +736,14 @@ static void test_names(void)
     CHECK(strcmp(mw_proxy_tlv_name(0x03, false), "CRC32C") == 0);
     CHECK(strcmp(mw_proxy_tlv_name(0x05, false), "UNIQUE_ID") == 0);
     CHECK(strcmp(mw_proxy_tlv_name(0xef, true), "custom") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0xef, false), "custom") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0xea, false), "AWS") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0xee, false), "AZURE") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0x26, true), "SSL_GROUP") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0x27, true), "SSL_SIG_SCHEME") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0x28, true), "SSL_CLIENT_CERT") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0x29, true), "unassigned") == 0);
+    CHECK(strcmp(mw_proxy_tlv_name(0x28, false), "unassigned") == 0);
     CHECK(strcmp(mw_proxy_tlv_name(0xf7, false), "experimental") == 0);
     CHECK(strcmp(mw_proxy_tlv_name(0xff, false), "future") == 0);
     CHECK(strcmp(mw_proxy_tlv_name(0x00, false), "unassigned") == 0);

@@ -278,9 +278,10 @@ static void test_flags(void)
     mw_xattr_begin(&it, MW_XCLIENT, B(host), 8, strlen(host));
     CHECK(mw_xattr_next(&it, &a, big));
     CHECK_EQ_INT(a.flags, MW_XATTR_F_BAD_VALUE);
-    static const char *const hosts[] = {"a.b", "a-b.c_d", "x", "1host.example", "a.b-", "a..b", ".a", "a.",
-                                        "a/b"};
-    static const bool ok[] = {true, true, true, true, false, false, false, false, false};
+    static const char *const hosts[] = {"a.b", "a-b.c_d", "x", "1host.example", "1.2.3.x", "a.b-", "a..b",
+                                        ".a", "a.", "a/b", "123", "1.2.3.4.5", "a.-b"};
+    static const bool ok[] = {true, true, true, true, true, false, false,
+                              false, false, false, false, false, false};
     for (size_t i = 0; i < N(hosts); i++) {
         char l[64];
         snprintf(l, sizeof l, "XCLIENT NAME=%s", hosts[i]);

@@ -337,6 +337,9 @@ const char *mw_proxy_tlv_name(uint8_t type, bool in_ssl)
         case MW_PP2_SUBTYPE_SSL_CIPHER: return "SSL_CIPHER";
         case MW_PP2_SUBTYPE_SSL_SIG_ALG: return "SSL_SIG_ALG";
         case MW_PP2_SUBTYPE_SSL_KEY_ALG: return "SSL_KEY_ALG";
+        case MW_PP2_SUBTYPE_SSL_GROUP: return "SSL_GROUP";
+        case MW_PP2_SUBTYPE_SSL_SIG_SCHEME: return "SSL_SIG_SCHEME";
+        case MW_PP2_SUBTYPE_SSL_CLIENT_CERT: return "SSL_CLIENT_CERT";
         default: break;
         }
     } else {
@@ -348,6 +351,8 @@ const char *mw_proxy_tlv_name(uint8_t type, bool in_ssl)
         case MW_PP2_TYPE_UNIQUE_ID: return "UNIQUE_ID";
         case MW_PP2_TYPE_SSL: return "SSL";
         case MW_PP2_TYPE_NETNS: return "NETNS";
+        case MW_PP2_TYPE_AWS: return "AWS";
+        case MW_PP2_TYPE_AZURE: return "AZURE";
         default: break;
         }
     }

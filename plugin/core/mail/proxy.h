@@ -149,7 +149,12 @@ enum {
     MW_PP2_SUBTYPE_SSL_CIPHER = 0x23,
     MW_PP2_SUBTYPE_SSL_SIG_ALG = 0x24,
     MW_PP2_SUBTYPE_SSL_KEY_ALG = 0x25,
+    MW_PP2_SUBTYPE_SSL_GROUP = 0x26,
+    MW_PP2_SUBTYPE_SSL_SIG_SCHEME = 0x27,
+    MW_PP2_SUBTYPE_SSL_CLIENT_CERT = 0x28, /* DER */
     MW_PP2_TYPE_NETNS = 0x30,
+    MW_PP2_TYPE_AWS = 0xea,   /* custom range, but common enough to name (VPC endpoint) */
+    MW_PP2_TYPE_AZURE = 0xee, /* custom range (private endpoint link id) */
 };
 /* SSL TLV client bits. */
 enum {
@@ -170,7 +175,7 @@ typedef struct mw_proxy_tlv {
     uint16_t length;       /* as sent */
     mw_span span;          /* type, length and value, clipped to the region */
     mw_span value;         /* clipped to the region */
-    const char *name;      /* "ALPN", ..., "SSL_VERSION", or "custom" (0xE0-0xEF),
+    const char *name;      /* "ALPN", ..., "SSL_VERSION", "AWS", "AZURE", or "custom" (0xE0-0xEF),
                               "experimental" (0xF0-0xF7), "future" (0xF8-0xFF), "unassigned" */
     unsigned errors;       /* MW_PROXY_TLV_E_* */
     /* An SSL sub-type at the top level or a top-level type inside SSL: named

@@ -104,13 +104,14 @@ static bool is_alnum(uint8_t c)
 }
 
 /* A host name as Postfix takes one: labels of letters, digits, '-' and '_',
- * 1-63 bytes, no '-' at either end; 255 bytes at most; not an IPv4 address. */
+ * 1-63 bytes, no '-' at either end; 255 bytes at most; not digits and dots
+ * only (that would read as an address). */
 static bool valid_hostname(const uint8_t *p, size_t n)
 {
-    uint8_t ip[4];
-    if (n == 0 || n > 255 || mw_inaddr_parse4(p, n, ip))
+    if (n == 0 || n > 255)
         return false;
     size_t label = 0;
+    bool non_numeric = false;
     for (size_t i = 0; i <= n; i++) {
         if (i == n || p[i] == '.') {
             if (label == 0 || label > 63 || p[i - 1] == '-')
@@ -122,9 +123,11 @@ static bool valid_hostname(const uint8_t *p, size_t n)
             return false;
         if (label == 0 && p[i] == '-')
             return false;
+        if (p[i] < '0' || p[i] > '9')
+            non_numeric = true;
         label++;
     }
-    return true;
+    return non_numeric;
 }
 
 static bool parse_port(const uint8_t *p, size_t n, uint16_t *out)
