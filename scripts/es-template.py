@@ -100,7 +100,8 @@ def build(mapping_text, fields_text, pattern):
             tshark_types[fname] = ftype
     fields = read_fields(fields_text)
     if not fields:
-        raise SystemExit("es-template: tshark -G fields lists no mailwire field: is the plugin loaded?")
+        raise SystemExit("es-template: tshark -G fields lists no mailwire field: is the plugin loaded? "
+                         "(tshark run as root ignores personal plugin folders)")
     per_proto = {p: {} for p in PROTOS}
     for name, ftype, proto in fields:
         if ftype in SKIP_TYPES:
