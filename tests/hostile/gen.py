@@ -391,6 +391,7 @@ def _more_cases():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import tcp_cases  # noqa: E402
     SMALL.update(tcp_cases.cases(sys.modules[__name__]))
+    BIG.update(tcp_cases.big_cases(sys.modules[__name__]))
 
 
 def main(argv):

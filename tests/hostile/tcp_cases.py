@@ -236,6 +236,29 @@ def smtp_starttls_junk(g, w):
     k.close()
 
 
+def smtp_moved_past_window(g, w):
+    # One DATA segment appears 1000 segments (1.4 MB) later, after ACKs that
+    # cover it: past the 1 MiB window its hole is reported missing, and the
+    # late copy is shown as such (its bytes were never dissected).
+    k = g.smtp_start(w, sport=40070)
+    k.c(b"MAIL FROM:<alice@example.test>\r\n")
+    k.s(b"250 2.1.0 Ok\r\n")
+    k.c(b"RCPT TO:<bob@example.test>\r\n")
+    k.s(b"250 2.1.5 Ok\r\n")
+    k.c(b"DATA\r\n")
+    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    send_moved(k, "c", message("Moved past the window", 1600000) + b".\r\n", moved={10}, by=1000)
+    k.s(b"250 2.0.0 Ok: queued\r\n")
+    k.c(b"NOOP\r\n")
+    k.s(b"250 2.0.0 Ok\r\n")
+    k.close()
+
+
+def big_cases(g):
+    """The big ones (made at test time by run-big.sh)."""
+    return {"hostile-big-smtp-moved-past-window": lambda w: smtp_moved_past_window(g, w)}
+
+
 def cases(g):
     """name -> writer(w), bound to gen.py's module g."""
     table = {
