@@ -114,6 +114,7 @@ typedef struct mw_flow {
     gboolean ack_known;
     guint32 peer_ack;       /* the peer's latest ACK (this direction's sequence numbers) */
     mw_window *win;
+    gboolean other_owner;   /* the latest bytes at the front went to another dissector (TLS) */
     gint64 lost_from[MW_LOST_RANGES], lost_to[MW_LOST_RANGES];
     guint lost_i;
     mw_carry *carry;        /* the line being carried (NULL: none) */

@@ -363,6 +363,7 @@ void mw_order_place(mw_flow *flow, int dir, const mw_seq_start *start, tvbuff_t 
             lim = h0->off;
         seg->skip = (guint32)(s - segpos);
         seg->own_len = (guint32)(lim - s);
+        flow->other_owner = FALSE;
         win_put(flow, s, p + (s - segpos), seg->own_len, frame);
         flow->next = lim;
         if (lim < e)
@@ -384,6 +385,7 @@ void mw_order_consumed(mw_flow *flow, const mw_seq_start *start, guint32 seq, gu
     if (e <= flow->next)
         return;
     flow->next = e;
+    flow->other_owner = TRUE;
     win_reset(flow);
     /* waiting bytes now behind the front were another dissector's too */
     GSequence *q = (GSequence *)flow->held;

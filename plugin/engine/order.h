@@ -17,7 +17,8 @@ typedef struct mw_seq_start {
 void mw_order_place(mw_flow *flow, int dir, const mw_seq_start *start, tvbuff_t *tvb, guint32 seq,
                     guint32 frame, GPtrArray *calls);
 
-/* Bytes given to another dissector (TLS after STARTTLS): not a hole. */
+/* Bytes given to another dissector (TLS after STARTTLS): not a hole.
+ * flow->other_owner tells that the latest bytes at the front went there. */
 void mw_order_consumed(mw_flow *flow, const mw_seq_start *start, guint32 seq, guint len);
 
 /* The peer acknowledged up to ack. */

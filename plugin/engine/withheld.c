@@ -20,6 +20,12 @@ static int hf_tcp_ack_id = -1;
 static int hf_tcp_fin_id = -1;
 static int hf_tcp_rst_id = -1;
 static int hf_frame_protocols_id = -1;
+/* TCP's flags of segments it keeps from subdissectors (with its default
+ * tcp.no_subdissector_on_error) */
+static const char *const withheld_flags[] = {
+    "tcp.analysis.retransmission", "tcp.analysis.out_of_order",
+    "tcp.analysis.spurious_retransmission", "tcp.analysis.fast_retransmission"};
+static int hf_withheld_ids[G_N_ELEMENTS(withheld_flags)];
 
 void mw_withheld_remember(const mw_stream_proto *sp)
 {
@@ -46,6 +52,14 @@ static field_info *first_field(proto_tree *tree, int hf)
 static guint32 field_uint(field_info *f)
 {
     return fvalue_get_uinteger(MW_FINFO_FVALUE(f));
+}
+
+static gboolean tcp_withheld(proto_tree *tree)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(withheld_flags); i++)
+        if (first_field(tree, hf_withheld_ids[i]))
+            return TRUE;
+    return FALSE;
 }
 
 static gboolean field_set(field_info *f)
@@ -98,14 +112,23 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
             return 0;
         }
         guint32 seq = field_uint(sf);
-        if (mw_record_had_call(sp, pinfo) || proto_is_frame_protocol(pinfo->layers, "tls") ||
-            (tls_handle && conversation_get_dissector(conv, pinfo->num) == tls_handle)) {
-            /* TLS took these bytes: they are no hole of the mail stream */
-            if (first) {
-                mw_seq_start st;
-                mw_conv_seq_start(pinfo, &st);
-                mw_order_consumed(&mc->flow[dir], &st, seq, (guint)pf->length);
-            }
+        if (mw_record_had_call(sp, pinfo))
+            return 0; /* out of TLS: the TCP bytes were TLS's */
+        if (!first) {
+            /* the first pass decided: a stored call means it fed them */
+            if (!mw_record_get(sp, pinfo, 0))
+                return 0;
+        } else if (proto_is_frame_protocol(pinfo->layers, "tls") || !tcp_withheld(tree) ||
+                   (mc->flow[dir].other_owner && tls_handle &&
+                    conversation_get_dissector(conv, pinfo->num) == tls_handle)) {
+            /* Another dissector took these bytes (TLS, also a segment of a
+             * record it reassembles later), or they repeat TLS's: no hole
+             * of the mail stream.  (Withheld segments of a conversation
+             * handed to TLS whose bytes still come to mailwire, as when TLS
+             * never started, are the mail stream's.) */
+            mw_seq_start st;
+            mw_conv_seq_start(pinfo, &st);
+            mw_order_consumed(&mc->flow[dir], &st, seq, (guint)pf->length);
             return 0;
         }
         /* TCP withheld it: place it like any other, through the protocol's
@@ -145,6 +168,11 @@ void mw_stream_handoff(int proto_mail)
     for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
         if (ids[i] >= 0)
             g_array_append_val(wanted, ids[i]);
+    for (guint i = 0; i < G_N_ELEMENTS(withheld_flags); i++) {
+        hf_withheld_ids[i] = proto_registrar_get_id_byname(withheld_flags[i]);
+        if (hf_withheld_ids[i] >= 0)
+            g_array_append_val(wanted, hf_withheld_ids[i]);
+    }
     set_postdissector_wanted_hfids(h, wanted);
 }
 
