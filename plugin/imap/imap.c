@@ -1,10 +1,11 @@
-/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the per-call
- * loop over text lines and literals, and client command lines.
+/* IMAP (RFC 9051, RFC 3501) on the stream engine: registration, the records
+ * of a call, text lines and client command lines.
  *
- * A logical line is text lines joined by literals (RFC 9051 section 2.2); the
- * loop alternates between text lines (mw_next_line) and literal octets
- * (imap_literal_body), which are consumed as they come, so any literal size
- * costs linear time.  See imap.h for the other files.
+ * The session machine (core/imap/imap_session.c) frames the call's bytes
+ * into text lines and literal octets (consumed as they come, so any literal
+ * size costs linear time) and decides what each is; parse_record() stores
+ * its records as imap_items with what the epan side adds, and
+ * imap_render_call() shows them.  See imap.h for the other files.
  *
  * Limitations: SASL security layers and compressed streams are not decoded.
  */
@@ -71,14 +72,64 @@ const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_t
     return mw_line_text(ctx, tvb, off, len);
 }
 
+static gboolean capture_read;
+
+gboolean imap_capture_read(void)
+{
+    return capture_read;
+}
+
+static void imap_capture_start(void)
+{
+    capture_read = FALSE;
+}
+
+static void imap_capture_done(void)
+{
+    capture_read = TRUE;
+}
+
 /* Arguments of a client command, one text segment at a time: depth-0
  * arguments are counted across literals so LOGIN's password and APPEND's
- * message are recognised wherever they sit. */
-static void dissect_client_args(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+ * message are recognised wherever they sit.  The parse side decides what
+ * the literal ending the segment holds and keeps the LOGIN user name. */
+static void parse_client_args(imap_parse *ps, gint off, gint len, guint8 cmd)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    imap_dir *ds = ps->ds;
     imap_walk *w = &ds->walk;
+    const guint8 *p;
+    imap_line_ptr(ps->tvb, off, len, &p);
+    mw_imap_lexer lx;
+    mw_imap_lexer_init(&lx, p, (size_t)len, 0, w->depth, 0);
+    mw_imap_tok tok;
+    while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END && tok.kind != MW_IMAP_TOK_ERROR) {
+        gboolean top = tok.depth == 0 && tok.kind != MW_IMAP_TOK_LIST_CLOSE &&
+                       tok.kind != MW_IMAP_TOK_SECT_CLOSE;
+        guint arg = w->arg;
+        if (top && tok.kind != MW_IMAP_TOK_SECT_OPEN)
+            w->arg++;
+        if (!top)
+            continue;
+        if (cmd == MW_IMAP_CMD_LOGIN) {
+            if (tok.kind == MW_IMAP_TOK_LITERAL)
+                w->next_use = arg == 0 ? IMAP_LIT_USERNAME : IMAP_LIT_PASSWORD;
+            else
+                imap_parse_login_arg(ps, off, &tok, arg);
+        } else if (tok.kind == MW_IMAP_TOK_LITERAL && cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
+            w->next_use = IMAP_LIT_MESSAGE;
+            w->next_label = "APPEND message";
+        }
+    }
+    w->depth = (guint8)MIN(lx.depth, 255u);
+}
+
+/* The render side of the same walk (w: a copy of the walk at the segment's
+ * start): mailbox and LOGIN arguments. */
+static void render_client_args(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w,
+                               guint8 cmd)
+{
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
     const guint8 *p;
     imap_line_ptr(tvb, off, len, &p);
     mw_imap_lexer lx;
@@ -92,17 +143,14 @@ static void dissect_client_args(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
             w->arg++;
         if (!top)
             continue;
-        if (ds->cmd == MW_IMAP_CMD_LOGIN) {
-            if (tok.kind == MW_IMAP_TOK_LITERAL)
-                w->next_use = arg == 0 ? IMAP_LIT_USERNAME : IMAP_LIT_PASSWORD;
-            else
-                dissect_imap_login_arg(ctx, t, tvb, off, &tok, arg);
-        } else if (tok.kind == MW_IMAP_TOK_LITERAL && ds->cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
-            w->next_use = IMAP_LIT_MESSAGE;
-            w->next_label = "APPEND message";
-        } else if (arg == ((ds->cmd == MW_IMAP_CMD_LIST || ds->cmd == MW_IMAP_CMD_LSUB) ? 1 : 0) &&
+        if (cmd == MW_IMAP_CMD_LOGIN) {
+            if (tok.kind != MW_IMAP_TOK_LITERAL)
+                imap_render_login_arg(rd, t, off, &tok, arg);
+        } else if (tok.kind == MW_IMAP_TOK_LITERAL && cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
+            /* the message literal: shown where its octets are */
+        } else if (arg == ((cmd == MW_IMAP_CMD_LIST || cmd == MW_IMAP_CMD_LSUB) ? 1 : 0) &&
                    tok.kind != MW_IMAP_TOK_LITERAL && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
-            switch (ds->cmd) {
+            switch (cmd) {
             case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE: case MW_IMAP_CMD_CREATE:
             case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_STATUS:
             case MW_IMAP_CMD_APPEND: case MW_IMAP_CMD_SUBSCRIBE: case MW_IMAP_CMD_UNSUBSCRIBE:
@@ -116,6 +164,12 @@ static void dissect_client_args(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
         }
     }
     w->depth = (guint8)MIN(lx.depth, 255u);
+}
+
+static void walk_args_start(imap_walk *w)
+{
+    memset(w, 0, sizeof *w);
+    w->kind = IMAP_WALK_ARGS;
 }
 
 /* The mailbox argument a SELECT or EXAMINE names, for the session state. */
@@ -141,100 +195,139 @@ static const char *first_arg_text(tvbuff_t *tvb, gint off, gint len)
     return tok.kind == MW_IMAP_TOK_LITERAL ? "(literal)" : NULL;
 }
 
-static void dissect_client_command(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
-                                   gint off, gint len, const mw_imap_command *c)
+/* The arguments of a command line, where they are. */
+static gint command_args(const mw_imap_command *c, gint off, gint len, gint *args_off)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    *args_off = off + (gint)c->args_off;
+    gint args_len = (gint)c->args_len;
+    if (c->args_off == 0 || *args_off + args_len > off + len)
+        args_len = 0;
+    return args_len;
+}
+
+/* A command line the session machine recorded (it->rec): the mailbox a
+ * SELECT names, the walk over its arguments, credentials. */
+static void parse_client_command(imap_parse *ps, imap_item *it, gint off, gint len)
+{
+    imap_dir *ds = ps->ds;
+    const guint8 *p;
+    imap_line_ptr(ps->tvb, off, len, &p);
+    mw_imap_command c;
+    mw_imap_client_line(p, (size_t)len, &c);
+    walk_args_start(&ds->walk);
+    gint args_off, args_len = command_args(&c, off, len, &args_off);
+    imap_cmd_rec *rec = (imap_cmd_rec *)it->rec;
+    if (rec && (c.cmd == MW_IMAP_CMD_SELECT || c.cmd == MW_IMAP_CMD_EXAMINE))
+        rec->user = (void *)first_arg_text(ps->tvb, args_off, args_len);
+    if (c.cmd == MW_IMAP_CMD_LOGIN)
+        imap_parse_login_begin(ps);
+    if (c.cmd == MW_IMAP_CMD_AUTHENTICATE)
+        imap_parse_authenticate(ps, it, args_off, args_len);
+    else if (args_len > 0)
+        parse_client_args(ps, args_off, args_len, (guint8)c.cmd);
+}
+
+static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint len,
+                                  const mw_imap_command *c)
+{
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
     gint tag_off = off + (gint)c->tag_off, tag_len = (gint)c->tag_len;
     const char *tag = (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, tag_off, tag_len,
                                                        ENC_ASCII);
-    ds->line_kind = IMAP_LINE_COMMAND;
-    ds->cmd = (guint8)c->cmd;
-    memset(&ds->walk, 0, sizeof ds->walk);
-    ds->walk.kind = IMAP_WALK_ARGS;
     proto_tree_add_string(t, hf_imap_tag, tvb, tag_off, tag_len, tag);
-    if (c->uid) {
-        proto_item *u = proto_tree_add_boolean(t, hf_imap_uid, tvb, off + (gint)c->uid_off,
-                                               (gint)c->uid_len, TRUE);
-        (void)u;
-    }
+    if (c->uid)
+        proto_tree_add_boolean(t, hf_imap_uid, tvb, off + (gint)c->uid_off, (gint)c->uid_len, TRUE);
     proto_item *ci = proto_tree_add_item(t, hf_imap_command, tvb, off + (gint)c->name_off,
                                          (gint)c->name_len, ENC_ASCII | ENC_NA);
     if (c->uid)
         proto_item_append_text(ci, " (UID %s)", mw_imap_cmd_name(c->cmd));
     if (c->cmd == MW_IMAP_CMD_UNKNOWN)
         expert_add_info(ctx->pinfo, ci, &ei_imap_command_unknown);
-    gint args_off = off + (gint)c->args_off, args_len = (gint)c->args_len;
-    if (c->args_off == 0 || args_off + args_len > off + len)
-        args_len = 0;
+    gint args_off, args_len = command_args(c, off, len, &args_off);
     if (args_len > 0)
         proto_tree_add_item(t, hf_imap_args, tvb, args_off, args_len, ENC_ASCII | ENC_NA);
-
-    mw_imap_command named = *c;
-    imap_cmd_rec *rec = imap_cmd_begin(ctx, t, tvb, tag, tag_off, tag_len, &named);
+    imap_render_command_links(rd, t);
     mw_tap_command(ctx, mw_imap_cmd_name(c->cmd));
-    if (rec && ctx->first_pass && (c->cmd == MW_IMAP_CMD_SELECT || c->cmd == MW_IMAP_CMD_EXAMINE))
-        rec->mailbox = first_arg_text(tvb, args_off, args_len);
-    ds->rec = rec;
-    imap_state_command(ctx, line_it, rec);
-    if (c->cmd == MW_IMAP_CMD_LOGIN)
-        imap_auth_login_begin(ctx);
-    if (c->cmd == MW_IMAP_CMD_AUTHENTICATE)
-        dissect_imap_authenticate(ctx, t, tvb, args_off, args_len, rec);
-    else if (args_len > 0)
-        dissect_client_args(ctx, t, tvb, args_off, args_len);
+    imap_render_state_command(rd);
+    if (c->cmd == MW_IMAP_CMD_LOGIN) {
+        rd->user = NULL;
+        rd->user_frame = 0;
+    }
+    if (c->cmd == MW_IMAP_CMD_AUTHENTICATE) {
+        imap_render_authenticate(rd, t, args_off, args_len);
+    } else if (args_len > 0) {
+        imap_walk w;
+        walk_args_start(&w);
+        render_client_args(rd, t, args_off, args_len, &w, (guint8)c->cmd);
+    }
 }
 
-static void dissect_client_text(mw_ctx *ctx, proto_tree *t, proto_item *line_it, tvbuff_t *tvb,
-                                gint off, gint len)
+static const imap_walk *keep_walk(const imap_walk *w)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
-    if (ds->in_logical) {
+    return (const imap_walk *)wmem_memdup(wmem_file_scope(), w, sizeof *w);
+}
+
+static void parse_client_text(imap_parse *ps, imap_item *it, gint off, gint len)
+{
+    imap_dir *ds = ps->ds;
+    switch (it->line_kind) {
+    case IMAP_LINE_MORE:
+        if (ds->walk.kind == IMAP_WALK_ARGS) {
+            it->walk = keep_walk(&ds->walk);
+            parse_client_args(ps, off, len, it->cmd);
+        }
+        break;
+    case IMAP_LINE_SASL:
+        imap_parse_sasl_line(ps, it, off, len);
+        break;
+    case IMAP_LINE_COMMAND:
+        parse_client_command(ps, it, off, len);
+        break;
+    case IMAP_LINE_NONE:
+        memset(&ds->walk, 0, sizeof ds->walk);
+        break;
+    default:
+        break;
+    }
+}
+
+static void render_client_text(imap_render *rd, proto_tree *t, gint off, gint len)
+{
+    const imap_item *it = rd->it;
+    tvbuff_t *tvb = rd->tvb;
+    switch (it->line_kind) {
+    case IMAP_LINE_MORE:
         proto_tree_add_boolean(t, hf_imap_continued, tvb, off, 0, TRUE);
-        if (ds->walk.kind == IMAP_WALK_ARGS)
-            dissect_client_args(ctx, t, tvb, off, len);
+        if (it->walk) {
+            imap_walk w = *it->walk;
+            render_client_args(rd, t, off, len, &w, it->cmd);
+        }
         return;
+    case IMAP_LINE_DONE:
+        imap_render_done(rd, t, off, len);
+        return;
+    case IMAP_LINE_SASL:
+        imap_render_sasl_line(rd, t, off, len);
+        return;
+    case IMAP_LINE_CANCEL:
+        proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
+        return;
+    default:
+        break;
     }
     const guint8 *p;
     imap_line_ptr(tvb, off, len, &p);
     mw_imap_command c;
-    mw_imap_client_kind kind = mw_imap_client_line(p, (size_t)len, &c);
-    if (st->idle && kind == MW_IMAP_CLIENT_DONE) {
-        ds->line_kind = IMAP_LINE_DONE;
-        dissect_imap_done(ctx, t, tvb, off, len);
+    mw_imap_client_line(p, (size_t)len, &c);
+    if (it->line_kind == IMAP_LINE_COMMAND) {
+        render_client_command(rd, t, off, len, &c);
         return;
     }
-    if (st->auth) {
-        ds->line_kind = IMAP_LINE_SASL;
-        if (kind == MW_IMAP_CLIENT_CANCEL)
-            proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
-        else
-            dissect_imap_sasl_line(ctx, t, tvb, off, len);
-        return;
-    }
-    switch (kind) {
-    case MW_IMAP_CLIENT_COMMAND:
-        dissect_client_command(ctx, t, line_it, tvb, off, len, &c);
-        break;
-    case MW_IMAP_CLIENT_DONE:
-        ds->line_kind = IMAP_LINE_DONE;
-        dissect_imap_done(ctx, t, tvb, off, len);
-        break;
-    case MW_IMAP_CLIENT_CANCEL:
-        proto_tree_add_boolean(t, hf_imap_cancel, tvb, off, len, TRUE);
-        break;
-    case MW_IMAP_CLIENT_MALFORMED:
-    default:
-        ds->line_kind = IMAP_LINE_NONE;
-        memset(&ds->walk, 0, sizeof ds->walk);
-        if (c.tag_len > 0 && !(c.flags & MW_IMAP_CMDF_BAD_TAG))
-            proto_tree_add_item(t, hf_imap_tag, tvb, off + (gint)c.tag_off, (gint)c.tag_len,
-                                ENC_ASCII | ENC_NA);
-        expert_add_info(ctx->pinfo, line_it, &ei_imap_command_malformed);
-        break;
-    }
+    if (c.tag_len > 0 && !(c.flags & MW_IMAP_CMDF_BAD_TAG))
+        proto_tree_add_item(t, hf_imap_tag, tvb, off + (gint)c.tag_off, (gint)c.tag_len,
+                            ENC_ASCII | ENC_NA);
+    expert_add_info(rd->ctx->pinfo, rd->line_it, &ei_imap_command_malformed);
 }
 
 /* Over-long lines come in fragments cut anywhere (stream.h).  The walks over
@@ -312,25 +405,44 @@ static gint frag_safe_end(const guint8 *p, gint start, gint len, guint8 *tail)
     return safe;
 }
 
-static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
+/* A text line the session machine recorded: the walks over its tokens (what
+ * a literal at its end holds), credentials, the part an over-long line's
+ * fragment can be tokenized on. */
+static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    mw_ctx *ctx = ps->ctx;
+    imap_state *st = ps->st;
+    imap_dir *ds = ps->ds;
     gboolean client = ctx->dir == MW_DIR_CLIENT;
+    imap_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = IMAP_ITEM_LINE;
+    it.l.offset = (gint)rec->off;
+    it.l.line.len = rec->len;
+    it.l.line.eol_len = rec->eol_len;
+    it.l.line.eol = rec->eol;
+    it.l.line.flags = rec->line_flags;
+    it.l.fragment = rec->fragment;
+    it.l.continued = rec->continued;
+    it.logical = rec->segment > 0;
+    it.line_kind = rec->line_kind;
+    it.cmd = (guint8)rec->cmd;
+    it.cont_what = rec->cont_what;
+    it.eff_state = rec->eff_state;
+    it.anomalies = rec->anomalies;
+    it.rec = rec->command;
+    it.untagged_for = rec->untagged_for ? rec->untagged_for->sent.frame : 0;
+    if (client) {
+        it.user = st->auth_user;
+        it.user_frame = st->auth_user_frame;
+    }
+    const mw_line_at *l = &it.l;
     gint off = l->offset, len = (gint)l->line.len;
-    proto_item *it = proto_tree_add_item(ctx->tree, client ? hf_imap_request : hf_imap_response,
-                                         tvb, off, len + (gint)l->line.eol_len, ENC_NA);
-    const char *text = mw_line_text(ctx, tvb, off, len);
-    gboolean cont = ds->in_logical || l->continued;
-    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
-                        cont ? " (continued)" : "", text);
-    proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
-    imap_state_plaintext_check(ctx, it);
     /* The walk names the literal that ends this line, if any. */
     ds->walk.next_use = IMAP_LIT_STRING;
     ds->walk.next_label = NULL;
     const guint8 *p;
-    imap_line_ptr(tvb, off, len, &p);
+    imap_line_ptr(ps->tvb, off, len, &p);
     gint start = 0, end = len;
     if (l->continued)
         start = frag_skip(p, len, &ds->frag_tail);
@@ -341,64 +453,182 @@ static void dissect_text_line(mw_ctx *ctx, tvbuff_t *tvb, const mw_line_at *l)
     } else {
         ds->frag_tail = IMAP_FRAG_CLEAN;
     }
+    it.start = start;
+    it.end = end;
     if (!l->continued) {
-        if (client)
-            dissect_client_text(ctx, t, it, tvb, off, end);
-        else if (ds->in_logical)
-            dissect_imap_untagged_more(ctx, t, tvb, off, end);
-        else
-            dissect_imap_server_line(ctx, t, tvb, off, end);
+        if (client) {
+            parse_client_text(ps, &it, off, end);
+        } else if (it.line_kind == IMAP_LINE_MORE) {
+            if (ds->walk.kind == IMAP_WALK_FETCH)
+                it.walk = keep_walk(&ds->walk);
+            imap_parse_untagged_more(ps, off, end);
+        } else {
+            imap_parse_server_line(ps, &it, off, end);
+        }
     } else if (start < end) {
-        if (client && ds->line_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS)
-            dissect_client_args(ctx, t, tvb, off + start, end - start);
-        else if (!client && ds->line_kind == IMAP_LINE_UNTAGGED)
-            dissect_imap_untagged_more(ctx, t, tvb, off + start, end - start);
+        if (client && rec->logical_kind == IMAP_LINE_COMMAND && ds->walk.kind == IMAP_WALK_ARGS) {
+            it.walk = keep_walk(&ds->walk);
+            parse_client_args(ps, off + start, end - start, it.cmd);
+        } else if (!client && rec->logical_kind == IMAP_LINE_UNTAGGED &&
+                   ds->walk.kind == IMAP_WALK_FETCH) {
+            it.walk = keep_walk(&ds->walk);
+            imap_parse_untagged_more(ps, off + start, end - start);
+        }
     }
-    if (!l->fragment) {
-        mw_imap_lit lit;
-        if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) != MW_IMAP_LIT_ABSENT &&
-            ds->line_kind != IMAP_LINE_SASL && ds->line_kind != IMAP_LINE_CONTINUATION)
-            imap_literal_header(ctx, t, tvb, off, &lit, ds->walk.next_use, ds->walk.next_label);
+    if (rec->lit.status != MW_IMAP_LIT_ABSENT) {
+        it.anomalies |= IMAP_AN_LIT_HEADER;
+        if (rec->literal)
+            imap_parse_literal_header(ps, &it, rec->literal, ds->walk.next_use, ds->walk.next_label);
+    }
+    wmem_array_append_one(ps->items, it);
+}
+
+/* One record of the session machine, as it is emitted. */
+static void parse_record(void *opaque, const mw_imap_rec *rec)
+{
+    imap_parse *ps = (imap_parse *)opaque;
+    imap_item it;
+    switch (rec->kind) {
+    case MW_IMAP_REC_TEXT:
+        parse_text_line(ps, rec);
+        break;
+    case MW_IMAP_REC_LITERAL:
+        imap_parse_literal_body(ps, rec);
+        break;
+    case MW_IMAP_REC_COMPRESSED:
+    default:
+        memset(&it, 0, sizeof it);
+        it.kind = IMAP_ITEM_COMPRESSED;
+        it.off = (gint)rec->off;
+        it.len = (gint)rec->len;
+        wmem_array_append_one(ps->items, it);
+        break;
+    }
+}
+
+static void render_text_line(imap_render *rd)
+{
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
+    const imap_item *ii = rd->it;
+    const mw_line_at *l = &ii->l;
+    gboolean client = ctx->dir == MW_DIR_CLIENT;
+    gint off = l->offset, len = (gint)l->line.len;
+    proto_item *it = proto_tree_add_item(ctx->tree, client ? hf_imap_request : hf_imap_response,
+                                         tvb, off, len + (gint)l->line.eol_len, ENC_NA);
+    const char *text = mw_line_text(ctx, tvb, off, len);
+    gboolean cont = ii->logical || l->continued;
+    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
+                        cont ? " (continued)" : "", text);
+    proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
+    rd->line_it = it;
+    rd->user = ii->user;
+    rd->user_frame = ii->user_frame;
+    imap_render_plaintext_check(rd);
+    gint start = ii->start, end = ii->end;
+    if (!l->continued) {
+        if (client) {
+            render_client_text(rd, t, off, end);
+        } else if (ii->line_kind == IMAP_LINE_MORE) {
+            if (ii->walk) {
+                imap_walk w = *ii->walk;
+                imap_render_untagged_more(rd, t, off, end, &w);
+            }
+        } else {
+            imap_render_server_line(rd, t, off, end);
+        }
+    } else if (start < end && ii->walk) {
+        imap_walk w = *ii->walk;
+        if (client)
+            render_client_args(rd, t, off + start, end - start, &w, ii->cmd);
         else
-            ds->in_logical = FALSE;
+            imap_render_untagged_more(rd, t, off + start, end - start, &w);
     }
+    if (ii->anomalies & IMAP_AN_LIT_HEADER)
+        imap_render_literal_header(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
 }
 
-static guint imap_dissect(mw_ctx *ctx, tvbuff_t *tvb)
+/* First pass, once per call: run the session over the call's bytes and
+ * store what was found. */
+static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
 {
     imap_state *st = (imap_state *)ctx->state;
-    gint offset = 0, len = (gint)tvb_reported_length(tvb);
+    imap_parse ps = {ctx, st, &st->d[ctx->dir], tvb,
+                     wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4)};
+    size_t len = tvb_reported_length(tvb);
+    const guint8 *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
+    imap_call *call = wmem_new0(wmem_file_scope(), imap_call);
+    imap_state_snapshot(st, call);
+    mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
+    gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
+    bool mid_line = mid != FALSE;
+    st->sess.cfg.max_literal = imap_pref_max_literal;
+    gint offset = (gint)mw_imap_sess_feed(&st->sess, ctx->dir, buf, len, ctx->tls, &when,
+                                          &mid_line, parse_record, &ps);
+    ctx->mid_line = mid_line;
+    call->n_items = wmem_array_get_count(ps.items);
+    if (call->n_items)
+        call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),
+                                               call->n_items * sizeof(imap_item));
+    ctx->rec = call;
+    return (guint)offset;
+}
+
+/* Every pass: show the call from its record. */
+static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
+{
+    const imap_call *call = (const imap_call *)ctx->rec;
     if (ctx->call_index == 0)
         col_clear(ctx->pinfo->cinfo, COL_INFO);
-    imap_state_show(ctx);
-    while (offset < len) {
-        if (st->compressed) {
-            offset = dissect_imap_compressed(ctx, tvb, offset);
-            continue;
+    if (!call)
+        return;
+    imap_render_state(ctx, call);
+    imap_render rd;
+    memset(&rd, 0, sizeof rd);
+    rd.ctx = ctx;
+    rd.tvb = tvb;
+    for (guint i = 0; i < call->n_items; i++) {
+        rd.it = &call->items[i];
+        switch (rd.it->kind) {
+        case IMAP_ITEM_LINE: render_text_line(&rd); break;
+        case IMAP_ITEM_LITERAL: imap_render_literal_body(&rd); break;
+        case IMAP_ITEM_COMPRESSED: imap_render_compressed(&rd); break;
+        default: break;
         }
-        if (st->d[ctx->dir].lit_left) {
-            offset = imap_literal_body(ctx, tvb, offset);
-            continue;
-        }
-        mw_line_at l;
-        if (!mw_next_line(ctx, tvb, &offset, &l))
-            break;
-        dissect_text_line(ctx, tvb, &l);
     }
-    return (guint)offset;
+}
+
+static void *sess_alloc(void *opaque _U_, size_t n)
+{
+    return wmem_alloc(wmem_file_scope(), n);
+}
+
+static void sess_release(void *opaque _U_, void *p)
+{
+    wmem_free(wmem_file_scope(), p);
 }
 
 static void imap_state_init(void *state, packet_info *pinfo _U_)
 {
     imap_state *st = (imap_state *)state;
-    st->conv = imap_conv_new();
+    mw_imap_sess_cfg cfg = {
+        .alloc = sess_alloc,
+        .release = sess_release,
+        .max_literal = imap_pref_max_literal,
+        .max_line = MW_MAX_CARRY,
+        .inflight_max = IMAP_INFLIGHT_MAX,
+    };
+    mw_imap_sess_init(&st->sess, &cfg);
 }
 
 static void imap_gap(void *state, int dir, guint32 missing)
 {
-    imap_literal_gap((imap_state *)state, dir, missing);
+    imap_state *st = (imap_state *)state;
+    mw_imap_sess_gap(&st->sess, dir, missing);
+    if (!mw_imap_frame_wanted(&st->sess.fr[dir]))
+        st->d[dir].lit = NULL;
 }
 
 static const mw_stream_proto imap_stream = {
@@ -407,7 +637,8 @@ static const mw_stream_proto imap_stream = {
     .label = "IMAP",
     .state_size = sizeof(imap_state),
     .state_init = imap_state_init,
-    .dissect = imap_dissect,
+    .parse = imap_parse_call,
+    .render = imap_render_call,
     .gap = imap_gap,
 };
 
@@ -544,6 +775,8 @@ void imap_register(void)
                                    "dissected as messages; larger ones are shown as bytes only",
                                    10, &pref_max_message_mib);
     imap_handle = register_dissector("mail.imap", dissect_imap, proto_imap);
+    register_init_routine(imap_capture_start);
+    register_postseq_cleanup_routine(imap_capture_done);
 }
 
 void imap_handoff(void)

@@ -1,16 +1,22 @@
 /* IMAP dissector internals shared by the imap*.c files.
  *
- * imap.c           registration, the per-call loop, text lines and their dispatch
- * imap_tags.c      commands and completions: the per-conversation tag table, links, timing
+ * imap.c           registration, the per-call records, text lines and their dispatch
+ * imap_tags.c      commands and completions: in-flight tags, links, timing
  * imap_literal.c   literal headers and bodies, message accumulation and the IMF handoff
  * imap_response.c  server lines: tagged completions, response codes, untagged data
  * imap_fetch.c     FETCH data items, ENVELOPE, BODYSTRUCTURE
  * imap_state.c     session state, IDLE, STARTTLS, COMPRESS, commands per state
  * imap_auth.c      LOGIN and AUTHENTICATE credentials
  *
- * The conversation state (imap_state) is flat and copied by the stream engine
- * before every call; its pointers only lead to file-scope records whose
- * parse-relevant fields never change after creation (see stream.h).
+ * IMAP runs in the engine's records mode (stream.h).  The session machine
+ * (core/imap/imap_session.c: framing, line kinds, tags in flight, literal
+ * progress, session state) runs on the first pass and emits records.  Each
+ * file here has a parse side (imap_parse_*: first pass, adds what needs the
+ * line's content: FETCH and argument walks, credentials; touches no tree)
+ * and a render side (imap_render_*: every pass, reads only the items, the
+ * bytes and the file-scope command and literal records they point to).  A
+ * fact learnt later (a completion, a literal's end) is written into those
+ * records when it is parsed.
  */
 #ifndef MAILWIRE_IMAP_H
 #define MAILWIRE_IMAP_H
@@ -18,17 +24,11 @@
 #include <epan/packet.h>
 
 #include "core/imap/imap_command.h"
+#include "core/imap/imap_session.h"
 #include "core/imap/imap_literal.h"
 #include "core/imap/imap_response.h"
 #include "core/imap/imap_token.h"
 #include "engine/stream.h"
-
-typedef enum imap_session {
-    IMAP_SESS_NOT_AUTH = 0,
-    IMAP_SESS_AUTH,
-    IMAP_SESS_SELECTED,
-    IMAP_SESS_LOGOUT,
-} imap_session;
 
 /* What a literal's octets are, decided when its header is read. */
 typedef enum imap_lit_use {
@@ -42,39 +42,20 @@ typedef enum imap_lit_use {
     IMAP_LIT_PASSWORD,   /* LOGIN password */
 } imap_lit_use;
 
-/* A command seen from the client, file scope.  Created on the first pass;
- * tag, cmd, frame and mailbox never change afterwards; the completion fields
- * are filled on the first pass when the completion is seen (display only). */
-typedef struct imap_cmd_rec {
-    const char *tag;
-    mw_imap_cmd cmd;
-    gboolean uid;
-    guint32 frame;
-    nstime_t time;
-    const char *mailbox;    /* SELECT/EXAMINE argument, else NULL */
-    gboolean reused;        /* its tag was still in flight when it was sent */
-    guint32 done_frame;     /* the tagged completion, 0 while none */
-    nstime_t done_time;
-    mw_imap_kw status;
-    guint64 stream_off;     /* the client stream offset of its line (finds it again) */
-    struct imap_cmd_rec *next_in_frame;
-} imap_cmd_rec;
+/* A command: the session machine's record (core/imap/imap_session.h); user
+ * holds the mailbox a SELECT or EXAMINE names. */
+typedef mw_imap_command_rec imap_cmd_rec;
 
-/* A literal, file scope: created at its header on the first pass. */
+/* What the epan layer keeps of a literal beside the session machine's record
+ * (core, reached through core->user). */
 typedef struct imap_lit_rec {
-    guint64 size;
+    const mw_imap_literal_rec *core; /* size, progress, header and end frames */
     imap_lit_use use;
     const char *label;      /* e.g. "BODY[HEADER.FIELDS (FROM)]" */
     guint8 *buf;            /* accumulated octets (messages, headers, short strings) */
-    guint64 have;           /* octets appended so far (first pass) */
-    gboolean broken;        /* bytes of it were lost from the capture */
-    guint32 header_frame;
-    guint32 end_frame;      /* the frame of its last octet; 0: never ended */
-    gboolean cancelled;     /* a refused synchronizing literal: never sent */
 } imap_lit_rec;
 
 /* Walk of the tokens of a logical line across its literals. */
-struct imap_lit_rec;
 #define IMAP_WALK_DEPTH 12
 typedef enum imap_walk_kind {
     IMAP_WALK_NONE = 0,
@@ -99,14 +80,9 @@ typedef struct imap_walk {
     const char *next_label;
 } imap_walk;
 
-/* One direction's framing state. */
+/* One direction's state of the parse side beside the session machine. */
 typedef struct imap_dir {
-    guint64 lit_left;       /* octets of the current literal still to come */
     imap_lit_rec *lit;      /* the current literal */
-    gboolean in_logical;    /* a literal ended: the next text continues the logical line */
-    guint8 line_kind;       /* IMAP_LINE_*: what the logical line is */
-    guint8 cmd;             /* client: the command; server: the keyword (mw_imap_kw) */
-    imap_cmd_rec *rec;      /* client: the command being sent */
     guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
 } imap_dir;
@@ -114,38 +90,98 @@ typedef struct imap_dir {
 /* The token cut at the end of a fragment of an over-long line. */
 enum { IMAP_FRAG_CLEAN = 0, IMAP_FRAG_ATOM, IMAP_FRAG_QUOTED, IMAP_FRAG_QUOTED_ESC };
 
-enum { IMAP_LINE_NONE = 0, IMAP_LINE_COMMAND, IMAP_LINE_SASL, IMAP_LINE_DONE,
-       IMAP_LINE_UNTAGGED, IMAP_LINE_TAGGED, IMAP_LINE_CONTINUATION };
+/* What a text line is: the session machine's kinds. */
+enum { IMAP_LINE_NONE = MW_IMAP_LK_MALFORMED, IMAP_LINE_COMMAND = MW_IMAP_LK_COMMAND,
+       IMAP_LINE_SASL = MW_IMAP_LK_SASL, IMAP_LINE_DONE = MW_IMAP_LK_DONE,
+       IMAP_LINE_UNTAGGED = MW_IMAP_LK_UNTAGGED, IMAP_LINE_TAGGED = MW_IMAP_LK_TAGGED,
+       IMAP_LINE_CONTINUATION = MW_IMAP_LK_CONTINUATION, IMAP_LINE_CANCEL = MW_IMAP_LK_CANCEL,
+       IMAP_LINE_MORE = MW_IMAP_LK_MORE };
 
-#define IMAP_INFLIGHT 16
+/* Commands in flight are tracked up to this many; past it the oldest is
+ * dropped and an expert says so, instead of false findings. */
+#define IMAP_INFLIGHT_MAX 4096
 
-/* Per-conversation records, file scope. */
-typedef struct imap_conv {
-    wmem_map_t *by_frame; /* frame number -> first imap_cmd_rec sent in it */
-    wmem_map_t *lits;     /* stream offset * 2 + dir of a literal header -> imap_lit_rec */
-} imap_conv;
+/* What a continuation request answers. */
+enum { IMAP_CONT_PLAIN = MW_IMAP_CONT_PLAIN, IMAP_CONT_LITERAL = MW_IMAP_CONT_LITERAL,
+       IMAP_CONT_SASL = MW_IMAP_CONT_SASL, IMAP_CONT_IDLE = MW_IMAP_CONT_IDLE };
 
-typedef struct imap_state {
-    imap_dir d[2];
-    imap_conv *conv;                 /* file-scope tag table */
-    guint8 session;                  /* imap_session */
-    const imap_cmd_rec *selected;    /* the SELECT/EXAMINE in effect */
+/* Findings of a line (imap_item.anomalies): the session machine's, and one
+ * of the epan layer. */
+enum {
+    IMAP_AN_TAG_UNKNOWN = MW_IMAP_AN_TAG_UNKNOWN,
+    IMAP_AN_INFLIGHT_FULL = MW_IMAP_AN_INFLIGHT_FULL,
+    IMAP_AN_WRONG_STATE = MW_IMAP_AN_WRONG_STATE,
+    IMAP_AN_DONE_NOT_IDLE = MW_IMAP_AN_DONE_NOT_IDLE,
+    IMAP_AN_PLAINTEXT = MW_IMAP_AN_PLAINTEXT,
+    IMAP_AN_LIT_HEADER = 1u << 8,   /* the line ends in a literal header that counts */
+};
+
+enum { IMAP_ITEM_LINE = 0, IMAP_ITEM_LITERAL, IMAP_ITEM_COMPRESSED };
+
+/* One record per text line, literal chunk or compressed run of a call: what
+ * the first pass found, enough for every pass to show it. */
+typedef struct imap_item {
+    guint8 kind;            /* IMAP_ITEM_* */
+    guint8 line_kind;       /* LINE: IMAP_LINE_* */
+    guint8 logical;         /* LINE: continues a logical line after a literal */
+    guint8 cmd;             /* LINE: client, the command; server, the keyword */
+    guint8 cont_what;       /* LINE continuation: IMAP_CONT_* */
+    guint8 eff_state;       /* LINE command: the state it met (mw_imap_sstate) */
+    guint8 sasl_mech;       /* SASL: the mechanism (mw_sasl_mech) */
+    guint8 sasl_step;       /* SASL: client responses before this one */
+    guint8 sasl_prompt;     /* SASL LOGIN: what the last challenge asked */
+    guint16 anomalies;      /* IMAP_AN_* */
+    mw_line_at l;           /* LINE: the line as found (span, line end, fragment) */
+    gint start, end;        /* LINE: the part that is tokenized, from l.offset */
+    gint off, len;          /* LITERAL, COMPRESSED: span in the call's tvb */
+    const imap_walk *walk;  /* LINE: the walk at its start when it goes on one; else NULL */
+    const imap_cmd_rec *rec;/* the command begun, completed, let go, or whose IDLE ends */
+    imap_lit_rec *lit;      /* LINE: the literal announced; LITERAL: the literal */
+    guint64 lit_at;         /* LITERAL: offset of the chunk in the literal */
+    guint64 lit_left;       /* LITERAL: octets left before the chunk */
+    guint32 untagged_for;   /* LINE untagged: the only command in flight, else 0 */
+    const char *user;       /* LOGIN/SASL: the user name known before this item */
+    guint32 user_frame;
+} imap_item;
+
+/* The record of one call. */
+typedef struct imap_call {
+    guint8 session;               /* mw_imap_sstate before the call */
+    const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
     guint32 exists;
-    imap_cmd_rec *inflight[IMAP_INFLIGHT]; /* sent, not yet completed, oldest first */
-    guint n_inflight;
-    imap_cmd_rec *auth;              /* AUTHENTICATE under way */
+    guint n_items;
+    imap_item *items;
+} imap_call;
+
+typedef struct imap_state {
+    mw_imap_sess sess;               /* the session machine (core) */
+    imap_dir d[2];
     guint8 auth_mech;                /* mw_sasl_mech */
     guint8 auth_step;                /* client responses seen */
     guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
-    const char *auth_user;           /* user name for a secret still to come (see imap_auth.c) */
+    const char *auth_user;           /* user name for a secret still to come (file scope) */
     guint32 auth_user_frame;
-    imap_cmd_rec *idle;              /* IDLE under way */
-    nstime_t idle_start;
-    gboolean await_plus;             /* the client sent a synchronizing literal header */
-    guint8 starttls;                 /* 0, 1 = STARTTLS sent, 2 = accepted */
-    gboolean compressed;             /* COMPRESS DEFLATE accepted */
 } imap_state;
+
+/* Parse side: the call being parsed. */
+typedef struct imap_parse {
+    mw_ctx *ctx;
+    imap_state *st;
+    imap_dir *ds;
+    tvbuff_t *tvb;
+    wmem_array_t *items;
+} imap_parse;
+
+/* Render side: the call being shown. */
+typedef struct imap_render {
+    mw_ctx *ctx;
+    tvbuff_t *tvb;
+    const imap_item *it;
+    proto_item *line_it;    /* the item of the line */
+    const char *user;       /* LOGIN: the user name so far in this item */
+    guint32 user_frame;
+} imap_render;
 
 /* Shared fields (registered in imap.c). */
 extern int proto_imap;
@@ -168,57 +204,64 @@ extern guint64 imap_pref_max_message;
 /* Token helpers. */
 const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_tok *t);
 gint imap_line_ptr(tvbuff_t *tvb, gint off, gint len, const guint8 **p);
+/* The capture has been read once: a link still missing is missing for good. */
+gboolean imap_capture_read(void);
 
 /* imap_tags.c */
-imap_conv *imap_conv_new(void);
-imap_cmd_rec *imap_cmd_begin(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                             gint tag_off, gint tag_len, const mw_imap_command *c);
-imap_cmd_rec *imap_cmd_complete(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                                gint tag_off, gint tag_len, mw_imap_kw status);
-void imap_cmd_link_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off);
+void imap_render_command_links(imap_render *rd, proto_tree *t);
+void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *tag);
+void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off);
+void imap_cmd_time(const imap_cmd_rec *r, nstime_t *t);
 void imap_tags_register(int proto);
 
 /* imap_literal.c */
-void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_off,
-                         const mw_imap_lit *lit, imap_lit_use use, const char *label);
-gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset);
-void imap_literal_gap(imap_state *st, int dir, guint32 missing);
-void imap_literal_cancel(mw_ctx *ctx, int dir);
+void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_rec *core,
+                               imap_lit_use use, const char *label);
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec);
+void imap_render_literal_header(imap_render *rd, proto_tree *t);
+void imap_render_literal_body(imap_render *rd);
 void imap_literal_register(int proto);
 
 /* imap_response.c */
-void dissect_imap_server_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
-void dissect_imap_untagged_more(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len);
+void imap_parse_untagged_more(imap_parse *ps, gint off, gint len);
+void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len);
+void imap_render_untagged_more(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w);
 void imap_response_register(int proto);
 
 /* imap_fetch.c */
 void imap_fetch_start(imap_walk *w);
-void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                imap_walk *w);
+/* t NULL: parse side (advance the walk, name the literal that ends the
+ * segment); else show the segment's tokens. */
+void imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                        imap_walk *w);
 void imap_fetch_register(int proto);
 
 /* imap_state.c */
-void imap_state_show(mw_ctx *ctx);
-void imap_state_command(mw_ctx *ctx, proto_item *it, const imap_cmd_rec *rec);
-void imap_state_completed(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint end,
-                          const imap_cmd_rec *rec, mw_imap_kw status);
-void imap_state_untagged(mw_ctx *ctx, const mw_imap_response *r);
-gboolean dissect_imap_done(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
-void imap_state_plaintext_check(mw_ctx *ctx, proto_item *it);
-gint dissect_imap_compressed(mw_ctx *ctx, tvbuff_t *tvb, gint offset);
+void imap_state_snapshot(const imap_state *st, imap_call *call);
+void imap_render_state(mw_ctx *ctx, const imap_call *call);
+void imap_render_state_command(imap_render *rd);
+void imap_parse_starttls_done(imap_parse *ps);
+void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len);
+void imap_render_plaintext_check(imap_render *rd);
+void imap_render_compressed(imap_render *rd);
 void imap_state_register(int proto);
 
 /* imap_auth.c */
-void dissect_imap_login_arg(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
-                            const mw_imap_tok *tok, guint arg);
-void imap_auth_login_begin(mw_ctx *ctx);
-/* whole: the literal's octets when it ends in this call, else NULL. */
-void dissect_imap_login_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                imap_lit_use use, const guint8 *whole, guint64 whole_len);
-void dissect_imap_authenticate(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                               imap_cmd_rec *rec);
-void dissect_imap_sasl_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
-void dissect_imap_sasl_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+void imap_parse_login_arg(imap_parse *ps, gint base, const mw_imap_tok *tok, guint arg);
+void imap_render_login_arg(imap_render *rd, proto_tree *t, gint base, const mw_imap_tok *tok,
+                           guint arg);
+void imap_parse_login_begin(imap_parse *ps);
+void imap_parse_login_literal(imap_parse *ps, imap_item *it, gint off, gint len);
+/* whole: the literal's octets when it ends in this chunk, else NULL. */
+void imap_render_login_literal(imap_render *rd, proto_tree *t, gint off, gint len,
+                               const guint8 *whole, guint64 whole_len);
+void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len);
+void imap_render_authenticate(imap_render *rd, proto_tree *t, gint off, gint len);
+void imap_parse_sasl_line(imap_parse *ps, imap_item *it, gint off, gint len);
+void imap_render_sasl_line(imap_render *rd, proto_tree *t, gint off, gint len);
+void imap_parse_sasl_challenge(imap_parse *ps, imap_item *it, gint off, gint len);
+void imap_render_sasl_challenge(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_auth_register(int proto);
 void imap_auth_handoff(void);
 

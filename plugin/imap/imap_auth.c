@@ -59,15 +59,12 @@ static void tap_credential(mw_ctx *ctx, const char *user, guint32 user_frame, in
 #endif
 }
 
-/* Remember the user name for a secret that comes later (a LOGIN literal, a
- * SASL LOGIN step).  The state keeps a pointer: on the first pass it is a
- * file-scope string that the stored state copies share and never see
- * change; on later passes the scratch state lives only for this packet. */
-static void keep_user(mw_ctx *ctx, const char *user)
+/* Parse side: remember the user name for a secret that comes later (a
+ * LOGIN literal, a SASL LOGIN step); items carry it to the render side. */
+static void keep_user(imap_parse *ps, const char *user)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    st->auth_user = wmem_strdup(ctx->first_pass ? wmem_file_scope() : ctx->pinfo->pool, user);
-    st->auth_user_frame = ctx->pinfo->num;
+    ps->st->auth_user = wmem_strdup(wmem_file_scope(), user);
+    ps->st->auth_user_frame = ps->ctx->pinfo->num;
 }
 
 static void forget_user(imap_state *st)
@@ -76,62 +73,101 @@ static void forget_user(imap_state *st)
     st->auth_user_frame = 0;
 }
 
-static void login_user(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *v)
+static void login_user(imap_render *rd, proto_tree *t, gint off, gint len, const char *v)
 {
-    proto_tree_add_string(t, hf_auth_username, tvb, off, len, v);
-    keep_user(ctx, v);
-    mw_tap_user(ctx, v);
+    proto_tree_add_string(t, hf_auth_username, rd->tvb, off, len, v);
+    rd->user = v;
+    rd->user_frame = rd->ctx->pinfo->num;
+    mw_tap_user(rd->ctx, v);
 }
 
-static void login_password(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *v)
+static void login_password(imap_render *rd, proto_tree *t, gint off, gint len, const char *v)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    cleartext_check(ctx, proto_tree_add_string(t, hf_auth_password, tvb, off, len, v));
-    if (st->auth_user && st->auth_user_frame != ctx->pinfo->num)
-        proto_item_set_generated(proto_tree_add_string(t, hf_auth_username, tvb, off, 0, st->auth_user));
-    tap_credential(ctx, st->auth_user, st->auth_user_frame, hf_auth_password, "LOGIN");
+    mw_ctx *ctx = rd->ctx;
+    cleartext_check(ctx, proto_tree_add_string(t, hf_auth_password, rd->tvb, off, len, v));
+    if (rd->user && rd->user_frame != ctx->pinfo->num)
+        proto_item_set_generated(proto_tree_add_string(t, hf_auth_username, rd->tvb, off, 0, rd->user));
+    tap_credential(ctx, rd->user, rd->user_frame, hf_auth_password, "LOGIN");
 }
 
-void imap_auth_login_begin(mw_ctx *ctx)
+void imap_parse_login_begin(imap_parse *ps)
 {
-    forget_user((imap_state *)ctx->state);
+    forget_user(ps->st);
 }
 
-void dissect_imap_login_arg(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
-                            const mw_imap_tok *tok, guint arg)
+void imap_parse_login_arg(imap_parse *ps, gint base, const mw_imap_tok *tok, guint arg)
+{
+    if (arg != 0 || tok->kind == MW_IMAP_TOK_LIST_OPEN)
+        return;
+    keep_user(ps, imap_tok_text(ps->ctx, ps->tvb, base, tok));
+}
+
+void imap_render_login_arg(imap_render *rd, proto_tree *t, gint base, const mw_imap_tok *tok,
+                           guint arg)
 {
     if (arg > 1 || tok->kind == MW_IMAP_TOK_LIST_OPEN)
         return;
-    const char *v = imap_tok_text(ctx, tvb, base, tok);
+    const char *v = imap_tok_text(rd->ctx, rd->tvb, base, tok);
     gint o = base + (gint)tok->off, l = (gint)tok->len;
     if (arg == 0)
-        login_user(ctx, t, tvb, o, l, v);
+        login_user(rd, t, o, l, v);
     else
-        login_password(ctx, t, tvb, o, l, v);
+        login_password(rd, t, o, l, v);
 }
 
-void dissect_imap_login_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                imap_lit_use use, const guint8 *whole, guint64 whole_len)
+static const char *login_literal_text(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len,
+                                      const guint8 *whole, guint64 whole_len)
 {
-    const char *v = whole ? (const char *)format_text(ctx->pinfo->pool, whole, (size_t)whole_len)
-                          : (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off, len);
-    if (use == IMAP_LIT_USERNAME)
-        login_user(ctx, t, tvb, off, len, v);
-    else
-        login_password(ctx, t, tvb, off, len, v);
+    return whole ? (const char *)format_text(ctx->pinfo->pool, whole, (size_t)whole_len)
+                 : (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off, len);
 }
 
-/* Decode base64 at tvb[off, len) into a new data source; NULL with an expert
- * when it is not base64. */
+void imap_parse_login_literal(imap_parse *ps, imap_item *it, gint off, gint len)
+{
+    const imap_lit_rec *r = it->lit;
+    it->user = ps->st->auth_user;
+    it->user_frame = ps->st->auth_user_frame;
+    if (!r || r->use != IMAP_LIT_USERNAME)
+        return;
+    gboolean whole = r->buf && !r->core->broken;
+    keep_user(ps, login_literal_text(ps->ctx, ps->tvb, off, len, whole ? r->buf : NULL,
+                                     whole ? r->core->size : 0));
+}
+
+void imap_render_login_literal(imap_render *rd, proto_tree *t, gint off, gint len,
+                               const guint8 *whole, guint64 whole_len)
+{
+    const char *v = login_literal_text(rd->ctx, rd->tvb, off, len, whole, whole_len);
+    if (rd->it->lit->use == IMAP_LIT_USERNAME)
+        login_user(rd, t, off, len, v);
+    else
+        login_password(rd, t, off, len, v);
+}
+
+/* Decode base64 at tvb[off, len); NULL when it is not base64 (*err says why). */
+static guint8 *sasl_base64(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len, size_t *n,
+                           const char **err)
+{
+    const guint8 *p = len > 0 ? tvb_get_ptr(tvb, off, len) : (const guint8 *)"";
+    size_t cap = (size_t)len / 4 * 3 + 3;
+    guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, cap);
+    *n = 0;
+    *err = NULL;
+    /* An empty line is an empty response (RFC 9051 section 6.2.2). */
+    if (len > 0 && !mw_base64_decode(p, (size_t)len, out, cap, n, err))
+        return NULL;
+    return out;
+}
+
+/* Render side: the decoded bytes as a new data source; NULL with an expert
+ * (when anchor is set) when it is not base64. */
 static tvbuff_t *sasl_decode(mw_ctx *ctx, proto_item *anchor, tvbuff_t *tvb, gint off, gint len,
                              const char *source)
 {
-    const guint8 *p = len > 0 ? tvb_get_ptr(tvb, off, len) : (const guint8 *)"";
-    size_t cap = (size_t)len / 4 * 3 + 3, n = 0;
-    guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, cap);
-    const char *err = NULL;
-    /* An empty line is an empty response (RFC 9051 section 6.2.2). */
-    if (len > 0 && !mw_base64_decode(p, (size_t)len, out, cap, &n, &err)) {
+    size_t n;
+    const char *err;
+    guint8 *out = sasl_base64(ctx, tvb, off, len, &n, &err);
+    if (!out) {
         if (anchor)
             expert_add_info_format(ctx->pinfo, anchor, &ei_auth_base64, "SASL data that is not "
                                    "base64 (%s)", err ? err : "?");
@@ -158,11 +194,33 @@ static const char *auth_info(mw_ctx *ctx, const char *mech)
     return wmem_strdup_printf(ctx->pinfo->pool, "AUTHENTICATE %s", mech);
 }
 
-/* One client response of the mechanism under way, base64 at tvb[off, len). */
-static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+/* SASL LOGIN: whether the response at this step is the password. */
+static gboolean login_is_password(guint prompt, guint step)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    tvbuff_t *d = sasl_decode(ctx, proto_tree_get_parent(t), tvb, off, len, "SASL (decoded)");
+    return prompt == MW_SASL_LOGIN_PASSWORD || (prompt == MW_SASL_LOGIN_OTHER && step == 1);
+}
+
+/* Parse side of one client response, base64 at tvb[off, len): the step and
+ * the user name a later password is shown with. */
+static void parse_sasl_response(imap_parse *ps, gint off, gint len)
+{
+    imap_state *st = ps->st;
+    size_t n;
+    const char *err;
+    guint8 *p = sasl_base64(ps->ctx, ps->tvb, off, len, &n, &err);
+    if (!p)
+        return;
+    guint step = st->auth_step++;
+    if (st->auth_mech == MW_SASL_LOGIN && !login_is_password(st->auth_prompt, step) && step < 2)
+        keep_user(ps, (const char *)format_text(ps->ctx->pinfo->pool, p, n));
+}
+
+/* One client response as the item recorded it (mechanism, step, prompt). */
+static void render_sasl_response(imap_render *rd, proto_tree *t, gint off, gint len)
+{
+    mw_ctx *ctx = rd->ctx;
+    const imap_item *ii = rd->it;
+    tvbuff_t *d = sasl_decode(ctx, proto_tree_get_parent(t), rd->tvb, off, len, "SASL (decoded)");
     if (!d)
         return;
     guint dl = tvb_reported_length(d);
@@ -171,9 +229,9 @@ static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
                                            (const char *)format_text(ctx->pinfo->pool, p, dl));
     proto_item_set_generated(di);
     proto_tree *dt = proto_item_add_subtree(di, ett_auth);
-    guint step = st->auth_step++;
+    guint step = ii->sasl_step;
     proto_item *it;
-    switch ((mw_sasl_mech)st->auth_mech) {
+    switch ((mw_sasl_mech)ii->sasl_mech) {
     case MW_SASL_PLAIN: {
         mw_sasl_plain pl;
         if (!mw_sasl_plain_parse(p, dl, &pl)) {
@@ -192,19 +250,17 @@ static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
         break;
     }
     case MW_SASL_LOGIN: {
-        gboolean password = st->auth_prompt == MW_SASL_LOGIN_PASSWORD ||
-                            (st->auth_prompt == MW_SASL_LOGIN_OTHER && step == 1);
+        gboolean password = login_is_password(ii->sasl_prompt, step);
         mw_span all = {0, dl};
         const char *v = dstr(ctx, d, all);
         if (!password && step < 2) {
             proto_tree_add_string(dt, hf_auth_username, d, 0, (gint)dl, v);
-            keep_user(ctx, v);
         } else if (password) {
             cleartext_check(ctx, proto_tree_add_string(dt, hf_auth_password, d, 0, (gint)dl, v));
-            if (st->auth_user)
+            if (ii->user)
                 proto_item_set_generated(proto_tree_add_string(dt, hf_auth_username, d, 0, 0,
-                                                               st->auth_user));
-            tap_credential(ctx, st->auth_user, st->auth_user_frame, hf_auth_password,
+                                                               ii->user));
+            tap_credential(ctx, ii->user, ii->user_frame, hf_auth_password,
                            auth_info(ctx, "LOGIN"));
         }
         break;
@@ -223,7 +279,7 @@ static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
     case MW_SASL_XOAUTH2:
     case MW_SASL_OAUTHBEARER: {
         mw_sasl_oauth o;
-        gboolean x = st->auth_mech == MW_SASL_XOAUTH2;
+        gboolean x = ii->sasl_mech == MW_SASL_XOAUTH2;
         if (!(x ? mw_sasl_xoauth2_parse(p, dl, &o) : mw_sasl_oauthbearer_parse(p, dl, &o))) {
             if (step == 0)
                 bad_message(ctx, di, x ? "XOAUTH2" : "OAUTHBEARER", o.error);
@@ -251,62 +307,108 @@ static void sasl_response(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
     }
 }
 
-void dissect_imap_authenticate(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                               imap_cmd_rec *rec)
+static void sasl_snapshot(const imap_state *st, imap_item *it)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    st->auth = rec;
+    it->sasl_mech = st->auth_mech;
+    it->sasl_step = st->auth_step;
+    it->sasl_prompt = st->auth_prompt;
+    it->user = st->auth_user;
+    it->user_frame = st->auth_user_frame;
+}
+
+void imap_parse_authenticate(imap_parse *ps, imap_item *it, gint off, gint len)
+{
+    imap_state *st = ps->st;
+    tvbuff_t *tvb = ps->tvb;
     st->auth_step = 0;
     st->auth_mech = MW_SASL_UNKNOWN;
     st->auth_prompt = MW_SASL_LOGIN_OTHER;
     forget_user(st);
+    sasl_snapshot(st, it);
     if (len <= 0)
         return;
     gint sp = tvb_find_guint8(tvb, off, len, ' ');
     gint ml = sp < 0 ? len : sp - off;
     mw_sasl_mech_info info = mw_sasl_mech_classify(tvb_get_ptr(tvb, off, ml), (size_t)ml);
-    proto_item *m = proto_tree_add_item(t, hf_auth_mechanism, tvb, off, ml, ENC_ASCII | ENC_NA);
-    if (info.mech == MW_SASL_UNKNOWN)
-        proto_item_append_text(m, " (not decoded)");
     st->auth_mech = (guint8)info.mech;
-    if (sp < 0)
+    if (sp < 0) {
+        sasl_snapshot(st, it);
         return;
+    }
     /* An initial LOGIN response is the user name. */
     if (info.mech == MW_SASL_LOGIN)
         st->auth_prompt = MW_SASL_LOGIN_USERNAME;
-    sasl_response(ctx, t, tvb, sp + 1, off + len - sp - 1);
+    sasl_snapshot(st, it);
+    parse_sasl_response(ps, sp + 1, off + len - sp - 1);
     st->auth_prompt = MW_SASL_LOGIN_OTHER;
 }
 
-void dissect_imap_sasl_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void imap_render_authenticate(imap_render *rd, proto_tree *t, gint off, gint len)
 {
-    proto_tree_add_item(t, hf_auth_response, tvb, off, len, ENC_ASCII | ENC_NA);
-    sasl_response(ctx, t, tvb, off, len);
+    tvbuff_t *tvb = rd->tvb;
+    if (len <= 0)
+        return;
+    gint sp = tvb_find_guint8(tvb, off, len, ' ');
+    gint ml = sp < 0 ? len : sp - off;
+    proto_item *m = proto_tree_add_item(t, hf_auth_mechanism, tvb, off, ml, ENC_ASCII | ENC_NA);
+    if (rd->it->sasl_mech == MW_SASL_UNKNOWN)
+        proto_item_append_text(m, " (not decoded)");
+    if (sp < 0)
+        return;
+    render_sasl_response(rd, t, sp + 1, off + len - sp - 1);
 }
 
-void dissect_imap_sasl_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void imap_parse_sasl_line(imap_parse *ps, imap_item *it, gint off, gint len)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    sasl_snapshot(ps->st, it);
+    parse_sasl_response(ps, off, len);
+}
+
+void imap_render_sasl_line(imap_render *rd, proto_tree *t, gint off, gint len)
+{
+    proto_tree_add_item(t, hf_auth_response, rd->tvb, off, len, ENC_ASCII | ENC_NA);
+    render_sasl_response(rd, t, off, len);
+}
+
+/* NTLM and GSSAPI challenges go to their own dissectors. */
+static gboolean challenge_handed_on(guint mech, size_t n)
+{
+    return n && ((mech == MW_SASL_NTLM && ntlmssp_handle) || (mech == MW_SASL_GSSAPI && gssapi_handle));
+}
+
+void imap_parse_sasl_challenge(imap_parse *ps, imap_item *it, gint off, gint len)
+{
+    imap_state *st = ps->st;
+    it->sasl_mech = st->auth_mech;
+    if (len <= 0)
+        return;
+    size_t n;
+    const char *err;
+    guint8 *p = sasl_base64(ps->ctx, ps->tvb, off, len, &n, &err);
+    if (!p || challenge_handed_on(st->auth_mech, n))
+        return;
+    if (st->auth_mech == MW_SASL_LOGIN)
+        st->auth_prompt = (guint8)mw_sasl_login_prompt_kind(p, n);
+}
+
+void imap_render_sasl_challenge(imap_render *rd, proto_tree *t, gint off, gint len)
+{
+    mw_ctx *ctx = rd->ctx;
+    guint mech = rd->it->sasl_mech;
     if (len <= 0)
         return;
     /* A challenge that is not base64 is human-readable text: no expert. */
-    tvbuff_t *d = sasl_decode(ctx, NULL, tvb, off, len, "SASL challenge (decoded)");
+    tvbuff_t *d = sasl_decode(ctx, NULL, rd->tvb, off, len, "SASL challenge (decoded)");
     if (!d)
         return;
     guint n = tvb_reported_length(d);
     const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
-    if (st->auth_mech == MW_SASL_NTLM && ntlmssp_handle && n) {
-        call_dissector(ntlmssp_handle, d, ctx->pinfo, t);
-        return;
-    }
-    if (st->auth_mech == MW_SASL_GSSAPI && gssapi_handle && n) {
-        call_dissector(gssapi_handle, d, ctx->pinfo, t);
+    if (challenge_handed_on(mech, n)) {
+        call_dissector(mech == MW_SASL_NTLM ? ntlmssp_handle : gssapi_handle, d, ctx->pinfo, t);
         return;
     }
     proto_item_set_generated(proto_tree_add_string(t, hf_auth_challenge, d, 0, (gint)n,
                                                    (const char *)format_text(ctx->pinfo->pool, p, n)));
-    if (st->auth_mech == MW_SASL_LOGIN)
-        st->auth_prompt = (guint8)mw_sasl_login_prompt_kind(p, n);
 }
 
 void imap_auth_register(int proto)

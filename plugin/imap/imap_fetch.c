@@ -144,7 +144,7 @@ static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
                              env_addr *a)
 {
     const imap_lit_rec *r = w->last_lit;
-    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->size);
+    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->core->size);
     guint field = w->pos[2] - 1u;
     if (w->depth == 2 && field < 10) {
         proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);
@@ -159,11 +159,12 @@ static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
 /* One BODYSTRUCTURE token.  Every list is a node.  A body part is the
  * value's own list, or a list inside a multipart before its subtype; a
  * multipart is a list that begins with a list, named by its first string. */
-static void body_token(proto_tree **stack, tvbuff_t *tvb, gint base, const mw_imap_tok *tok,
-                       imap_walk *w, mw_ctx *ctx)
+static void body_token(proto_tree **stack, guint32 *opened, tvbuff_t *tvb, gint base,
+                       const mw_imap_tok *tok, imap_walk *w, mw_ctx *ctx)
 {
     guint d = tok->depth;
     if (tok->kind == MW_IMAP_TOK_LIST_OPEN && d < IMAP_WALK_DEPTH) {
+        *opened |= 1u << d;
         guint16 parent = (guint16)(1u << (d - 1));
         if (w->pos[d - 1] == 1)
             w->multi |= parent;
@@ -179,13 +180,17 @@ static void body_token(proto_tree **stack, tvbuff_t *tvb, gint base, const mw_im
     }
     if (d == 0 || d >= IMAP_WALK_DEPTH || tok->kind == MW_IMAP_TOK_LIST_CLOSE)
         return;
-    proto_item *node = proto_tree_get_parent(stack[d]);
-    if (!node || !stack[d] || stack[d] == stack[d - 1])
+    /* Only lists opened in this segment are nodes (the walk advances the
+     * same way whether or not a tree is built). */
+    if (!(*opened & (1u << d)))
         return;
-    const char *s = imap_tok_text(ctx, tvb, base, tok);
     guint p = w->pos[d] - 1;
     gboolean first_string = !(w->strseen & (1u << d));
     w->strseen |= (guint16)(1u << d);
+    proto_item *node = proto_tree_get_parent(stack[d]);
+    if (!node || !stack[d])
+        return;
+    const char *s = imap_tok_text(ctx, tvb, base, tok);
     gboolean single = (w->part & (1u << d)) && !(w->multi & (1u << d));
     if ((w->multi & (1u << d)) && first_string && tok->kind == MW_IMAP_TOK_QUOTED)
         proto_item_set_text(node, "%s: multipart/%s", d == 2 ? "Body structure" : "Part", s);
@@ -210,8 +215,8 @@ static void simple_value(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base,
     }
 }
 
-void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                imap_walk *w)
+void imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                        imap_walk *w)
 {
     const guint8 *p;
     imap_line_ptr(tvb, off, len, &p);
@@ -221,6 +226,7 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
     proto_tree *stack[IMAP_WALK_DEPTH];
     proto_tree *vt = t; /* the current value's subtree */
     env_addr addr = {{0}, 0, -1};
+    guint32 opened = 0;
     for (guint i = 0; i < IMAP_WALK_DEPTH; i++)
         stack[i] = t;
     if (w->item == FI_ENVELOPE && w->last_lit)
@@ -228,7 +234,8 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
     w->last_lit = NULL;
     while (mw_imap_lex_next(&lx, &tok) != MW_IMAP_TOK_END) {
         if (tok.kind == MW_IMAP_TOK_ERROR) {
-            expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_fetch_malformed);
+            if (t)
+                expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_fetch_malformed);
             break;
         }
         guint d = tok.kind == MW_IMAP_TOK_LIST_OPEN ? tok.depth - 1 : tok.depth;
@@ -249,7 +256,8 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
             proto_tree_add_string(t, w->item == FI_SECTION ? hf_fetch_section : hf_fetch_item, tvb,
                                   off + (gint)tok.off, (gint)(end - tok.off), name);
             w->next_use = item_use(w, p + so, sl);
-            w->next_label = ctx->first_pass ? wmem_strdup(wmem_file_scope(), name) : name;
+            /* the parse side keeps the label with the literal record */
+            w->next_label = t ? name : wmem_strdup(wmem_file_scope(), name);
             continue;
         }
         if (tok.depth == 1 && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
@@ -265,6 +273,7 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
                 proto_item *vi = proto_tree_add_item(t, hf, tvb, off + (gint)tok.off, 1, ENC_NA);
                 vt = proto_item_add_subtree(vi, w->item == FI_ENVELOPE ? ett_fetch_envelope : ett_fetch_body);
                 stack[2] = vt;
+                opened |= 1u << 2;
                 if (w->item == FI_BODYSTRUCTURE) {
                     w->multi = w->strseen = 0;
                     w->part = 1u << 2;
@@ -286,7 +295,7 @@ void dissect_imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint 
             envelope_token(ctx, vt, tvb, off, &tok, w, &addr);
             break;
         case FI_BODYSTRUCTURE:
-            body_token(stack, tvb, off, &tok, w, ctx);
+            body_token(stack, &opened, tvb, off, &tok, w, ctx);
             break;
         default:
             break;

@@ -47,33 +47,6 @@ static const char *lit_type_name(const mw_imap_lit *lit)
     }
 }
 
-static gint64 *lit_key(mw_ctx *ctx, gint off)
-{
-    gint64 *k = wmem_new(wmem_file_scope(), gint64);
-    *k = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
-    return k;
-}
-
-static imap_lit_rec *lit_rec(mw_ctx *ctx, gint off, const mw_imap_lit *lit, imap_lit_use use,
-                             const char *label)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    gint64 key = (gint64)((ctx->stream_offset + (guint64)off) * 2 + (guint64)ctx->dir);
-    if (!ctx->first_pass)
-        return (imap_lit_rec *)wmem_map_lookup(st->conv->lits, &key);
-    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
-    r->size = lit->size;
-    r->use = use;
-    r->label = label;
-    r->header_frame = ctx->pinfo->num;
-    gboolean keep = use_is_message(use) ? lit->size <= imap_pref_max_message
-                                        : lit->size <= IMAP_STRING_KEEP;
-    if (keep && lit->size > 0)
-        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)lit->size);
-    wmem_map_insert(st->conv->lits, lit_key(ctx, off), r);
-    return r;
-}
-
 static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, const mw_imap_lit *lit,
                           proto_item **size_it)
 {
@@ -86,157 +59,153 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
  * message tree: mail.header.* fields, then IMF. */
 static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
 {
-    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->size);
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->core->size);
     if (r->use == IMAP_LIT_MESSAGE)
         mail_message_add(mt, ctx->pinfo, t, NULL);
     else
         mail_message_add_part(mt, ctx->pinfo, t, NULL);
 }
 
-void imap_literal_header(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint line_off,
-                         const mw_imap_lit *lit, imap_lit_use use, const char *label)
+/* The literal header that ends a text line: what the literal holds (from
+ * the walk over the line), and a buffer when its octets are kept. */
+void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_rec *core,
+                               imap_lit_use use, const char *label)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
-    gint hoff = line_off + (gint)lit->off;
+    imap_dir *ds = ps->ds;
+    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
+    r->core = core;
+    r->use = use;
+    r->label = label;
+    gboolean keep = use_is_message(use) ? core->size <= imap_pref_max_message
+                                        : core->size <= IMAP_STRING_KEEP;
+    if (keep && core->size > 0)
+        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)core->size);
+    core->user = r;
+    it->lit = r;
+    ds->lit = core->size ? r : NULL;
+    ds->walk.last_lit = NULL;
+}
+
+void imap_render_literal_header(imap_render *rd, proto_tree *t)
+{
+    const imap_item *it = rd->it;
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
+    const guint8 *p;
+    gint len = imap_line_ptr(tvb, it->l.offset, (gint)it->l.line.len, &p);
+    mw_imap_lit lit;
+    if (mw_imap_literal_header(p, (size_t)len, imap_pref_max_literal, &lit) == MW_IMAP_LIT_ABSENT)
+        return;
+    gint hoff = it->l.offset + (gint)lit.off;
     proto_item *size_it;
-    if (lit->status != MW_IMAP_LIT_OK) {
-        ds->in_logical = FALSE;
-        proto_item *it = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit->len,
-                                               lit->size);
-        proto_item_set_text(it, "Literal size: %s (%s)",
-                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
-                            mw_imap_lit_status_name(lit->status));
-        expert_add_info_format(ctx->pinfo, it, &ei_imap_literal_size,
+    if (lit.status != MW_IMAP_LIT_OK || !it->lit) {
+        proto_item *si = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit.len,
+                                               lit.size);
+        proto_item_set_text(si, "Literal size: %s (%s)",
+                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                            mw_imap_lit_status_name(lit.status));
+        expert_add_info_format(ctx->pinfo, si, &ei_imap_literal_size,
                                "Literal size %s cannot be right (%s): not followed, dissection "
                                "goes on with the next line",
-                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit->len),
-                               mw_imap_lit_status_name(lit->status));
+                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                               mw_imap_lit_status_name(lit.status));
         return;
     }
-    add_size_type(ctx, t, tvb, hoff, lit, &size_it);
-    proto_item *u = proto_tree_add_string(t, hf_imap_literal_use, tvb, hoff, (gint)lit->len,
-                                          label ? label : use_names[use]);
+    const imap_lit_rec *r = it->lit;
+    add_size_type(ctx, t, tvb, hoff, &lit, &size_it);
+    proto_item *u = proto_tree_add_string(t, hf_imap_literal_use, tvb, hoff, (gint)lit.len,
+                                          r->label ? r->label : use_names[r->use]);
     proto_item_set_generated(u);
-    if (lit->sync == MW_IMAP_LIT_MINUS && lit->size > MW_IMAP_LITERAL_MINUS_MAX)
+    if (lit.sync == MW_IMAP_LIT_MINUS && lit.size > MW_IMAP_LITERAL_MINUS_MAX)
         expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_minus);
-    if (use_is_message(use) && lit->size > imap_pref_max_message)
+    if (use_is_message(r->use) && lit.size > imap_pref_max_message)
         expert_add_info(ctx->pinfo, size_it, &ei_imap_literal_too_big);
-    imap_lit_rec *r = lit_rec(ctx, hoff, lit, use, label);
-    ds->lit = r;
-    ds->walk.last_lit = NULL;
-    ds->lit_left = lit->size;
-    ds->in_logical = TRUE;
-    if (ctx->dir == MW_DIR_CLIENT && lit->sync == MW_IMAP_LIT_SYNC)
-        st->await_plus = TRUE;
-    if (!r)
-        return;
-    if (r->end_frame && r->end_frame != ctx->pinfo->num) {
-        proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, r->end_frame);
+    const mw_imap_literal_rec *c = r->core;
+    if (c->end_frame && c->end_frame != ctx->pinfo->num) {
+        proto_item *e = proto_tree_add_uint(t, hf_imap_literal_end_in, tvb, hoff, 0, c->end_frame);
         proto_item_set_generated(e);
-    } else if (!ctx->first_pass && !r->end_frame && !r->cancelled && r->size > 0) {
+    } else if (imap_capture_read() && !c->end_frame && !c->cancelled && c->size > 0) {
         expert_add_info_format(ctx->pinfo, size_it, &ei_imap_literal_truncated,
                                "The capture ends inside this literal: %" G_GUINT64_FORMAT
-                               " of %" G_GUINT64_FORMAT " octets seen", r->have, r->size);
-    }
-    if (lit->size == 0) {
-        ds->lit = NULL;
-        if (ctx->first_pass)
-            r->end_frame = ctx->pinfo->num;
+                               " of %" G_GUINT64_FORMAT " octets seen", c->seen, c->size);
     }
 }
 
-/* The literal's last octet arrived in this call. */
-static void literal_end(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, imap_lit_rec *r)
+/* Literal octets (part or all of what is left): kept when the literal's
+ * octets are collected. */
+void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
 {
-    if (ctx->first_pass)
-        r->end_frame = ctx->pinfo->num;
-    if (r->header_frame != ctx->pinfo->num) {
-        proto_item *h = proto_tree_add_uint(t, hf_imap_literal_header_in, tvb, 0, 0, r->header_frame);
-        proto_item_set_generated(h);
-    }
-    if (r->broken) {
-        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_literal_lost);
-        return;
-    }
-    if (r->buf && use_is_message(r->use))
-        imap_message_handoff(ctx, tvb, ctx->tree, r);
-}
-
-gint imap_literal_body(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
-    imap_lit_rec *r = ds->lit;
-    gint avail = tvb_reported_length_remaining(tvb, offset);
-    gint take = ds->lit_left < (guint64)avail ? (gint)ds->lit_left : avail;
-    guint64 size = r ? r->size : ds->lit_left;
-    guint64 at = size - ds->lit_left;
+    imap_dir *ds = ps->ds;
+    imap_lit_rec *r = rec->literal ? (imap_lit_rec *)rec->literal->user : NULL;
+    imap_item it;
+    memset(&it, 0, sizeof it);
+    it.kind = IMAP_ITEM_LITERAL;
+    it.off = (gint)rec->off;
+    it.len = (gint)rec->len;
+    it.lit = r;
+    it.lit_left = rec->lit_left;
+    it.lit_at = rec->lit_at;
+    if (r && r->buf && !r->core->broken)
+        tvb_memcpy(ps->tvb, r->buf + rec->lit_at, it.off, (size_t)it.len);
     imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && rec->lit_end)
+        imap_parse_login_literal(ps, &it, it.off, it.len);
+    if (rec->lit_end) {
+        ds->lit = NULL;
+        ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
+    }
+    wmem_array_append_one(ps->items, it);
+}
+
+void imap_render_literal_body(imap_render *rd)
+{
+    const imap_item *li = rd->it;
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
+    const imap_lit_rec *r = li->lit;
+    gint offset = li->off, take = li->len;
+    guint64 size = r ? r->core->size : li->lit_left + li->lit_at, at = li->lit_at;
+    imap_lit_use use = r ? r->use : IMAP_LIT_STRING;
+    rd->user = li->user;
+    rd->user_frame = li->user_frame;
     proto_item *it = proto_tree_add_item(ctx->tree, hf_imap_literal, tvb, offset, take, ENC_NA);
     proto_item_set_text(it, "Literal %s (%s%s%s): octets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
                         " of %" G_GUINT64_FORMAT, use_names[use],
                         r && r->label ? r->label : "", r && r->label ? ", " : "",
                         ctx->dir == MW_DIR_CLIENT ? "client" : "server", at,
                         at + (guint64)take - 1, size);
+    rd->line_it = it;
     proto_tree *lt = proto_item_add_subtree(it, ett_imap_item);
     proto_item *o = proto_tree_add_uint64(lt, hf_imap_literal_offset, tvb, offset, 0, at);
     proto_item_set_generated(o);
-    if (r && ctx->first_pass) {
-        if (r->buf && !r->broken)
-            tvb_memcpy(tvb, r->buf + r->have, offset, (size_t)take);
-        r->have += (guint64)take;
-    }
+    gboolean ends = (guint64)take == li->lit_left;
     /* A user name or password is shown whole where it ends. */
-    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && (guint64)take == ds->lit_left) {
-        gboolean whole = r && r->buf && !r->broken;
-        dissect_imap_login_literal(ctx, lt, tvb, offset, take, use, whole ? r->buf : NULL,
-                                   whole ? r->size : 0);
+    if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ends) {
+        gboolean whole = r && r->buf && !r->core->broken;
+        imap_render_login_literal(rd, lt, offset, take, whole ? r->buf : NULL,
+                                  whole ? r->core->size : 0);
     }
-    ds->lit_left -= (guint64)take;
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: literal %s, %d octets",
                         ctx->dir == MW_DIR_CLIENT ? "C" : "S", use_names[use], take);
-    if (ds->lit_left == 0) {
-        ds->lit = NULL;
-        if (r)
-            literal_end(ctx, tvb, lt, r);
-        ds->walk.last_lit = r && r->buf && !r->broken ? r : NULL;
-    } else if (r && r->end_frame) {
-        proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0, r->end_frame);
+    if (ends) {
+        if (!r)
+            return;
+        if (r->core->header_frame != ctx->pinfo->num) {
+            proto_item *h = proto_tree_add_uint(lt, hf_imap_literal_header_in, tvb, 0, 0,
+                                                r->core->header_frame);
+            proto_item_set_generated(h);
+        }
+        if (r->core->broken) {
+            expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
+            return;
+        }
+        if (r->buf && use_is_message(r->use))
+            imap_message_handoff(ctx, tvb, ctx->tree, r);
+    } else if (r && r->core->end_frame) {
+        proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
+                                            r->core->end_frame);
         proto_item_set_generated(e);
     }
-    return offset + take;
-}
-
-void imap_literal_gap(imap_state *st, int dir, guint32 missing)
-{
-    imap_dir *ds = &st->d[dir];
-    if (!ds->lit_left) {
-        ds->in_logical = FALSE;
-        return;
-    }
-    if (ds->lit) {
-        ds->lit->broken = TRUE;
-        ds->lit->have += MIN((guint64)missing, ds->lit_left);
-    }
-    if (ds->lit_left > missing) {
-        ds->lit_left -= missing;
-        return;
-    }
-    ds->lit_left = 0;
-    ds->lit = NULL;
-    ds->in_logical = FALSE;
-}
-
-void imap_literal_cancel(mw_ctx *ctx, int dir)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[dir];
-    if (ds->lit && ctx->first_pass)
-        ds->lit->cancelled = TRUE;
-    ds->lit = NULL;
-    ds->lit_left = 0;
-    ds->in_logical = FALSE;
 }
 
 void imap_literal_register(int proto)

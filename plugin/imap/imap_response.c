@@ -156,14 +156,6 @@ static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
     }
 }
 
-static void untagged_fetch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_walk *w = &st->d[ctx->dir].walk;
-    imap_fetch_start(w);
-    dissect_imap_fetch_segment(ctx, t, tvb, off, len, w);
-}
-
 static untagged_fn untagged_table(mw_imap_kw kw)
 {
     switch (kw) {
@@ -173,7 +165,6 @@ static untagged_fn untagged_table(mw_imap_kw kw)
     case MW_IMAP_KW_STATUS: return untagged_status;
     case MW_IMAP_KW_SEARCH: case MW_IMAP_KW_SORT: return untagged_search;
     case MW_IMAP_KW_ESEARCH: return untagged_esearch;
-    case MW_IMAP_KW_FETCH: return untagged_fetch;
     default: return NULL;
     }
 }
@@ -195,35 +186,30 @@ static void dissect_code(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, co
         add_words(ctx, ct, tvb, aoff, alen, hf_imap_flag);
 }
 
-static void dissect_continuation(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
-                                 const mw_imap_response *r)
+static void render_continuation(imap_render *rd, proto_tree *t, gint off, gint len,
+                                const mw_imap_response *r)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    proto_item *it = proto_tree_add_item(t, hf_imap_continuation, tvb, off, len, ENC_ASCII | ENC_NA);
-    const char *what;
-    if (st->await_plus) {
-        st->await_plus = FALSE;
-        what = "go ahead with the literal";
-        if (st->d[MW_DIR_CLIENT].rec) {
-            proto_item *f = proto_tree_add_uint(t, hf_imap_continuation_for, tvb, off, 0,
-                                                st->d[MW_DIR_CLIENT].rec->frame);
-            proto_item_set_generated(f);
-        }
-    } else if (st->auth) {
-        what = "SASL challenge";
-        dissect_imap_sasl_challenge(ctx, t, tvb, off + (gint)r->text_off, (gint)r->text_len);
-    } else if (st->idle) {
-        what = "IDLE accepted";
-    } else {
-        what = "continuation";
+    static const char *const what[] = {
+        [IMAP_CONT_PLAIN] = "continuation", [IMAP_CONT_LITERAL] = "go ahead with the literal",
+        [IMAP_CONT_SASL] = "SASL challenge", [IMAP_CONT_IDLE] = "IDLE accepted",
+    };
+    const imap_item *ii = rd->it;
+    proto_item *it = proto_tree_add_item(t, hf_imap_continuation, rd->tvb, off, len,
+                                         ENC_ASCII | ENC_NA);
+    if (ii->cont_what == IMAP_CONT_LITERAL && ii->rec) {
+        proto_item *f = proto_tree_add_uint(t, hf_imap_continuation_for, rd->tvb, off, 0,
+                                            ii->rec->sent.frame);
+        proto_item_set_generated(f);
+    } else if (ii->cont_what == IMAP_CONT_SASL) {
+        imap_render_sasl_challenge(rd, t, off + (gint)r->text_off, (gint)r->text_len);
     }
-    proto_item_append_text(it, " (%s)", what);
+    proto_item_append_text(it, " (%s)", what[ii->cont_what]);
 }
 
-static void dissect_tagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
-                           const mw_imap_response *r)
+static void render_tagged(imap_render *rd, proto_tree *t, gint off, const mw_imap_response *r)
 {
-    imap_state *st = (imap_state *)ctx->state;
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
     gint tag_off = off + (gint)r->tag_off, tag_len = (gint)r->tag_len;
     const char *tag = (const char *)tvb_get_string_enc(ctx->pinfo->pool, tvb, tag_off, tag_len,
                                                        ENC_ASCII);
@@ -237,24 +223,19 @@ static void dissect_tagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
     if (r->text_len)
         proto_tree_add_item(t, hf_imap_resp_text, tvb, off + (gint)r->text_off, (gint)r->text_len,
                             ENC_UTF_8 | ENC_NA);
-    imap_cmd_rec *rec = imap_cmd_complete(ctx, t, tvb, tag, tag_off, tag_len, r->kw);
+    imap_render_completion_links(rd, t, tag);
+    const imap_cmd_rec *rec = rd->it->rec;
+    nstime_t sent;
+    if (rec)
+        imap_cmd_time(rec, &sent);
     mw_tap_reply(ctx, rec ? mw_imap_cmd_name(rec->cmd) : NULL, mw_imap_kw_name(r->kw), 0,
-                 rec ? &rec->time : NULL);
-    imap_dir *cd = &st->d[MW_DIR_CLIENT];
-    if (rec && st->await_plus && cd->rec == rec && cd->lit_left && cd->lit &&
-        cd->lit_left == cd->lit->size) {
-        /* A refused synchronizing literal is never sent. */
-        st->await_plus = FALSE;
-        imap_literal_cancel(ctx, MW_DIR_CLIENT);
-    }
-    imap_state_completed(ctx, t, tvb, off + (gint)r->kw_off, rec, r->kw);
+                 rec ? &sent : NULL);
 }
 
-static void dissect_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off,
-                             const mw_imap_response *r)
+static void render_untagged(imap_render *rd, proto_tree *t, gint off, const mw_imap_response *r)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    mw_ctx *ctx = rd->ctx;
+    tvbuff_t *tvb = rd->tvb;
     if (r->has_number)
         proto_tree_add_uint64(t, hf_imap_resp_number, tvb, off + (gint)r->number_off,
                               (gint)r->number_len, r->number);
@@ -263,7 +244,7 @@ static void dissect_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
     gint toff = off + (gint)r->text_off, tlen = (gint)r->text_len;
     if (r->is_status) {
         if (r->kw == MW_IMAP_KW_BAD)
-            expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_status_bad);
+            expert_add_info(ctx->pinfo, rd->line_it, &ei_imap_status_bad);
         if (r->has_code)
             dissect_code(ctx, t, tvb, off, r);
         if (tlen > 0)
@@ -277,51 +258,84 @@ static void dissect_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
     } else {
         if (tlen > 0)
             proto_tree_add_item(t, hf_imap_data, tvb, toff, tlen, ENC_UTF_8 | ENC_NA);
-        untagged_fn fn = untagged_table(r->kw);
-        if (fn && tlen > 0)
-            fn(ctx, t, tvb, toff, tlen);
+        if (r->kw == MW_IMAP_KW_FETCH && tlen > 0) {
+            imap_walk w;
+            imap_fetch_start(&w);
+            imap_fetch_segment(ctx, t, tvb, toff, tlen, &w);
+        } else {
+            untagged_fn fn = untagged_table(r->kw);
+            if (fn && tlen > 0)
+                fn(ctx, t, tvb, toff, tlen);
+        }
     }
-    ds->cmd = (guint8)r->kw;
-    imap_cmd_link_untagged(ctx, t, tvb, off);
-    imap_state_untagged(ctx, r);
+    imap_render_untagged_link(rd, t, off);
 }
 
-void dissect_imap_server_line(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+/* The parse side of a server line the session machine classified: the FETCH
+ * walk, SASL challenges, TLS after an accepted STARTTLS. */
+void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_dir *ds = &st->d[ctx->dir];
+    imap_dir *ds = ps->ds;
     const guint8 *p;
-    imap_line_ptr(tvb, off, len, &p);
+    imap_line_ptr(ps->tvb, off, len, &p);
     mw_imap_response r;
     memset(&ds->walk, 0, sizeof ds->walk);
-    ds->cmd = 0;
-    switch (mw_imap_server_line(p, (size_t)len, &r)) {
-    case MW_IMAP_RESP_CONTINUATION:
-        ds->line_kind = IMAP_LINE_CONTINUATION;
-        dissect_continuation(ctx, t, tvb, off, len, &r);
+    mw_imap_server_line(p, (size_t)len, &r);
+    switch (it->line_kind) {
+    case IMAP_LINE_CONTINUATION:
+        if (it->cont_what == IMAP_CONT_SASL)
+            imap_parse_sasl_challenge(ps, it, off + (gint)r.text_off, (gint)r.text_len);
         break;
-    case MW_IMAP_RESP_TAGGED:
-        ds->line_kind = IMAP_LINE_TAGGED;
-        dissect_tagged(ctx, t, tvb, off, &r);
+    case IMAP_LINE_TAGGED:
+        if (it->rec && it->rec->cmd == MW_IMAP_CMD_STARTTLS && r.kw == MW_IMAP_KW_OK)
+            imap_parse_starttls_done(ps);
         break;
-    case MW_IMAP_RESP_UNTAGGED:
-        ds->line_kind = IMAP_LINE_UNTAGGED;
-        dissect_untagged(ctx, t, tvb, off, &r);
+    case IMAP_LINE_UNTAGGED: {
+        gint toff = off + (gint)r.text_off, tlen = (gint)r.text_len;
+        if (r.kw == MW_IMAP_KW_FETCH && !r.is_status && tlen > 0) {
+            imap_fetch_start(&ds->walk);
+            imap_fetch_segment(ps->ctx, NULL, ps->tvb, toff, tlen, &ds->walk);
+        }
         break;
-    case MW_IMAP_RESP_MALFORMED:
+    }
     default:
-        ds->line_kind = IMAP_LINE_NONE;
-        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_response_malformed);
         break;
     }
 }
 
-void dissect_imap_untagged_more(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_walk *w = &st->d[ctx->dir].walk;
+    const guint8 *p;
+    imap_line_ptr(rd->tvb, off, len, &p);
+    mw_imap_response r;
+    mw_imap_server_line(p, (size_t)len, &r);
+    switch (rd->it->line_kind) {
+    case IMAP_LINE_CONTINUATION:
+        render_continuation(rd, t, off, len, &r);
+        break;
+    case IMAP_LINE_TAGGED:
+        render_tagged(rd, t, off, &r);
+        break;
+    case IMAP_LINE_UNTAGGED:
+        render_untagged(rd, t, off, &r);
+        break;
+    default:
+        expert_add_info(rd->ctx->pinfo, rd->line_it, &ei_imap_response_malformed);
+        break;
+    }
+}
+
+void imap_parse_untagged_more(imap_parse *ps, gint off, gint len)
+{
+    imap_walk *w = &ps->ds->walk;
     if (w->kind == IMAP_WALK_FETCH)
-        dissect_imap_fetch_segment(ctx, t, tvb, off, len, w);
+        imap_fetch_segment(ps->ctx, NULL, ps->tvb, off, len, w);
+}
+
+void imap_render_untagged_more(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w)
+{
+    if (w->kind == IMAP_WALK_FETCH)
+        imap_fetch_segment(rd->ctx, t, rd->tvb, off, len, w);
 }
 
 void imap_response_register(int proto)

@@ -24,202 +24,83 @@ static expert_field ei_done_not_idle = EI_INIT;
 
 static dissector_handle_t tls_handle;
 
-static const char *const session_names[] = {
-    [IMAP_SESS_NOT_AUTH] = "not authenticated", [IMAP_SESS_AUTH] = "authenticated",
-    [IMAP_SESS_SELECTED] = "selected", [IMAP_SESS_LOGOUT] = "logout",
-};
-
-void imap_state_show(mw_ctx *ctx)
+void imap_state_snapshot(const imap_state *st, imap_call *call)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, session_names[st->session]);
+    call->session = (guint8)st->sess.state;
+    call->selected = st->sess.selected;
+    call->uidvalidity = st->sess.uidvalidity;
+    call->exists = st->sess.exists;
+}
+
+void imap_render_state(mw_ctx *ctx, const imap_call *call)
+{
+    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, mw_imap_sstate_name((mw_imap_sstate)call->session));
     proto_item_set_generated(it);
-    if (st->session != IMAP_SESS_SELECTED)
+    if (call->session != MW_IMAP_SS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
-    if (st->selected && st->selected->mailbox)
-        proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0, st->selected->mailbox));
-    if (st->uidvalidity)
-        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, st->uidvalidity));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, st->exists));
+    if (call->selected && call->selected->user)
+        proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0,
+                                                       (const char *)call->selected->user));
+    if (call->uidvalidity)
+        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, call->uidvalidity));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, call->exists));
 }
 
-/* The lowest state a command needs: RFC 9051 sections 6.1 to 6.4. */
-static imap_session needed_state(mw_imap_cmd cmd, gboolean *only_not_auth)
+void imap_render_state_command(imap_render *rd)
 {
-    *only_not_auth = FALSE;
-    switch (cmd) {
-    case MW_IMAP_CMD_UNKNOWN: case MW_IMAP_CMD_CAPABILITY: case MW_IMAP_CMD_NOOP:
-    case MW_IMAP_CMD_LOGOUT: case MW_IMAP_CMD_ID: case MW_IMAP_CMD_COMPRESS:
-        return IMAP_SESS_NOT_AUTH;
-    case MW_IMAP_CMD_STARTTLS: case MW_IMAP_CMD_AUTHENTICATE: case MW_IMAP_CMD_LOGIN:
-        *only_not_auth = TRUE;
-        return IMAP_SESS_NOT_AUTH;
-    case MW_IMAP_CMD_CHECK: case MW_IMAP_CMD_CLOSE: case MW_IMAP_CMD_UNSELECT:
-    case MW_IMAP_CMD_EXPUNGE: case MW_IMAP_CMD_SEARCH: case MW_IMAP_CMD_FETCH:
-    case MW_IMAP_CMD_STORE: case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE: case MW_IMAP_CMD_SORT:
-    case MW_IMAP_CMD_THREAD: case MW_IMAP_CMD_ESEARCH:
-        return IMAP_SESS_SELECTED;
-    default:
-        return IMAP_SESS_AUTH;
-    }
+    const imap_item *it = rd->it;
+    if ((it->anomalies & IMAP_AN_WRONG_STATE) && it->rec)
+        expert_add_info_format(rd->ctx->pinfo, rd->line_it, &ei_state_command,
+                               "%s is not allowed in the %s state", mw_imap_cmd_name(it->rec->cmd),
+                               mw_imap_sstate_name((mw_imap_sstate)it->eff_state));
 }
 
-/* The state the server will be in when it reaches this command: a pipelined
- * LOGIN or SELECT still in flight counts as done. */
-static imap_session effective_state(const imap_state *st, const imap_cmd_rec *self)
+/* STARTTLS accepted, outside TLS: TLS takes the conversation from the next
+ * bytes on. */
+void imap_parse_starttls_done(imap_parse *ps)
 {
-    imap_session s = (imap_session)st->session;
-    for (guint i = 0; i < st->n_inflight; i++) {
-        const imap_cmd_rec *r = st->inflight[i];
-        if (r == self)
-            continue;
-        if ((r->cmd == MW_IMAP_CMD_LOGIN || r->cmd == MW_IMAP_CMD_AUTHENTICATE) && s < IMAP_SESS_AUTH)
-            s = IMAP_SESS_AUTH;
-        if (r->cmd == MW_IMAP_CMD_SELECT || r->cmd == MW_IMAP_CMD_EXAMINE)
-            s = IMAP_SESS_SELECTED;
-    }
-    return s;
-}
-
-void imap_state_command(mw_ctx *ctx, proto_item *it, const imap_cmd_rec *rec)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    if (!rec)
+    if (ps->ctx->tls)
         return;
-    gboolean only_not_auth;
-    imap_session need = needed_state(rec->cmd, &only_not_auth);
-    imap_session eff = effective_state(st, rec);
-    gboolean ok = only_not_auth ? eff == IMAP_SESS_NOT_AUTH
-                                : (eff != IMAP_SESS_LOGOUT && eff >= need);
-    if (!ok)
-        expert_add_info_format(ctx->pinfo, it, &ei_state_command,
-                               "%s is not allowed in the %s state", mw_imap_cmd_name(rec->cmd),
-                               session_names[eff]);
-    switch (rec->cmd) {
-    case MW_IMAP_CMD_STARTTLS:
-        st->starttls = 1;
-        break;
-    case MW_IMAP_CMD_IDLE:
-        st->idle = (imap_cmd_rec *)rec;
-        st->idle_start = ctx->pinfo->abs_ts;
-        break;
-    case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
-        st->uidvalidity = 0;
-        st->exists = 0;
-        break;
-    default:
-        break;
-    }
+    if (!tls_handle)
+        tls_handle = find_dissector("tls");
+    if (tls_handle)
+        ssl_starttls_ack(tls_handle, ps->ctx->pinfo, imap_handle);
 }
 
-void imap_state_completed(mw_ctx *ctx, proto_tree *t _U_, tvbuff_t *tvb _U_, gint end _U_,
-                          const imap_cmd_rec *rec, mw_imap_kw status)
+void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    if (!rec)
+    const imap_cmd_rec *idle = rd->it->rec;
+    proto_item *it = proto_tree_add_boolean(t, hf_idle_done, rd->tvb, off, len, TRUE);
+    if (!idle) {
+        expert_add_info(rd->ctx->pinfo, it, &ei_done_not_idle);
         return;
-    gboolean ok = status == MW_IMAP_KW_OK;
-    switch (rec->cmd) {
-    case MW_IMAP_CMD_LOGIN: case MW_IMAP_CMD_AUTHENTICATE:
-        st->auth = NULL;
-        if (ok)
-            st->session = IMAP_SESS_AUTH;
-        break;
-    case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE:
-        /* OK selects; NO leaves no mailbox selected; BAD changes nothing. */
-        if (ok) {
-            st->session = IMAP_SESS_SELECTED;
-            st->selected = rec;
-        } else if (status == MW_IMAP_KW_NO && st->session == IMAP_SESS_SELECTED) {
-            st->session = IMAP_SESS_AUTH;
-            st->selected = NULL;
-        }
-        break;
-    case MW_IMAP_CMD_CLOSE: case MW_IMAP_CMD_UNSELECT:
-        if (ok) {
-            st->session = IMAP_SESS_AUTH;
-            st->selected = NULL;
-        }
-        break;
-    case MW_IMAP_CMD_UNAUTHENTICATE:
-        if (ok)
-            st->session = IMAP_SESS_NOT_AUTH;
-        break;
-    case MW_IMAP_CMD_LOGOUT:
-        st->session = IMAP_SESS_LOGOUT;
-        break;
-    case MW_IMAP_CMD_IDLE:
-        st->idle = NULL;
-        break;
-    case MW_IMAP_CMD_COMPRESS:
-        if (ok)
-            st->compressed = TRUE;
-        break;
-    case MW_IMAP_CMD_STARTTLS:
-        st->starttls = ok ? 2 : 0;
-        if (ok && ctx->first_pass && !ctx->tls) {
-            if (!tls_handle)
-                tls_handle = find_dissector("tls");
-            if (tls_handle)
-                ssl_starttls_ack(tls_handle, ctx->pinfo, imap_handle);
-        }
-        break;
-    default:
-        break;
     }
+    nstime_t d, start;
+    imap_cmd_time(idle, &start);
+    nstime_delta(&d, &rd->ctx->pinfo->abs_ts, &start);
+    proto_item_set_generated(proto_tree_add_time(t, hf_idle_duration, rd->tvb, off, 0, &d));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_idle_command_in, rd->tvb, off, 0, idle->sent.frame));
 }
 
-void imap_state_untagged(mw_ctx *ctx, const mw_imap_response *r)
+void imap_render_plaintext_check(imap_render *rd)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    switch (r->kw) {
-    case MW_IMAP_KW_PREAUTH: st->session = IMAP_SESS_AUTH; break;
-    case MW_IMAP_KW_BYE: st->session = IMAP_SESS_LOGOUT; break;
-    case MW_IMAP_KW_EXISTS: st->exists = (guint32)MIN(r->number, G_MAXUINT32); break;
-    case MW_IMAP_KW_EXPUNGE: if (st->exists) st->exists--; break;
-    default: break;
-    }
-    if (r->is_status && r->has_code && r->code == MW_IMAP_CODE_UIDVALIDITY && r->code_has_num)
-        st->uidvalidity = r->code_num;
-}
-
-gboolean dissect_imap_done(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    proto_item *it = proto_tree_add_boolean(t, hf_idle_done, tvb, off, len, TRUE);
-    if (!st->idle) {
-        expert_add_info(ctx->pinfo, it, &ei_done_not_idle);
-        return FALSE;
-    }
-    nstime_t d;
-    nstime_delta(&d, &ctx->pinfo->abs_ts, &st->idle_start);
-    proto_item_set_generated(proto_tree_add_time(t, hf_idle_duration, tvb, off, 0, &d));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_idle_command_in, tvb, off, 0, st->idle->frame));
-    return TRUE;
-}
-
-void imap_state_plaintext_check(mw_ctx *ctx, proto_item *it)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    if (ctx->tls || st->starttls == 0)
+    if (!(rd->it->anomalies & IMAP_AN_PLAINTEXT))
         return;
-    if (ctx->dir == MW_DIR_SERVER && st->starttls != 2)
-        return;
+    proto_item *it = rd->line_it;
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it) ? proto_item_get_subtree(it)
-                                                                      : ctx->tree,
+                                                                      : rd->ctx->tree,
                                            hf_tls_injected, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    mw_expert(ctx->pinfo, it, &ei_starttls_injection);
+    mw_expert(rd->ctx->pinfo, it, &ei_starttls_injection);
 }
 
-gint dissect_imap_compressed(mw_ctx *ctx, tvbuff_t *tvb, gint offset)
+void imap_render_compressed(imap_render *rd)
 {
-    gint len = tvb_reported_length_remaining(tvb, offset);
-    proto_tree_add_item(ctx->tree, hf_compressed, tvb, offset, len, ENC_NA);
+    mw_ctx *ctx = rd->ctx;
+    proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off, rd->it->len, ENC_NA);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: compressed, %d octets",
-                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", len);
-    return offset + len;
+                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", rd->it->len);
 }
 
 void imap_state_register(int proto)

@@ -1,11 +1,11 @@
 /* IMAP commands and their tagged completions (RFC 9051 section 2.2.1):
- * a per-conversation table of command records, links both ways with the
- * elapsed time, pipelined and out-of-order completions.
+ * the commands in flight, links both ways with the elapsed time, pipelined
+ * and out-of-order completions.
  *
- * Records are created on the first pass and found again on later passes by
- * frame and stream offset.  Which command a completion closes is decided
- * from the in-flight list in the copied state (oldest command with that tag),
- * so every pass decides the same. */
+ * The session machine (core/imap/imap_session.c) keeps the commands in
+ * flight and decides which command a completion closes; it writes the
+ * completion into the command's record, so the command's frame links
+ * forward to it.  This file shows those links. */
 #include <wireshark.h>
 #include <epan/expert.h>
 
@@ -21,127 +21,64 @@ static expert_field ei_imap_tag_unknown = EI_INIT;
 static expert_field ei_imap_command_unanswered = EI_INIT;
 static expert_field ei_imap_inflight_overflow = EI_INIT;
 
-imap_conv *imap_conv_new(void)
+void imap_cmd_time(const imap_cmd_rec *r, nstime_t *t)
 {
-    imap_conv *c = wmem_new0(wmem_file_scope(), imap_conv);
-    c->by_frame = wmem_map_new(wmem_file_scope(), g_direct_hash, g_direct_equal);
-    c->lits = wmem_map_new(wmem_file_scope(), g_int64_hash, g_int64_equal);
-    return c;
+    t->secs = (time_t)r->sent.sec;
+    t->nsecs = r->sent.nsec;
 }
 
-static imap_cmd_rec *find_rec(imap_conv *c, guint32 frame, guint64 stream_off)
+void imap_render_command_links(imap_render *rd, proto_tree *t)
 {
-    imap_cmd_rec *r = (imap_cmd_rec *)wmem_map_lookup(c->by_frame, GUINT_TO_POINTER(frame));
-    while (r && r->stream_off != stream_off)
-        r = r->next_in_frame;
-    return r;
-}
-
-static imap_cmd_rec *new_rec(mw_ctx *ctx, const char *tag, const mw_imap_command *c, guint64 soff)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    imap_cmd_rec *r = wmem_new0(wmem_file_scope(), imap_cmd_rec);
-    r->tag = wmem_strdup(wmem_file_scope(), tag);
-    r->cmd = c->cmd;
-    r->uid = c->uid;
-    r->frame = ctx->pinfo->num;
-    r->time = ctx->pinfo->abs_ts;
-    r->stream_off = soff;
-    for (guint i = 0; i < st->n_inflight; i++)
-        if (strcmp(st->inflight[i]->tag, tag) == 0)
-            r->reused = TRUE;
-    gpointer key = GUINT_TO_POINTER(ctx->pinfo->num);
-    imap_cmd_rec *first = (imap_cmd_rec *)wmem_map_lookup(st->conv->by_frame, key);
-    if (!first) {
-        wmem_map_insert(st->conv->by_frame, key, r);
-    } else {
-        while (first->next_in_frame)
-            first = first->next_in_frame;
-        first->next_in_frame = r;
-    }
-    return r;
-}
-
-static void inflight_remove(imap_state *st, guint i)
-{
-    memmove(&st->inflight[i], &st->inflight[i + 1],
-            (st->n_inflight - i - 1) * sizeof st->inflight[0]);
-    st->n_inflight--;
-}
-
-imap_cmd_rec *imap_cmd_begin(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                             gint tag_off, gint tag_len, const mw_imap_command *c)
-{
-    imap_state *st = (imap_state *)ctx->state;
-    guint64 soff = ctx->stream_offset + (guint64)tag_off;
-    (void)tag_len;
-    imap_cmd_rec *r = ctx->first_pass ? new_rec(ctx, tag, c, soff)
-                                      : find_rec(st->conv, ctx->pinfo->num, soff);
+    const imap_item *it = rd->it;
+    const imap_cmd_rec *r = it->rec;
+    packet_info *pinfo = rd->ctx->pinfo;
+    proto_item *ti = rd->line_it;
+    if (it->anomalies & IMAP_AN_INFLIGHT_FULL)
+        expert_add_info_format(pinfo, ti, &ei_imap_inflight_overflow,
+                               "More than %u commands in flight: the oldest is no longer "
+                               "matched with its completion", IMAP_INFLIGHT_MAX);
     if (!r)
-        return NULL;
-    if (st->n_inflight == IMAP_INFLIGHT) {
-        expert_add_info(ctx->pinfo, proto_tree_get_parent(t), &ei_imap_inflight_overflow);
-        inflight_remove(st, 0);
-    }
-    st->inflight[st->n_inflight++] = r;
-    proto_item *ti = proto_tree_get_parent(t);
+        return;
     if (r->reused)
-        expert_add_info_format(ctx->pinfo, ti, &ei_imap_tag_reused,
+        expert_add_info_format(pinfo, ti, &ei_imap_tag_reused,
                                "Tag \"%s\" is reused while a command with it is still in "
                                "flight: its completion is ambiguous", r->tag);
-    if (r->done_frame) {
-        proto_item *it = proto_tree_add_uint(t, hf_imap_response_in, tvb, 0, 0, r->done_frame);
-        proto_item_set_generated(it);
-    } else if (!ctx->first_pass && r->cmd != MW_IMAP_CMD_LOGOUT) {
-        expert_add_info(ctx->pinfo, ti, &ei_imap_command_unanswered);
+    if (r->done.frame) {
+        proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done.frame);
+        proto_item_set_generated(l);
+    } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT) {
+        expert_add_info(pinfo, ti, &ei_imap_command_unanswered);
     }
-    return r;
 }
 
-imap_cmd_rec *imap_cmd_complete(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, const char *tag,
-                                gint tag_off, gint tag_len, mw_imap_kw status)
+void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *tag)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    imap_cmd_rec *r = NULL;
-    for (guint i = 0; i < st->n_inflight; i++) {
-        if (strcmp(st->inflight[i]->tag, tag) == 0) {
-            r = st->inflight[i];
-            inflight_remove(st, i);
-            break;
-        }
-    }
-    if (!r) {
-        proto_item *ti = proto_tree_get_parent(t);
-        expert_add_info_format(ctx->pinfo, ti, &ei_imap_tag_unknown,
+    const imap_cmd_rec *r = rd->it->rec;
+    packet_info *pinfo = rd->ctx->pinfo;
+    if (rd->it->anomalies & IMAP_AN_TAG_UNKNOWN) {
+        expert_add_info_format(pinfo, rd->line_it, &ei_imap_tag_unknown,
                                "Completion for tag \"%s\", which no command in flight carries "
                                "(command not captured, or a forged completion)", tag);
-        (void)tvb;
-        (void)tag_off;
-        (void)tag_len;
-        return NULL;
+        return;
     }
-    if (ctx->first_pass && !r->done_frame) {
-        r->done_frame = ctx->pinfo->num;
-        r->done_time = ctx->pinfo->abs_ts;
-        r->status = status;
-    }
-    proto_item *it = proto_tree_add_uint(t, hf_imap_response_to, tvb, 0, 0, r->frame);
-    proto_item_set_generated(it);
-    nstime_t delta;
-    nstime_delta(&delta, &ctx->pinfo->abs_ts, &r->time);
-    it = proto_tree_add_time(t, hf_imap_time, tvb, 0, 0, &delta);
-    proto_item_set_generated(it);
-    return r;
+    if (!r)
+        return;
+    proto_item *l = proto_tree_add_uint(t, hf_imap_response_to, rd->tvb, 0, 0, r->sent.frame);
+    proto_item_set_generated(l);
+    nstime_t delta, sent;
+    imap_cmd_time(r, &sent);
+    nstime_delta(&delta, &pinfo->abs_ts, &sent);
+    l = proto_tree_add_time(t, hf_imap_time, rd->tvb, 0, 0, &delta);
+    proto_item_set_generated(l);
 }
 
-void imap_cmd_link_untagged(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off)
+void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off)
 {
-    imap_state *st = (imap_state *)ctx->state;
-    if (st->n_inflight != 1)
+    if (!rd->it->untagged_for)
         return;
-    proto_item *it = proto_tree_add_uint(t, hf_imap_untagged_for, tvb, off, 0,
-                                         st->inflight[0]->frame);
-    proto_item_set_generated(it);
+    proto_item *l = proto_tree_add_uint(t, hf_imap_untagged_for, rd->tvb, off, 0,
+                                        rd->it->untagged_for);
+    proto_item_set_generated(l);
 }
 
 void imap_tags_register(int proto)

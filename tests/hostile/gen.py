@@ -326,6 +326,16 @@ def imap_deep_nesting(w):
     k.close()
 
 
+def imap_pipeline(w):
+    """40 commands in flight at once, completed in reverse order."""
+    k = imap_start(w)
+    k.c(b"".join(b"p%d NOOP\r\n" % i for i in range(1, 41)))
+    k.s(b"".join(b"p%d OK done\r\n" % i for i in range(40, 0, -1)))
+    k.c(b"a9 LOGOUT\r\n")
+    k.s(b"* BYE\r\na9 OK bye\r\n")
+    k.close()
+
+
 def smtp_data_no_end(w):
     k = smtp_start(w)
     k.c(b"MAIL FROM:<alice@example.test>\r\n")
@@ -378,6 +388,7 @@ SMALL = {
     "hostile-pop-junk-tls": pop_junk_tls, "hostile-smtp-http": smtp_http,
     "hostile-imap-huge-literals": imap_huge_literals, "hostile-smtp-bdat-huge": smtp_bdat_huge,
     "hostile-imap-deep-nesting": imap_deep_nesting, "hostile-smtp-data-no-end": smtp_data_no_end,
+    "hostile-imap-pipeline": imap_pipeline,
 }
 BIG = {
     "hostile-big-smtp-long-line": smtp_long_line,

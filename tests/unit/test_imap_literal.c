@@ -293,8 +293,69 @@ static void test_noise(void)
     CHECK_EQ_INT(pos, sizeof buf);
 }
 
+/* An over-long line comes out in fragments of max_line bytes (a trailing CR
+ * kept back); the rest is a line marked continued; a literal header inside a
+ * fragment does not count. */
+static void test_fragments(void)
+{
+    mw_imap_frame st = {0};
+    st.max_line = 4;
+    mw_imap_event ev;
+    const char *a = "abc\r";
+    size_t pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)a, 3, &pos, &ev), MW_IMAP_EV_NEED_MORE);
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)a, 4, &pos, &ev), MW_IMAP_EV_TEXT);
+    CHECK(ev.fragment);
+    CHECK(!ev.continued);
+    CHECK_EQ_INT(ev.len, 3);
+    CHECK_EQ_INT(pos, 3);
+    /* the CR kept back is re-fed with what follows */
+    const char *b = "\r{2}\r\nxy\r\n";
+    pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)b, 2, &pos, &ev), MW_IMAP_EV_NEED_MORE);
+    const char *c = "\r{2}\r";
+    pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)c, 5, &pos, &ev), MW_IMAP_EV_TEXT);
+    CHECK(ev.fragment);
+    CHECK(ev.continued);
+    CHECK_EQ_INT(ev.lit.status, MW_IMAP_LIT_ABSENT);
+    CHECK_EQ_INT(mw_imap_frame_wanted(&st), 0);
+    const char *d = "\r\n";
+    pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)d, 2, &pos, &ev), MW_IMAP_EV_TEXT);
+    CHECK(!ev.fragment);
+    CHECK(ev.continued);
+    CHECK_EQ_INT(ev.len, 0);
+    CHECK(ev.line_end);
+    CHECK(!st.mid_line);
+}
+
+/* Bytes lost inside a literal shorten it; lost past its end end it, and the
+ * text after a loss is marked continued. */
+static void test_gap(void)
+{
+    mw_imap_frame st = {0};
+    mw_imap_event ev;
+    const char *h = "* 1 FETCH (BODY[] {10}\r\n";
+    size_t pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)h, strlen(h), &pos, &ev), MW_IMAP_EV_TEXT);
+    mw_imap_frame_gap(&st, 4);
+    CHECK_EQ_INT(mw_imap_frame_wanted(&st), 6);
+    mw_imap_frame_gap(&st, 100);
+    CHECK_EQ_INT(mw_imap_frame_wanted(&st), 0);
+    const char *t = "a OK\r\n";
+    pos = 0;
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)t, strlen(t), &pos, &ev), MW_IMAP_EV_TEXT);
+    CHECK(ev.continued);
+    CHECK_EQ_INT(ev.segment, 0);
+    CHECK_EQ_INT(mw_imap_frame_next(&st, (const uint8_t *)t, strlen(t), &pos, &ev),
+                 MW_IMAP_EV_NEED_MORE);
+}
+
 int main(void)
 {
+    test_fragments();
+    test_gap();
     test_headers();
     test_parse_u64();
     test_frame();

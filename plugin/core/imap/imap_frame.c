@@ -61,9 +61,28 @@ mw_imap_ev mw_imap_frame_next(mw_imap_frame *st, const uint8_t *buf, size_t len,
     if (!scan_text(st, buf + *pos, avail, &line)) {
         ev->off = *pos;
         ev->len = avail;
-        return MW_IMAP_EV_NEED_MORE;
+        if (st->max_line == 0 || avail < st->max_line)
+            return MW_IMAP_EV_NEED_MORE;
+        /* Over-long: deliver what is there as a fragment, keeping a trailing
+         * CR back since its LF may follow. */
+        size_t take = avail;
+        if (buf[*pos + take - 1] == '\r')
+            take--;
+        ev->kind = MW_IMAP_EV_TEXT;
+        ev->len = take;
+        ev->line_flags = mw_bytes_flags(buf + *pos, take);
+        ev->segment = st->segment;
+        ev->fragment = true;
+        ev->continued = st->mid_line;
+        st->mid_line = true;
+        st->scanned = 0;
+        st->scan_flags = 0;
+        *pos += take;
+        return MW_IMAP_EV_TEXT;
     }
     ev->kind = MW_IMAP_EV_TEXT;
+    ev->continued = st->mid_line;
+    st->mid_line = false;
     ev->off = *pos;
     ev->len = line.len;
     ev->eol = line.eol;
@@ -91,6 +110,20 @@ mw_imap_ev mw_imap_frame_next(mw_imap_frame *st, const uint8_t *buf, size_t len,
 uint64_t mw_imap_frame_wanted(const mw_imap_frame *st)
 {
     return st->in_literal ? st->lit_left : 0;
+}
+
+void mw_imap_frame_gap(mw_imap_frame *st, uint64_t missing)
+{
+    st->scanned = 0;
+    st->scan_flags = 0;
+    st->mid_line = true;
+    if (st->in_literal && st->lit_left > missing) {
+        st->lit_left -= missing;
+        return;
+    }
+    st->in_literal = false;
+    st->lit_left = 0;
+    st->segment = 0;
 }
 
 void mw_imap_frame_cancel_literal(mw_imap_frame *st)

@@ -21,6 +21,10 @@
  * is not consumed; the state remembers how much of it was already scanned,
  * so re-feeding it does not rescan it and the whole stream costs linear time.
  *
+ * A text line that grows to max_line bytes without a line end (when set) is
+ * delivered as a fragment and consumed, so an unbounded line never has to be
+ * held; the text after it is marked as continuing it.
+ *
  * Limitations: a synchronizing literal that the server refuses (tagged NO or
  * BAD instead of "+") is never sent; the framer cannot see that, so the
  * caller calls mw_imap_frame_cancel_literal() when it does.
@@ -35,6 +39,11 @@ typedef struct mw_imap_frame {
     /* Settings: set before the first call, zero means the default. */
     uint64_t max_literal; /* sizes above this are "insane" and not followed (0: no bound) */
     unsigned scan_opts;   /* MW_SCAN_* for text lines */
+    size_t max_line;      /* a pending line this long is delivered as a fragment (0: never) */
+
+    /* Public: the next text starts in the middle of a line (after a fragment;
+     * the caller sets it when bytes before the next ones were lost). */
+    bool mid_line;
 
     /* Private. */
     bool in_literal;      /* literal octets are expected next */
@@ -61,6 +70,8 @@ typedef struct mw_imap_event {
     unsigned segment;    /* 0 for the first text line of a logical line */
     mw_imap_lit lit;     /* the literal header ending this text, status ABSENT if none */
     bool line_end;       /* TEXT: this text line ends the logical line */
+    bool fragment;       /* TEXT: no line end: part of an over-long line (no literal header) */
+    bool continued;      /* TEXT: this text continues a fragment or follows lost bytes */
     /* LITERAL only. */
     uint64_t lit_size;   /* the literal's declared size */
     uint64_t lit_left;   /* octets still to come after this event */
@@ -82,6 +93,12 @@ mw_imap_ev mw_imap_frame_next(mw_imap_frame *st, const uint8_t *buf, size_t len,
 /* Octets the framer needs before it can say more: the literal's remaining
  * count, or 0 when it waits for a line end (length unknown). */
 uint64_t mw_imap_frame_wanted(const mw_imap_frame *st);
+
+/* Bytes of the stream were lost before the next buffer: a literal's count
+ * goes on (its octets were among them) or ends, and an unfinished text line
+ * is dropped (the next buffer must not start with it); the logical line is
+ * over unless the literal goes on.  The next text is marked continued. */
+void mw_imap_frame_gap(mw_imap_frame *st, uint64_t missing);
 
 /* Drop the expected literal and end the logical line: for a synchronizing
  * literal the server refused.  No effect outside a literal. */
