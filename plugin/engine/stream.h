@@ -3,23 +3,58 @@
  * A mail session is two byte streams.  The engine turns the calls Wireshark
  * makes (one per TCP segment, or one per decrypted TLS record) into an
  * in-order byte stream per direction, and keeps dissection the same on every
- * pass:
+ * pass.  Its parts (plugin/engine/): order.c places segments by sequence
+ * number, record.c stores what the first pass decided per call, carry.c
+ * keeps a line cut by segment boundaries, withheld.c sees the segments no
+ * mailwire dissector is called for, show.c shows the engine's own items.
  *
- *  - On the first pass the protocol's state (one flat struct per
- *    conversation, both directions) is advanced in capture order.  Before each
- *    call the engine stores a copy of that state with the call; later passes
- *    (tshark -2, GUI clicks) restore the copy into scratch memory and dissect
- *    again from it.  So a protocol's parse of a call is a pure function of the
- *    stored state and the bytes: it must never base a parsing decision on
- *    anything learnt later in the capture.
- *  - A line cut by a segment boundary is carried (up to MW_MAX_CARRY bytes) and
- *    joined with the next call of the same direction, so a protocol sees whole
- *    lines; body bytes (DATA, literals, RETR) are never carried: protocols
- *    consume them as they come.  TCP is never asked to desegment, so there is
- *    no rescan of a growing buffer.
- *  - TCP sequence numbers are tracked per direction: retransmitted bytes are
- *    shown as such and not dissected twice; bytes missing from the capture are
- *    reported and the protocol is told so it can resynchronise.
+ *  - Order.  Segments are placed by sequence number per direction.  Bytes
+ *    after a hole wait for it while the peer has not ACKed past it (the
+ *    receiver lacks them too, so a retransmission will come) and, whatever
+ *    the ACKs say, while less than 1 MiB of later data of that direction has
+ *    arrived (also where no ACK is seen at all); past 16 MiB they wait no
+ *    more.  A late segment that fills a hole within those bounds is dissected
+ *    in the frame where it arrives, whatever TCP's analysis calls it (TCP
+ *    withholds retransmitted and out-of-order segments from subdissectors:
+ *    the engine's postdissector hands them over, on every pass and with or
+ *    without a detailed tree).  Only past the bounds is a hole reported as
+ *    bytes missing (mail.stream.lost), and dissection goes on after it.
+ *  - Copies.  Bytes before the stream's front are a copy: shown as a
+ *    retransmission when the bytes were dissected, as a late copy when they
+ *    belong to a hole already reported missing, and compared with the first
+ *    copy (the last 64 KiB of each direction are kept): different bytes get
+ *    a PI_SECURITY overlap-conflict expert naming the stream offsets and the
+ *    first copy's frame, with the second copy's bytes shown.
+ *  - The end of the capture.  Bytes still waiting when the first pass ends
+ *    have had no call to be dissected in.  One pass shows their segments as
+ *    held.  On the first revisit of the frame that brought the earliest of
+ *    them (in capture order, either direction), the engine dissects them all
+ *    there, the two directions interleaved in the capture order of their
+ *    segments, each hole before them reported missing: tshark -2 and the GUI
+ *    thus show every byte, and the waiting segments link to that frame.
+ *    (In a live capture a revisit can come before the end: bytes that arrive
+ *    after it for those holes are then late copies.)
+ *  - TLS.  After STARTTLS the TLS dissector takes the bytes; the engine is
+ *    told of them (no hole) and gets the decrypted records when there are
+ *    keys.  Plaintext that follows (TLS never started) is in order.
+ *  - Lines.  A line cut by a segment boundary is carried (up to MW_MAX_CARRY
+ *    bytes) and joined with the next call of the same direction, so a
+ *    protocol sees whole lines; body bytes (DATA, literals, RETR) are never
+ *    carried: protocols consume them as they come.  The growing line is one
+ *    buffer per line; calls refer to its first bytes.  While it has no CR or
+ *    LF and a segment adds none, the protocol is not called again (the call
+ *    only extends the line), so a line sent one byte per segment costs
+ *    linear time and memory.  TCP is never asked to desegment.
+ *
+ * Two modes for protocols:
+ *  - Records mode (parse + render): parse runs once per call on the first
+ *    pass with the live state and stores a record; render shows the call
+ *    from it on every pass.  No state is copied.
+ *  - Replay mode (dissect, being retired): before each call the engine keeps
+ *    a copy of the protocol's state; later passes dissect again from it.  A
+ *    protocol's parse of a call is then a pure function of the stored state
+ *    and the bytes: it must never base a parsing decision on anything learnt
+ *    later in the capture.
  */
 #ifndef MAILWIRE_STREAM_H
 #define MAILWIRE_STREAM_H

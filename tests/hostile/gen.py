@@ -66,12 +66,15 @@ class Conn:
             self.seq["s"] += 1
             self._seg("c", b"", 0x10)
 
-    def _seg(self, d, payload, flags=0x18, seq=None, write=True):
+    def _seg(self, d, payload, flags=0x18, seq=None, write=True, ack=None):
         src, dst = (CLIENT_IP, SERVER_IP) if d == "c" else (SERVER_IP, CLIENT_IP)
         sp, dp = (self.sport, self.dport) if d == "c" else (self.dport, self.sport)
         other = "s" if d == "c" else "c"
         seq = self.seq[d] if seq is None else seq
-        ack = self.seq[other] if flags != 0x02 else 0
+        if ack is None:
+            ack = self.seq[other]
+        if flags == 0x02:
+            ack = 0
         if flags == 0x02:
             flags_v = 0x02
         else:
@@ -394,7 +397,16 @@ BIG = {
 }
 
 
+def _more_cases():
+    """The TCP ordering cases live beside this file (tcp_cases.py)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import tcp_cases  # noqa: E402
+    SMALL.update(tcp_cases.cases(sys.modules[__name__]))
+    BIG.update(tcp_cases.big_cases(sys.modules[__name__]))
+
+
 def main(argv):
+    _more_cases()
     if argv[1:2] == ["--list"]:
         print("\n".join(list(SMALL) + list(BIG)))
         return 0

@@ -8,6 +8,8 @@
 # hostile-big-smtp-long-line       a 10 MB MAIL line, then NOOP
 # hostile-big-smtp-pipelined-100k  100 000 pipelined NOOPs in 65 000-byte segments, then HELP
 # hostile-big-smtp-tiny-segments   999 990 one-byte segments, then HELP
+# hostile-big-smtp-moved-past-window  a DATA segment 1.4 MB late, after ACKs of it:
+#                                  reported missing past the 1 MiB window, its late copy not dissected
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 plugin=$1 out=$2 secs=${3:-600}
@@ -48,4 +50,8 @@ check() { # name filter expected-count
 check hostile-big-smtp-long-line 'mail.smtp.command == "NOOP"' 1
 check hostile-big-smtp-pipelined-100k 'mail.smtp.command == "HELP"' 1
 check hostile-big-smtp-tiny-segments 'mail.smtp.command == "HELP"' 1
+check hostile-big-smtp-moved-past-window 'mail.stream.lost' 1
+check hostile-big-smtp-moved-past-window 'mail.stream.late' 1
+check hostile-big-smtp-moved-past-window 'mail.stream.retransmission' 0
+check hostile-big-smtp-moved-past-window 'mail.smtp.command == "NOOP"' 1
 exit $fail

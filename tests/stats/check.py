@@ -68,6 +68,13 @@ CASES = {
     "export-smtp-bdat-coalesced": ("smtp-bdat-coalesced.pcapng", {
         "smtp-f9-alice@lab.test-BDAT_pipelined_with_bare_line_ends.eml": M + "smtp-bdat-coalesced-1.eml",
         "smtp-f18-alice@lab.test-BDAT_after_RSET.eml": M + "smtp-bdat-coalesced-2.eml"}),
+    # hostile TCP order (tests/hostile/tcp_cases.py writes the messages)
+    "export-hostile-pop-late-retrans": ("hostile-pop-late-retrans.pcapng", {
+        "pop-f117-alice@example.test-Late_retransmissions.eml": M + "hostile-pop-late-retrans.eml"}),
+    "export-hostile-smtp-moved": ("hostile-smtp-moved.pcapng", {
+        "smtp-f69-alice@example.test-Moved_segments.eml": M + "hostile-smtp-moved.eml"}),
+    "export-hostile-smtp-reverse": ("hostile-smtp-reverse.pcapng", {
+        "smtp-f16-alice@example.test-Reverse_order.eml": M + "hostile-smtp-reverse.eml"}),
 }
 
 

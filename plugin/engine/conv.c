@@ -1,0 +1,91 @@
+/* A mail conversation: see engine/conv.h. */
+#include <wireshark.h>
+#include <epan/conversation.h>
+#include <epan/prefs.h>
+#include <epan/prefs-int.h>
+#include <epan/dissectors/packet-tcp.h>
+
+#include "engine/conv.h"
+
+mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    mw_conv *mc = (mw_conv *)conversation_get_proto_data(conv, *sp->proto);
+    if (!mc) {
+        mc = wmem_new0(wmem_file_scope(), mw_conv);
+        mc->state = wmem_alloc0(wmem_file_scope(), sp->state_size);
+        if (sp->state_init)
+            sp->state_init(mc->state, pinfo);
+        conversation_add_proto_data(conv, *sp->proto, mc);
+    }
+    return mc;
+}
+
+void *mw_stream_conv_data(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    return mw_conv_get(sp, pinfo);
+}
+
+void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolean src_is_server)
+{
+    mw_conv *mc = mw_conv_get(sp, pinfo);
+    if (mc->server_known)
+        return;
+    copy_address_wmem(wmem_file_scope(), &mc->server_addr, src_is_server ? &pinfo->src : &pinfo->dst);
+    mc->server_port = src_is_server ? pinfo->srcport : pinfo->destport;
+    mc->server_known = TRUE;
+}
+
+/* The server is the side on the port we were registered for; failing that the
+ * lower port. */
+int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo)
+{
+    if (!mc->server_known) {
+        gboolean src_is_server;
+        if (pinfo->match_uint == pinfo->srcport && pinfo->match_uint != pinfo->destport)
+            src_is_server = TRUE;
+        else if (pinfo->match_uint == pinfo->destport && pinfo->match_uint != pinfo->srcport)
+            src_is_server = FALSE;
+        else
+            src_is_server = pinfo->srcport < pinfo->destport;
+        mw_stream_set_server(sp, pinfo, src_is_server);
+    }
+    if (pinfo->srcport == mc->server_port && addresses_equal(&pinfo->src, &mc->server_addr))
+        return MW_DIR_SERVER;
+    return MW_DIR_CLIENT;
+}
+
+/* TCP's flags as packet-tcp.c sets them (tcp_flow_t.static_flags, and
+ * tcp_acked.flags of the current segment). */
+#define MW_TCP_S_SAW_SYN_OR_SYNACK 0x06
+#define MW_TCP_A_LOST_PACKET 0x0002
+#define MW_TCP_A_OUT_OF_ORDER 0x0200
+
+static gboolean tcp_relative_seq(void)
+{
+    module_t *m = prefs_find_module("tcp");
+    pref_t *a = m ? prefs_find_preference(m, "analyze_sequence_numbers") : NULL;
+    pref_t *r = m ? prefs_find_preference(m, "relative_sequence_numbers") : NULL;
+    return a && r && prefs_get_bool_value(a, pref_current) && prefs_get_bool_value(r, pref_current);
+}
+
+void mw_conv_seq_start(packet_info *pinfo, mw_seq_start *st)
+{
+    static int proto_tcp = -1;
+    st->known = FALSE;
+    st->seq0 = 0;
+    if (!tcp_relative_seq())
+        return;
+    if (proto_tcp == -1)
+        proto_tcp = proto_get_id_by_filter_name("tcp");
+    conversation_t *conv = find_conversation_pinfo(pinfo, 0);
+    struct tcp_analysis *tcpd =
+        conv ? (struct tcp_analysis *)conversation_get_proto_data(conv, proto_tcp) : NULL;
+    if (!tcpd || !tcpd->fwd || !(tcpd->fwd->static_flags & MW_TCP_S_SAW_SYN_OR_SYNACK))
+        return;
+    if (!tcpd->ta || !(tcpd->ta->flags & (MW_TCP_A_LOST_PACKET | MW_TCP_A_OUT_OF_ORDER)))
+        return;
+    /* relative sequence numbers: the byte after the SYN is 1 */
+    st->known = TRUE;
+    st->seq0 = 1;
+}

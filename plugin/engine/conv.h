@@ -1,0 +1,28 @@
+/* A mail conversation as the engine keeps it: the two directions' flows,
+ * which side is the server, the protocol's state. */
+#ifndef MAILWIRE_ENGINE_CONV_H
+#define MAILWIRE_ENGINE_CONV_H
+
+#include "engine/flow.h"
+#include "engine/order.h"
+
+typedef struct mw_conv {
+    address server_addr;
+    guint32 server_port;
+    gboolean server_known;
+    mw_flow flow[2];
+    void *state;            /* the protocol's, sp->state_size bytes */
+    guint32 end_frame;      /* where bytes the first pass left waiting are dissected */
+    gboolean end_known, end_done;
+} mw_conv;
+
+/* The conversation of pinfo (created on first use). */
+mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo);
+/* MW_DIR_CLIENT or MW_DIR_SERVER for pinfo's source. */
+int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo);
+/* Where a direction's stream starts, from TCP's view of this segment: at
+ * the byte after the SYN when TCP saw the SYN and finds bytes missing or out
+ * of order before this segment (they are still to come); else here. */
+void mw_conv_seq_start(packet_info *pinfo, mw_seq_start *st);
+
+#endif

@@ -1,0 +1,265 @@
+/* The engine's own items: see engine/show.h. */
+#include <wireshark.h>
+#include <epan/expert.h>
+
+#include "engine/show.h"
+#include "mail/tap.h"
+
+static int hf_retransmission = -1;
+static int hf_first_copy = -1;
+static int hf_carried = -1;
+static int hf_carried_from = -1;
+static int hf_continued_in = -1;
+static int hf_partial = -1;
+static int hf_lost = -1;
+static int hf_offset = -1;
+static int hf_held = -1;
+static int hf_released = -1;
+static int hf_released_in = -1;
+static int hf_late = -1;
+static int hf_conflict = -1;
+static int hf_conflict_offset = -1;
+static int hf_conflict_first = -1;
+static expert_field ei_lost = EI_INIT;
+static expert_field ei_retransmission = EI_INIT;
+static expert_field ei_no_state = EI_INIT;
+static expert_field ei_out_of_order = EI_INIT;
+static expert_field ei_late = EI_INIT;
+static expert_field ei_conflict = EI_INIT;
+
+static void generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 v)
+{
+    proto_item *it = proto_tree_add_uint(tree, hf, tvb, 0, 0, v);
+    proto_item_set_generated(it);
+}
+
+void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed)
+{
+    proto_item *it;
+    const mw_call_x *x = call->x;
+    guint len = tvb_reported_length(data);
+    if (x && x->lost) {
+        it = proto_tree_add_uint(ctx->tree, hf_lost, data, 0, 0, x->lost);
+        proto_item_set_generated(it);
+        if (call->flags & MW_CF_END)
+            mw_expert_format(ctx->pinfo, it, &ei_lost,
+                             "%u bytes of this direction are missing from the capture before "
+                             "these bytes, which waited for them until the capture ended; "
+                             "dissection resynchronises on what follows", x->lost);
+        else
+            mw_expert_format(ctx->pinfo, it, &ei_lost,
+                             "%u bytes of this direction are missing from the capture before "
+                             "these bytes; dissection resynchronises on what follows", x->lost);
+    }
+    if (call->carry_len) {
+        it = proto_tree_add_item(ctx->tree, hf_carried, data, 0, (gint)call->carry_len, ENC_NA);
+        proto_item_set_generated(it);
+        generated_uint(ctx->tree, hf_carried_from, data, call->carry->from);
+    }
+    if (consumed < len) {
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
+                            ctx->dir == MW_DIR_CLIENT ? "C" : "S");
+        proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        if (call->left && call->left->continued_in) {
+            it = proto_tree_add_uint(ctx->tree, hf_continued_in, data, consumed,
+                                     (gint)(len - consumed), call->left->continued_in);
+            proto_item_set_generated(it);
+        }
+    }
+    guint at = call->carry_len + call->own_len;
+    if (x && x->npieces && at < len)
+        proto_tree_add_item(ctx->tree, hf_released, data, (gint)at, (gint)(len - at), ENC_NA);
+    it = proto_tree_add_uint64(ctx->tree, hf_offset, data, 0, 0, call->offset);
+    proto_item_set_generated(it);
+    proto_item_set_hidden(it);
+}
+
+void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *seg,
+                        packet_info *pinfo, proto_tree *tree, gboolean first_of_frame)
+{
+    proto_item *root = proto_tree_add_item(tree, *sp->proto, seg, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(root, *sp->ett);
+    if (first_of_frame)
+        col_clear(pinfo->cinfo, COL_INFO);
+    col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
+                        call->dir == MW_DIR_CLIENT ? "C" : "S");
+    proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
+    proto_item *it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
+    proto_item_set_generated(it);
+    proto_item_append_text(it, " (%u bytes before this segment's)", call->carry_len);
+    if (call->carry->continued_in)
+        generated_uint(t, hf_continued_in, seg, call->carry->continued_in);
+    it = proto_tree_add_uint64(t, hf_offset, seg, 0, 0, call->offset);
+    proto_item_set_generated(it);
+    proto_item_set_hidden(it);
+}
+
+void mw_show_repeat(proto_tree *tree, packet_info *pinfo, const mw_call *call, tvbuff_t *seg)
+{
+    const mw_call_x *x = call->x;
+    guint len = tvb_reported_length(seg);
+    proto_item *it;
+    if (!x)
+        return;
+    if (x->rep_len && x->repeat == MW_REPEAT_MISSING) {
+        it = proto_tree_add_item(tree, hf_late, seg, 0, (gint)MIN(x->rep_len, len), ENC_NA);
+        mw_expert(pinfo, it, &ei_late);
+    } else if (x->rep_len && x->repeat == MW_REPEAT_DISSECTED) {
+        it = proto_tree_add_item(tree, hf_retransmission, seg, 0, (gint)MIN(x->rep_len, len), ENC_NA);
+        if (!x->conflict_len) /* else these bytes are not what was dissected */
+            mw_expert(pinfo, it, &ei_retransmission);
+        if (x->first_frame)
+            generated_uint(tree, hf_first_copy, seg, x->first_frame);
+    }
+    if (x->conflict_len && x->conflict_at < len) {
+        gint clen = (gint)MIN(x->conflict_len, len - x->conflict_at);
+        it = proto_tree_add_item(tree, hf_conflict, seg, (gint)x->conflict_at, clen, ENC_NA);
+        if (x->conflict_frame)
+            mw_expert_format(pinfo, it, &ei_conflict,
+                             "Bytes at stream offsets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+                             " differ from their first copy in frame %u: receivers may keep "
+                             "either version (overlap attack or corruption)",
+                             x->conflict_off, x->conflict_off + (guint64)clen - 1,
+                             x->conflict_frame);
+        else
+            mw_expert_format(pinfo, it, &ei_conflict,
+                             "Bytes at stream offsets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
+                             " differ from their first copy: receivers may keep either version "
+                             "(overlap attack or corruption)",
+                             x->conflict_off, x->conflict_off + (guint64)clen - 1);
+        it = proto_tree_add_uint64(tree, hf_conflict_offset, seg, (gint)x->conflict_at, clen,
+                                   x->conflict_off);
+        proto_item_set_generated(it);
+        if (x->conflict_frame)
+            generated_uint(tree, hf_conflict_first, seg, x->conflict_frame);
+        col_append_str(pinfo->cinfo, COL_INFO, " [overlap conflict]");
+    }
+}
+
+void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *tvb,
+                     packet_info *pinfo, proto_tree *tree)
+{
+    const mw_call_x *x = call->x;
+    proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+    proto_tree *t = proto_item_add_subtree(root, *sp->ett);
+    proto_item *it;
+    if (call->kind == MW_CALL_HELD || (x && x->repeat == MW_REPEAT_HELD)) {
+        /* bytes that wait for a hole, or a copy of such bytes */
+        guint32 in = 0;
+        if (call->kind == MW_CALL_HELD && x)
+            in = x->released_in;
+        else if (x && x->dup_of && x->dup_of->x)
+            in = x->dup_of->x->released_in;
+        it = proto_tree_add_item(t, hf_held, tvb, 0, -1, ENC_NA);
+        mw_expert(pinfo, it, &ei_out_of_order);
+        if (in)
+            generated_uint(t, hf_released_in, tvb, in);
+        if (in == pinfo->num)
+            col_set_str(pinfo->cinfo, COL_INFO,
+                        "Out-of-order segment (held until the capture ended: dissected here)");
+        else if (in)
+            col_add_fstr(pinfo->cinfo, COL_INFO, "Out-of-order segment (dissected in frame %u)", in);
+        else
+            col_set_str(pinfo->cinfo, COL_INFO,
+                        "Out-of-order segment (held ahead of a hole: dissected where it fills)");
+    } else if (x && x->repeat == MW_REPEAT_MISSING) {
+        col_set_str(pinfo->cinfo, COL_INFO, "Late copy of bytes reported missing (not dissected)");
+    } else if (x && x->first_frame) {
+        col_add_fstr(pinfo->cinfo, COL_INFO, "Retransmitted data (dissected in frame %u)",
+                     x->first_frame);
+    } else {
+        col_set_str(pinfo->cinfo, COL_INFO, "Retransmitted data (dissected in its first copy)");
+    }
+    if (call->kind == MW_CALL_REPEAT && !(x && x->repeat == MW_REPEAT_HELD))
+        mw_show_repeat(t, pinfo, call, tvb);
+    else if (x && x->conflict_len) {
+        /* only the conflict: the bytes are shown as held above */
+        mw_call_x only = *x;
+        mw_call c = *call;
+        only.rep_len = 0;
+        c.x = &only;
+        mw_show_repeat(t, pinfo, &c, tvb);
+    }
+}
+
+void mw_show_no_state(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
+    mw_expert(pinfo, it, &ei_no_state);
+}
+
+void mw_show_register(int proto_mail)
+{
+    static hf_register_info hf[] = {
+        {&hf_retransmission,
+         {"Retransmitted data", "mail.stream.retransmission", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes this direction already carried in an earlier segment, dissected there", HFILL}},
+        {&hf_first_copy,
+         {"First copy in frame", "mail.stream.first_copy_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "The frame whose copy of these bytes was dissected", HFILL}},
+        {&hf_carried,
+         {"Line start from an earlier segment", "mail.stream.carried", FT_BYTES, BASE_NONE, NULL,
+          0x0, NULL, HFILL}},
+        {&hf_carried_from,
+         {"Line started in frame", "mail.stream.carried_from", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_continued_in,
+         {"Line continues in frame", "mail.stream.continued_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_partial,
+         {"Incomplete line (continues in a later segment)", "mail.stream.partial", FT_BYTES,
+          BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_lost,
+         {"Bytes missing before this segment", "mail.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_held,
+         {"Out-of-order data", "mail.stream.out_of_order", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes that arrived ahead of a hole in the stream", HFILL}},
+        {&hf_released,
+         {"Bytes of earlier out-of-order segments", "mail.stream.released", FT_BYTES, BASE_NONE,
+          NULL, 0x0, "Bytes that arrived ahead of a hole, dissected here where it filled", HFILL}},
+        {&hf_released_in,
+         {"Dissected in frame", "mail.stream.dissected_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "The frame whose arrival filled the hole, where these bytes are dissected", HFILL}},
+        {&hf_offset,
+         {"Stream offset", "mail.stream.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Offset of this call's first new byte in its direction's stream", HFILL}},
+        {&hf_late,
+         {"Late copy of missing bytes", "mail.stream.late", FT_BYTES, BASE_NONE, NULL, 0x0,
+          "Bytes of a hole already reported missing from the capture: not dissected", HFILL}},
+        {&hf_conflict,
+         {"Second copy with different bytes", "mail.stream.conflict", FT_BYTES,
+          BASE_SHOW_ASCII_PRINTABLE, NULL, 0x0,
+          "Bytes at stream offsets already carried, with other content than the first copy",
+          HFILL}},
+        {&hf_conflict_offset,
+         {"Conflicting stream offset", "mail.stream.conflict_offset", FT_UINT64, BASE_DEC, NULL,
+          0x0, "Stream offset of the first byte that differs from the first copy", HFILL}},
+        {&hf_conflict_first,
+         {"First copy in frame", "mail.stream.conflict_first_in", FT_FRAMENUM, BASE_NONE, NULL,
+          0x0, "The frame that carried the first copy of these stream offsets", HFILL}},
+    };
+    static ei_register_info ei[] = {
+        {&ei_lost,
+         {"mail.stream.lost", PI_SEQUENCE, PI_WARN, "Bytes missing from the capture", EXPFILL}},
+        {&ei_retransmission,
+         {"mail.stream.retransmission", PI_SEQUENCE, PI_NOTE,
+          "Retransmitted data: already dissected where it was first seen", EXPFILL}},
+        {&ei_out_of_order,
+         {"mail.stream.out_of_order", PI_SEQUENCE, PI_NOTE,
+          "Segment ahead of a hole in the stream: dissected once the hole is filled", EXPFILL}},
+        {&ei_late,
+         {"mail.stream.late_copy", PI_SEQUENCE, PI_NOTE,
+          "Late copy of bytes already reported missing from the capture: not dissected",
+          EXPFILL}},
+        {&ei_conflict,
+         {"mail.stream.overlap_conflict", PI_SECURITY, PI_WARN,
+          "A second copy of stream bytes differs from the first", EXPFILL}},
+        {&ei_no_state,
+         {"mail.stream.no_state", PI_UNDECODED, PI_WARN,
+          "No state from the first pass for this call", EXPFILL}},
+    };
+    proto_register_field_array(proto_mail, hf, array_length(hf));
+    expert_module_t *em = expert_register_protocol(proto_mail);
+    expert_register_field_array(em, ei, array_length(ei));
+}
