@@ -69,17 +69,15 @@ static void smtp_msg_append(smtp_call *sc, const guint8 *p, guint32 n)
     smtp_msg_buf *m = st->msg;
     if (!n || !m)
         return;
-    if (sc->ctx->first_pass) {
-        if (m->len + n > m->cap) {
-            guint32 cap = MAX(m->cap * 2, 4096);
-            while (cap < m->len + n)
-                cap *= 2;
-            m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
-            m->cap = cap;
-        }
-        memcpy(m->data + m->len, p, n);
-        m->len += n;
+    if (m->len + n > m->cap) {
+        guint32 cap = MAX(m->cap * 2, 4096);
+        while (cap < m->len + n)
+            cap *= 2;
+        m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
+        m->cap = cap;
     }
+    memcpy(m->data + m->len, p, n);
+    m->len += n;
     st->msg_len += n;
 }
 
@@ -110,16 +108,16 @@ void smtp_data_gap(smtp_state *st, guint32 missing)
     }
 }
 
-static void smtp_count_expert(smtp_call *sc, proto_item *it, expert_field *ei, guint32 n,
+static void smtp_count_expert(smtp_call *sc, smtp_node it, expert_field *ei, guint32 n,
                               const char *one, const char *many)
 {
     if (n)
-        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, n == 1 ? one : many);
+        so_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the
  * transaction. */
-static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, gboolean bdat)
+static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gboolean bdat)
 {
     smtp_state *st = sc->st;
     if (bdat) {
@@ -136,25 +134,27 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, g
                           "lines over 998 octets (RFC 5322 2.1.1)");
     }
     if (st->gap_bytes)
-        expert_add_info_format(sc->pinfo, anchor, &ei_smtp_data_incomplete,
+        so_expert_format(sc, anchor, &ei_smtp_data_incomplete,
                                "%u bytes of this message are missing from the capture",
                                st->gap_bytes);
-    proto_item *mi = proto_tree_add_item(sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(mi);
-    proto_item_set_text(mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
-    proto_tree *mt = proto_item_add_subtree(mi, ett_smtp_message);
-    proto_item *sz = proto_tree_add_uint(mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
-    proto_item_set_generated(sz);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: end of message, %u bytes", st->msg_len);
+    smtp_node mi = so_add_item(sc, sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
+    so_set_generated(sc, mi);
+    so_set_text(sc, mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
+    smtp_node mt = so_subtree(sc, mi, ett_smtp_message);
+    smtp_node sz = so_add_uint(sc, mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
+    so_set_generated(sc, sz);
+    so_col(sc, "C: end of message, %u bytes", st->msg_len);
 
-    mail_message_facts facts;
-    memset(&facts, 0, sizeof facts);
-    gboolean have = st->msg && st->msg_len;
-    if (have) {
-        tvbuff_t *msg = mail_message_tvb(tvb, sc->pinfo, st->msg->data, st->msg_len);
-        mail_message_add(msg, sc->pinfo, mt, &facts);
+    /* the IMF tree and the recap are shown at render, from these */
+    smtp_msg_view v;
+    memset(&v, 0, sizeof v);
+    if (st->msg && st->msg_len) {
+        v.data = st->msg->data;
+        v.len = st->msg_len;
     }
-    smtp_envelope_recap(sc, tvb, sc->tree, have ? &facts : NULL);
+    v.txn = st->txn;
+    v.nrcpt = st->txn ? MIN(st->txn_nrcpt, wmem_array_get_count(st->txn->rcpts)) : 0;
+    so_message(sc, mt, &v);
 }
 
 /* ---- DATA ---------------------------------------------------------------- */
@@ -207,25 +207,25 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     gboolean ended;
     gboolean smug_at_start = st->smug_active;
     gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
-    proto_item *fi = proto_tree_add_item(sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
-    proto_item_set_text(fi, "Message data: %d bytes", n);
-    proto_tree *ft = proto_item_add_subtree(fi, ett_smtp_data);
+    smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
+    so_set_text(sc, fi, "Message data: %d bytes", n);
+    smtp_node ft = so_subtree(sc, fi, ett_smtp_data);
     if (st->data_early && !st->data_confirmed) {
-        proto_item *e = proto_tree_add_boolean(ft, hf_smtp_data_early, tvb, offset, n, TRUE);
-        proto_item_set_generated(e);
-        expert_add_info(sc->pinfo, e, &ei_smtp_data_early);
+        smtp_node e = so_add_boolean(sc, ft, hf_smtp_data_early, tvb, offset, n, TRUE);
+        so_set_generated(sc, e);
+        so_expert(sc, e, &ei_smtp_data_early);
     }
 
     /* Candidates, and between them what a lenient receiver executes. */
     gint cur = offset;
-    proto_item *term = NULL;
+    smtp_node term = SMTP_NODE_NONE;
     st->smug_active = smug_at_start;
     for (guint i = 0; i < wmem_array_get_count(events); i++) {
         const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
         if (st->smug_active && e->tvb_off > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
         if (e->cls == MW_DATAEND_STRICT) {
-            term = proto_tree_add_string(ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
+            term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
                                          "CRLF.CRLF");
             st->smug_active = FALSE;
             break;
@@ -241,10 +241,10 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     if (!ended) {
         if (st->smug_active && offset + n > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
-        col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: message data, %d bytes", n);
+        so_col(sc, "C: message data, %d bytes", n);
         return offset + n;
     }
-    smtp_message_end(sc, tvb, term ? term : fi, FALSE);
+    smtp_message_end(sc, tvb, term != SMTP_NODE_NONE ? term : fi, FALSE);
     smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
     smtp_cmd_show_links(sc, sc->tree, tvb, end);
     /* Replies beyond the visible commands will be those of a lenient
@@ -264,7 +264,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
 
 /* ---- BDAT ---------------------------------------------------------------- */
 
-static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor)
+static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor)
 {
     smtp_state *st = sc->st;
     smtp_message_end(sc, tvb, anchor, TRUE);
@@ -275,7 +275,7 @@ static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor)
     smtp_message_reset(st);
 }
 
-void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *args,
+void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *args,
                        gsize len, gboolean *more)
 {
     smtp_state *st = sc->st;
@@ -284,18 +284,18 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
     *more = FALSE;
     if (b.error || b.size > SMTP_BDAT_ABSURD) {
         /* Not fetched from the bytes: the text is no 64-bit integer. */
-        proto_item *it = proto_tree_add_uint64_format(t, hf_smtp_bdat_size, tvb, off, (gint)len,
+        smtp_node it = so_add_uint64_format(sc, t, hf_smtp_bdat_size, tvb, off, (gint)len,
                                                       b.error ? 0 : b.size, "Chunk size: %s",
                                                       tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_bdat_bad_size,
+        so_expert_format(sc, it, &ei_smtp_bdat_bad_size,
                                "BDAT size %s: %s; the following bytes are read as command lines",
                                tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),
                                b.error ? b.error : "too large to be a real chunk");
         return;
     }
-    proto_tree_add_uint64(t, hf_smtp_bdat_size, tvb, off, (gint)len, b.size);
+    so_add_uint64(sc, t, hf_smtp_bdat_size, tvb, off, (gint)len, b.size);
     if (b.last)
-        proto_tree_add_boolean(t, hf_smtp_bdat_last, tvb, off, (gint)len, TRUE);
+        so_add_boolean(sc, t, hf_smtp_bdat_last, tvb, off, (gint)len, TRUE);
     if (!st->msg) {
         smtp_message_reset(st);
         smtp_msg_open(sc);
@@ -308,7 +308,7 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
         st->client_mode = SMTP_CLIENT_BDAT;
         *more = TRUE;
     } else if (b.last) {
-        smtp_bdat_complete(sc, tvb, proto_tree_get_parent(t));
+        smtp_bdat_complete(sc, tvb, so_parent(sc, t));
     }
 }
 
@@ -332,16 +332,16 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     gint rem = tvb_reported_length_remaining(tvb, offset);
     gint n = st->bdat_left < (guint64)rem ? (gint)st->bdat_left : rem;
     const guint8 *p = tvb_get_ptr(tvb, offset, n);
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
     st->bdat_left -= (guint64)n;
-    proto_item_set_text(it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
+    so_set_text(sc, it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
                         st->bdat_left);
-    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_data);
-    proto_item *l = proto_tree_add_uint64(ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat_left);
-    proto_item_set_generated(l);
+    smtp_node ct = so_subtree(sc, it, ett_smtp_data);
+    smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat_left);
+    so_set_generated(sc, l);
     smtp_bdat_count(st, p, n);
     smtp_msg_append(sc, p, (guint32)n);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: BDAT chunk, %d bytes", n);
+    so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (st->bdat_left == 0) {
         st->client_mode = SMTP_CLIENT_COMMAND;

@@ -86,7 +86,8 @@ typedef struct smtp_msg_buf {
 
 #define SMTP_FIFO_SIZE 32
 
-/* Conversation state: flat, copied before every call (see stream.h). */
+/* Conversation state: advanced by parse on the first pass only; render never
+ * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
     guint8 client_mode;       /* smtp_client_mode */
     guint8 phase;             /* smtp_phase */
@@ -154,21 +155,111 @@ typedef struct smtp_state {
     guint32 auth_user_frame;
 } smtp_state;
 
-/* One call of the dissector: the engine's context plus the records this
- * call created (first pass) or finds again (later passes), in order. */
+/* ---- the call's record ----------------------------------------------------
+ * parse runs the session logic once, on the first pass, with the live state;
+ * everything it would show is stored, in order, as ops of the call's record
+ * (file scope).  render replays the ops on every pass from the record alone:
+ * no session state is read there.  Links to later frames are read through
+ * pointers into the file-scope command records, which the later frame's
+ * parse fills in. */
+
+/* A tree node of the record: an op index, or one of these. */
+typedef gint smtp_node;
+#define SMTP_NODE_NONE (-1)      /* no item (NULL) */
+#define SMTP_NODE_TREE (-2)      /* the call's subtree */
+#define SMTP_NODE_ROOT_ITEM (-3) /* the call's root item */
+
+typedef struct smtp_op smtp_op;
+
+/* What render replays for one call. */
+typedef struct smtp_call_rec {
+    guint n;
+    smtp_op *ops;
+} smtp_call_rec;
+
+#define SMTP_MAX_TVBS 16
+
+/* One call of the dissector on the first pass: the engine's context, the
+ * live state and the ops recorded so far. */
 typedef struct smtp_call {
     mw_ctx *ctx;
     smtp_state *st;
     packet_info *pinfo;
-    proto_tree *tree;
-    wmem_array_t *recs;       /* void*, file scope */
-    guint rec_next;
+    smtp_node tree;           /* the call's subtree */
+    GArray *ops;              /* smtp_op */
+    tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
+    guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
 } smtp_call;
 
-/* The call's next record: created zeroed (size bytes, file scope) on the
- * first pass, the same one again on later passes. */
+/* A new file-scope record object (command, reply, transaction...). */
 void *smtp_rec(smtp_call *sc, size_t size);
+
+/* Recording: each mirrors the epan call of the same name. */
+smtp_node so_add_item(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint enc);
+smtp_node so_add_uint(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint32 v);
+smtp_node so_add_uint64(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        guint64 v);
+smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off,
+                               gint len, guint64 v, const char *fmt, ...) G_GNUC_PRINTF(8, 9);
+smtp_node so_add_string(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        const char *v);
+smtp_node so_add_boolean(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                         gboolean v);
+smtp_node so_add_time(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const nstime_t *v);
+/* A frame number read at render time (0: no item): a forward link. */
+smtp_node so_add_link(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const guint32 *frame);
+smtp_node so_subtree(smtp_call *sc, smtp_node item, int ett);
+smtp_node so_parent(smtp_call *sc, smtp_node tree);
+void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void so_set_generated(smtp_call *sc, smtp_node item);
+void so_set_hidden(smtp_call *sc, smtp_node item);
+void so_set_len(smtp_call *sc, smtp_node item, gint len);
+/* expert_add_info(_format), and mw_expert(_format) (also an anomaly for the tap) */
+void so_expert(smtp_call *sc, smtp_node item, expert_field *ei);
+void so_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+void so_mw_expert(smtp_call *sc, smtp_node item, expert_field *ei);
+void so_mw_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+void so_col(smtp_call *sc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void so_line_facts(smtp_call *sc, smtp_node tree, tvbuff_t *tvb, const mw_line_at *l);
+/* A data source over a copy of bytes; returns a tvb for parse to read. */
+tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, guint len,
+                         const char *name);
+void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_node tree);
+void so_tap_command(smtp_call *sc, const char *verb);
+void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time);
+/* A credential: the user fact and the credentials tap. */
+void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
+                       const char *mech);
+
+/* The message a call completes, shown at render: its IMF tree under tree
+ * and the transaction recap after it. */
+typedef struct smtp_msg_view {
+    const guint8 *data;       /* file scope */
+    guint32 len;
+    const struct smtp_txn *txn;
+    guint32 nrcpt;
+} smtp_msg_view;
+void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
+
+/* Render a call's record. */
+void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);
+/* parse: start recording the call whose bytes are tvb; freeze the ops into
+ * the call's record. */
+void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb);
+smtp_call_rec *smtp_record_finish(smtp_call *sc);
+/* smtp_envelope.c: the recap, at render */
+struct mail_message_facts;
+void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *tree,
+                                const struct smtp_txn *txn, guint32 nrcpt,
+                                const struct mail_message_facts *facts);
 
 /* FIFO of commands awaiting replies. */
 void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c);
@@ -178,11 +269,11 @@ smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st);
 /* A new command record for verb at this frame, queued for its reply. */
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb);
 /* Links of a command to its reply (response_in, time). */
-void smtp_cmd_show_links(smtp_call *sc, proto_tree *t, tvbuff_t *tvb, const smtp_cmd_rec *c);
+void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c);
 
 /* smtp_reply.c: the reply being shown in this call */
 typedef struct smtp_reply_view {
-    proto_tree *tree;
+    smtp_node tree;
     gint start;
     gboolean open;
 } smtp_reply_view;
@@ -191,15 +282,10 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 void smtp_reply_register(int proto);
 
 /* smtp_envelope.c */
-void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
-void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
-/* The transaction recap on the frame that completes a message, with the
- * comparison of envelope and headers. */
-struct mail_message_facts;
-void smtp_envelope_recap(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree,
-                         const struct mail_message_facts *facts);
 void smtp_envelope_register(int proto);
 
 /* smtp_data.c */
@@ -207,7 +293,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset);
 gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset);
 void smtp_data_begin(smtp_call *sc, guint32 frame);
 void smtp_message_reset(smtp_state *st);
-void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len, gboolean *more_follows);
 void smtp_data_gap(smtp_state *st, guint32 missing);
 void smtp_data_register(int proto);
@@ -219,25 +305,25 @@ typedef struct smtp_de_event {
     gboolean began_before;    /* the candidate started in an earlier segment */
     guint8 cls;
 } smtp_de_event;
-void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_de_event *e);
-void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint start, gint end);
+void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_de_event *e);
+void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint start, gint end);
 void smtp_smuggle_register(int proto);
 
 /* smtp_auth.c */
-void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
 void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l);
-void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len);
+void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len);
 void smtp_auth_register(int proto);
 void smtp_auth_handoff(void);
 
 /* smtp_tls.c */
 void smtp_tls_starttls_sent(smtp_call *sc);
-void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code);
+void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code);
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server);
 void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset);
-void smtp_tls_check_plaintext(smtp_call *sc, proto_item *it, guint8 verb);
-void smtp_tls_ehlo_done(smtp_call *sc, proto_item *it);
+void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb);
+void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);
 void smtp_tls_ports_apply(const range_t *ports);

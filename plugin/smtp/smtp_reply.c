@@ -39,17 +39,17 @@ static expert_field ei_smtp_smuggling_accepted = EI_INIT;
 
 #define CODE_CLASS(c) ((c) / 100)
 
-static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off,
+static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off,
                                  const guint8 *p, gsize len)
 {
     mw_smtp_ehlo_cap cap;
     if (!mw_smtp_ehlo_cap_parse(p, len, &cap) && cap.keyword.len == 0)
         return;
     char *kw = g_ascii_strup((const char *)p + cap.keyword.off, (gssize)cap.keyword.len);
-    proto_item *it = proto_tree_add_string(t, hf_smtp_ehlo_capability, tvb,
+    smtp_node it = so_add_string(sc, t, hf_smtp_ehlo_capability, tvb,
                                            off + (gint)cap.keyword.off, (gint)cap.keyword.len,
                                            wmem_strdup(sc->pinfo->pool, kw));
-    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_ehlo_cap);
+    smtp_node ct = so_subtree(sc, it, ett_smtp_ehlo_cap);
     smtp_state *st = sc->st;
     if (!strcmp(kw, "STARTTLS"))
         st->adv_starttls = TRUE;
@@ -64,31 +64,31 @@ static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gi
     mw_span w;
     const guint8 *pp = p + cap.params.off;
     while (cap.params.len && mw_smtp_word_next(pp, cap.params.len, &pos, &w))
-        proto_tree_add_item(ct, hf_smtp_ehlo_param, tvb, off + (gint)(cap.params.off + w.off),
+        so_add_item(sc, ct, hf_smtp_ehlo_param, tvb, off + (gint)(cap.params.off + w.off),
                             (gint)w.len, ENC_ASCII);
 }
 
 /* The reply's links back to its command. */
-static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_reply_rec *r)
+static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_reply_rec *r)
 {
     if (r->greeting) {
-        proto_item *g = proto_tree_add_boolean(t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
-        proto_item_set_generated(g);
+        smtp_node g = so_add_boolean(sc, t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
+        so_set_generated(sc, g);
         return;
     }
     if (!r->cmd)
         return;
-    proto_item *it = proto_tree_add_uint(t, hf_smtp_response_to, tvb, 0, 0, r->cmd->frame);
-    proto_item_set_generated(it);
-    it = proto_tree_add_string(t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(r->cmd->verb));
-    proto_item_set_generated(it);
+    smtp_node it = so_add_uint(sc, t, hf_smtp_response_to, tvb, 0, 0, r->cmd->frame);
+    so_set_generated(sc, it);
+    it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(r->cmd->verb));
+    so_set_generated(sc, it);
     nstime_t d;
     nstime_delta(&d, &sc->pinfo->abs_ts, &r->cmd->ts);
-    it = proto_tree_add_time(t, hf_smtp_time, tvb, 0, 0, &d);
-    proto_item_set_generated(it);
+    it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
+    so_set_generated(sc, it);
 }
 
-static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
+static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
 {
     smtp_state *st = sc->st;
     if (code == 354) {
@@ -101,14 +101,14 @@ static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
         return;
     }
     if (st->data_early) {
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_early_body_refused,
+        so_expert_format(sc, it, &ei_smtp_early_body_refused,
                                "DATA refused with %u, but the client had already sent message "
                                "text from frame %u on: the server reads those lines as commands",
                                code, st->data_frame);
         smtp_message_reset(st);
         st->client_mode = SMTP_CLIENT_COMMAND;
     } else if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
-        expert_add_info(sc->pinfo, it, &ei_smtp_data_refused);
+        so_expert(sc, it, &ei_smtp_data_refused);
         st->client_mode = SMTP_CLIENT_COMMAND;
     }
     st->data_early = FALSE;
@@ -117,17 +117,17 @@ static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
 
 /* A reply while the client is inside a body it was told to send: the server
  * ended the message where mailwire did not. */
-static void smtp_reply_in_body(smtp_call *sc, proto_item *it)
+static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
     if (st->de_last_frame)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_smuggling_accepted,
+        so_expert_format(sc, it, &ei_smtp_smuggling_accepted,
                                "The server answered before the strict end of data: it took the "
                                "%s in frame %u as the end of the message, and executes what "
                                "follows as commands",
                                mw_dataend_class_bytes((int)st->de_last_cls), st->de_last_frame);
     else
-        expert_add_info(sc->pinfo, it, &ei_smtp_reply_before_end);
+        so_expert(sc, it, &ei_smtp_reply_before_end);
     smtp_message_reset(st);
     st->client_mode = SMTP_CLIENT_COMMAND;
     st->txn = NULL;
@@ -135,7 +135,7 @@ static void smtp_reply_in_body(smtp_call *sc, proto_item *it)
 }
 
 /* What the final line of a reply changes. */
-static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto_item *it,
+static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it,
                               guint code, guint8 verb)
 {
     smtp_state *st = sc->st;
@@ -179,26 +179,24 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto
     (void)t;
 }
 
-static proto_tree *smtp_reply_open(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+static smtp_node smtp_reply_open(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                                    const mw_smtp_reply *r, gboolean parsed)
 {
     smtp_state *st = sc->st;
     smtp_reply_rec *rec = (smtp_reply_rec *)smtp_rec(sc, sizeof *rec);
-    if (sc->ctx->first_pass) {
-        rec->first_frame = sc->pinfo->num;
-        if (!st->greeted && parsed && (r->code == 220 || r->code == 554 || r->code == 421))
-            rec->greeting = TRUE;
-        else
-            rec->cmd = smtp_fifo_peek(st);
-    }
+    rec->first_frame = sc->pinfo->num;
+    if (!st->greeted && parsed && (r->code == 220 || r->code == 554 || r->code == 421))
+        rec->greeting = TRUE;
+    else
+        rec->cmd = smtp_fifo_peek(st);
     if (rec->greeting)
         st->greeted = TRUE;
     st->reply = rec;
     st->reply_code = parsed ? (guint16)r->code : 0;
     st->reply_verb = rec->cmd ? rec->cmd->verb : MW_SMTP_UNKNOWN;
     st->reply_lines = 0;
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
-    return proto_item_add_subtree(it, ett_smtp_reply);
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
+    return so_subtree(sc, it, ett_smtp_reply);
 }
 
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
@@ -211,52 +209,52 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     mw_smtp_reply r;
     /* After lost bytes the line may still start cleanly: try it. */
     gboolean parsed = !l->fragment && mw_smtp_reply_parse(p, (size_t)len, &r);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "S: %s", text);
+    so_col(sc, "S: %s", text);
 
     if (!st->reply) {
         view->tree = smtp_reply_open(sc, tvb, l, &r, parsed);
         view->open = TRUE;
         view->start = l->offset;
     } else if (!view->open) {
-        proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
-        view->tree = proto_item_add_subtree(it, ett_smtp_reply);
+        smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
+        view->tree = so_subtree(sc, it, ett_smtp_reply);
         view->open = TRUE;
         view->start = l->offset;
-        proto_item *c = proto_tree_add_uint(view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
+        smtp_node c = so_add_uint(sc, view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
                                             st->reply->first_frame);
-        proto_item_set_generated(c);
+        so_set_generated(sc, c);
     }
-    proto_item *reply_item = proto_tree_get_parent(view->tree);
+    smtp_node reply_item = so_parent(sc, view->tree);
     gint end = l->offset + len + (gint)l->line.eol_len;
-    proto_item_set_len(reply_item, end - view->start);
+    so_set_len(sc, reply_item, end - view->start);
     if (st->reply_lines == 0 || view->start == l->offset)
-        proto_item_set_text(reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
+        so_set_text(sc, reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
 
-    proto_item *li = proto_tree_add_item(view->tree, hf_smtp_reply_line, tvb, l->offset,
+    smtp_node li = so_add_item(sc, view->tree, hf_smtp_reply_line, tvb, l->offset,
                                          end - l->offset, ENC_NA);
-    proto_item_set_text(li, "%s", text);
-    proto_tree *lt = proto_item_add_subtree(li, ett_smtp_reply_line);
+    so_set_text(sc, li, "%s", text);
+    smtp_node lt = so_subtree(sc, li, ett_smtp_reply_line);
     st->reply_lines++;
     if (!parsed) {
-        expert_add_info(sc->pinfo, li, &ei_smtp_bad_reply);
-        mw_add_line_facts(sc->ctx, lt, tvb, l);
+        so_expert(sc, li, &ei_smtp_bad_reply);
+        so_line_facts(sc, lt, tvb, l);
         if (st->reply_lines == 1)
             st->reply = NULL, view->open = FALSE; /* nothing to group: wait for a real reply */
         return;
     }
-    proto_tree_add_uint(lt, hf_smtp_reply_code, tvb, l->offset, 3, r.code);
+    so_add_uint(sc, lt, hf_smtp_reply_code, tvb, l->offset, 3, r.code);
     if (st->reply_code && r.code != st->reply_code)
-        expert_add_info(sc->pinfo, li, &ei_smtp_reply_code_changed);
+        so_expert(sc, li, &ei_smtp_reply_code_changed);
     if (r.esc.len) {
-        proto_item *e = proto_tree_add_item(lt, hf_smtp_reply_enhanced, tvb,
+        smtp_node e = so_add_item(sc, lt, hf_smtp_reply_enhanced, tvb,
                                             l->offset + (gint)r.esc.off, (gint)r.esc.len, ENC_ASCII);
         if (r.esc_mismatch)
-            expert_add_info(sc->pinfo, e, &ei_smtp_esc_mismatch);
+            so_expert(sc, e, &ei_smtp_esc_mismatch);
     }
     if (r.text.len)
-        proto_tree_add_item(lt, hf_smtp_reply_text, tvb, l->offset + (gint)r.text.off,
+        so_add_item(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r.text.off,
                             (gint)r.text.len, ENC_ASCII);
-    mw_add_line_facts(sc->ctx, lt, tvb, l);
+    so_line_facts(sc, lt, tvb, l);
     if (st->reply_verb == MW_SMTP_EHLO && r.code == 250 && st->reply_lines > 1 && r.text.len)
         smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r.text.off, p + r.text.off, r.text.len);
     if ((st->reply_verb == MW_SMTP_AUTH || st->reply_verb == SMTP_VERB_AUTH_RESPONSE) &&
@@ -267,17 +265,17 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 
     /* The final line: the reply is complete. */
     if (st->reply_lines > 1)
-        proto_item_append_text(reply_item, " [%u lines]", st->reply_lines);
+        so_append_text(sc, reply_item, " [%u lines]", st->reply_lines);
     smtp_reply_rec *rec = st->reply;
     st->reply = NULL;
-    proto_tree *rt = view->tree;
+    smtp_node rt = view->tree;
     view->open = FALSE; /* further lines start a new reply */
     if (!rec->greeting) {
         if (!smtp_fifo_peek(st) && st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed) {
             smtp_reply_in_body(sc, reply_item);
         } else {
             smtp_cmd_rec *c = smtp_fifo_pop(st);
-            if (sc->ctx->first_pass && c) {
+            if (c) {
                 if (!rec->cmd)
                     rec->cmd = c;
                 c->reply_frame = sc->pinfo->num;
@@ -285,19 +283,19 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
             }
             if (!c && st->smug_owed) {
                 st->smug_owed--;
-                expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_smuggling_accepted,
+                so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
                                        "A reply to no visible command: the server took the %s "
                                        "in frame %u as the end of the message and executed the "
                                        "commands smuggled after it",
                                        mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
             } else if (!c) {
-                expert_add_info(sc->pinfo, reply_item, &ei_smtp_reply_unmatched);
+                so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
             }
         }
     }
     smtp_reply_links(sc, tvb, rt, rec);
-    mw_tap_reply(sc->ctx, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
-                 NULL, r.code, rec->cmd ? &rec->cmd->ts : NULL);
+    so_tap_reply(sc, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
+                 r.code, rec->cmd ? &rec->cmd->ts : NULL);
     if (rec->cmd)
         smtp_reply_effect(sc, tvb, rt, reply_item, r.code, rec->cmd->verb);
 }
