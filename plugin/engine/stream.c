@@ -541,7 +541,8 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     if (sp->parse) {
         if (first) {
             ctx.state = mc->state;
-            call->consumed = MIN(sp->parse(&ctx, bytes), tvb_reported_length(bytes));
+            guint parsed = sp->parse(&ctx, bytes);
+            call->consumed = MIN(parsed, tvb_reported_length(bytes));
             call->rec = ctx.rec;
         }
         ctx.state = NULL;
@@ -550,7 +551,8 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         sp->render(&ctx, bytes);
     } else {
         ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->state, sp->state_size);
-        consumed = MIN(sp->dissect(&ctx, bytes), tvb_reported_length(bytes));
+        consumed = sp->dissect(&ctx, bytes);
+        consumed = MIN(consumed, tvb_reported_length(bytes));
     }
     if (first) {
         mw_flow *flow = &mc->flow[dir];
