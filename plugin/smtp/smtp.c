@@ -58,36 +58,10 @@ static void smtp_state_init(void *state, packet_info *pinfo _U_)
     smtp_state *st = (smtp_state *)state;
     st->client_mode = SMTP_CLIENT_COMMAND;
     st->phase = SMTP_PHASE_START;
+    mw_smtp_replies_init(&st->rp);
 }
 
 /* ---- records and the reply FIFO ---------------------------------------- */
-
-void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c)
-{
-    if (st->fifo_len == SMTP_FIFO_SIZE) {
-        /* Too many unanswered: forget the oldest (a server that never
-         * answers, or a capture of one side only). */
-        st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
-        st->fifo_len--;
-    }
-    st->fifo[(st->fifo_head + st->fifo_len) % SMTP_FIFO_SIZE] = c;
-    st->fifo_len++;
-}
-
-smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st)
-{
-    return st->fifo_len ? st->fifo[st->fifo_head] : NULL;
-}
-
-smtp_cmd_rec *smtp_fifo_pop(smtp_state *st)
-{
-    if (!st->fifo_len)
-        return NULL;
-    smtp_cmd_rec *c = st->fifo[st->fifo_head];
-    st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
-    st->fifo_len--;
-    return c;
-}
 
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
 {
@@ -95,7 +69,7 @@ smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
     c->frame = sc->pinfo->num;
     c->ts = sc->pinfo->abs_ts;
     c->verb = verb;
-    smtp_fifo_push(sc->st, c);
+    mw_smtp_replies_command(&sc->st->rp, (uintptr_t)c, verb);
     return c;
 }
 
@@ -245,7 +219,7 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     if (verb != MW_SMTP_UNKNOWN)
         smtp_check_sequence(sc, it, (mw_smtp_verb)verb);
     smtp_tls_check_plaintext(sc, it, verb);
-    if (st->fifo_len == SMTP_FIFO_SIZE)
+    if (mw_smtp_replies_full(&st->rp))
         so_expert(sc, it, &ei_smtp_fifo_full);
     smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
 
@@ -278,8 +252,7 @@ static void smtp_enter_tls(smtp_state *st)
     st->tls = TRUE;
     st->starttls_acked = FALSE;
     st->client_mode = SMTP_CLIENT_COMMAND;
-    st->fifo_len = 0;
-    st->reply = NULL;
+    mw_smtp_replies_restart(&st->rp);
     st->ehlo_seen = FALSE;
     st->helo_sent = FALSE;
     st->adv_starttls = st->adv_pipelining = st->adv_chunking = st->adv_auth = FALSE;
@@ -391,7 +364,7 @@ static void smtp_gap(void *state, int dir, guint32 missing)
 {
     smtp_state *st = (smtp_state *)state;
     if (dir == MW_DIR_SERVER) {
-        st->reply = NULL;
+        mw_smtp_replies_gap(&st->rp);
         return;
     }
     smtp_data_gap(st, missing);

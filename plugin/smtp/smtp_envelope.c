@@ -94,7 +94,7 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
 
 static smtp_cmd_rec *smtp_last_cmd(const smtp_state *st)
 {
-    return st->fifo_len ? st->fifo[(st->fifo_head + st->fifo_len - 1) % SMTP_FIFO_SIZE] : NULL;
+    return (smtp_cmd_rec *)mw_smtp_replies_newest(&st->rp).tag;
 }
 
 void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,

@@ -16,6 +16,7 @@
 #include <epan/expert.h>
 
 #include "core/body/dataend.h"
+#include "core/smtp/smtp_session.h"
 #include "core/smtp/smtp_syntax.h"
 #include "engine/stream.h"
 
@@ -54,13 +55,6 @@ typedef struct smtp_cmd_rec {
     guint16 reply_code;
 } smtp_cmd_rec;
 
-/* A reply (file scope): created at its first line. */
-typedef struct smtp_reply_rec {
-    guint32 first_frame;
-    smtp_cmd_rec *cmd;    /* the command it answers, NULL if none */
-    gboolean greeting;
-} smtp_reply_rec;
-
 /* One recipient of a transaction. */
 typedef struct smtp_rcpt {
     const char *addr;
@@ -84,26 +78,17 @@ typedef struct smtp_msg_buf {
     guint32 len, cap;
 } smtp_msg_buf;
 
-#define SMTP_FIFO_SIZE 32
 
 /* Conversation state: advanced by parse on the first pass only; render never
  * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
     guint8 client_mode;       /* smtp_client_mode */
     guint8 phase;             /* smtp_phase */
-    gboolean greeted;         /* the server's greeting was seen */
     gboolean tls;             /* bytes now come out of TLS */
     gboolean starttls_acked;  /* 220 to STARTTLS seen: the next bytes are TLS */
 
-    /* commands waiting for replies, oldest first */
-    smtp_cmd_rec *fifo[SMTP_FIFO_SIZE];
-    guint8 fifo_head, fifo_len;
-
-    /* the server's reply in progress (multi-line) */
-    smtp_reply_rec *reply;    /* NULL between replies */
-    guint8 reply_verb;        /* verb of the command it answers */
-    guint16 reply_code;
-    guint16 reply_lines;
+    /* commands waiting for replies and the reply in progress */
+    mw_smtp_replies rp;
 
     /* EHLO capabilities */
     gboolean ehlo_seen;
@@ -267,11 +252,6 @@ struct mail_message_facts;
 void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *tree,
                                 const struct smtp_txn *txn, guint32 nrcpt,
                                 const struct mail_message_facts *facts);
-
-/* FIFO of commands awaiting replies. */
-void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c);
-smtp_cmd_rec *smtp_fifo_pop(smtp_state *st);
-smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st);
 
 /* A new command record for verb at this frame, queued for its reply. */
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb);

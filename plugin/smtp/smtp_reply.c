@@ -69,21 +69,22 @@ static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint
 }
 
 /* The reply's links back to its command. */
-static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_reply_rec *r)
+static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw_smtp_reply_rec *r)
 {
     if (r->greeting) {
         smtp_node g = so_add_boolean(sc, t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
         so_set_generated(sc, g);
         return;
     }
-    if (!r->cmd)
+    const smtp_cmd_rec *c = (const smtp_cmd_rec *)r->cmd.tag;
+    if (!c)
         return;
-    smtp_node it = so_add_uint(sc, t, hf_smtp_response_to, tvb, 0, 0, r->cmd->frame);
+    smtp_node it = so_add_uint(sc, t, hf_smtp_response_to, tvb, 0, 0, c->frame);
     so_set_generated(sc, it);
-    it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(r->cmd->verb));
+    it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(c->verb));
     so_set_generated(sc, it);
     nstime_t d;
-    nstime_delta(&d, &sc->pinfo->abs_ts, &r->cmd->ts);
+    nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
     it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
     so_set_generated(sc, it);
 }
@@ -179,26 +180,6 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
     (void)t;
 }
 
-static smtp_node smtp_reply_open(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
-                                   const mw_smtp_reply *r, gboolean parsed)
-{
-    smtp_state *st = sc->st;
-    smtp_reply_rec *rec = (smtp_reply_rec *)smtp_rec(sc, sizeof *rec);
-    rec->first_frame = sc->pinfo->num;
-    if (!st->greeted && parsed && (r->code == 220 || r->code == 554 || r->code == 421))
-        rec->greeting = TRUE;
-    else
-        rec->cmd = smtp_fifo_peek(st);
-    if (rec->greeting)
-        st->greeted = TRUE;
-    st->reply = rec;
-    st->reply_code = parsed ? (guint16)r->code : 0;
-    st->reply_verb = rec->cmd ? rec->cmd->verb : MW_SMTP_UNKNOWN;
-    st->reply_lines = 0;
-    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
-    return so_subtree(sc, it, ett_smtp_reply);
-}
-
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                              smtp_reply_view *view)
 {
@@ -206,98 +187,90 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
-    mw_smtp_reply r;
-    /* After lost bytes the line may still start cleanly: try it. */
-    gboolean parsed = !l->fragment && mw_smtp_reply_parse(p, (size_t)len, &r);
+    mw_smtp_reply_rec rr;
+    /* a reply's tag is the frame of its first line */
+    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment, sc->pinfo->num,
+                         st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed, &rr);
+    const mw_smtp_reply *r = &rr.reply;
     so_col(sc, "S: %s", text);
 
-    if (!st->reply) {
-        view->tree = smtp_reply_open(sc, tvb, l, &r, parsed);
-        view->open = TRUE;
-        view->start = l->offset;
-    } else if (!view->open) {
+    if (rr.opens || !view->open) {
         smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
         view->tree = so_subtree(sc, it, ett_smtp_reply);
         view->open = TRUE;
         view->start = l->offset;
-        smtp_node c = so_add_uint(sc, view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
-                                            st->reply->first_frame);
-        so_set_generated(sc, c);
+        if (!rr.opens) {
+            smtp_node c = so_add_uint(sc, view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
+                                      (guint32)rr.tag);
+            so_set_generated(sc, c);
+        }
     }
     smtp_node reply_item = so_parent(sc, view->tree);
     gint end = l->offset + len + (gint)l->line.eol_len;
     so_set_len(sc, reply_item, end - view->start);
-    if (st->reply_lines == 0 || view->start == l->offset)
-        so_set_text(sc, reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
+    if (rr.line_no == 1 || view->start == l->offset)
+        so_set_text(sc, reply_item, "Reply: %s%s", text, rr.line_no > 1 ? " (continued)" : "");
 
     smtp_node li = so_add_item(sc, view->tree, hf_smtp_reply_line, tvb, l->offset,
-                                         end - l->offset, ENC_NA);
+                               end - l->offset, ENC_NA);
     so_set_text(sc, li, "%s", text);
     smtp_node lt = so_subtree(sc, li, ett_smtp_reply_line);
-    st->reply_lines++;
-    if (!parsed) {
+    if (!rr.parsed) {
         so_expert(sc, li, &ei_smtp_bad_reply);
         so_line_facts(sc, lt, tvb, l);
-        if (st->reply_lines == 1)
-            st->reply = NULL, view->open = FALSE; /* nothing to group: wait for a real reply */
+        if (rr.abandoned)
+            view->open = FALSE;
         return;
     }
-    so_add_uint(sc, lt, hf_smtp_reply_code, tvb, l->offset, 3, r.code);
-    if (st->reply_code && r.code != st->reply_code)
+    so_add_uint(sc, lt, hf_smtp_reply_code, tvb, l->offset, 3, r->code);
+    if (rr.code_changed)
         so_expert(sc, li, &ei_smtp_reply_code_changed);
-    if (r.esc.len) {
+    if (r->esc.len) {
         smtp_node e = so_add_item(sc, lt, hf_smtp_reply_enhanced, tvb,
-                                            l->offset + (gint)r.esc.off, (gint)r.esc.len, ENC_ASCII);
-        if (r.esc_mismatch)
+                                  l->offset + (gint)r->esc.off, (gint)r->esc.len, ENC_ASCII);
+        if (r->esc_mismatch)
             so_expert(sc, e, &ei_smtp_esc_mismatch);
     }
-    if (r.text.len)
-        so_add_item(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r.text.off,
-                            (gint)r.text.len, ENC_ASCII);
+    if (r->text.len)
+        so_add_item(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r->text.off,
+                    (gint)r->text.len, ENC_ASCII);
     so_line_facts(sc, lt, tvb, l);
-    if (st->reply_verb == MW_SMTP_EHLO && r.code == 250 && st->reply_lines > 1 && r.text.len)
-        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r.text.off, p + r.text.off, r.text.len);
-    if ((st->reply_verb == MW_SMTP_AUTH || st->reply_verb == SMTP_VERB_AUTH_RESPONSE) &&
-        r.code == 334)
-        smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r.text.off, (gint)r.text.len);
-    if (r.more)
+    guint8 verb = rr.cmd.verb;
+    if (verb == MW_SMTP_EHLO && r->code == 250 && rr.line_no > 1 && r->text.len)
+        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r->text.off, p + r->text.off,
+                             r->text.len);
+    if ((verb == MW_SMTP_AUTH || verb == SMTP_VERB_AUTH_RESPONSE) && r->code == 334)
+        smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r->text.off, (gint)r->text.len);
+    if (!rr.final)
         return;
 
     /* The final line: the reply is complete. */
-    if (st->reply_lines > 1)
-        so_append_text(sc, reply_item, " [%u lines]", st->reply_lines);
-    smtp_reply_rec *rec = st->reply;
-    st->reply = NULL;
+    if (rr.line_no > 1)
+        so_append_text(sc, reply_item, " [%u lines]", rr.line_no);
     smtp_node rt = view->tree;
     view->open = FALSE; /* further lines start a new reply */
-    if (!rec->greeting) {
-        if (!smtp_fifo_peek(st) && st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed) {
-            smtp_reply_in_body(sc, reply_item);
-        } else {
-            smtp_cmd_rec *c = smtp_fifo_pop(st);
-            if (c) {
-                if (!rec->cmd)
-                    rec->cmd = c;
-                c->reply_frame = sc->pinfo->num;
-                c->reply_code = (guint16)r.code;
-            }
-            if (!c && st->smug_owed) {
-                st->smug_owed--;
-                so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
-                                       "A reply to no visible command: the server took the %s "
-                                       "in frame %u as the end of the message and executed the "
-                                       "commands smuggled after it",
-                                       mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
-            } else if (!c) {
-                so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
-            }
-        }
+    if (rr.in_body) {
+        smtp_reply_in_body(sc, reply_item);
+    } else if (rr.popped) {
+        /* the forward link of the command, shown in its frame */
+        smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
+        c->reply_frame = sc->pinfo->num;
+        c->reply_code = (guint16)r->code;
+    } else if (rr.unmatched && st->smug_owed) {
+        st->smug_owed--;
+        so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+                         "A reply to no visible command: the server took the %s in frame %u as "
+                         "the end of the message and executed the commands smuggled after it",
+                         mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+    } else if (rr.unmatched) {
+        so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
     }
-    smtp_reply_links(sc, tvb, rt, rec);
-    so_tap_reply(sc, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
-                 r.code, rec->cmd ? &rec->cmd->ts : NULL);
-    if (rec->cmd)
-        smtp_reply_effect(sc, tvb, rt, reply_item, r.code, rec->cmd->verb);
+    smtp_reply_links(sc, tvb, rt, &rr);
+    const smtp_cmd_rec *cmd = (const smtp_cmd_rec *)rr.cmd.tag;
+    so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
+                 r->code, cmd ? &cmd->ts : NULL);
+    if (cmd)
+        smtp_reply_effect(sc, tvb, rt, reply_item, r->code, cmd->verb);
 }
 
 void smtp_reply_register(int proto)

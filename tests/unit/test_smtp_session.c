@@ -1,0 +1,232 @@
+/* The SMTP session machine: transcripts fed whole, split at every point and
+ * byte by byte (incomplete lines carried as the stream engine does) give the
+ * same records; and the records say what the session did. */
+#include "check.h"
+#include "core/smtp/smtp_session.h"
+#include "core/text/lines.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+typedef struct step {
+    char dir; /* 'C' or 'S' */
+    const char *bytes;
+} step;
+
+/* One record of the log: a command queued, or a reply line. */
+typedef struct logrec {
+    char dir;
+    uint8_t verb;
+    bool dropped;
+    mw_smtp_reply_rec r;
+} logrec;
+
+#define MAX_LOG 256
+#define MAX_CARRY 4096
+
+typedef struct harness {
+    mw_smtp_replies rp;
+    uint8_t carry[2][MAX_CARRY];
+    size_t carry_len[2];
+    uintptr_t ncmd, nline;
+    logrec log[MAX_LOG];
+    size_t nlog;
+} harness;
+
+static void on_line(harness *h, int d, const uint8_t *p, size_t len)
+{
+    logrec *e = &h->log[h->nlog < MAX_LOG - 1 ? h->nlog++ : h->nlog];
+    memset(e, 0, sizeof *e);
+    e->dir = d ? 'S' : 'C';
+    if (d == 0) {
+        mw_smtp_cmd cmd;
+        e->verb = mw_smtp_cmd_parse(p, len, &cmd) ? (uint8_t)cmd.verb : MW_SMTP_UNKNOWN;
+        e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
+    } else {
+        mw_smtp_replies_line(&h->rp, p, len, false, ++h->nline, false, &e->r);
+    }
+}
+
+/* Feed one call's bytes of a direction: complete lines go to the machine,
+ * the rest is carried to the next call of that direction. */
+static void feed(harness *h, int d, const uint8_t *p, size_t n)
+{
+    uint8_t buf[MAX_CARRY * 2];
+    size_t len = h->carry_len[d];
+    memcpy(buf, h->carry[d], len);
+    memcpy(buf + len, p, n);
+    len += n;
+    size_t off = 0;
+    mw_line l;
+    while (off < len && mw_line_scan(buf + off, len - off, 0, &l)) {
+        on_line(h, d, buf + off, l.len);
+        off += l.len + l.eol_len;
+    }
+    h->carry_len[d] = len - off;
+    memcpy(h->carry[d], buf + off, len - off);
+}
+
+/* Run a transcript; step `split` (or every step when split < 0 and
+ * chunk > 0) is fed in pieces: cut at `at`, or `chunk` bytes at a time. */
+static void run(harness *h, const step *s, size_t nsteps, long split, size_t at, size_t chunk)
+{
+    memset(h, 0, sizeof *h);
+    mw_smtp_replies_init(&h->rp);
+    for (size_t i = 0; i < nsteps; i++) {
+        const uint8_t *p = (const uint8_t *)s[i].bytes;
+        size_t n = strlen(s[i].bytes);
+        int d = s[i].dir == 'S';
+        if (chunk) {
+            for (size_t o = 0; o < n; o += chunk)
+                feed(h, d, p + o, n - o < chunk ? n - o : chunk);
+        } else if ((long)i == split) {
+            feed(h, d, p, at);
+            feed(h, d, p + at, n - at);
+        } else {
+            feed(h, d, p, n);
+        }
+    }
+}
+
+static bool same_rec(const logrec *a, const logrec *b)
+{
+    const mw_smtp_reply_rec *x = &a->r, *y = &b->r;
+    return a->dir == b->dir && a->verb == b->verb && a->dropped == b->dropped &&
+           x->parsed == y->parsed && x->opens == y->opens && x->abandoned == y->abandoned &&
+           x->greeting == y->greeting && x->code_changed == y->code_changed &&
+           x->final == y->final && x->line_no == y->line_no && x->code == y->code &&
+           x->tag == y->tag && x->cmd.tag == y->cmd.tag && x->cmd.verb == y->cmd.verb &&
+           x->popped == y->popped && x->in_body == y->in_body && x->unmatched == y->unmatched &&
+           x->reply.code == y->reply.code && x->reply.more == y->reply.more &&
+           x->reply.text.off == y->reply.text.off && x->reply.text.len == y->reply.text.len;
+}
+
+static bool same_log(const harness *a, const harness *b)
+{
+    if (a->nlog != b->nlog)
+        return false;
+    for (size_t i = 0; i < a->nlog; i++)
+        if (!same_rec(&a->log[i], &b->log[i]))
+            return false;
+    return true;
+}
+
+/* Every split of every step, and byte by byte, against the whole feed. */
+static void check_splits(const step *s, size_t nsteps)
+{
+    static harness ref, h;
+    run(&ref, s, nsteps, -1, 0, 0);
+    unsigned bad = 0;
+    for (size_t i = 0; i < nsteps; i++) {
+        size_t n = strlen(s[i].bytes);
+        for (size_t at = 0; at <= n; at++) {
+            run(&h, s, nsteps, (long)i, at, 0);
+            if (!same_log(&ref, &h))
+                bad++;
+        }
+    }
+    for (size_t chunk = 1; chunk <= 3; chunk++) {
+        run(&h, s, nsteps, -1, 0, chunk);
+        if (!same_log(&ref, &h))
+            bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+static const step session[] = {
+    {'S', "220 mx.example ESMTP\r\n"},
+    {'C', "EHLO client.example\r\n"},
+    {'S', "250-mx.example\r\n250-PIPELINING\r\n250 STARTTLS\r\n"},
+    {'C', "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nDATA\r\n"},
+    {'S', "250 ok\r\n250 ok\r\n550 no such user\r\n354 go\r\n"},
+    {'S', "250 queued\r\n"},
+    {'S', "221 bye\r\n"},
+    {'C', "QUIT\r\n"},
+    {'S', "221 bye\r\n"},
+};
+
+static void test_session(void)
+{
+    static harness h;
+    run(&h, session, sizeof session / sizeof *session, -1, 0, 0);
+    /* greeting, EHLO, 3 reply lines, 4 commands, 4 replies, 2 unmatched or
+     * matched replies, QUIT and its reply */
+    CHECK_EQ_INT(h.nlog, 1 + 1 + 3 + 4 + 4 + 1 + 1 + 1 + 1);
+    const logrec *g = &h.log[0];
+    CHECK(g->r.greeting && g->r.opens && g->r.final && !g->r.unmatched);
+    const logrec *e1 = &h.log[2], *e3 = &h.log[4];
+    CHECK(e1->r.opens && !e1->r.final && e1->r.cmd.verb == MW_SMTP_EHLO);
+    CHECK_EQ_INT(e3->r.line_no, 3);
+    CHECK(e3->r.final && e3->r.popped == 1 && e3->r.tag == e1->r.tag);
+    /* pipelined: replies in command order */
+    for (int i = 0; i < 4; i++) {
+        const logrec *r = &h.log[9 + i];
+        CHECK_EQ_INT(r->r.popped, 2 + i);
+        CHECK(r->r.final && r->r.opens);
+    }
+    CHECK_EQ_INT(h.log[11].r.cmd.verb, MW_SMTP_RCPT);
+    CHECK_EQ_INT(h.log[12].r.cmd.verb, MW_SMTP_DATA);
+    /* the end-of-data and the early 221 answer nothing visible here */
+    CHECK(h.log[13].r.unmatched && h.log[14].r.unmatched);
+    CHECK(h.log[16].r.popped == 6 && h.log[16].r.cmd.verb == MW_SMTP_QUIT);
+    check_splits(session, sizeof session / sizeof *session);
+}
+
+static const step odd[] = {
+    {'S', "garbage\r\n"},                      /* not a reply: abandoned */
+    {'S', "220-mx\r\n221 changed\r\n"},        /* code changes inside a reply */
+    {'C', "NOOP\r\n"},
+    {'S', "250-a\r\nnot a reply\r\n250 b\r\n"}, /* a bad line inside a reply */
+};
+
+static void test_odd(void)
+{
+    static harness h;
+    run(&h, odd, sizeof odd / sizeof *odd, -1, 0, 0);
+    CHECK_EQ_INT(h.nlog, 7);
+    CHECK(h.log[0].r.abandoned && !h.log[0].r.parsed);
+    CHECK(h.log[1].r.greeting && h.log[1].r.opens);
+    CHECK(h.log[2].r.code_changed && h.log[2].r.final && h.log[2].r.greeting);
+    CHECK(h.log[4].r.opens && h.log[4].r.cmd.tag == 1);
+    CHECK(!h.log[5].r.parsed && !h.log[5].r.abandoned && h.log[5].r.line_no == 2);
+    CHECK(h.log[6].r.final && h.log[6].r.popped == 1 && h.log[6].r.line_no == 3);
+    check_splits(odd, sizeof odd / sizeof *odd);
+}
+
+static void test_fifo(void)
+{
+    mw_smtp_replies r;
+    mw_smtp_replies_init(&r);
+    for (uintptr_t i = 1; i <= MW_SMTP_FIFO_SIZE; i++)
+        CHECK(!mw_smtp_replies_command(&r, i, MW_SMTP_NOOP));
+    CHECK(mw_smtp_replies_full(&r));
+    CHECK(mw_smtp_replies_command(&r, 99, MW_SMTP_QUIT)); /* the oldest is forgotten */
+    CHECK_EQ_INT(mw_smtp_replies_oldest(&r).tag, 2);
+    CHECK_EQ_INT(mw_smtp_replies_newest(&r).tag, 99);
+    mw_smtp_reply_rec rec;
+    const uint8_t ok[] = "250 ok";
+    mw_smtp_replies_line(&r, ok, 6, false, 1, false, &rec);
+    CHECK(!rec.greeting && rec.popped == 2); /* no greeting seen: 250 is no greeting */
+    /* a body open and nothing waiting: the server ended the message */
+    mw_smtp_replies_restart(&r);
+    mw_smtp_replies_line(&r, ok, 6, false, 2, true, &rec);
+    CHECK(rec.in_body && !rec.popped && !rec.unmatched);
+    /* a gap closes the reply in progress */
+    const uint8_t more[] = "250-a";
+    mw_smtp_replies_line(&r, more, 5, false, 3, false, &rec);
+    CHECK(rec.opens && !rec.final);
+    mw_smtp_replies_gap(&r);
+    mw_smtp_replies_line(&r, ok, 6, false, 4, false, &rec);
+    CHECK(rec.opens && rec.tag == 4);
+    /* a fragment is never a reply line */
+    mw_smtp_replies_line(&r, ok, 6, true, 5, false, &rec);
+    CHECK(!rec.parsed && rec.abandoned);
+}
+
+int main(void)
+{
+    test_session();
+    test_odd();
+    test_fifo();
+    return CHECK_DONE();
+}
