@@ -46,10 +46,10 @@ static expert_field ei_smtp_fifo_full = EI_INIT;
 static range_t *smtp_tls_ports;
 
 static const value_string smtp_phase_vals[] = {
-    {SMTP_PHASE_START, "before HELO/EHLO"},
-    {SMTP_PHASE_GREETED, "after HELO/EHLO"},
-    {SMTP_PHASE_TRANSACTION, "in a mail transaction"},
-    {SMTP_PHASE_DATA, "in DATA"},
+    {MW_SMTP_PHASE_START, "before HELO/EHLO"},
+    {MW_SMTP_PHASE_GREETED, "after HELO/EHLO"},
+    {MW_SMTP_PHASE_TRANSACTION, "in a mail transaction"},
+    {MW_SMTP_PHASE_DATA, "in DATA"},
     {0, NULL},
 };
 
@@ -57,8 +57,8 @@ static void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
     st->client_mode = SMTP_CLIENT_COMMAND;
-    st->phase = SMTP_PHASE_START;
     mw_smtp_replies_init(&st->rp);
+    mw_smtp_txn_init(&st->tx);
 }
 
 /* ---- records and the reply FIFO ---------------------------------------- */
@@ -94,25 +94,15 @@ const char *smtp_verb_label(guint8 verb)
 static void smtp_check_sequence(smtp_call *sc, smtp_node it, mw_smtp_verb verb)
 {
     smtp_state *st = sc->st;
-    switch (verb) {
-    case MW_SMTP_MAIL:
-        if (st->txn && st->mail_ok)
-            so_expert(sc, it, &ei_smtp_seq_nested_mail);
-        else if (!st->helo_sent && !st->tls)
-            so_expert(sc, it, &ei_smtp_seq_before_helo);
-        break;
-    case MW_SMTP_RCPT:
-        if (!st->txn)
-            so_expert(sc, it, &ei_smtp_seq_rcpt_no_mail);
-        break;
-    case MW_SMTP_DATA:
-    case MW_SMTP_BDAT:
-        if (!st->txn || st->txn_nrcpt == 0)
-            so_expert(sc, it, &ei_smtp_seq_data_no_rcpt);
-        break;
-    default:
-        break;
-    }
+    static expert_field *const ei[] = {
+        [MW_SMTP_SEQ_NESTED_MAIL] = &ei_smtp_seq_nested_mail,
+        [MW_SMTP_SEQ_BEFORE_HELO] = &ei_smtp_seq_before_helo,
+        [MW_SMTP_SEQ_RCPT_NO_MAIL] = &ei_smtp_seq_rcpt_no_mail,
+        [MW_SMTP_SEQ_DATA_NO_RCPT] = &ei_smtp_seq_data_no_rcpt,
+    };
+    mw_smtp_seq seq = mw_smtp_txn_check(&st->tx, (guint8)verb, st->tls);
+    if (seq != MW_SMTP_SEQ_OK)
+        so_expert(sc, it, ei[seq]);
 }
 
 typedef void (*smtp_args_fn)(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
@@ -122,19 +112,15 @@ static void smtp_cmd_reset(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gi
                            const guint8 *a _U_, gsize l _U_)
 {
     smtp_message_reset(sc->st);
-    sc->st->txn = NULL;
-    sc->st->txn_nrcpt = 0;
-    sc->st->mail_ok = FALSE;
-    sc->st->rcpt_ok = 0;
-    if (sc->st->phase > SMTP_PHASE_GREETED)
-        sc->st->phase = SMTP_PHASE_GREETED;
+    mw_smtp_txn_reset(&sc->st->tx, FALSE);
 }
 
 static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, const guint8 *a,
                           gsize l)
 {
-    sc->st->helo_sent = TRUE;
-    smtp_cmd_reset(sc, tvb, t, o, a, l);
+    smtp_message_reset(sc->st);
+    mw_smtp_txn_reset(&sc->st->tx, TRUE);
+    (void)tvb, (void)t, (void)o, (void)a, (void)l;
 }
 
 static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gint o _U_,
@@ -238,7 +224,7 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
 
 static void smtp_show_state(smtp_call *sc, tvbuff_t *tvb)
 {
-    smtp_node it = so_add_uint(sc, sc->tree, hf_smtp_state, tvb, 0, 0, sc->st->phase);
+    smtp_node it = so_add_uint(sc, sc->tree, hf_smtp_state, tvb, 0, 0, sc->st->tx.phase);
     so_set_generated(sc, it);
     if (sc->st->tls || sc->ctx->tls) {
         it = so_add_boolean(sc, sc->tree, hf_smtp_state_tls, tvb, 0, 0, TRUE);
@@ -253,11 +239,7 @@ static void smtp_enter_tls(smtp_state *st)
     st->starttls_acked = FALSE;
     st->client_mode = SMTP_CLIENT_COMMAND;
     mw_smtp_replies_restart(&st->rp);
-    st->ehlo_seen = FALSE;
-    st->helo_sent = FALSE;
-    st->adv_starttls = st->adv_pipelining = st->adv_chunking = st->adv_auth = FALSE;
-    st->txn = NULL;
-    st->phase = SMTP_PHASE_START;
+    mw_smtp_txn_restart(&st->tx);
     smtp_message_reset(st);
 }
 

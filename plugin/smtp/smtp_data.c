@@ -88,7 +88,7 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     memset(&st->de, 0, sizeof st->de);
     st->smug_owed = 0;
     st->client_mode = SMTP_CLIENT_DATA;
-    st->phase = SMTP_PHASE_DATA;
+    mw_smtp_txn_body(&st->tx);
     st->data_frame = frame;
     smtp_msg_open(sc);
 }
@@ -152,8 +152,8 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
         v.data = st->msg->data;
         v.len = st->msg_len;
     }
-    v.txn = st->txn;
-    v.nrcpt = st->txn ? MIN(st->txn_nrcpt, wmem_array_get_count(st->txn->rcpts)) : 0;
+    v.txn = SMTP_TXN(st);
+    v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;
     so_message(sc, mt, &v);
 }
 
@@ -254,10 +254,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
     st->client_mode = SMTP_CLIENT_COMMAND;
-    st->phase = SMTP_PHASE_GREETED;
-    st->txn = NULL;
-    st->txn_nrcpt = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_txn_end(&st->tx);
     smtp_message_reset(st);
     return offset + n;
 }
@@ -268,10 +265,7 @@ static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor)
 {
     smtp_state *st = sc->st;
     smtp_message_end(sc, tvb, anchor, TRUE);
-    st->phase = SMTP_PHASE_GREETED;
-    st->txn = NULL;
-    st->txn_nrcpt = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_txn_end(&st->tx);
     smtp_message_reset(st);
 }
 
@@ -301,7 +295,7 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
         smtp_msg_open(sc);
         st->data_frame = sc->pinfo->num;
     }
-    st->phase = SMTP_PHASE_DATA;
+    mw_smtp_txn_body(&st->tx);
     st->bdat_left = b.size;
     st->bdat_last = b.last;
     if (b.size) {

@@ -103,7 +103,7 @@ void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "FROM", hf_smtp_envelope_from, &null_path);
-    if (st->txn && st->mail_ok)
+    if (!mw_smtp_txn_mail_opens(&st->tx))
         return; /* nested MAIL: the server keeps the open transaction */
     smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
     txn->mail_frame = sc->pinfo->num;
@@ -112,10 +112,7 @@ void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     txn->mail_cmd = smtp_last_cmd(st);
     txn->rcpts = wmem_array_new(wmem_file_scope(), sizeof(smtp_rcpt));
     smtp_message_reset(st);
-    st->txn = txn;
-    st->txn_nrcpt = 0;
-    st->rcpt_ok = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_txn_mail(&st->tx, (uintptr_t)txn, (uintptr_t)txn->mail_cmd);
 }
 
 void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
@@ -124,11 +121,12 @@ void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "TO", hf_smtp_envelope_rcpt, &null_path);
-    if (!st->txn || !addr)
+    smtp_txn *txn = SMTP_TXN(st);
+    if (!txn || !addr)
         return;
     smtp_rcpt r = {addr, sc->pinfo->num, smtp_last_cmd(st)};
-    wmem_array_append_one(st->txn->rcpts, r);
-    st->txn_nrcpt++;
+    wmem_array_append_one(txn->rcpts, r);
+    mw_smtp_txn_rcpt(&st->tx);
 }
 
 static const char *addr_domain(const char *a)

@@ -33,13 +33,6 @@ typedef enum {
     SMTP_CLIENT_TLS_WAIT,    /* STARTTLS sent: plaintext now is injection */
 } smtp_client_mode;
 
-/* Session phase (mail.smtp.state). */
-typedef enum {
-    SMTP_PHASE_START = 0,    /* before HELO/EHLO */
-    SMTP_PHASE_GREETED,      /* after HELO/EHLO */
-    SMTP_PHASE_TRANSACTION,  /* after an accepted MAIL */
-    SMTP_PHASE_DATA,         /* in DATA or BDAT */
-} smtp_phase;
 
 /* Pseudo-verb for the reply that answers the end of a DATA body. */
 #define SMTP_VERB_END_OF_DATA 100
@@ -79,27 +72,21 @@ typedef struct smtp_msg_buf {
 } smtp_msg_buf;
 
 
+/* The open transaction of a state, or NULL. */
+#define SMTP_TXN(st) ((smtp_txn *)(st)->tx.tag)
+
 /* Conversation state: advanced by parse on the first pass only; render never
  * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
     guint8 client_mode;       /* smtp_client_mode */
-    guint8 phase;             /* smtp_phase */
     gboolean tls;             /* bytes now come out of TLS */
     gboolean starttls_acked;  /* 220 to STARTTLS seen: the next bytes are TLS */
 
     /* commands waiting for replies and the reply in progress */
     mw_smtp_replies rp;
 
-    /* EHLO capabilities */
-    gboolean ehlo_seen;
-    gboolean helo_sent;       /* HELO/EHLO sent (reply or not) */
-    gboolean adv_starttls, adv_pipelining, adv_chunking, adv_auth;
-
-    /* transaction */
-    smtp_txn *txn;
-    guint32 txn_nrcpt;        /* recipients of txn so far */
-    guint32 rcpt_ok;          /* recipients accepted */
-    gboolean mail_ok;         /* MAIL accepted */
+    /* phase, EHLO capabilities, the transaction (its tag: an smtp_txn) */
+    mw_smtp_txn tx;
     gboolean data_rejected;   /* the last DATA was refused: body lines are commands */
 
     /* DATA body */

@@ -50,15 +50,7 @@ static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint
                                            off + (gint)cap.keyword.off, (gint)cap.keyword.len,
                                            wmem_strdup(sc->pinfo->pool, kw));
     smtp_node ct = so_subtree(sc, it, ett_smtp_ehlo_cap);
-    smtp_state *st = sc->st;
-    if (!strcmp(kw, "STARTTLS"))
-        st->adv_starttls = TRUE;
-    else if (!strcmp(kw, "PIPELINING"))
-        st->adv_pipelining = TRUE;
-    else if (!strcmp(kw, "CHUNKING"))
-        st->adv_chunking = TRUE;
-    else if (!strcmp(kw, "AUTH"))
-        st->adv_auth = TRUE;
+    mw_smtp_txn_capability(&sc->st->tx, kw);
     g_free(kw);
     size_t pos = 0;
     mw_span w;
@@ -131,36 +123,20 @@ static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
         so_expert(sc, it, &ei_smtp_reply_before_end);
     smtp_message_reset(st);
     st->client_mode = SMTP_CLIENT_COMMAND;
-    st->txn = NULL;
-    st->phase = SMTP_PHASE_GREETED;
+    mw_smtp_txn_abort(&st->tx);
 }
 
 /* What the final line of a reply changes. */
 static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it,
-                              guint code, guint8 verb)
+                              guint code, mw_smtp_pending cmd)
 {
     smtp_state *st = sc->st;
-    gboolean ok = CODE_CLASS(code) == 2;
+    guint8 verb = cmd.verb;
+    mw_smtp_txn_reply(&st->tx, verb, code, cmd.tag);
     switch (verb) {
-    case MW_SMTP_HELO:
     case MW_SMTP_EHLO:
-        if (ok) {
-            st->phase = SMTP_PHASE_GREETED;
-            st->ehlo_seen = TRUE;
-            if (verb == MW_SMTP_EHLO)
-                smtp_tls_ehlo_done(sc, it);
-        }
-        break;
-    case MW_SMTP_MAIL:
-        st->mail_ok = ok;
-        if (ok && st->phase < SMTP_PHASE_TRANSACTION)
-            st->phase = SMTP_PHASE_TRANSACTION;
-        else if (!ok)
-            st->txn = NULL;
-        break;
-    case MW_SMTP_RCPT:
-        if (ok)
-            st->rcpt_ok++;
+        if (CODE_CLASS(code) == 2)
+            smtp_tls_ehlo_done(sc, it);
         break;
     case MW_SMTP_DATA:
         smtp_data_reply(sc, it, code);
@@ -270,7 +246,7 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
                  r->code, cmd ? &cmd->ts : NULL);
     if (cmd)
-        smtp_reply_effect(sc, tvb, rt, reply_item, r->code, cmd->verb);
+        smtp_reply_effect(sc, tvb, rt, reply_item, r->code, rr.cmd);
 }
 
 void smtp_reply_register(int proto)

@@ -105,7 +105,7 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
 void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb)
 {
     smtp_state *st = sc->st;
-    if (st->tls || sc->ctx->tls || !st->adv_starttls)
+    if (st->tls || sc->ctx->tls || !st->tx.adv_starttls)
         return;
     if (verb == MW_SMTP_AUTH || verb == MW_SMTP_MAIL)
         so_expert_format(sc, it, &ei_smtp_starttls_not_used,
@@ -117,7 +117,7 @@ void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb)
 void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
-    if (!st->adv_starttls && !st->tls && !sc->ctx->tls && sc->pinfo->srcport == 587)
+    if (!st->tx.adv_starttls && !st->tls && !sc->ctx->tls && sc->pinfo->srcport == 587)
         so_expert(sc, it, &ei_smtp_starttls_not_offered);
 }
 

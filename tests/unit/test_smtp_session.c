@@ -18,14 +18,21 @@ typedef struct logrec {
     char dir;
     uint8_t verb;
     bool dropped;
+    mw_smtp_seq seq;
     mw_smtp_reply_rec r;
+    mw_smtp_txn tx; /* the transaction after the line */
 } logrec;
+
+#define VERB_END 100 /* the end of a message body, answered like a command */
 
 #define MAX_LOG 256
 #define MAX_CARRY 4096
 
 typedef struct harness {
     mw_smtp_replies rp;
+    mw_smtp_txn tx;
+    bool in_body;
+    uintptr_t ntxn;
     uint8_t carry[2][MAX_CARRY];
     size_t carry_len[2];
     uintptr_t ncmd, nline;
@@ -38,13 +45,49 @@ static void on_line(harness *h, int d, const uint8_t *p, size_t len)
     logrec *e = &h->log[h->nlog < MAX_LOG - 1 ? h->nlog++ : h->nlog];
     memset(e, 0, sizeof *e);
     e->dir = d ? 'S' : 'C';
-    if (d == 0) {
+    if (d == 0 && h->in_body) {
+        /* a minimal body: lines up to "." */
+        if (len == 1 && p[0] == '.') {
+            h->in_body = false;
+            mw_smtp_txn_end(&h->tx);
+            e->verb = VERB_END;
+            e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
+        }
+    } else if (d == 0) {
         mw_smtp_cmd cmd;
         e->verb = mw_smtp_cmd_parse(p, len, &cmd) ? (uint8_t)cmd.verb : MW_SMTP_UNKNOWN;
+        e->seq = mw_smtp_txn_check(&h->tx, e->verb, false);
         e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
+        if (e->verb == MW_SMTP_HELO || e->verb == MW_SMTP_EHLO || e->verb == MW_SMTP_RSET)
+            mw_smtp_txn_reset(&h->tx, e->verb != MW_SMTP_RSET);
+        else if (e->verb == MW_SMTP_MAIL && mw_smtp_txn_mail_opens(&h->tx))
+            mw_smtp_txn_mail(&h->tx, ++h->ntxn, h->ncmd);
+        else if (e->verb == MW_SMTP_RCPT)
+            mw_smtp_txn_rcpt(&h->tx);
     } else {
-        mw_smtp_replies_line(&h->rp, p, len, false, ++h->nline, false, &e->r);
+        mw_smtp_replies_line(&h->rp, p, len, false, ++h->nline, h->in_body, &e->r);
+        const mw_smtp_reply_rec *r = &e->r;
+        if (r->parsed && r->cmd.verb == MW_SMTP_EHLO && r->reply.code == 250 && r->line_no > 1) {
+            char kw[32];
+            size_t n = 0;
+            for (size_t i = r->reply.text.off; i < len && p[i] != ' ' && n < sizeof kw - 1; i++)
+                kw[n++] = p[i];
+            kw[n] = 0;
+            mw_smtp_txn_capability(&h->tx, kw);
+        }
+        if (r->final && r->cmd.tag) {
+            mw_smtp_txn_reply(&h->tx, r->cmd.verb, r->reply.code, r->cmd.tag);
+            if (r->cmd.verb == MW_SMTP_DATA && r->reply.code == 354) {
+                h->in_body = true;
+                mw_smtp_txn_body(&h->tx);
+            }
+        }
+        if (r->in_body) {
+            h->in_body = false;
+            mw_smtp_txn_abort(&h->tx);
+        }
     }
+    e->tx = h->tx;
 }
 
 /* Feed one call's bytes of a direction: complete lines go to the machine,
@@ -72,6 +115,7 @@ static void run(harness *h, const step *s, size_t nsteps, long split, size_t at,
 {
     memset(h, 0, sizeof *h);
     mw_smtp_replies_init(&h->rp);
+    mw_smtp_txn_init(&h->tx);
     for (size_t i = 0; i < nsteps; i++) {
         const uint8_t *p = (const uint8_t *)s[i].bytes;
         size_t n = strlen(s[i].bytes);
@@ -92,6 +136,7 @@ static bool same_rec(const logrec *a, const logrec *b)
 {
     const mw_smtp_reply_rec *x = &a->r, *y = &b->r;
     return a->dir == b->dir && a->verb == b->verb && a->dropped == b->dropped &&
+           a->seq == b->seq && !memcmp(&a->tx, &b->tx, sizeof a->tx) &&
            x->parsed == y->parsed && x->opens == y->opens && x->abandoned == y->abandoned &&
            x->greeting == y->greeting && x->code_changed == y->code_changed &&
            x->final == y->final && x->line_no == y->line_no && x->code == y->code &&
@@ -166,8 +211,9 @@ static void test_session(void)
     }
     CHECK_EQ_INT(h.log[11].r.cmd.verb, MW_SMTP_RCPT);
     CHECK_EQ_INT(h.log[12].r.cmd.verb, MW_SMTP_DATA);
-    /* the end-of-data and the early 221 answer nothing visible here */
-    CHECK(h.log[13].r.unmatched && h.log[14].r.unmatched);
+    /* no body line was sent: the server ended the message itself; the 221
+     * answers nothing visible */
+    CHECK(h.log[13].r.in_body && h.log[14].r.unmatched);
     CHECK(h.log[16].r.popped == 6 && h.log[16].r.cmd.verb == MW_SMTP_QUIT);
     check_splits(session, sizeof session / sizeof *session);
 }
@@ -223,10 +269,82 @@ static void test_fifo(void)
     CHECK(!rec.parsed && rec.abandoned);
 }
 
+static const step txn[] = {
+    {'S', "220 mx.example ESMTP\r\n"},
+    {'C', "MAIL FROM:<early@x>\r\n"},            /* before EHLO */
+    {'S', "503 EHLO first\r\n"},
+    {'C', "RCPT TO:<a@b>\r\n"},                  /* no transaction */
+    {'S', "503 no MAIL\r\n"},
+    {'C', "EHLO c\r\n"},
+    {'S', "250-mx\r\n250-STARTTLS\r\n250 CHUNKING\r\n"},
+    {'C', "MAIL FROM:<a@b>\r\nDATA\r\n"},        /* DATA with no recipient */
+    {'S', "250 ok\r\n554 no valid recipients\r\n"},
+    {'C', "MAIL FROM:<c@d>\r\n"},                /* nested: MAIL was accepted */
+    {'S', "503 nested\r\n"},
+    {'C', "RCPT TO:<e@f>\r\nRCPT TO:<g@h>\r\nDATA\r\n"},
+    {'S', "250 ok\r\n550 no\r\n354 go\r\n"},
+    {'C', "Subject: x\r\n\r\nbody\r\n.\r\n"},
+    {'S', "250 queued\r\n"},
+    {'C', "RSET\r\nQUIT\r\n"},
+    {'S', "250 ok\r\n221 bye\r\n"},
+};
+
+static const logrec *find(const harness *h, char dir, size_t nth)
+{
+    for (size_t i = 0; i < h->nlog; i++)
+        if (h->log[i].dir == dir && nth-- == 0)
+            return &h->log[i];
+    return NULL;
+}
+
+static void test_transaction(void)
+{
+    static harness h;
+    run(&h, txn, sizeof txn / sizeof *txn, -1, 0, 0);
+    /* client lines that count: MAIL RCPT EHLO MAIL DATA MAIL RCPT RCPT DATA (body) . RSET QUIT */
+    const logrec *c;
+    CHECK((c = find(&h, 'C', 0)) && c->seq == MW_SMTP_SEQ_BEFORE_HELO && c->tx.tag == 1);
+    CHECK((c = find(&h, 'S', 1)) && c->tx.tag == 0);      /* the 503 closed it */
+    CHECK((c = find(&h, 'C', 1)) && c->seq == MW_SMTP_SEQ_RCPT_NO_MAIL && c->tx.nrcpt == 0);
+    CHECK((c = find(&h, 'C', 2)) && c->tx.helo_sent && c->tx.phase == MW_SMTP_PHASE_START);
+    CHECK((c = find(&h, 'S', 5)) && c->tx.ehlo_seen && c->tx.adv_starttls && c->tx.adv_chunking &&
+          !c->tx.adv_pipelining && c->tx.phase == MW_SMTP_PHASE_GREETED);
+    CHECK((c = find(&h, 'C', 4)) && c->verb == MW_SMTP_DATA && c->seq == MW_SMTP_SEQ_DATA_NO_RCPT);
+    CHECK((c = find(&h, 'S', 6)) && c->tx.phase == MW_SMTP_PHASE_TRANSACTION && c->tx.mail_ok);
+    CHECK((c = find(&h, 'C', 5)) && c->seq == MW_SMTP_SEQ_NESTED_MAIL && c->tx.tag == 2);
+    CHECK((c = find(&h, 'C', 7)) && c->tx.nrcpt == 2);
+    CHECK((c = find(&h, 'S', 11)) && c->r.cmd.verb == MW_SMTP_DATA && c->tx.rcpt_ok == 1 &&
+          c->tx.phase == MW_SMTP_PHASE_DATA);
+    CHECK((c = find(&h, 'S', 12)) && c->r.cmd.verb == VERB_END && c->tx.tag == 0 &&
+          c->tx.phase == MW_SMTP_PHASE_GREETED);
+    CHECK((c = find(&h, 'S', 14)) && c->r.cmd.verb == MW_SMTP_QUIT);
+    check_splits(txn, sizeof txn / sizeof *txn);
+}
+
+static void test_tls_restart(void)
+{
+    mw_smtp_txn t;
+    mw_smtp_txn_init(&t);
+    mw_smtp_txn_reset(&t, true);
+    mw_smtp_txn_capability(&t, "STARTTLS");
+    mw_smtp_txn_reply(&t, MW_SMTP_EHLO, 250, 0);
+    mw_smtp_txn_restart(&t);
+    CHECK(!t.helo_sent && !t.ehlo_seen && !t.adv_starttls && t.phase == MW_SMTP_PHASE_START);
+    /* inside TLS a MAIL before EHLO is not flagged (the EHLO went before TLS) */
+    CHECK_EQ_INT(mw_smtp_txn_check(&t, MW_SMTP_MAIL, true), MW_SMTP_SEQ_OK);
+    /* the server ended a body itself: the transaction is gone */
+    mw_smtp_txn_mail(&t, 7, 1);
+    mw_smtp_txn_body(&t);
+    mw_smtp_txn_abort(&t);
+    CHECK(t.tag == 0 && t.phase == MW_SMTP_PHASE_GREETED);
+}
+
 int main(void)
 {
     test_session();
     test_odd();
     test_fifo();
+    test_transaction();
+    test_tls_restart();
     return CHECK_DONE();
 }

@@ -117,3 +117,132 @@ void mw_smtp_replies_restart(mw_smtp_replies *r)
     r->len = 0;
     r->open = false;
 }
+
+/* ---- part two: the session phase and the mail transaction ---------------- */
+
+void mw_smtp_txn_init(mw_smtp_txn *t)
+{
+    memset(t, 0, sizeof *t);
+}
+
+mw_smtp_seq mw_smtp_txn_check(const mw_smtp_txn *t, uint8_t verb, bool tls)
+{
+    switch (verb) {
+    case MW_SMTP_MAIL:
+        if (t->tag && t->mail_ok)
+            return MW_SMTP_SEQ_NESTED_MAIL;
+        if (!t->helo_sent && !tls)
+            return MW_SMTP_SEQ_BEFORE_HELO;
+        return MW_SMTP_SEQ_OK;
+    case MW_SMTP_RCPT:
+        return t->tag ? MW_SMTP_SEQ_OK : MW_SMTP_SEQ_RCPT_NO_MAIL;
+    case MW_SMTP_DATA:
+    case MW_SMTP_BDAT:
+        return t->tag && t->nrcpt ? MW_SMTP_SEQ_OK : MW_SMTP_SEQ_DATA_NO_RCPT;
+    default:
+        return MW_SMTP_SEQ_OK;
+    }
+}
+
+void mw_smtp_txn_reset(mw_smtp_txn *t, bool helo)
+{
+    if (helo)
+        t->helo_sent = true;
+    t->tag = 0;
+    t->nrcpt = 0;
+    t->mail_ok = false;
+    t->rcpt_ok = 0;
+    if (t->phase > MW_SMTP_PHASE_GREETED)
+        t->phase = MW_SMTP_PHASE_GREETED;
+}
+
+bool mw_smtp_txn_mail_opens(const mw_smtp_txn *t)
+{
+    return !(t->tag && t->mail_ok);
+}
+
+void mw_smtp_txn_mail(mw_smtp_txn *t, uintptr_t tag, uintptr_t cmd)
+{
+    t->tag = tag;
+    t->mail_cmd = cmd;
+    t->nrcpt = 0;
+    t->rcpt_ok = 0;
+    t->mail_ok = false;
+}
+
+bool mw_smtp_txn_rcpt(mw_smtp_txn *t)
+{
+    if (!t->tag)
+        return false;
+    t->nrcpt++;
+    return true;
+}
+
+void mw_smtp_txn_capability(mw_smtp_txn *t, const char *kw)
+{
+    if (!strcmp(kw, "STARTTLS"))
+        t->adv_starttls = true;
+    else if (!strcmp(kw, "PIPELINING"))
+        t->adv_pipelining = true;
+    else if (!strcmp(kw, "CHUNKING"))
+        t->adv_chunking = true;
+    else if (!strcmp(kw, "AUTH"))
+        t->adv_auth = true;
+}
+
+void mw_smtp_txn_reply(mw_smtp_txn *t, uint8_t verb, unsigned code, uintptr_t cmd)
+{
+    bool ok = code / 100 == 2;
+    switch (verb) {
+    case MW_SMTP_HELO:
+    case MW_SMTP_EHLO:
+        if (ok) {
+            t->phase = MW_SMTP_PHASE_GREETED;
+            t->ehlo_seen = true;
+        }
+        break;
+    case MW_SMTP_MAIL:
+        if (!t->tag || cmd != t->mail_cmd)
+            break; /* a nested MAIL, or one whose transaction is gone */
+        t->mail_ok = ok;
+        if (ok && t->phase < MW_SMTP_PHASE_TRANSACTION)
+            t->phase = MW_SMTP_PHASE_TRANSACTION;
+        else if (!ok)
+            t->tag = 0;
+        break;
+    case MW_SMTP_RCPT:
+        if (ok)
+            t->rcpt_ok++;
+        break;
+    default:
+        break;
+    }
+}
+
+void mw_smtp_txn_body(mw_smtp_txn *t)
+{
+    t->phase = MW_SMTP_PHASE_DATA;
+}
+
+void mw_smtp_txn_end(mw_smtp_txn *t)
+{
+    t->phase = MW_SMTP_PHASE_GREETED;
+    t->tag = 0;
+    t->nrcpt = 0;
+    t->mail_ok = false;
+}
+
+void mw_smtp_txn_abort(mw_smtp_txn *t)
+{
+    t->tag = 0;
+    t->phase = MW_SMTP_PHASE_GREETED;
+}
+
+void mw_smtp_txn_restart(mw_smtp_txn *t)
+{
+    t->ehlo_seen = false;
+    t->helo_sent = false;
+    t->adv_starttls = t->adv_pipelining = t->adv_chunking = t->adv_auth = false;
+    t->tag = 0;
+    t->phase = MW_SMTP_PHASE_START;
+}

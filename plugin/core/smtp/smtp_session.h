@@ -76,4 +76,60 @@ void mw_smtp_replies_gap(mw_smtp_replies *r);
 /* TLS began: the session starts again (RFC 3207 4.2); the greeting stays. */
 void mw_smtp_replies_restart(mw_smtp_replies *r);
 
+/* ---- part two: the session phase and the mail transaction ------------- */
+
+typedef enum mw_smtp_phase {
+    MW_SMTP_PHASE_START = 0,    /* before HELO/EHLO */
+    MW_SMTP_PHASE_GREETED,      /* after HELO/EHLO */
+    MW_SMTP_PHASE_TRANSACTION,  /* after an accepted MAIL */
+    MW_SMTP_PHASE_DATA,         /* in DATA or BDAT */
+} mw_smtp_phase;
+
+/* A command out of the order of RFC 5321 4.1.4. */
+typedef enum mw_smtp_seq {
+    MW_SMTP_SEQ_OK = 0,
+    MW_SMTP_SEQ_NESTED_MAIL,    /* MAIL while a transaction is open */
+    MW_SMTP_SEQ_BEFORE_HELO,    /* MAIL before HELO/EHLO (outside TLS) */
+    MW_SMTP_SEQ_RCPT_NO_MAIL,   /* RCPT with no transaction */
+    MW_SMTP_SEQ_DATA_NO_RCPT,   /* DATA/BDAT with no recipient */
+} mw_smtp_seq;
+
+typedef struct mw_smtp_txn {
+    uint8_t phase;              /* mw_smtp_phase */
+    bool helo_sent;             /* HELO/EHLO sent (reply or not) */
+    bool ehlo_seen;             /* HELO/EHLO accepted */
+    bool adv_starttls, adv_pipelining, adv_chunking, adv_auth; /* EHLO keywords */
+    uintptr_t tag;              /* the caller's tag of the open transaction (0: none) */
+    uintptr_t mail_cmd;         /* the tag of the MAIL command that opened it */
+    uint32_t nrcpt;             /* recipients given in it */
+    uint32_t rcpt_ok;           /* recipients accepted */
+    bool mail_ok;               /* its MAIL was accepted */
+} mw_smtp_txn;
+
+void mw_smtp_txn_init(mw_smtp_txn *t);
+/* Where a command stands in the sequence, before it changes anything. */
+mw_smtp_seq mw_smtp_txn_check(const mw_smtp_txn *t, uint8_t verb, bool tls);
+/* HELO/EHLO (reset = true) or RSET: the transaction is dropped. */
+void mw_smtp_txn_reset(mw_smtp_txn *t, bool helo);
+/* MAIL: whether it opens a transaction (a nested MAIL keeps the open one),
+ * and opening it under the caller's tag; cmd: the MAIL command's tag in the
+ * reply queue. */
+bool mw_smtp_txn_mail_opens(const mw_smtp_txn *t);
+void mw_smtp_txn_mail(mw_smtp_txn *t, uintptr_t tag, uintptr_t cmd);
+/* RCPT with a usable path: counted when a transaction is open. */
+bool mw_smtp_txn_rcpt(mw_smtp_txn *t);
+/* A keyword of the EHLO reply (upper case). */
+void mw_smtp_txn_capability(mw_smtp_txn *t, const char *keyword);
+/* The final reply to the command cmd (its tag in the reply queue) of verb.
+ * A refused MAIL ends the transaction only if that MAIL opened it: a nested
+ * MAIL's 503 leaves the open one alone. */
+void mw_smtp_txn_reply(mw_smtp_txn *t, uint8_t verb, unsigned code, uintptr_t cmd);
+/* The message body began; it ended (the transaction is over); the server
+ * ended it before the strict end (the transaction is gone). */
+void mw_smtp_txn_body(mw_smtp_txn *t);
+void mw_smtp_txn_end(mw_smtp_txn *t);
+void mw_smtp_txn_abort(mw_smtp_txn *t);
+/* TLS began: the session starts again (RFC 3207 4.2). */
+void mw_smtp_txn_restart(mw_smtp_txn *t);
+
 #endif
