@@ -43,10 +43,7 @@ void smtp_message_reset(smtp_state *st)
     st->msg = NULL;
     st->msg_len = 0;
     st->gap_bytes = 0;
-    st->bdat_left = 0;
-    st->bdat_last = FALSE;
-    st->bdat_bare_cr = st->bdat_bare_lf = st->bdat_nul = 0;
-    st->bdat_prev_cr = FALSE;
+    mw_smtp_bdat_reset(&st->bdat);
     st->data_confirmed = FALSE;
     st->smug_active = FALSE;
     st->smug_replies = 0;
@@ -97,12 +94,8 @@ void smtp_data_gap(smtp_state *st, guint32 missing)
 {
     if (st->client_mode == SMTP_CLIENT_BDAT) {
         st->gap_bytes += missing;
-        if (missing >= st->bdat_left) {
-            st->bdat_left = 0;
+        if (mw_smtp_bdat_gap(&st->bdat, missing))
             st->client_mode = SMTP_CLIENT_COMMAND;
-        } else {
-            st->bdat_left -= missing;
-        }
     } else if (st->client_mode == SMTP_CLIENT_DATA) {
         st->gap_bytes += missing;
     }
@@ -121,9 +114,9 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
 {
     smtp_state *st = sc->st;
     if (bdat) {
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr, "bare CR", "bare CRs");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf, "bare LF", "bare LFs");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat.bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat.bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat.nul, "NUL byte", "NUL bytes");
     } else {
         const mw_dataend_counts *c = &st->de.counts;
         smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR", "bare CRs");
@@ -296,9 +289,7 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
         st->data_frame = sc->pinfo->num;
     }
     mw_smtp_txn_body(&st->tx);
-    st->bdat_left = b.size;
-    st->bdat_last = b.last;
-    if (b.size) {
+    if (mw_smtp_bdat_begin(&st->bdat, b.size, b.last)) {
         st->client_mode = SMTP_CLIENT_BDAT;
         *more = TRUE;
     } else if (b.last) {
@@ -306,48 +297,26 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     }
 }
 
-static void smtp_bdat_count(smtp_state *st, const guint8 *p, gint n)
-{
-    for (gint i = 0; i < n; i++) {
-        guint8 c = p[i];
-        if (st->bdat_prev_cr && c != '\n')
-            st->bdat_bare_cr++;
-        if (c == '\n' && !st->bdat_prev_cr)
-            st->bdat_bare_lf++;
-        if (c == 0)
-            st->bdat_nul++;
-        st->bdat_prev_cr = c == '\r';
-    }
-}
-
 gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
 {
     smtp_state *st = sc->st;
     gint rem = tvb_reported_length_remaining(tvb, offset);
-    gint n = st->bdat_left < (guint64)rem ? (gint)st->bdat_left : rem;
-    const guint8 *p = tvb_get_ptr(tvb, offset, n);
+    const guint8 *p = tvb_get_ptr(tvb, offset, rem);
+    mw_smtp_chunk_step step = mw_smtp_bdat_feed(&st->bdat, p, (size_t)rem);
+    gint n = (gint)step.consumed;
     smtp_node it = so_add_item(sc, sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
-    st->bdat_left -= (guint64)n;
     so_set_text(sc, it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
-                        st->bdat_left);
+                st->bdat.left);
     smtp_node ct = so_subtree(sc, it, ett_smtp_data);
-    smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat_left);
+    smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat.left);
     so_set_generated(sc, l);
-    smtp_bdat_count(st, p, n);
     smtp_msg_append(sc, p, (guint32)n);
     so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
-    if (st->bdat_left == 0) {
+    if (step.chunk_done)
         st->client_mode = SMTP_CLIENT_COMMAND;
-        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
-         * chunk pairs with an LF that starts the next; only the last chunk's
-         * final CR is bare for sure. */
-        if (st->bdat_last) {
-            if (st->bdat_prev_cr)
-                st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
-            smtp_bdat_complete(sc, tvb, it);
-        }
-    }
+    if (step.message_done)
+        smtp_bdat_complete(sc, tvb, it);
     return offset + n;
 }
 

@@ -108,10 +108,7 @@ typedef struct smtp_state {
     guint8 smug_cls;
 
     /* BDAT */
-    guint64 bdat_left;
-    gboolean bdat_last;
-    guint32 bdat_bare_cr, bdat_bare_lf, bdat_nul;
-    gboolean bdat_prev_cr;
+    mw_smtp_chunks bdat;
 
     /* the message buffer and its length at this point */
     smtp_msg_buf *msg;

@@ -339,6 +339,69 @@ static void test_tls_restart(void)
     CHECK(t.tag == 0 && t.phase == MW_SMTP_PHASE_GREETED);
 }
 
+/* Chunks fed whole, split at every point and byte by byte: same counts. */
+static void chunks_run(const char *const *chunks, const int *last, size_t n, size_t piece,
+                       mw_smtp_chunks *out, unsigned *done)
+{
+    mw_smtp_bdat_reset(out);
+    *done = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint8_t *p = (const uint8_t *)chunks[i];
+        size_t len = strlen(chunks[i]);
+        if (!mw_smtp_bdat_begin(out, len, last[i]))
+            continue;
+        /* the chunk's bytes, then a command line the feed must not take */
+        uint8_t buf[256];
+        memcpy(buf, p, len);
+        memcpy(buf + len, "QUIT\r\n", 6);
+        size_t off = 0;
+        while (off < len) {
+            size_t avail = piece ? (len + 6 - off < piece ? len + 6 - off : piece) : len + 6 - off;
+            mw_smtp_chunk_step st = mw_smtp_bdat_feed(out, buf + off, avail);
+            CHECK(st.consumed <= len - off);
+            off += st.consumed;
+            if (st.message_done)
+                (*done)++;
+            if (st.chunk_done)
+                CHECK_EQ_INT(off, len);
+        }
+    }
+}
+
+static void test_chunks(void)
+{
+    static const char *const chunks[] = {"a\rb\nc\r", "\nde\r\n", "f\r"};
+    static const int last[] = {0, 0, 1};
+    mw_smtp_chunks ref, b;
+    unsigned ref_done, done;
+    chunks_run(chunks, last, 3, 0, &ref, &ref_done);
+    CHECK_EQ_INT(ref_done, 1);
+    /* CR before b, bare LF before c, the CR LF across chunks pairs, the
+     * final CR is bare */
+    CHECK_EQ_INT(ref.bare_cr, 2);
+    CHECK_EQ_INT(ref.bare_lf, 1);
+    CHECK_EQ_INT(ref.nul, 0);
+    for (size_t piece = 1; piece <= 8; piece++) {
+        chunks_run(chunks, last, 3, piece, &b, &done);
+        CHECK(done == ref_done && b.bare_cr == ref.bare_cr && b.bare_lf == ref.bare_lf &&
+              b.nul == ref.nul && b.left == 0);
+    }
+    /* a gap inside a chunk */
+    mw_smtp_bdat_reset(&b);
+    mw_smtp_bdat_begin(&b, 100, true);
+    CHECK(!mw_smtp_bdat_gap(&b, 40));
+    CHECK_EQ_INT(b.left, 60);
+    CHECK(mw_smtp_bdat_gap(&b, 60));
+    /* NUL bytes */
+    const uint8_t z[] = {'x', 0, 0, 'y'};
+    mw_smtp_bdat_reset(&b);
+    mw_smtp_bdat_begin(&b, 4, false);
+    mw_smtp_chunk_step zs = mw_smtp_bdat_feed(&b, z, 4);
+    CHECK(zs.chunk_done && !zs.message_done && b.nul == 2);
+    /* BDAT 0 LAST: no bytes follow */
+    CHECK(!mw_smtp_bdat_begin(&b, 0, true));
+}
+
 int main(void)
 {
     test_session();
@@ -346,5 +409,6 @@ int main(void)
     test_fifo();
     test_transaction();
     test_tls_restart();
+    test_chunks();
     return CHECK_DONE();
 }

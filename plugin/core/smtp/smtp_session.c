@@ -246,3 +246,57 @@ void mw_smtp_txn_restart(mw_smtp_txn *t)
     t->tag = 0;
     t->phase = MW_SMTP_PHASE_START;
 }
+
+/* ---- part three: BDAT chunks ---------------------------------------------- */
+
+void mw_smtp_bdat_reset(mw_smtp_chunks *b)
+{
+    memset(b, 0, sizeof *b);
+}
+
+bool mw_smtp_bdat_begin(mw_smtp_chunks *b, uint64_t size, bool last)
+{
+    b->left = size;
+    b->last = last;
+    return size != 0;
+}
+
+mw_smtp_chunk_step mw_smtp_bdat_feed(mw_smtp_chunks *b, const uint8_t *buf, size_t len)
+{
+    mw_smtp_chunk_step st = {0, false, false};
+    size_t n = b->left < (uint64_t)len ? (size_t)b->left : len;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t c = buf[i];
+        if (b->prev_cr && c != '\n')
+            b->bare_cr++;
+        if (c == '\n' && !b->prev_cr)
+            b->bare_lf++;
+        if (c == 0)
+            b->nul++;
+        b->prev_cr = c == '\r';
+    }
+    b->left -= n;
+    st.consumed = n;
+    if (b->left == 0) {
+        st.chunk_done = true;
+        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
+         * chunk pairs with an LF that starts the next; only the last
+         * chunk's final CR is bare for sure. */
+        if (b->last) {
+            if (b->prev_cr)
+                b->bare_cr++, b->prev_cr = false;
+            st.message_done = true;
+        }
+    }
+    return st;
+}
+
+bool mw_smtp_bdat_gap(mw_smtp_chunks *b, uint64_t missing)
+{
+    if (missing >= b->left) {
+        b->left = 0;
+        return true;
+    }
+    b->left -= missing;
+    return false;
+}

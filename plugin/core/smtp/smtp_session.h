@@ -132,4 +132,30 @@ void mw_smtp_txn_abort(mw_smtp_txn *t);
 /* TLS began: the session starts again (RFC 3207 4.2). */
 void mw_smtp_txn_restart(mw_smtp_txn *t);
 
+/* ---- part three: BDAT chunks (RFC 3030) --------------------------------- */
+
+typedef struct mw_smtp_chunks {
+    uint64_t left;              /* bytes of the current chunk still to come */
+    bool last;                  /* the current chunk is the last */
+    /* line-end facts of the message (the chunks joined) */
+    uint32_t bare_cr, bare_lf, nul;
+    bool prev_cr;
+} mw_smtp_chunks;
+
+typedef struct mw_smtp_chunk_step {
+    size_t consumed;            /* chunk bytes taken from the buffer */
+    bool chunk_done;            /* the chunk is complete: commands follow */
+    bool message_done;          /* it was the last chunk: the message is complete */
+} mw_smtp_chunk_step;
+
+/* A new message: no chunk, no counts. */
+void mw_smtp_bdat_reset(mw_smtp_chunks *b);
+/* A BDAT command with a usable size: returns true when chunk bytes follow. */
+bool mw_smtp_bdat_begin(mw_smtp_chunks *b, uint64_t size, bool last);
+/* Chunk bytes: takes at most what is left of the chunk. */
+mw_smtp_chunk_step mw_smtp_bdat_feed(mw_smtp_chunks *b, const uint8_t *buf, size_t len);
+/* Bytes of the chunk missing from the capture: returns true when the chunk
+ * ended inside them. */
+bool mw_smtp_bdat_gap(mw_smtp_chunks *b, uint64_t missing);
+
 #endif
