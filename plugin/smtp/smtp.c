@@ -56,7 +56,7 @@ static const value_string smtp_phase_vals[] = {
 static void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
-    st->client_mode = SMTP_CLIENT_COMMAND;
+    mw_smtp_client_init(&st->cl);
     mw_smtp_replies_init(&st->rp);
     mw_smtp_txn_init(&st->tx);
 }
@@ -126,7 +126,7 @@ static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, con
 static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gint o _U_,
                           const guint8 *a _U_, gsize l _U_)
 {
-    sc->st->client_mode = SMTP_CLIENT_DATA_WAIT;
+    mw_smtp_client_data_sent(&sc->st->cl);
     sc->st->data_frame = sc->pinfo->num;
 }
 
@@ -196,12 +196,8 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     }
     so_line_facts(sc, t, tvb, l);
 
-    if (st->data_rejected) {
-        if (verb == MW_SMTP_UNKNOWN)
-            so_expert(sc, it, &ei_smtp_seq_after_rejected_data);
-        else
-            st->data_rejected = FALSE;
-    }
+    if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
+        so_expert(sc, it, &ei_smtp_seq_after_rejected_data);
     if (verb != MW_SMTP_UNKNOWN)
         smtp_check_sequence(sc, it, (mw_smtp_verb)verb);
     smtp_tls_check_plaintext(sc, it, verb);
@@ -236,8 +232,7 @@ static void smtp_show_state(smtp_call *sc, tvbuff_t *tvb)
 static void smtp_enter_tls(smtp_state *st)
 {
     st->tls = TRUE;
-    st->starttls_acked = FALSE;
-    st->client_mode = SMTP_CLIENT_COMMAND;
+    mw_smtp_client_restart(&st->cl);
     mw_smtp_replies_restart(&st->rp);
     mw_smtp_txn_restart(&st->tx);
     smtp_message_reset(st);
@@ -254,18 +249,18 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
 {
     smtp_state *st = sc->st;
     mw_line_at l;
-    switch (st->client_mode) {
-    case SMTP_CLIENT_DATA_WAIT:
+    switch ((mw_smtp_client_mode)st->cl.mode) {
+    case MW_SMTP_CLIENT_DATA_WAIT:
         /* Body bytes before any reply to DATA: the client did not wait. */
-        st->data_early = TRUE;
+        mw_smtp_client_early(&st->cl);
         smtp_data_begin(sc, st->data_frame);
         return offset;
-    case SMTP_CLIENT_DATA:
+    case MW_SMTP_CLIENT_DATA:
         return dissect_smtp_data_body(sc, tvb, offset);
-    case SMTP_CLIENT_BDAT:
+    case MW_SMTP_CLIENT_BDAT:
         return dissect_smtp_bdat_chunk(sc, tvb, offset);
-    case SMTP_CLIENT_TLS_WAIT:
-        if (sc->tls_line_here || !st->starttls_acked)
+    case MW_SMTP_CLIENT_TLS_WAIT:
+        if (sc->tls_line_here || !st->cl.starttls_acked)
             return dissect_smtp_injected(sc, tvb, offset, FALSE);
         /* The 220 came in an earlier segment and the client goes on in
          * plaintext: decrypted data put back, or TLS never started. */
@@ -279,7 +274,8 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
         *stop = TRUE;
         return offset;
     }
-    if (st->client_mode == SMTP_CLIENT_AUTH || (st->auth_open && !smtp_line_is_command(tvb, &l)))
+    if (st->cl.mode == MW_SMTP_CLIENT_AUTH ||
+        (st->cl.auth_open && !smtp_line_is_command(tvb, &l)))
         dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
     else
         dissect_smtp_command_line(sc, tvb, &l);
@@ -315,7 +311,7 @@ static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
         gboolean stop = FALSE;
         if (ctx->dir == MW_DIR_CLIENT) {
             offset = smtp_client_step(&sc, tvb, offset, &stop);
-        } else if (st->starttls_acked && !ctx->tls && !st->tls) {
+        } else if (st->cl.starttls_acked && !ctx->tls && !st->tls) {
             offset = dissect_smtp_injected(&sc, tvb, offset, TRUE);
         } else {
             mw_line_at l;

@@ -196,7 +196,7 @@ void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     st->auth_mech = (guint8)info.mech;
     st->auth_mech_name = info.name;
     st->auth_step = 0;
-    st->auth_open = TRUE;
+    mw_smtp_client_auth_sent(&st->cl);
     st->auth_prompt = MW_SASL_LOGIN_OTHER;
     st->auth_user = NULL;
     st->auth_user_frame = 0;
@@ -221,7 +221,7 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
     so_col(sc, "C: %s",
                         tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
     smtp_cmd_rec *c = smtp_cmd_new(sc, SMTP_VERB_AUTH_RESPONSE);
-    sc->st->client_mode = SMTP_CLIENT_COMMAND; /* the next line waits for the next 334 */
+    mw_smtp_client_auth_response(&sc->st->cl);
     if (len == 0) {
         /* An empty response is valid (zero bytes); with XOAUTH2/OAUTHBEARER it
          * is the client's acknowledgment of an error challenge (RFC 7628 3.2.3). */

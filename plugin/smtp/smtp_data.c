@@ -44,7 +44,7 @@ void smtp_message_reset(smtp_state *st)
     st->msg_len = 0;
     st->gap_bytes = 0;
     mw_smtp_bdat_reset(&st->bdat);
-    st->data_confirmed = FALSE;
+    st->cl.confirmed = FALSE;
     st->smug_active = FALSE;
     st->smug_replies = 0;
     st->de_last_frame = 0;
@@ -84,7 +84,7 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     smtp_message_reset(st);
     memset(&st->de, 0, sizeof st->de);
     st->smug_owed = 0;
-    st->client_mode = SMTP_CLIENT_DATA;
+    mw_smtp_client_body_begin(&st->cl);
     mw_smtp_txn_body(&st->tx);
     st->data_frame = frame;
     smtp_msg_open(sc);
@@ -92,11 +92,11 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
 
 void smtp_data_gap(smtp_state *st, guint32 missing)
 {
-    if (st->client_mode == SMTP_CLIENT_BDAT) {
+    if (st->cl.mode == MW_SMTP_CLIENT_BDAT) {
         st->gap_bytes += missing;
         if (mw_smtp_bdat_gap(&st->bdat, missing))
-            st->client_mode = SMTP_CLIENT_COMMAND;
-    } else if (st->client_mode == SMTP_CLIENT_DATA) {
+            mw_smtp_client_chunk(&st->cl, FALSE);
+    } else if (st->cl.mode == MW_SMTP_CLIENT_DATA) {
         st->gap_bytes += missing;
     }
 }
@@ -203,7 +203,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
     so_set_text(sc, fi, "Message data: %d bytes", n);
     smtp_node ft = so_subtree(sc, fi, ett_smtp_data);
-    if (st->data_early && !st->data_confirmed) {
+    if (st->cl.early && !st->cl.confirmed) {
         smtp_node e = so_add_boolean(sc, ft, hf_smtp_data_early, tvb, offset, n, TRUE);
         so_set_generated(sc, e);
         so_expert(sc, e, &ei_smtp_data_early);
@@ -246,7 +246,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     st->smug_frame = st->de_last_frame;
     st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
-    st->client_mode = SMTP_CLIENT_COMMAND;
+    mw_smtp_client_body_end(&st->cl);
     mw_smtp_txn_end(&st->tx);
     smtp_message_reset(st);
     return offset + n;
@@ -290,7 +290,7 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     }
     mw_smtp_txn_body(&st->tx);
     if (mw_smtp_bdat_begin(&st->bdat, b.size, b.last)) {
-        st->client_mode = SMTP_CLIENT_BDAT;
+        mw_smtp_client_chunk(&st->cl, TRUE);
         *more = TRUE;
     } else if (b.last) {
         smtp_bdat_complete(sc, tvb, so_parent(sc, t));
@@ -314,7 +314,7 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (step.chunk_done)
-        st->client_mode = SMTP_CLIENT_COMMAND;
+        mw_smtp_client_chunk(&st->cl, FALSE);
     if (step.message_done)
         smtp_bdat_complete(sc, tvb, it);
     return offset + n;

@@ -23,15 +23,6 @@
 extern int proto_smtp;
 extern dissector_handle_t smtp_handle;
 
-/* What the client's next bytes are. */
-typedef enum {
-    SMTP_CLIENT_COMMAND = 0, /* command lines */
-    SMTP_CLIENT_DATA_WAIT,   /* DATA sent alone, no reply yet: the reply decides */
-    SMTP_CLIENT_DATA,        /* DATA body until the strict end */
-    SMTP_CLIENT_BDAT,        /* a BDAT chunk: bdat_left bytes */
-    SMTP_CLIENT_AUTH,        /* a SASL response line after a 334 */
-    SMTP_CLIENT_TLS_WAIT,    /* STARTTLS sent: plaintext now is injection */
-} smtp_client_mode;
 
 
 /* Pseudo-verb for the reply that answers the end of a DATA body. */
@@ -78,20 +69,16 @@ typedef struct smtp_msg_buf {
 /* Conversation state: advanced by parse on the first pass only; render never
  * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
-    guint8 client_mode;       /* smtp_client_mode */
+    mw_smtp_client cl;        /* what the client's next bytes are */
     gboolean tls;             /* bytes now come out of TLS */
-    gboolean starttls_acked;  /* 220 to STARTTLS seen: the next bytes are TLS */
 
     /* commands waiting for replies and the reply in progress */
     mw_smtp_replies rp;
 
     /* phase, EHLO capabilities, the transaction (its tag: an smtp_txn) */
     mw_smtp_txn tx;
-    gboolean data_rejected;   /* the last DATA was refused: body lines are commands */
 
     /* DATA body */
-    gboolean data_early;      /* body bytes were sent before the DATA reply */
-    gboolean data_confirmed;  /* 354 seen */
     guint32 data_frame;       /* frame of the DATA/first BDAT command */
     mw_dataend_state de;
     guint32 de_last_cls;      /* last candidate class seen, and where */

@@ -85,27 +85,25 @@ static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
 {
     smtp_state *st = sc->st;
     if (code == 354) {
-        if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
+        if (mw_smtp_client_354_begins(&st->cl))
             smtp_data_begin(sc, st->data_frame ? st->data_frame : sc->pinfo->num);
-            st->client_mode = SMTP_CLIENT_DATA;
-        }
-        st->data_confirmed = st->client_mode == SMTP_CLIENT_DATA;
-        st->data_early = FALSE;
+        mw_smtp_client_354(&st->cl);
         return;
     }
-    if (st->data_early) {
+    switch (mw_smtp_client_data_refused(&st->cl)) {
+    case MW_SMTP_REFUSED_EARLY:
         so_expert_format(sc, it, &ei_smtp_early_body_refused,
-                               "DATA refused with %u, but the client had already sent message "
-                               "text from frame %u on: the server reads those lines as commands",
-                               code, st->data_frame);
+                         "DATA refused with %u, but the client had already sent message text "
+                         "from frame %u on: the server reads those lines as commands",
+                         code, st->data_frame);
         smtp_message_reset(st);
-        st->client_mode = SMTP_CLIENT_COMMAND;
-    } else if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
+        break;
+    case MW_SMTP_REFUSED_WAITING:
         so_expert(sc, it, &ei_smtp_data_refused);
-        st->client_mode = SMTP_CLIENT_COMMAND;
+        break;
+    case MW_SMTP_REFUSED_NONE:
+        break;
     }
-    st->data_early = FALSE;
-    st->data_rejected = TRUE;
 }
 
 /* A reply while the client is inside a body it was told to send: the server
@@ -122,7 +120,7 @@ static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
     else
         so_expert(sc, it, &ei_smtp_reply_before_end);
     smtp_message_reset(st);
-    st->client_mode = SMTP_CLIENT_COMMAND;
+    mw_smtp_client_body_end(&st->cl);
     mw_smtp_txn_abort(&st->tx);
 }
 
@@ -146,8 +144,7 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
         break;
     case MW_SMTP_AUTH:
     case SMTP_VERB_AUTH_RESPONSE:
-        st->client_mode = code == 334 ? SMTP_CLIENT_AUTH : SMTP_CLIENT_COMMAND;
-        st->auth_open = code == 334;
+        mw_smtp_client_auth_reply(&st->cl, code);
         break;
     default:
         break;
@@ -166,7 +163,7 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     mw_smtp_reply_rec rr;
     /* a reply's tag is the frame of its first line */
     mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment, sc->pinfo->num,
-                         st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed, &rr);
+                         mw_smtp_client_body_open(&st->cl), &rr);
     const mw_smtp_reply *r = &rr.reply;
     so_col(sc, "S: %s", text);
 

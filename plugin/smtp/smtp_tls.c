@@ -34,7 +34,7 @@ static dissector_handle_t implicit_handle;
 
 void smtp_tls_starttls_sent(smtp_call *sc)
 {
-    sc->st->client_mode = SMTP_CLIENT_TLS_WAIT;
+    mw_smtp_client_starttls_sent(&sc->st->cl);
     sc->tls_line_here = TRUE;
 }
 
@@ -48,17 +48,15 @@ void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset)
 void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code)
 {
     smtp_state *st = sc->st;
-    if (code == 220) {
+    if (mw_smtp_client_starttls_reply(&st->cl, code)) {
         if (tls_handle) /* parse runs once: on the first pass */
             ssl_starttls_ack(tls_handle, sc->pinfo, smtp_handle);
-        st->starttls_acked = TRUE;
         sc->tls_line_here = TRUE;
         return;
     }
     so_expert_format(sc, reply_item, &ei_smtp_starttls_refused,
                            "STARTTLS refused (%u): the session goes on in plaintext; an attacker "
                            "on the path can cause this to strip TLS", code);
-    st->client_mode = SMTP_CLIENT_COMMAND;
 }
 
 static gboolean looks_like_tls_record(tvbuff_t *tvb, gint offset)

@@ -21,9 +21,13 @@ typedef struct logrec {
     mw_smtp_seq seq;
     mw_smtp_reply_rec r;
     mw_smtp_txn tx; /* the transaction after the line */
+    mw_smtp_client cl; /* and the client's mode */
+    mw_smtp_data_refusal refusal;
+    bool after_refusal;
 } logrec;
 
-#define VERB_END 100 /* the end of a message body, answered like a command */
+#define VERB_END 100       /* the end of a message body, answered like a command */
+#define VERB_AUTH_RESP 101 /* a SASL response line */
 
 #define MAX_LOG 256
 #define MAX_CARRY 4096
@@ -31,7 +35,7 @@ typedef struct logrec {
 typedef struct harness {
     mw_smtp_replies rp;
     mw_smtp_txn tx;
-    bool in_body;
+    mw_smtp_client cl;
     uintptr_t ntxn;
     uint8_t carry[2][MAX_CARRY];
     size_t carry_len[2];
@@ -45,10 +49,18 @@ static void on_line(harness *h, int d, const uint8_t *p, size_t len)
     logrec *e = &h->log[h->nlog < MAX_LOG - 1 ? h->nlog++ : h->nlog];
     memset(e, 0, sizeof *e);
     e->dir = d ? 'S' : 'C';
-    if (d == 0 && h->in_body) {
+    if (d == 0 && h->cl.mode == MW_SMTP_CLIENT_DATA_WAIT) {
+        mw_smtp_client_early(&h->cl);
+        mw_smtp_txn_body(&h->tx);
+    }
+    if (d == 0 && h->cl.mode == MW_SMTP_CLIENT_AUTH) {
+        mw_smtp_client_auth_response(&h->cl);
+        e->verb = VERB_AUTH_RESP;
+        e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
+    } else if (d == 0 && h->cl.mode == MW_SMTP_CLIENT_DATA) {
         /* a minimal body: lines up to "." */
         if (len == 1 && p[0] == '.') {
-            h->in_body = false;
+            mw_smtp_client_body_end(&h->cl);
             mw_smtp_txn_end(&h->tx);
             e->verb = VERB_END;
             e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
@@ -57,7 +69,14 @@ static void on_line(harness *h, int d, const uint8_t *p, size_t len)
         mw_smtp_cmd cmd;
         e->verb = mw_smtp_cmd_parse(p, len, &cmd) ? (uint8_t)cmd.verb : MW_SMTP_UNKNOWN;
         e->seq = mw_smtp_txn_check(&h->tx, e->verb, false);
+        e->after_refusal = mw_smtp_client_after_refusal(&h->cl, e->verb != MW_SMTP_UNKNOWN);
         e->dropped = mw_smtp_replies_command(&h->rp, ++h->ncmd, e->verb);
+        if (e->verb == MW_SMTP_DATA)
+            mw_smtp_client_data_sent(&h->cl);
+        else if (e->verb == MW_SMTP_AUTH)
+            mw_smtp_client_auth_sent(&h->cl);
+        else if (e->verb == MW_SMTP_STARTTLS)
+            mw_smtp_client_starttls_sent(&h->cl);
         if (e->verb == MW_SMTP_HELO || e->verb == MW_SMTP_EHLO || e->verb == MW_SMTP_RSET)
             mw_smtp_txn_reset(&h->tx, e->verb != MW_SMTP_RSET);
         else if (e->verb == MW_SMTP_MAIL && mw_smtp_txn_mail_opens(&h->tx))
@@ -65,7 +84,8 @@ static void on_line(harness *h, int d, const uint8_t *p, size_t len)
         else if (e->verb == MW_SMTP_RCPT)
             mw_smtp_txn_rcpt(&h->tx);
     } else {
-        mw_smtp_replies_line(&h->rp, p, len, false, ++h->nline, h->in_body, &e->r);
+        mw_smtp_replies_line(&h->rp, p, len, false, ++h->nline, mw_smtp_client_body_open(&h->cl),
+                             &e->r);
         const mw_smtp_reply_rec *r = &e->r;
         if (r->parsed && r->cmd.verb == MW_SMTP_EHLO && r->reply.code == 250 && r->line_no > 1) {
             char kw[32];
@@ -78,16 +98,27 @@ static void on_line(harness *h, int d, const uint8_t *p, size_t len)
         if (r->final && r->cmd.tag) {
             mw_smtp_txn_reply(&h->tx, r->cmd.verb, r->reply.code, r->cmd.tag);
             if (r->cmd.verb == MW_SMTP_DATA && r->reply.code == 354) {
-                h->in_body = true;
-                mw_smtp_txn_body(&h->tx);
+                if (mw_smtp_client_354_begins(&h->cl)) {
+                    mw_smtp_client_body_begin(&h->cl);
+                    mw_smtp_txn_body(&h->tx);
+                    h->cl.confirmed = false;
+                }
+                mw_smtp_client_354(&h->cl);
+            } else if (r->cmd.verb == MW_SMTP_DATA) {
+                e->refusal = mw_smtp_client_data_refused(&h->cl);
+            } else if (r->cmd.verb == MW_SMTP_AUTH || r->cmd.verb == VERB_AUTH_RESP) {
+                mw_smtp_client_auth_reply(&h->cl, r->reply.code);
+            } else if (r->cmd.verb == MW_SMTP_STARTTLS) {
+                mw_smtp_client_starttls_reply(&h->cl, r->reply.code);
             }
         }
         if (r->in_body) {
-            h->in_body = false;
+            mw_smtp_client_body_end(&h->cl);
             mw_smtp_txn_abort(&h->tx);
         }
     }
     e->tx = h->tx;
+    e->cl = h->cl;
 }
 
 /* Feed one call's bytes of a direction: complete lines go to the machine,
@@ -116,6 +147,7 @@ static void run(harness *h, const step *s, size_t nsteps, long split, size_t at,
     memset(h, 0, sizeof *h);
     mw_smtp_replies_init(&h->rp);
     mw_smtp_txn_init(&h->tx);
+    mw_smtp_client_init(&h->cl);
     for (size_t i = 0; i < nsteps; i++) {
         const uint8_t *p = (const uint8_t *)s[i].bytes;
         size_t n = strlen(s[i].bytes);
@@ -137,6 +169,8 @@ static bool same_rec(const logrec *a, const logrec *b)
     const mw_smtp_reply_rec *x = &a->r, *y = &b->r;
     return a->dir == b->dir && a->verb == b->verb && a->dropped == b->dropped &&
            a->seq == b->seq && !memcmp(&a->tx, &b->tx, sizeof a->tx) &&
+           !memcmp(&a->cl, &b->cl, sizeof a->cl) && a->refusal == b->refusal &&
+           a->after_refusal == b->after_refusal &&
            x->parsed == y->parsed && x->opens == y->opens && x->abandoned == y->abandoned &&
            x->greeting == y->greeting && x->code_changed == y->code_changed &&
            x->final == y->final && x->line_no == y->line_no && x->code == y->code &&
@@ -402,6 +436,47 @@ static void test_chunks(void)
     CHECK(!mw_smtp_bdat_begin(&b, 0, true));
 }
 
+static const step data_modes[] = {
+    {'S', "220 mx\r\n"},
+    {'C', "EHLO c\r\n"},
+    {'S', "250 mx\r\n"},
+    {'C', "AUTH LOGIN\r\n"},
+    {'S', "334 VXNlcm5hbWU6\r\n"},
+    {'C', "dXNlcg==\r\n"},
+    {'S', "334 UGFzc3dvcmQ6\r\n"},
+    {'C', "cGFzcw==\r\n"},
+    {'S', "235 ok\r\n"},
+    {'C', "MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: early\r\n"},
+    {'S', "250 ok\r\n250 ok\r\n554 no\r\n"},      /* DATA refused after early text */
+    {'C', "hello\r\nNOOP\r\n"},                    /* text read as a command, then a real one */
+    {'S', "500 what\r\n250 ok\r\n"},
+    {'C', "STARTTLS\r\n"},
+    {'S', "454 not now\r\n"},
+    {'C', "QUIT\r\n"},
+    {'S', "221 bye\r\n"},
+};
+
+static void test_client_modes(void)
+{
+    static harness h;
+    run(&h, data_modes, sizeof data_modes / sizeof *data_modes, -1, 0, 0);
+    const logrec *c;
+    CHECK((c = find(&h, 'S', 2)) && c->cl.mode == MW_SMTP_CLIENT_AUTH && c->cl.auth_open);
+    CHECK((c = find(&h, 'C', 2)) && c->verb == VERB_AUTH_RESP &&
+          c->cl.mode == MW_SMTP_CLIENT_COMMAND);
+    CHECK((c = find(&h, 'S', 4)) && !c->cl.auth_open && c->r.cmd.verb == VERB_AUTH_RESP);
+    /* the text after DATA went early: the body began before the reply */
+    CHECK((c = find(&h, 'C', 7)) && c->cl.early && c->cl.mode == MW_SMTP_CLIENT_DATA);
+    CHECK((c = find(&h, 'S', 7)) && c->refusal == MW_SMTP_REFUSED_EARLY && c->cl.rejected &&
+          c->cl.mode == MW_SMTP_CLIENT_COMMAND);
+    CHECK((c = find(&h, 'C', 8)) && c->after_refusal && c->verb == MW_SMTP_UNKNOWN);
+    CHECK((c = find(&h, 'C', 9)) && !c->after_refusal && !c->cl.rejected);
+    CHECK((c = find(&h, 'S', 10)) && c->r.cmd.verb == MW_SMTP_STARTTLS &&
+          c->cl.mode == MW_SMTP_CLIENT_COMMAND && !c->cl.starttls_acked);
+    check_splits(data_modes, sizeof data_modes / sizeof *data_modes);
+    check_splits(txn, sizeof txn / sizeof *txn);
+}
+
 int main(void)
 {
     test_session();
@@ -410,5 +485,6 @@ int main(void)
     test_transaction();
     test_tls_restart();
     test_chunks();
+    test_client_modes();
     return CHECK_DONE();
 }

@@ -300,3 +300,113 @@ bool mw_smtp_bdat_gap(mw_smtp_chunks *b, uint64_t missing)
     b->left -= missing;
     return false;
 }
+
+/* ---- part four: what the client's next bytes are -------------------------- */
+
+void mw_smtp_client_init(mw_smtp_client *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+void mw_smtp_client_data_sent(mw_smtp_client *c)
+{
+    c->mode = MW_SMTP_CLIENT_DATA_WAIT;
+}
+
+void mw_smtp_client_early(mw_smtp_client *c)
+{
+    c->early = true;
+    c->mode = MW_SMTP_CLIENT_DATA;
+}
+
+void mw_smtp_client_body_begin(mw_smtp_client *c)
+{
+    c->mode = MW_SMTP_CLIENT_DATA;
+}
+
+bool mw_smtp_client_354_begins(const mw_smtp_client *c)
+{
+    return c->mode == MW_SMTP_CLIENT_DATA_WAIT;
+}
+
+void mw_smtp_client_354(mw_smtp_client *c)
+{
+    c->confirmed = c->mode == MW_SMTP_CLIENT_DATA;
+    c->early = false;
+}
+
+mw_smtp_data_refusal mw_smtp_client_data_refused(mw_smtp_client *c)
+{
+    mw_smtp_data_refusal r = MW_SMTP_REFUSED_NONE;
+    if (c->early) {
+        r = MW_SMTP_REFUSED_EARLY;
+        c->mode = MW_SMTP_CLIENT_COMMAND;
+    } else if (c->mode == MW_SMTP_CLIENT_DATA_WAIT) {
+        r = MW_SMTP_REFUSED_WAITING;
+        c->mode = MW_SMTP_CLIENT_COMMAND;
+    }
+    c->early = false;
+    c->rejected = true;
+    return r;
+}
+
+bool mw_smtp_client_after_refusal(mw_smtp_client *c, bool known_verb)
+{
+    if (!c->rejected)
+        return false;
+    if (known_verb)
+        c->rejected = false;
+    return !known_verb;
+}
+
+void mw_smtp_client_body_end(mw_smtp_client *c)
+{
+    c->mode = MW_SMTP_CLIENT_COMMAND;
+}
+
+bool mw_smtp_client_body_open(const mw_smtp_client *c)
+{
+    return c->mode == MW_SMTP_CLIENT_DATA && c->confirmed;
+}
+
+void mw_smtp_client_chunk(mw_smtp_client *c, bool bytes_follow)
+{
+    c->mode = bytes_follow ? MW_SMTP_CLIENT_BDAT : MW_SMTP_CLIENT_COMMAND;
+}
+
+void mw_smtp_client_auth_sent(mw_smtp_client *c)
+{
+    c->auth_open = true;
+}
+
+void mw_smtp_client_auth_reply(mw_smtp_client *c, unsigned code)
+{
+    c->mode = code == 334 ? MW_SMTP_CLIENT_AUTH : MW_SMTP_CLIENT_COMMAND;
+    c->auth_open = code == 334;
+}
+
+void mw_smtp_client_auth_response(mw_smtp_client *c)
+{
+    c->mode = MW_SMTP_CLIENT_COMMAND; /* the next line waits for the next 334 */
+}
+
+void mw_smtp_client_starttls_sent(mw_smtp_client *c)
+{
+    c->mode = MW_SMTP_CLIENT_TLS_WAIT;
+}
+
+bool mw_smtp_client_starttls_reply(mw_smtp_client *c, unsigned code)
+{
+    if (code == 220) {
+        c->starttls_acked = true;
+        return true;
+    }
+    c->mode = MW_SMTP_CLIENT_COMMAND;
+    return false;
+}
+
+void mw_smtp_client_restart(mw_smtp_client *c)
+{
+    c->starttls_acked = false;
+    c->mode = MW_SMTP_CLIENT_COMMAND;
+}

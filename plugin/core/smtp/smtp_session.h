@@ -132,6 +132,63 @@ void mw_smtp_txn_abort(mw_smtp_txn *t);
 /* TLS began: the session starts again (RFC 3207 4.2). */
 void mw_smtp_txn_restart(mw_smtp_txn *t);
 
+/* ---- part four: what the client's next bytes are -------------------------- */
+
+typedef enum mw_smtp_client_mode {
+    MW_SMTP_CLIENT_COMMAND = 0, /* command lines */
+    MW_SMTP_CLIENT_DATA_WAIT,   /* DATA sent alone, no reply yet: the reply decides */
+    MW_SMTP_CLIENT_DATA,        /* DATA body until the strict end */
+    MW_SMTP_CLIENT_BDAT,        /* a BDAT chunk */
+    MW_SMTP_CLIENT_AUTH,        /* a SASL response line after a 334 */
+    MW_SMTP_CLIENT_TLS_WAIT,    /* STARTTLS sent: plaintext now is injection */
+} mw_smtp_client_mode;
+
+typedef struct mw_smtp_client {
+    uint8_t mode;               /* mw_smtp_client_mode */
+    bool early;                 /* body bytes were sent before the DATA reply */
+    bool confirmed;             /* 354 seen for the body being sent */
+    bool rejected;              /* the last DATA was refused: lines sent as text are commands */
+    bool auth_open;             /* AUTH sent, no final reply yet */
+    bool starttls_acked;        /* 220 to STARTTLS seen: the next bytes are TLS */
+} mw_smtp_client;
+
+/* How the server refused a DATA. */
+typedef enum mw_smtp_data_refusal {
+    MW_SMTP_REFUSED_NONE = 0,   /* no DATA was waiting (a late or repeated reply) */
+    MW_SMTP_REFUSED_WAITING,    /* the client waited: nothing was sent */
+    MW_SMTP_REFUSED_EARLY,      /* the client had already sent message text */
+} mw_smtp_data_refusal;
+
+void mw_smtp_client_init(mw_smtp_client *c);
+void mw_smtp_client_data_sent(mw_smtp_client *c);
+/* Client bytes while DATA waits for its reply: the body began early. */
+void mw_smtp_client_early(mw_smtp_client *c);
+/* The body begins (after a 354, or early). */
+void mw_smtp_client_body_begin(mw_smtp_client *c);
+/* 354: whether it begins the body (DATA was waiting); then confirm it. */
+bool mw_smtp_client_354_begins(const mw_smtp_client *c);
+void mw_smtp_client_354(mw_smtp_client *c);
+/* Any other reply to DATA. */
+mw_smtp_data_refusal mw_smtp_client_data_refused(mw_smtp_client *c);
+/* A command line while a refused DATA's text may follow: returns true when
+ * the line is no command (the client meant it as text). */
+bool mw_smtp_client_after_refusal(mw_smtp_client *c, bool known_verb);
+/* The body is complete, or the server ended it, or the message was dropped. */
+void mw_smtp_client_body_end(mw_smtp_client *c);
+/* The body the server accepted is being sent (a reply now ends it). */
+bool mw_smtp_client_body_open(const mw_smtp_client *c);
+/* BDAT: chunk bytes follow; the chunk is over. */
+void mw_smtp_client_chunk(mw_smtp_client *c, bool bytes_follow);
+/* AUTH: sent; the final or 334 reply; a response line sent. */
+void mw_smtp_client_auth_sent(mw_smtp_client *c);
+void mw_smtp_client_auth_reply(mw_smtp_client *c, unsigned code);
+void mw_smtp_client_auth_response(mw_smtp_client *c);
+/* STARTTLS: sent; its reply (false: refused). */
+void mw_smtp_client_starttls_sent(mw_smtp_client *c);
+bool mw_smtp_client_starttls_reply(mw_smtp_client *c, unsigned code);
+/* TLS began (or plaintext goes on after the 220): commands again. */
+void mw_smtp_client_restart(mw_smtp_client *c);
+
 /* ---- part three: BDAT chunks (RFC 3030) --------------------------------- */
 
 typedef struct mw_smtp_chunks {
