@@ -1,13 +1,19 @@
 /* What the SMTP files share: the conversation state, the file-scope records
  * that link commands, replies and transactions, and each file's entry points.
  *
- * smtp.c          registration, the per-call loop, command dispatch, sequence
+ * smtp.c          registration, parse and render, command dispatch, sequence
+ * smtp_record.c   the call's record: ops stored by parse, replayed by render
  * smtp_reply.c    replies: multi-line grouping, enhanced codes, EHLO, matching
  * smtp_envelope.c MAIL/RCPT paths and parameters, the transaction recap
  * smtp_data.c     DATA and BDAT bodies, the message buffer and its handoff
  * smtp_smuggle.c  end-of-DATA candidates and what a lenient receiver executes
  * smtp_auth.c     AUTH and the credentials tap
  * smtp_tls.c      STARTTLS, injection, stripping, implicit-TLS ports
+ *
+ * The session's decisions (reply matching, phase and transaction, client
+ * mode, BDAT counting) are made by the pure session machine in
+ * core/smtp/smtp_session.h; these files keep the rest of the state and turn
+ * what is found into the call's record.
  */
 #ifndef MAILWIRE_SMTP_INT_H
 #define MAILWIRE_SMTP_INT_H
