@@ -285,15 +285,6 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
 static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 {
     smtp_state *st = (smtp_state *)ctx->state;
-    /* parse must run once per call: the engine's MIN(parse(), len) evaluates
-     * it twice when it leaves bytes over; the second time, give the record
-     * of the first back. */
-    if (st->parsed_rec && st->parsed_frame == ctx->pinfo->num &&
-        st->parsed_index == ctx->call_index) {
-        ctx->rec = (void *)st->parsed_rec;
-        ctx->mid_line = st->parsed_mid_line;
-        return st->parsed_consumed;
-    }
     smtp_call sc;
     memset(&sc, 0, sizeof sc);
     sc.ctx = ctx;
@@ -323,11 +314,6 @@ static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
             break;
     }
     ctx->rec = smtp_record_finish(&sc);
-    st->parsed_frame = ctx->pinfo->num;
-    st->parsed_index = ctx->call_index;
-    st->parsed_rec = ctx->rec;
-    st->parsed_consumed = (guint)offset;
-    st->parsed_mid_line = ctx->mid_line;
     return (guint)offset;
 }
 

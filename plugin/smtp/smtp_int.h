@@ -107,13 +107,6 @@ typedef struct smtp_state {
     smtp_msg_buf *msg;
     guint32 msg_len;
 
-    /* the last call parsed, to answer a repeated parse of it from its record */
-    guint32 parsed_frame;
-    guint parsed_index;
-    const void *parsed_rec;
-    guint parsed_consumed;
-    gboolean parsed_mid_line;
-
     /* AUTH */
     guint8 auth_mech;         /* mw_sasl_mech */
     const char *auth_mech_name; /* static string of the core */
