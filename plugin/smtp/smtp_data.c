@@ -45,8 +45,7 @@ void smtp_message_reset(smtp_state *st)
     st->gap_bytes = 0;
     mw_smtp_bdat_reset(&st->bdat);
     st->cl.confirmed = FALSE;
-    st->smug_active = FALSE;
-    st->smug_replies = 0;
+    mw_smtp_smuggle_reset(&st->smug);
     st->de_last_frame = 0;
 }
 
@@ -83,7 +82,7 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     smtp_state *st = sc->st;
     smtp_message_reset(st);
     memset(&st->de, 0, sizeof st->de);
-    st->smug_owed = 0;
+    mw_smtp_smuggle_body_begin(&st->smug);
     mw_smtp_client_body_begin(&st->cl);
     mw_smtp_txn_body(&st->tx);
     st->data_frame = frame;
@@ -198,7 +197,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     smtp_state *st = sc->st;
     wmem_array_t *events = wmem_array_new(sc->pinfo->pool, sizeof(smtp_de_event));
     gboolean ended;
-    gboolean smug_at_start = st->smug_active;
+    gboolean smug_at_start = st->smug.active;
     gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
     smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
     so_set_text(sc, fi, "Message data: %d bytes", n);
@@ -212,27 +211,25 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     /* Candidates, and between them what a lenient receiver executes. */
     gint cur = offset;
     smtp_node term = SMTP_NODE_NONE;
-    st->smug_active = smug_at_start;
+    st->smug.active = smug_at_start;
     for (guint i = 0; i < wmem_array_get_count(events); i++) {
         const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
-        if (st->smug_active && e->tvb_off > cur)
+        if (st->smug.active && e->tvb_off > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
         if (e->cls == MW_DATAEND_STRICT) {
             term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
                                          "CRLF.CRLF");
-            st->smug_active = FALSE;
+            st->smug.active = FALSE;
             break;
         }
         dissect_smtp_candidate(sc, tvb, ft, e);
         st->de_last_cls = e->cls;
         st->de_last_frame = sc->pinfo->num;
-        st->smug_active = TRUE;
-        st->smug_phase = 0;
-        st->smug_mid_line = FALSE;
+        mw_smtp_smuggle_candidate(&st->smug);
         cur = e->tvb_off + e->len;
     }
     if (!ended) {
-        if (st->smug_active && offset + n > cur)
+        if (st->smug.active && offset + n > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
         so_col(sc, "C: message data, %d bytes", n);
         return offset + n;
@@ -242,7 +239,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     smtp_cmd_show_links(sc, sc->tree, tvb, end);
     /* Replies beyond the visible commands will be those of a lenient
      * receiver that executed the smuggled ones. */
-    st->smug_owed = st->smug_replies;
+    mw_smtp_smuggle_strict_end(&st->smug);
     st->smug_frame = st->de_last_frame;
     st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */

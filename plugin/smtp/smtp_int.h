@@ -92,11 +92,7 @@ typedef struct smtp_state {
     guint32 gap_bytes;        /* bytes of the message missing from the capture */
 
     /* what a lenient receiver executes after a candidate */
-    gboolean smug_active;
-    guint8 smug_phase;        /* 0 commands, 1 headers, 2 body */
-    gboolean smug_mid_line;
-    guint16 smug_replies;     /* replies a lenient receiver owes to the smuggled commands */
-    guint16 smug_owed;        /* after the strict end: such replies not seen yet */
+    mw_smtp_smuggle smug;
     guint32 smug_frame;       /* frame of the candidate those commands followed */
     guint8 smug_cls;
 

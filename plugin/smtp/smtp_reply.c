@@ -229,8 +229,7 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
-    } else if (rr.unmatched && st->smug_owed) {
-        st->smug_owed--;
+    } else if (rr.unmatched && mw_smtp_smuggle_owed_reply(&st->smug)) {
         so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
                          "A reply to no visible command: the server took the %s in frame %u as "
                          "the end of the message and executed the commands smuggled after it",

@@ -29,7 +29,6 @@ static int hf_smtp_smuggled_partial = -1;
 static expert_field ei_smtp_smuggling[MW_DATAEND_NCLASSES];
 static expert_field ei_smtp_smuggled_command = EI_INIT;
 
-enum { SMUG_COMMANDS = 0, SMUG_HEADERS = 1, SMUG_BODY = 2 };
 
 void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_de_event *e)
 {
@@ -78,12 +77,7 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
                                                                       off + (gint)(cmd.args.off + path.addr.off),
                                                                       (gint)path.addr.len, ENC_UTF_8));
     }
-    if (cmd.verb == MW_SMTP_DATA)
-        st->smug_phase = SMUG_HEADERS;
-    /* A lenient receiver answers each such command; after DATA also the
-     * smuggled message's end (the strict end it shares with this one). */
-    if (cmd.verb != MW_SMTP_UNKNOWN && st->smug_replies < G_MAXUINT16 - 1)
-        st->smug_replies += cmd.verb == MW_SMTP_DATA ? 2 : 1;
+    mw_smtp_smuggle_command(&st->smug, (guint8)cmd.verb);
     if (cmd.verb != MW_SMTP_UNKNOWN) {
         so_mw_expert(sc, v, &ei_smtp_smuggled_command);
         so_col(sc, "C: [smuggled %s]", verb);
@@ -98,44 +92,39 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
     so_set_text(sc, si, "As a lenient receiver reads it (after the %s): smuggled",
                         mw_dataend_class_bytes((int)st->de_last_cls));
     smtp_node t = so_subtree(sc, si, ett_smtp_smuggled);
-    gint off = start;
+    const guint8 *buf = tvb_get_ptr(tvb, 0, end);
+    size_t off = (size_t)start;
     gint body_start = -1;
-    while (off < end) {
-        gint lf = tvb_find_guint8(tvb, off, end - off, '\n');
-        gint next = lf < 0 ? end : lf + 1;
-        gint len = (lf < 0 ? end : lf) - off;
-        if (lf >= 0 && len > 0 && tvb_get_guint8(tvb, off + len - 1) == '\r')
-            len--;
-        if (st->smug_phase == SMUG_BODY) {
+    mw_smtp_smug_line ln;
+    while (mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln)) {
+        gint o = (gint)ln.off, next = (gint)ln.next, len = (gint)ln.len;
+        switch ((mw_smtp_smug_kind)ln.kind) {
+        case MW_SMTP_SMUG_BODY:
             if (body_start < 0)
-                body_start = off;
-            st->smug_mid_line = lf < 0;
-            off = next;
-            continue;
-        }
-        if (st->smug_mid_line || lf < 0) {
+                body_start = o;
+            break;
+        case MW_SMTP_SMUG_PARTIAL:
             /* A line cut by the segment boundary: shown, not parsed. */
-            so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, off, next - off, ENC_NA);
-            st->smug_mid_line = lf < 0;
-            off = next;
-            continue;
-        }
-        if (st->smug_phase == SMUG_COMMANDS) {
-            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, off, next - off,
-                                                 ENC_NA);
+            so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            break;
+        case MW_SMTP_SMUG_COMMAND: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
             smtp_node lt = so_subtree(sc, li, ett_smtp_smuggled_line);
-            so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
-            smuggled_command(sc, tvb, lt, off, len, li);
-        } else if (len == 0) {
-            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, off, next - off,
-                                                 ENC_NA);
-            so_set_text(sc, li, "End of the smuggled message's header fields");
-            st->smug_phase = SMUG_BODY;
-        } else {
-            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, off, len, ENC_UTF_8);
-            so_set_text(sc, li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+            so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            smuggled_command(sc, tvb, lt, o, len, li);
+            break;
         }
-        off = next;
+        case MW_SMTP_SMUG_HEADERS_END: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            so_set_text(sc, li, "End of the smuggled message's header fields");
+            break;
+        }
+        case MW_SMTP_SMUG_HEADER: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, o, len, ENC_UTF_8);
+            so_set_text(sc, li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            break;
+        }
+        }
     }
     if (body_start >= 0)
         so_add_item(sc, t, hf_smtp_smuggled_body, tvb, body_start, end - body_start, ENC_NA);

@@ -477,6 +477,59 @@ static void test_client_modes(void)
     check_splits(txn, sizeof txn / sizeof *txn);
 }
 
+/* What a lenient receiver reads after a non-strict end of data. */
+static void test_smuggle(void)
+{
+    static const char bytes[] = "MAIL FROM:<x@evil>\r\nRCPT TO:<v@victim>\r\nDATA\r\n"
+                                "From: ceo@victim\r\n\r\npay now\r\nmore\r\ncut";
+    const uint8_t *b = (const uint8_t *)bytes;
+    size_t n = strlen(bytes);
+    mw_smtp_smuggle sm;
+    memset(&sm, 0, sizeof sm);
+    mw_smtp_smuggle_reset(&sm);
+    mw_smtp_smuggle_body_begin(&sm);
+    mw_smtp_smuggle_candidate(&sm);
+    static const uint8_t want[] = {MW_SMTP_SMUG_COMMAND,     MW_SMTP_SMUG_COMMAND,
+                                   MW_SMTP_SMUG_COMMAND,     MW_SMTP_SMUG_HEADER,
+                                   MW_SMTP_SMUG_HEADERS_END, MW_SMTP_SMUG_BODY,
+                                   MW_SMTP_SMUG_BODY,        MW_SMTP_SMUG_BODY};
+    size_t off = 0, k = 0, covered = 0;
+    mw_smtp_smug_line ln;
+    while (mw_smtp_smuggle_next(&sm, b, &off, n, &ln)) {
+        CHECK(k < sizeof want && ln.kind == want[k]);
+        CHECK(ln.off == covered && ln.next > ln.off && ln.len <= ln.next - ln.off);
+        covered = ln.next;
+        if (ln.kind == MW_SMTP_SMUG_COMMAND) {
+            mw_smtp_cmd cmd;
+            CHECK(mw_smtp_cmd_parse(b + ln.off, ln.len, &cmd));
+            mw_smtp_smuggle_command(&sm, (uint8_t)cmd.verb);
+        }
+        k++;
+    }
+    CHECK_EQ_INT(k, sizeof want);
+    CHECK_EQ_INT(covered, n);
+    CHECK(sm.mid_line && sm.phase == MW_SMTP_SMUG_IN_BODY);
+    /* MAIL, RCPT, and DATA with the smuggled message's end */
+    CHECK_EQ_INT(sm.replies, 4);
+    mw_smtp_smuggle_strict_end(&sm);
+    CHECK(!sm.active && sm.owed == 4);
+    for (int i = 0; i < 4; i++)
+        CHECK(mw_smtp_smuggle_owed_reply(&sm));
+    CHECK(!mw_smtp_smuggle_owed_reply(&sm));
+    /* a line cut by the end of one segment is shown, not read, in the next */
+    mw_smtp_smuggle_candidate(&sm);
+    static const char cut[] = "RCPT TO:<a";
+    off = 0;
+    CHECK(mw_smtp_smuggle_next(&sm, (const uint8_t *)cut, &off, strlen(cut), &ln));
+    CHECK(ln.kind == MW_SMTP_SMUG_PARTIAL && sm.mid_line);
+    static const char rest[] = "@b>\r\nNOOP\r\n";
+    off = 0;
+    CHECK(mw_smtp_smuggle_next(&sm, (const uint8_t *)rest, &off, strlen(rest), &ln));
+    CHECK(ln.kind == MW_SMTP_SMUG_PARTIAL && !sm.mid_line);
+    CHECK(mw_smtp_smuggle_next(&sm, (const uint8_t *)rest, &off, strlen(rest), &ln));
+    CHECK(ln.kind == MW_SMTP_SMUG_COMMAND && ln.len == 4);
+}
+
 int main(void)
 {
     test_session();
@@ -486,5 +539,6 @@ int main(void)
     test_tls_restart();
     test_chunks();
     test_client_modes();
+    test_smuggle();
     return CHECK_DONE();
 }

@@ -410,3 +410,78 @@ void mw_smtp_client_restart(mw_smtp_client *c)
     c->starttls_acked = false;
     c->mode = MW_SMTP_CLIENT_COMMAND;
 }
+
+/* ---- part five: what a lenient receiver executes after a non-strict end ---- */
+
+void mw_smtp_smuggle_reset(mw_smtp_smuggle *s)
+{
+    s->active = false;
+    s->replies = 0;
+}
+
+void mw_smtp_smuggle_body_begin(mw_smtp_smuggle *s)
+{
+    s->owed = 0;
+}
+
+void mw_smtp_smuggle_candidate(mw_smtp_smuggle *s)
+{
+    s->active = true;
+    s->phase = MW_SMTP_SMUG_IN_COMMANDS;
+    s->mid_line = false;
+}
+
+void mw_smtp_smuggle_strict_end(mw_smtp_smuggle *s)
+{
+    s->active = false;
+    s->owed = s->replies;
+}
+
+bool mw_smtp_smuggle_next(mw_smtp_smuggle *s, const uint8_t *buf, size_t *off, size_t end,
+                          mw_smtp_smug_line *out)
+{
+    size_t o = *off;
+    if (o >= end)
+        return false;
+    const uint8_t *lf = (const uint8_t *)memchr(buf + o, '\n', end - o);
+    size_t stop = lf ? (size_t)(lf - buf) : end;
+    out->off = o;
+    out->next = lf ? stop + 1 : end;
+    out->len = stop - o;
+    if (lf && out->len > 0 && buf[stop - 1] == '\r')
+        out->len--;
+    if (s->phase == MW_SMTP_SMUG_IN_BODY) {
+        out->kind = MW_SMTP_SMUG_BODY;
+    } else if (s->mid_line || !lf) {
+        out->kind = MW_SMTP_SMUG_PARTIAL;
+    } else if (s->phase == MW_SMTP_SMUG_IN_COMMANDS) {
+        out->kind = MW_SMTP_SMUG_COMMAND;
+    } else if (out->len == 0) {
+        out->kind = MW_SMTP_SMUG_HEADERS_END;
+        s->phase = MW_SMTP_SMUG_IN_BODY;
+    } else {
+        out->kind = MW_SMTP_SMUG_HEADER;
+    }
+    if (out->kind == MW_SMTP_SMUG_BODY || out->kind == MW_SMTP_SMUG_PARTIAL)
+        s->mid_line = !lf;
+    *off = out->next;
+    return true;
+}
+
+void mw_smtp_smuggle_command(mw_smtp_smuggle *s, uint8_t verb)
+{
+    if (verb == MW_SMTP_DATA)
+        s->phase = MW_SMTP_SMUG_IN_HEADERS;
+    /* A lenient receiver answers each such command; after DATA also the
+     * smuggled message's end (the strict end it shares with this one). */
+    if (verb != MW_SMTP_UNKNOWN && s->replies < UINT16_MAX - 1)
+        s->replies += verb == MW_SMTP_DATA ? 2 : 1;
+}
+
+bool mw_smtp_smuggle_owed_reply(mw_smtp_smuggle *s)
+{
+    if (!s->owed)
+        return false;
+    s->owed--;
+    return true;
+}

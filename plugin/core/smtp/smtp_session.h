@@ -189,6 +189,53 @@ bool mw_smtp_client_starttls_reply(mw_smtp_client *c, unsigned code);
 /* TLS began (or plaintext goes on after the 220): commands again. */
 void mw_smtp_client_restart(mw_smtp_client *c);
 
+/* ---- part five: what a lenient receiver executes after a non-strict end --- */
+
+typedef enum mw_smtp_smug_phase {
+    MW_SMTP_SMUG_IN_COMMANDS = 0, /* command lines */
+    MW_SMTP_SMUG_IN_HEADERS,    /* after a smuggled DATA: the second message's fields */
+    MW_SMTP_SMUG_IN_BODY,       /* and its body */
+} mw_smtp_smug_phase;
+
+typedef enum mw_smtp_smug_kind {
+    MW_SMTP_SMUG_PARTIAL = 0,   /* a line cut by the end of the bytes (shown, not read) */
+    MW_SMTP_SMUG_COMMAND,       /* a command line */
+    MW_SMTP_SMUG_HEADERS_END,   /* the empty line after the smuggled header fields */
+    MW_SMTP_SMUG_HEADER,        /* a header field line of the smuggled message */
+    MW_SMTP_SMUG_BODY,          /* a body line of it */
+} mw_smtp_smug_kind;
+
+typedef struct mw_smtp_smuggle {
+    bool active;                /* the body went past a non-strict end */
+    uint8_t phase;              /* mw_smtp_smug_phase */
+    bool mid_line;              /* the last bytes ended inside a line */
+    uint16_t replies;           /* replies a lenient receiver owes to the smuggled commands */
+    uint16_t owed;              /* after the strict end: such replies not seen yet */
+} mw_smtp_smuggle;
+
+typedef struct mw_smtp_smug_line {
+    uint8_t kind;               /* mw_smtp_smug_kind */
+    size_t off, next;           /* the line [off, next), its end included */
+    size_t len;                 /* its content, line end excluded */
+} mw_smtp_smug_line;
+
+/* A new message: nothing smuggled, nothing owed (begin: a new body). */
+void mw_smtp_smuggle_reset(mw_smtp_smuggle *s);
+void mw_smtp_smuggle_body_begin(mw_smtp_smuggle *s);
+/* A non-strict end of data: what follows is read as a lenient receiver does. */
+void mw_smtp_smuggle_candidate(mw_smtp_smuggle *s);
+/* The strict end: the replies owed are now expected from the server. */
+void mw_smtp_smuggle_strict_end(mw_smtp_smuggle *s);
+/* The next line of buf[*off, end) as a lenient receiver reads it; advances
+ * *off.  False when *off >= end. */
+bool mw_smtp_smuggle_next(mw_smtp_smuggle *s, const uint8_t *buf, size_t *off, size_t end,
+                          mw_smtp_smug_line *out);
+/* A smuggled command line (its verb): the replies it earns; DATA starts a
+ * second message. */
+void mw_smtp_smuggle_command(mw_smtp_smuggle *s, uint8_t verb);
+/* A reply to no visible command: true when it is one a lenient receiver owed. */
+bool mw_smtp_smuggle_owed_reply(mw_smtp_smuggle *s);
+
 /* ---- part three: BDAT chunks (RFC 3030) --------------------------------- */
 
 typedef struct mw_smtp_chunks {
