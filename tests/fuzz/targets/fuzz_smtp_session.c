@@ -1,7 +1,8 @@
 /* The SMTP session machine on arbitrary transcripts: lines starting with 'C'
  * are the client's (without the 'C'), others the server's.  Fed whole and
  * again in pieces of a size taken from the first byte, the records are the
- * same; queue, phase and line numbers stay in range. */
+ * same; queue, phase and line numbers stay in range.  The same bytes read as
+ * smuggled text are tiled by the lines of the lenient reading. */
 #include "fuzz_util.h"
 #include "core/smtp/smtp_session.h"
 #include "core/text/lines.h"
@@ -100,11 +101,36 @@ static uint64_t run(const uint8_t *b, size_t n, size_t piece)
     return s.digest;
 }
 
+/* The lenient reading after a candidate: lines tile the bytes, in pieces. */
+static void smuggle(const uint8_t *b, size_t n, size_t piece)
+{
+    mw_smtp_smuggle sm;
+    memset(&sm, 0, sizeof sm);
+    mw_smtp_smuggle_candidate(&sm);
+    size_t covered = 0;
+    for (size_t start = 0; start < n; start += piece) {
+        size_t end = start + piece < n ? start + piece : n;
+        size_t off = start;
+        mw_smtp_smug_line ln;
+        while (mw_smtp_smuggle_next(&sm, b, &off, end, &ln)) {
+            FZ_CHECK(ln.off == covered && ln.next > ln.off && ln.next <= end);
+            FZ_CHECK(ln.len <= ln.next - ln.off);
+            covered = ln.next;
+            mw_smtp_cmd cmd;
+            if (ln.kind == MW_SMTP_SMUG_COMMAND && mw_smtp_cmd_parse(b + ln.off, ln.len, &cmd))
+                mw_smtp_smuggle_command(&sm, (uint8_t)cmd.verb);
+            FZ_CHECK(sm.phase <= MW_SMTP_SMUG_IN_BODY);
+        }
+    }
+    FZ_CHECK(covered == n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fz_reader r = {data, size};
     size_t piece = (size_t)fz_byte(&r) % 9 + 1;
     uint64_t whole = run(r.p, r.n, 0);
     FZ_CHECK(run(r.p, r.n, piece) == whole);
+    smuggle(r.p, r.n, piece);
     return 0;
 }
