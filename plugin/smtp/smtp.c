@@ -46,80 +46,37 @@ static expert_field ei_smtp_fifo_full = EI_INIT;
 static range_t *smtp_tls_ports;
 
 static const value_string smtp_phase_vals[] = {
-    {SMTP_PHASE_START, "before HELO/EHLO"},
-    {SMTP_PHASE_GREETED, "after HELO/EHLO"},
-    {SMTP_PHASE_TRANSACTION, "in a mail transaction"},
-    {SMTP_PHASE_DATA, "in DATA"},
+    {MW_SMTP_PHASE_START, "before HELO/EHLO"},
+    {MW_SMTP_PHASE_GREETED, "after HELO/EHLO"},
+    {MW_SMTP_PHASE_TRANSACTION, "in a mail transaction"},
+    {MW_SMTP_PHASE_DATA, "in DATA"},
     {0, NULL},
 };
 
 static void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
-    st->client_mode = SMTP_CLIENT_COMMAND;
-    st->phase = SMTP_PHASE_START;
+    mw_smtp_client_init(&st->cl);
+    mw_smtp_replies_init(&st->rp);
+    mw_smtp_txn_init(&st->tx);
 }
 
 /* ---- records and the reply FIFO ---------------------------------------- */
 
-void *smtp_rec(smtp_call *sc, size_t size)
-{
-    if (sc->ctx->first_pass) {
-        void *r = wmem_alloc0(wmem_file_scope(), size);
-        wmem_array_append_one(sc->recs, r);
-        sc->rec_next++;
-        return r;
-    }
-    DISSECTOR_ASSERT(sc->rec_next < wmem_array_get_count(sc->recs));
-    return *(void **)wmem_array_index(sc->recs, sc->rec_next++);
-}
-
-void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c)
-{
-    if (st->fifo_len == SMTP_FIFO_SIZE) {
-        /* Too many unanswered: forget the oldest (a server that never
-         * answers, or a capture of one side only). */
-        st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
-        st->fifo_len--;
-    }
-    st->fifo[(st->fifo_head + st->fifo_len) % SMTP_FIFO_SIZE] = c;
-    st->fifo_len++;
-}
-
-smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st)
-{
-    return st->fifo_len ? st->fifo[st->fifo_head] : NULL;
-}
-
-smtp_cmd_rec *smtp_fifo_pop(smtp_state *st)
-{
-    if (!st->fifo_len)
-        return NULL;
-    smtp_cmd_rec *c = st->fifo[st->fifo_head];
-    st->fifo_head = (guint8)((st->fifo_head + 1) % SMTP_FIFO_SIZE);
-    st->fifo_len--;
-    return c;
-}
-
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
 {
     smtp_cmd_rec *c = (smtp_cmd_rec *)smtp_rec(sc, sizeof *c);
-    if (sc->ctx->first_pass) {
-        c->frame = sc->pinfo->num;
-        c->ts = sc->pinfo->abs_ts;
-        c->verb = verb;
-    }
-    smtp_fifo_push(sc->st, c);
+    c->frame = sc->pinfo->num;
+    c->ts = sc->pinfo->abs_ts;
+    c->verb = verb;
+    mw_smtp_replies_command(&sc->st->rp, (uintptr_t)c, verb);
     return c;
 }
 
-void smtp_cmd_show_links(smtp_call *sc, proto_tree *t, tvbuff_t *tvb, const smtp_cmd_rec *c)
+void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c)
 {
-    if (!c->reply_frame)
-        return;
-    proto_item *it = proto_tree_add_uint(t, hf_smtp_response_in, tvb, 0, 0, c->reply_frame);
-    proto_item_set_generated(it);
-    (void)sc;
+    /* filled in when the reply's frame is parsed */
+    so_add_link(sc, t, hf_smtp_response_in, tvb, 0, 0, &c->reply_frame);
 }
 
 const char *smtp_verb_label(guint8 verb)
@@ -134,60 +91,46 @@ const char *smtp_verb_label(guint8 verb)
 /* ---- commands ------------------------------------------------------------ */
 
 /* Sequence checks of RFC 5321 4.1.4, before the command changes the state. */
-static void smtp_check_sequence(smtp_call *sc, proto_item *it, mw_smtp_verb verb)
+static void smtp_check_sequence(smtp_call *sc, smtp_node it, mw_smtp_verb verb)
 {
     smtp_state *st = sc->st;
-    switch (verb) {
-    case MW_SMTP_MAIL:
-        if (st->txn && st->mail_ok)
-            expert_add_info(sc->pinfo, it, &ei_smtp_seq_nested_mail);
-        else if (!st->helo_sent && !st->tls)
-            expert_add_info(sc->pinfo, it, &ei_smtp_seq_before_helo);
-        break;
-    case MW_SMTP_RCPT:
-        if (!st->txn)
-            expert_add_info(sc->pinfo, it, &ei_smtp_seq_rcpt_no_mail);
-        break;
-    case MW_SMTP_DATA:
-    case MW_SMTP_BDAT:
-        if (!st->txn || st->txn_nrcpt == 0)
-            expert_add_info(sc->pinfo, it, &ei_smtp_seq_data_no_rcpt);
-        break;
-    default:
-        break;
-    }
+    static expert_field *const ei[] = {
+        [MW_SMTP_SEQ_NESTED_MAIL] = &ei_smtp_seq_nested_mail,
+        [MW_SMTP_SEQ_BEFORE_HELO] = &ei_smtp_seq_before_helo,
+        [MW_SMTP_SEQ_RCPT_NO_MAIL] = &ei_smtp_seq_rcpt_no_mail,
+        [MW_SMTP_SEQ_DATA_NO_RCPT] = &ei_smtp_seq_data_no_rcpt,
+    };
+    mw_smtp_seq seq = mw_smtp_txn_check(&st->tx, (guint8)verb, st->tls);
+    if (seq != MW_SMTP_SEQ_OK)
+        so_expert(sc, it, ei[seq]);
 }
 
-typedef void (*smtp_args_fn)(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+typedef void (*smtp_args_fn)(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                              const guint8 *args, gsize args_len);
 
-static void smtp_cmd_reset(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+static void smtp_cmd_reset(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gint o _U_,
                            const guint8 *a _U_, gsize l _U_)
 {
     smtp_message_reset(sc->st);
-    sc->st->txn = NULL;
-    sc->st->txn_nrcpt = 0;
-    sc->st->mail_ok = FALSE;
-    sc->st->rcpt_ok = 0;
-    if (sc->st->phase > SMTP_PHASE_GREETED)
-        sc->st->phase = SMTP_PHASE_GREETED;
+    mw_smtp_txn_reset(&sc->st->tx, FALSE);
 }
 
-static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o, const guint8 *a,
+static void smtp_cmd_ehlo(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, const guint8 *a,
                           gsize l)
 {
-    sc->st->helo_sent = TRUE;
-    smtp_cmd_reset(sc, tvb, t, o, a, l);
+    smtp_message_reset(sc->st);
+    mw_smtp_txn_reset(&sc->st->tx, TRUE);
+    (void)tvb, (void)t, (void)o, (void)a, (void)l;
 }
 
-static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+static void smtp_cmd_data(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gint o _U_,
                           const guint8 *a _U_, gsize l _U_)
 {
-    sc->st->client_mode = SMTP_CLIENT_DATA_WAIT;
+    mw_smtp_client_data_sent(&sc->st->cl);
     sc->st->data_frame = sc->pinfo->num;
 }
 
-static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, proto_tree *t _U_, gint o _U_,
+static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_, gint o _U_,
                               const guint8 *a _U_, gsize l _U_)
 {
     smtp_tls_starttls_sent(sc);
@@ -205,7 +148,7 @@ static const smtp_args_fn smtp_args_table[] = {
     [MW_SMTP_AUTH] = dissect_smtp_auth,
 };
 
-static void smtp_bdat_args(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o, const guint8 *a,
+static void smtp_bdat_args(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, const guint8 *a,
                            gsize l, gboolean *more)
 {
     dissect_smtp_bdat(sc, tvb, t, o, a, l, more);
@@ -217,11 +160,11 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_request, tvb, l->offset,
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_request, tvb, l->offset,
                                          len + (gint)l->line.eol_len, ENC_NA);
-    proto_item_set_text(it, "Command: %s", text);
-    proto_tree *t = proto_item_add_subtree(it, ett_smtp_command);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: %s", text);
+    so_set_text(sc, it, "Command: %s", text);
+    smtp_node t = so_subtree(sc, it, ett_smtp_command);
+    so_col(sc, "C: %s", text);
 
     mw_smtp_cmd cmd;
     /* After lost bytes the line may still start cleanly: accept a known verb. */
@@ -229,41 +172,37 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
                   (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
     guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
     if (ok) {
-        proto_item *v;
+        smtp_node v;
         if (cmd.verb != MW_SMTP_UNKNOWN) {
-            v = proto_tree_add_string(t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
                                       (gint)cmd.name.len, mw_smtp_verb_name(cmd.verb));
         } else {
             char *up = g_ascii_strup((const char *)p + cmd.name.off, (gssize)cmd.name.len);
-            v = proto_tree_add_string(t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
                                       (gint)cmd.name.len, wmem_strdup(sc->pinfo->pool, up));
             g_free(up);
-            expert_add_info(sc->pinfo, v, &ei_smtp_unknown_verb);
+            so_expert(sc, v, &ei_smtp_unknown_verb);
         }
-        proto_item *w = proto_tree_add_item(t, hf_smtp_command_as_written, tvb,
+        smtp_node w = so_add_item(sc, t, hf_smtp_command_as_written, tvb,
                                             l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
                                             ENC_ASCII);
-        proto_item_set_hidden(w);
-        mw_tap_command(sc->ctx, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
+        so_set_hidden(sc, w);
+        so_tap_command(sc, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
         if (cmd.args.len)
-            proto_tree_add_item(t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
+            so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);
     } else {
-        expert_add_info(sc->pinfo, it, &ei_smtp_not_command);
+        so_expert(sc, it, &ei_smtp_not_command);
     }
-    mw_add_line_facts(sc->ctx, t, tvb, l);
+    so_line_facts(sc, t, tvb, l);
 
-    if (st->data_rejected) {
-        if (verb == MW_SMTP_UNKNOWN)
-            expert_add_info(sc->pinfo, it, &ei_smtp_seq_after_rejected_data);
-        else
-            st->data_rejected = FALSE;
-    }
+    if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
+        so_expert(sc, it, &ei_smtp_seq_after_rejected_data);
     if (verb != MW_SMTP_UNKNOWN)
         smtp_check_sequence(sc, it, (mw_smtp_verb)verb);
     smtp_tls_check_plaintext(sc, it, verb);
-    if (st->fifo_len == SMTP_FIFO_SIZE)
-        expert_add_info(sc->pinfo, it, &ei_smtp_fifo_full);
+    if (mw_smtp_replies_full(&st->rp))
+        so_expert(sc, it, &ei_smtp_fifo_full);
     smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
 
     if (verb == MW_SMTP_BDAT) {
@@ -281,11 +220,11 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
 
 static void smtp_show_state(smtp_call *sc, tvbuff_t *tvb)
 {
-    proto_item *it = proto_tree_add_uint(sc->tree, hf_smtp_state, tvb, 0, 0, sc->st->phase);
-    proto_item_set_generated(it);
+    smtp_node it = so_add_uint(sc, sc->tree, hf_smtp_state, tvb, 0, 0, sc->st->tx.phase);
+    so_set_generated(sc, it);
     if (sc->st->tls || sc->ctx->tls) {
-        it = proto_tree_add_boolean(sc->tree, hf_smtp_state_tls, tvb, 0, 0, TRUE);
-        proto_item_set_generated(it);
+        it = so_add_boolean(sc, sc->tree, hf_smtp_state_tls, tvb, 0, 0, TRUE);
+        so_set_generated(sc, it);
     }
 }
 
@@ -293,15 +232,9 @@ static void smtp_show_state(smtp_call *sc, tvbuff_t *tvb)
 static void smtp_enter_tls(smtp_state *st)
 {
     st->tls = TRUE;
-    st->starttls_acked = FALSE;
-    st->client_mode = SMTP_CLIENT_COMMAND;
-    st->fifo_len = 0;
-    st->reply = NULL;
-    st->ehlo_seen = FALSE;
-    st->helo_sent = FALSE;
-    st->adv_starttls = st->adv_pipelining = st->adv_chunking = st->adv_auth = FALSE;
-    st->txn = NULL;
-    st->phase = SMTP_PHASE_START;
+    mw_smtp_client_restart(&st->cl);
+    mw_smtp_replies_restart(&st->rp);
+    mw_smtp_txn_restart(&st->tx);
     smtp_message_reset(st);
 }
 
@@ -316,18 +249,18 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
 {
     smtp_state *st = sc->st;
     mw_line_at l;
-    switch (st->client_mode) {
-    case SMTP_CLIENT_DATA_WAIT:
+    switch ((mw_smtp_client_mode)st->cl.mode) {
+    case MW_SMTP_CLIENT_DATA_WAIT:
         /* Body bytes before any reply to DATA: the client did not wait. */
-        st->data_early = TRUE;
+        mw_smtp_client_early(&st->cl);
         smtp_data_begin(sc, st->data_frame);
         return offset;
-    case SMTP_CLIENT_DATA:
+    case MW_SMTP_CLIENT_DATA:
         return dissect_smtp_data_body(sc, tvb, offset);
-    case SMTP_CLIENT_BDAT:
+    case MW_SMTP_CLIENT_BDAT:
         return dissect_smtp_bdat_chunk(sc, tvb, offset);
-    case SMTP_CLIENT_TLS_WAIT:
-        if (sc->tls_line_here || !st->starttls_acked)
+    case MW_SMTP_CLIENT_TLS_WAIT:
+        if (sc->tls_line_here || !st->cl.starttls_acked)
             return dissect_smtp_injected(sc, tvb, offset, FALSE);
         /* The 220 came in an earlier segment and the client goes on in
          * plaintext: decrypted data put back, or TLS never started. */
@@ -341,36 +274,35 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
         *stop = TRUE;
         return offset;
     }
-    if (st->client_mode == SMTP_CLIENT_AUTH || (st->auth_open && !smtp_line_is_command(tvb, &l)))
+    if (st->cl.mode == MW_SMTP_CLIENT_AUTH ||
+        (st->cl.auth_open && !smtp_line_is_command(tvb, &l)))
         dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
     else
         dissect_smtp_command_line(sc, tvb, &l);
     return offset;
 }
 
-static guint smtp_dissect(mw_ctx *ctx, tvbuff_t *tvb)
+static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 {
     smtp_state *st = (smtp_state *)ctx->state;
-    smtp_call sc = {ctx, st, ctx->pinfo, ctx->tree, NULL, 0, FALSE};
-    guint key = 0x10000 + ctx->call_index;
-    sc.recs = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), ctx->pinfo, proto_smtp, key);
-    if (!sc.recs) {
-        sc.recs = wmem_array_new(wmem_file_scope(), sizeof(void *));
-        if (ctx->first_pass)
-            p_add_proto_data(wmem_file_scope(), ctx->pinfo, proto_smtp, key, sc.recs);
-    }
+    smtp_call sc;
+    memset(&sc, 0, sizeof sc);
+    sc.ctx = ctx;
+    sc.st = st;
+    sc.pinfo = ctx->pinfo;
+    sc.tree = SMTP_NODE_TREE;
+    smtp_record_begin(&sc, tvb);
     if (ctx->tls && !st->tls)
         smtp_enter_tls(st);
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
     smtp_show_state(&sc, tvb);
 
     gint offset = 0, len = tvb_reported_length(tvb);
-    smtp_reply_view view = {NULL, 0, FALSE};
+    smtp_reply_view view = {SMTP_NODE_NONE, 0, FALSE};
     while (offset < len) {
         gboolean stop = FALSE;
         if (ctx->dir == MW_DIR_CLIENT) {
             offset = smtp_client_step(&sc, tvb, offset, &stop);
-        } else if (st->starttls_acked && !ctx->tls && !st->tls) {
+        } else if (st->cl.starttls_acked && !ctx->tls && !st->tls) {
             offset = dissect_smtp_injected(&sc, tvb, offset, TRUE);
         } else {
             mw_line_at l;
@@ -381,14 +313,22 @@ static guint smtp_dissect(mw_ctx *ctx, tvbuff_t *tvb)
         if (stop)
             break;
     }
+    ctx->rec = smtp_record_finish(&sc);
     return (guint)offset;
+}
+
+static void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
+{
+    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    if (ctx->rec)
+        smtp_render_record(ctx, tvb, (const smtp_call_rec *)ctx->rec);
 }
 
 static void smtp_gap(void *state, int dir, guint32 missing)
 {
     smtp_state *st = (smtp_state *)state;
     if (dir == MW_DIR_SERVER) {
-        st->reply = NULL;
+        mw_smtp_replies_gap(&st->rp);
         return;
     }
     smtp_data_gap(st, missing);
@@ -400,7 +340,8 @@ static const mw_stream_proto smtp_stream = {
     .label = "SMTP",
     .state_size = sizeof(smtp_state),
     .state_init = smtp_state_init,
-    .dissect = smtp_dissect,
+    .parse = smtp_parse,
+    .render = smtp_render,
     .gap = smtp_gap,
 };
 

@@ -30,7 +30,6 @@ static expert_field ei_smtp_auth_cleartext = EI_INIT;
 static expert_field ei_smtp_auth_bad_base64 = EI_INIT;
 static expert_field ei_smtp_auth_bad_message = EI_INIT;
 
-static int credentials_tap = -1;
 static dissector_handle_t ntlmssp_handle;
 static dissector_handle_t gssapi_handle;
 
@@ -40,7 +39,7 @@ typedef struct smtp_auth_user {
 
 /* Decode base64 at tvb[off, len) into a new data source; NULL on error (with
  * an expert on it). */
-static tvbuff_t *smtp_auth_decode(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len)
+static tvbuff_t *smtp_auth_decode(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len)
 {
     const guint8 *p = tvb_get_ptr(tvb, off, len);
     size_t cap = (size_t)len / 4 * 3 + 3;
@@ -48,40 +47,23 @@ static tvbuff_t *smtp_auth_decode(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, g
     size_t n = 0;
     const char *err = NULL;
     if (!mw_base64_decode(p, (size_t)len, out, cap, &n, &err)) {
-        proto_item *it = proto_tree_add_item(t, hf_smtp_auth_response, tvb, off, len, ENC_ASCII);
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_auth_bad_base64, "Not base64 (%s)", err);
+        smtp_node it = so_add_item(sc, t, hf_smtp_auth_response, tvb, off, len, ENC_ASCII);
+        so_expert_format(sc, it, &ei_smtp_auth_bad_base64, "Not base64 (%s)", err);
         return NULL;
     }
-    tvbuff_t *d = tvb_new_child_real_data(tvb, out, (guint)n, (gint)n);
-    add_new_data_source(sc->pinfo, d, "SASL (decoded)");
-    return d;
+    return so_data_source(sc, tvb, out, (guint)n, "SASL (decoded)");
 }
 
 static void smtp_auth_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret)
 {
-    mw_tap_user(sc->ctx, user);
-#if MW_HAVE_CREDENTIALS_TAP
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *c = wmem_new0(sc->pinfo->pool, mw_tap_credential);
-    c->num = sc->pinfo->num;
-    c->username_num = user_frame ? user_frame : sc->pinfo->num;
-    c->password_hf_id = (unsigned)hf_secret;
-    c->username = wmem_strdup(sc->pinfo->pool, user ? user : "n.a.");
-    c->proto = "SMTP";
-    c->info = wmem_strdup_printf(sc->pinfo->pool, "AUTH %s",
-                                 sc->st->auth_mech_name ? sc->st->auth_mech_name : "?");
-    tap_queue_packet(credentials_tap, sc->pinfo, c);
-#else
-    (void)sc, (void)user, (void)user_frame, (void)hf_secret;
-#endif
+    so_tap_credential(sc, user, user_frame, hf_secret, sc->st->auth_mech_name);
 }
 
-static proto_item *smtp_auth_secret(smtp_call *sc, proto_tree *t, tvbuff_t *d, mw_span s, int hf)
+static smtp_node smtp_auth_secret(smtp_call *sc, smtp_node t, tvbuff_t *d, mw_span s, int hf)
 {
-    proto_item *it = proto_tree_add_item(t, hf, d, (gint)s.off, (gint)s.len, ENC_UTF_8);
+    smtp_node it = so_add_item(sc, t, hf, d, (gint)s.off, (gint)s.len, ENC_UTF_8);
     if (!sc->ctx->tls && !sc->st->tls)
-        mw_expert(sc->pinfo, it, &ei_smtp_auth_cleartext);
+        so_mw_expert(sc, it, &ei_smtp_auth_cleartext);
     return it;
 }
 
@@ -89,26 +71,25 @@ static proto_item *smtp_auth_secret(smtp_call *sc, proto_tree *t, tvbuff_t *d, m
 static const char *smtp_auth_keep_user(smtp_call *sc, tvbuff_t *d, mw_span s)
 {
     smtp_auth_user *u = (smtp_auth_user *)smtp_rec(sc, sizeof *u);
-    if (sc->ctx->first_pass)
-        u->name = (const char *)tvb_get_string_enc(wmem_file_scope(), d, (gint)s.off, (gint)s.len,
-                                                   ENC_UTF_8);
+    u->name = (const char *)tvb_get_string_enc(wmem_file_scope(), d, (gint)s.off, (gint)s.len,
+                                               ENC_UTF_8);
     sc->st->auth_user = u->name;
     sc->st->auth_user_frame = sc->pinfo->num;
     return u->name;
 }
 
-static void smtp_auth_bad(smtp_call *sc, proto_item *it, const char *mech, const char *err)
+static void smtp_auth_bad(smtp_call *sc, smtp_node it, const char *mech, const char *err)
 {
-    expert_add_info_format(sc->pinfo, it, &ei_smtp_auth_bad_message, "Not a valid %s message: %s",
+    so_expert_format(sc, it, &ei_smtp_auth_bad_message, "Not a valid %s message: %s",
                            mech, err ? err : "unknown");
 }
 
 /* One client message of the exchange, decoded, by mechanism. */
-static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len)
+static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len)
 {
     smtp_state *st = sc->st;
     if (len == 1 && tvb_get_guint8(tvb, off) == '*') {
-        proto_tree_add_boolean(t, hf_smtp_auth_cancel, tvb, off, 1, TRUE);
+        so_add_boolean(sc, t, hf_smtp_auth_cancel, tvb, off, 1, TRUE);
         return;
     }
     tvbuff_t *d = smtp_auth_decode(sc, tvb, t, off, len);
@@ -116,8 +97,8 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
         return;
     guint dl = tvb_reported_length(d);
     const guint8 *p = dl ? tvb_get_ptr(d, 0, dl) : (const guint8 *)"";
-    proto_item *di = proto_tree_add_item(t, hf_smtp_auth_decoded, d, 0, dl, ENC_NA);
-    proto_tree *dt = proto_item_add_subtree(di, ett_smtp_auth);
+    smtp_node di = so_add_item(sc, t, hf_smtp_auth_decoded, d, 0, dl, ENC_NA);
+    smtp_node dt = so_subtree(sc, di, ett_smtp_auth);
     int step = st->auth_step++;
     switch ((mw_sasl_mech)st->auth_mech) {
     case MW_SASL_PLAIN: {
@@ -127,8 +108,8 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
             break;
         }
         if (pl.authzid.len)
-            proto_tree_add_item(dt, hf_smtp_auth_authzid, d, (gint)pl.authzid.off, (gint)pl.authzid.len, ENC_UTF_8);
-        proto_tree_add_item(dt, hf_smtp_auth_username, d, (gint)pl.authcid.off, (gint)pl.authcid.len, ENC_UTF_8);
+            so_add_item(sc, dt, hf_smtp_auth_authzid, d, (gint)pl.authzid.off, (gint)pl.authzid.len, ENC_UTF_8);
+        so_add_item(sc, dt, hf_smtp_auth_username, d, (gint)pl.authcid.off, (gint)pl.authcid.len, ENC_UTF_8);
         smtp_auth_secret(sc, dt, d, pl.passwd, hf_smtp_auth_password);
         smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)pl.authcid.off,
                                                     (gint)pl.authcid.len, ENC_UTF_8),
@@ -140,13 +121,13 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
         gboolean password = st->auth_prompt == MW_SASL_LOGIN_PASSWORD ||
                             (st->auth_prompt == MW_SASL_LOGIN_OTHER && step == 1);
         if (!password) {
-            proto_tree_add_item(dt, hf_smtp_auth_username, d, 0, dl, ENC_UTF_8);
+            so_add_item(sc, dt, hf_smtp_auth_username, d, 0, dl, ENC_UTF_8);
             smtp_auth_keep_user(sc, d, all);
         } else {
             smtp_auth_secret(sc, dt, d, all, hf_smtp_auth_password);
             if (st->auth_user) {
-                proto_item *u = proto_tree_add_string(dt, hf_smtp_auth_username, d, 0, 0, st->auth_user);
-                proto_item_set_generated(u);
+                smtp_node u = so_add_string(sc, dt, hf_smtp_auth_username, d, 0, 0, st->auth_user);
+                so_set_generated(sc, u);
             }
             smtp_auth_credential(sc, st->auth_user, st->auth_user_frame, hf_smtp_auth_password);
         }
@@ -158,8 +139,8 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
             smtp_auth_bad(sc, di, "CRAM-MD5", c.error);
             break;
         }
-        proto_tree_add_item(dt, hf_smtp_auth_username, d, (gint)c.user.off, (gint)c.user.len, ENC_UTF_8);
-        proto_tree_add_item(dt, hf_smtp_auth_digest, d, (gint)c.digest.off, (gint)c.digest.len, ENC_ASCII);
+        so_add_item(sc, dt, hf_smtp_auth_username, d, (gint)c.user.off, (gint)c.user.len, ENC_UTF_8);
+        so_add_item(sc, dt, hf_smtp_auth_digest, d, (gint)c.digest.off, (gint)c.digest.len, ENC_ASCII);
         /* Not the password, but with the challenge it can be attacked
          * offline: listed like other hashed credentials. */
         smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)c.user.off,
@@ -177,7 +158,7 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
             break;
         }
         if (o.authzid.len)
-            proto_tree_add_item(dt, hf_smtp_auth_username, d, (gint)o.authzid.off, (gint)o.authzid.len, ENC_UTF_8);
+            so_add_item(sc, dt, hf_smtp_auth_username, d, (gint)o.authzid.off, (gint)o.authzid.len, ENC_UTF_8);
         smtp_auth_secret(sc, dt, d, o.token, hf_smtp_auth_token);
         smtp_auth_credential(sc, o.authzid.len ? (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)o.authzid.off,
                                                                      (gint)o.authzid.len, ENC_UTF_8)
@@ -187,18 +168,18 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, proto_tree *t
     }
     case MW_SASL_NTLM:
         if (ntlmssp_handle && dl)
-            call_dissector(ntlmssp_handle, d, sc->pinfo, dt);
+            so_call_dissector(sc, ntlmssp_handle, d, dt);
         break;
     case MW_SASL_GSSAPI:
         if (gssapi_handle && dl)
-            call_dissector(gssapi_handle, d, sc->pinfo, dt);
+            so_call_dissector(sc, gssapi_handle, d, dt);
         break;
     default:
         break;
     }
 }
 
-void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *args,
+void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *args,
                        gsize len)
 {
     smtp_state *st = sc->st;
@@ -207,15 +188,15 @@ void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
         return;
     mw_sasl_mech_info info = mw_sasl_mech_classify(args + a.mech.off, a.mech.len);
     char *up = g_ascii_strup((const char *)args + a.mech.off, (gssize)a.mech.len);
-    proto_item *m = proto_tree_add_string(t, hf_smtp_auth_mechanism, tvb, off + (gint)a.mech.off,
+    smtp_node m = so_add_string(sc, t, hf_smtp_auth_mechanism, tvb, off + (gint)a.mech.off,
                                           (gint)a.mech.len, wmem_strdup(sc->pinfo->pool, up));
     g_free(up);
     if (info.mech == MW_SASL_UNKNOWN)
-        proto_item_append_text(m, " (not decoded)");
+        so_append_text(sc, m, " (not decoded)");
     st->auth_mech = (guint8)info.mech;
     st->auth_mech_name = info.name;
     st->auth_step = 0;
-    st->auth_open = TRUE;
+    mw_smtp_client_auth_sent(&st->cl);
     st->auth_prompt = MW_SASL_LOGIN_OTHER;
     st->auth_user = NULL;
     st->auth_user_frame = 0;
@@ -230,22 +211,22 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
 {
     gint len = (gint)l->line.len;
     /* The item spans the line end too; its value is the line without it. */
-    proto_item *it = proto_tree_add_string(sc->tree, hf_smtp_auth_response, tvb, l->offset,
+    smtp_node it = so_add_string(sc, sc->tree, hf_smtp_auth_response, tvb, l->offset,
                                            len + (gint)l->line.eol_len,
                                            (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                                             l->offset, len,
                                                                             ENC_ASCII));
-    proto_item_set_text(it, "AUTH response: %s", tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
-    proto_tree *t = proto_item_add_subtree(it, ett_smtp_auth);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: %s",
+    so_set_text(sc, it, "AUTH response: %s", tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
+    smtp_node t = so_subtree(sc, it, ett_smtp_auth);
+    so_col(sc, "C: %s",
                         tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
     smtp_cmd_rec *c = smtp_cmd_new(sc, SMTP_VERB_AUTH_RESPONSE);
-    sc->st->client_mode = SMTP_CLIENT_COMMAND; /* the next line waits for the next 334 */
+    mw_smtp_client_auth_response(&sc->st->cl);
     if (len == 0) {
         /* An empty response is valid (zero bytes); with XOAUTH2/OAUTHBEARER it
          * is the client's acknowledgment of an error challenge (RFC 7628 3.2.3). */
         guint8 m = sc->st->auth_mech;
-        proto_item_append_text(it, (m == MW_SASL_XOAUTH2 || m == MW_SASL_OAUTHBEARER)
+        so_append_text(sc, it, (m == MW_SASL_XOAUTH2 || m == MW_SASL_OAUTHBEARER)
                                        ? " (empty: acknowledges the server's error)"
                                        : " (empty)");
         sc->st->auth_step++;
@@ -255,7 +236,7 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
     smtp_cmd_show_links(sc, t, tvb, c);
 }
 
-void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len)
+void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len)
 {
     smtp_state *st = sc->st;
     if (len <= 0)
@@ -267,17 +248,16 @@ void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gin
     const char *err = NULL;
     if (!mw_base64_decode(p, (size_t)len, out, cap, &n, &err))
         return; /* a human-readable 334 text */
-    tvbuff_t *d = tvb_new_child_real_data(tvb, out, (guint)n, (gint)n);
-    add_new_data_source(sc->pinfo, d, "SASL challenge (decoded)");
+    tvbuff_t *d = so_data_source(sc, tvb, out, (guint)n, "SASL challenge (decoded)");
     if (st->auth_mech == MW_SASL_NTLM && ntlmssp_handle && n) {
-        call_dissector(ntlmssp_handle, d, sc->pinfo, t);
+        so_call_dissector(sc, ntlmssp_handle, d, t);
         return;
     }
     if (st->auth_mech == MW_SASL_GSSAPI && gssapi_handle && n) {
-        call_dissector(gssapi_handle, d, sc->pinfo, t);
+        so_call_dissector(sc, gssapi_handle, d, t);
         return;
     }
-    proto_tree_add_item(t, hf_smtp_auth_challenge, d, 0, (gint)n, ENC_UTF_8);
+    so_add_item(sc, t, hf_smtp_auth_challenge, d, 0, (gint)n, ENC_UTF_8);
     if (st->auth_mech == MW_SASL_LOGIN)
         st->auth_prompt = (guint8)mw_sasl_login_prompt_kind(out, n);
 }
@@ -332,7 +312,6 @@ void smtp_auth_register(int proto)
 
 void smtp_auth_handoff(void)
 {
-    credentials_tap = find_tap_id("credentials");
     ntlmssp_handle = find_dissector("ntlmssp");
     gssapi_handle = find_dissector("gssapi");
 }

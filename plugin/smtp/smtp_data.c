@@ -43,13 +43,9 @@ void smtp_message_reset(smtp_state *st)
     st->msg = NULL;
     st->msg_len = 0;
     st->gap_bytes = 0;
-    st->bdat_left = 0;
-    st->bdat_last = FALSE;
-    st->bdat_bare_cr = st->bdat_bare_lf = st->bdat_nul = 0;
-    st->bdat_prev_cr = FALSE;
-    st->data_confirmed = FALSE;
-    st->smug_active = FALSE;
-    st->smug_replies = 0;
+    mw_smtp_bdat_reset(&st->bdat);
+    st->cl.confirmed = FALSE;
+    mw_smtp_smuggle_reset(&st->smug);
     st->de_last_frame = 0;
 }
 
@@ -69,17 +65,15 @@ static void smtp_msg_append(smtp_call *sc, const guint8 *p, guint32 n)
     smtp_msg_buf *m = st->msg;
     if (!n || !m)
         return;
-    if (sc->ctx->first_pass) {
-        if (m->len + n > m->cap) {
-            guint32 cap = MAX(m->cap * 2, 4096);
-            while (cap < m->len + n)
-                cap *= 2;
-            m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
-            m->cap = cap;
-        }
-        memcpy(m->data + m->len, p, n);
-        m->len += n;
+    if (m->len + n > m->cap) {
+        guint32 cap = MAX(m->cap * 2, 4096);
+        while (cap < m->len + n)
+            cap *= 2;
+        m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
+        m->cap = cap;
     }
+    memcpy(m->data + m->len, p, n);
+    m->len += n;
     st->msg_len += n;
 }
 
@@ -88,44 +82,40 @@ void smtp_data_begin(smtp_call *sc, guint32 frame)
     smtp_state *st = sc->st;
     smtp_message_reset(st);
     memset(&st->de, 0, sizeof st->de);
-    st->smug_owed = 0;
-    st->client_mode = SMTP_CLIENT_DATA;
-    st->phase = SMTP_PHASE_DATA;
+    mw_smtp_smuggle_body_begin(&st->smug);
+    mw_smtp_client_body_begin(&st->cl);
+    mw_smtp_txn_body(&st->tx);
     st->data_frame = frame;
     smtp_msg_open(sc);
 }
 
 void smtp_data_gap(smtp_state *st, guint32 missing)
 {
-    if (st->client_mode == SMTP_CLIENT_BDAT) {
+    if (st->cl.mode == MW_SMTP_CLIENT_BDAT) {
         st->gap_bytes += missing;
-        if (missing >= st->bdat_left) {
-            st->bdat_left = 0;
-            st->client_mode = SMTP_CLIENT_COMMAND;
-        } else {
-            st->bdat_left -= missing;
-        }
-    } else if (st->client_mode == SMTP_CLIENT_DATA) {
+        if (mw_smtp_bdat_gap(&st->bdat, missing))
+            mw_smtp_client_chunk(&st->cl, FALSE);
+    } else if (st->cl.mode == MW_SMTP_CLIENT_DATA) {
         st->gap_bytes += missing;
     }
 }
 
-static void smtp_count_expert(smtp_call *sc, proto_item *it, expert_field *ei, guint32 n,
+static void smtp_count_expert(smtp_call *sc, smtp_node it, expert_field *ei, guint32 n,
                               const char *one, const char *many)
 {
     if (n)
-        expert_add_info_format(sc->pinfo, it, ei, "%u %s in this message", n, n == 1 ? one : many);
+        so_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the
  * transaction. */
-static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, gboolean bdat)
+static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gboolean bdat)
 {
     smtp_state *st = sc->st;
     if (bdat) {
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat_bare_cr, "bare CR", "bare CRs");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat_bare_lf, "bare LF", "bare LFs");
-        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat_nul, "NUL byte", "NUL bytes");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_cr, st->bdat.bare_cr, "bare CR", "bare CRs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_bare_lf, st->bdat.bare_lf, "bare LF", "bare LFs");
+        smtp_count_expert(sc, anchor, &ei_smtp_bdat_nul, st->bdat.nul, "NUL byte", "NUL bytes");
     } else {
         const mw_dataend_counts *c = &st->de.counts;
         smtp_count_expert(sc, anchor, &ei_smtp_data_bare_cr, c->bare_cr, "bare CR", "bare CRs");
@@ -136,25 +126,27 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor, g
                           "lines over 998 octets (RFC 5322 2.1.1)");
     }
     if (st->gap_bytes)
-        expert_add_info_format(sc->pinfo, anchor, &ei_smtp_data_incomplete,
+        so_expert_format(sc, anchor, &ei_smtp_data_incomplete,
                                "%u bytes of this message are missing from the capture",
                                st->gap_bytes);
-    proto_item *mi = proto_tree_add_item(sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
-    proto_item_set_generated(mi);
-    proto_item_set_text(mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
-    proto_tree *mt = proto_item_add_subtree(mi, ett_smtp_message);
-    proto_item *sz = proto_tree_add_uint(mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
-    proto_item_set_generated(sz);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: end of message, %u bytes", st->msg_len);
+    smtp_node mi = so_add_item(sc, sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
+    so_set_generated(sc, mi);
+    so_set_text(sc, mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
+    smtp_node mt = so_subtree(sc, mi, ett_smtp_message);
+    smtp_node sz = so_add_uint(sc, mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
+    so_set_generated(sc, sz);
+    so_col(sc, "C: end of message, %u bytes", st->msg_len);
 
-    mail_message_facts facts;
-    memset(&facts, 0, sizeof facts);
-    gboolean have = st->msg && st->msg_len;
-    if (have) {
-        tvbuff_t *msg = mail_message_tvb(tvb, sc->pinfo, st->msg->data, st->msg_len);
-        mail_message_add(msg, sc->pinfo, mt, &facts);
+    /* the IMF tree and the recap are shown at render, from these */
+    smtp_msg_view v;
+    memset(&v, 0, sizeof v);
+    if (st->msg && st->msg_len) {
+        v.data = st->msg->data;
+        v.len = st->msg_len;
     }
-    smtp_envelope_recap(sc, tvb, sc->tree, have ? &facts : NULL);
+    v.txn = SMTP_TXN(st);
+    v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;
+    so_message(sc, mt, &v);
 }
 
 /* ---- DATA ---------------------------------------------------------------- */
@@ -205,77 +197,69 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     smtp_state *st = sc->st;
     wmem_array_t *events = wmem_array_new(sc->pinfo->pool, sizeof(smtp_de_event));
     gboolean ended;
-    gboolean smug_at_start = st->smug_active;
+    gboolean smug_at_start = st->smug.active;
     gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
-    proto_item *fi = proto_tree_add_item(sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
-    proto_item_set_text(fi, "Message data: %d bytes", n);
-    proto_tree *ft = proto_item_add_subtree(fi, ett_smtp_data);
-    if (st->data_early && !st->data_confirmed) {
-        proto_item *e = proto_tree_add_boolean(ft, hf_smtp_data_early, tvb, offset, n, TRUE);
-        proto_item_set_generated(e);
-        expert_add_info(sc->pinfo, e, &ei_smtp_data_early);
+    smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
+    so_set_text(sc, fi, "Message data: %d bytes", n);
+    smtp_node ft = so_subtree(sc, fi, ett_smtp_data);
+    if (st->cl.early && !st->cl.confirmed) {
+        smtp_node e = so_add_boolean(sc, ft, hf_smtp_data_early, tvb, offset, n, TRUE);
+        so_set_generated(sc, e);
+        so_expert(sc, e, &ei_smtp_data_early);
     }
 
     /* Candidates, and between them what a lenient receiver executes. */
     gint cur = offset;
-    proto_item *term = NULL;
-    st->smug_active = smug_at_start;
+    smtp_node term = SMTP_NODE_NONE;
+    st->smug.active = smug_at_start;
     for (guint i = 0; i < wmem_array_get_count(events); i++) {
         const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
-        if (st->smug_active && e->tvb_off > cur)
+        if (st->smug.active && e->tvb_off > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
         if (e->cls == MW_DATAEND_STRICT) {
-            term = proto_tree_add_string(ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
+            term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
                                          "CRLF.CRLF");
-            st->smug_active = FALSE;
+            st->smug.active = FALSE;
             break;
         }
         dissect_smtp_candidate(sc, tvb, ft, e);
         st->de_last_cls = e->cls;
         st->de_last_frame = sc->pinfo->num;
-        st->smug_active = TRUE;
-        st->smug_phase = 0;
-        st->smug_mid_line = FALSE;
+        mw_smtp_smuggle_candidate(&st->smug);
         cur = e->tvb_off + e->len;
     }
     if (!ended) {
-        if (st->smug_active && offset + n > cur)
+        if (st->smug.active && offset + n > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
-        col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: message data, %d bytes", n);
+        so_col(sc, "C: message data, %d bytes", n);
         return offset + n;
     }
-    smtp_message_end(sc, tvb, term ? term : fi, FALSE);
+    smtp_message_end(sc, tvb, term != SMTP_NODE_NONE ? term : fi, FALSE);
     smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
     smtp_cmd_show_links(sc, sc->tree, tvb, end);
     /* Replies beyond the visible commands will be those of a lenient
      * receiver that executed the smuggled ones. */
-    st->smug_owed = st->smug_replies;
+    mw_smtp_smuggle_strict_end(&st->smug);
     st->smug_frame = st->de_last_frame;
     st->smug_cls = (guint8)st->de_last_cls;
     sc->ctx->mid_line = FALSE; /* the terminator ended a line: commands start afresh */
-    st->client_mode = SMTP_CLIENT_COMMAND;
-    st->phase = SMTP_PHASE_GREETED;
-    st->txn = NULL;
-    st->txn_nrcpt = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_client_body_end(&st->cl);
+    mw_smtp_txn_end(&st->tx);
     smtp_message_reset(st);
     return offset + n;
 }
 
 /* ---- BDAT ---------------------------------------------------------------- */
 
-static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, proto_item *anchor)
+static void smtp_bdat_complete(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor)
 {
     smtp_state *st = sc->st;
     smtp_message_end(sc, tvb, anchor, TRUE);
-    st->phase = SMTP_PHASE_GREETED;
-    st->txn = NULL;
-    st->txn_nrcpt = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_txn_end(&st->tx);
     smtp_message_reset(st);
 }
 
-void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *args,
+void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *args,
                        gsize len, gboolean *more)
 {
     smtp_state *st = sc->st;
@@ -284,45 +268,29 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, co
     *more = FALSE;
     if (b.error || b.size > SMTP_BDAT_ABSURD) {
         /* Not fetched from the bytes: the text is no 64-bit integer. */
-        proto_item *it = proto_tree_add_uint64_format(t, hf_smtp_bdat_size, tvb, off, (gint)len,
+        smtp_node it = so_add_uint64_format(sc, t, hf_smtp_bdat_size, tvb, off, (gint)len,
                                                       b.error ? 0 : b.size, "Chunk size: %s",
                                                       tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_bdat_bad_size,
+        so_expert_format(sc, it, &ei_smtp_bdat_bad_size,
                                "BDAT size %s: %s; the following bytes are read as command lines",
                                tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),
                                b.error ? b.error : "too large to be a real chunk");
         return;
     }
-    proto_tree_add_uint64(t, hf_smtp_bdat_size, tvb, off, (gint)len, b.size);
+    so_add_uint64(sc, t, hf_smtp_bdat_size, tvb, off, (gint)len, b.size);
     if (b.last)
-        proto_tree_add_boolean(t, hf_smtp_bdat_last, tvb, off, (gint)len, TRUE);
+        so_add_boolean(sc, t, hf_smtp_bdat_last, tvb, off, (gint)len, TRUE);
     if (!st->msg) {
         smtp_message_reset(st);
         smtp_msg_open(sc);
         st->data_frame = sc->pinfo->num;
     }
-    st->phase = SMTP_PHASE_DATA;
-    st->bdat_left = b.size;
-    st->bdat_last = b.last;
-    if (b.size) {
-        st->client_mode = SMTP_CLIENT_BDAT;
+    mw_smtp_txn_body(&st->tx);
+    if (mw_smtp_bdat_begin(&st->bdat, b.size, b.last)) {
+        mw_smtp_client_chunk(&st->cl, TRUE);
         *more = TRUE;
     } else if (b.last) {
-        smtp_bdat_complete(sc, tvb, proto_tree_get_parent(t));
-    }
-}
-
-static void smtp_bdat_count(smtp_state *st, const guint8 *p, gint n)
-{
-    for (gint i = 0; i < n; i++) {
-        guint8 c = p[i];
-        if (st->bdat_prev_cr && c != '\n')
-            st->bdat_bare_cr++;
-        if (c == '\n' && !st->bdat_prev_cr)
-            st->bdat_bare_lf++;
-        if (c == 0)
-            st->bdat_nul++;
-        st->bdat_prev_cr = c == '\r';
+        smtp_bdat_complete(sc, tvb, so_parent(sc, t));
     }
 }
 
@@ -330,30 +298,22 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
 {
     smtp_state *st = sc->st;
     gint rem = tvb_reported_length_remaining(tvb, offset);
-    gint n = st->bdat_left < (guint64)rem ? (gint)st->bdat_left : rem;
-    const guint8 *p = tvb_get_ptr(tvb, offset, n);
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
-    st->bdat_left -= (guint64)n;
-    proto_item_set_text(it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
-                        st->bdat_left);
-    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_data);
-    proto_item *l = proto_tree_add_uint64(ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat_left);
-    proto_item_set_generated(l);
-    smtp_bdat_count(st, p, n);
+    const guint8 *p = tvb_get_ptr(tvb, offset, rem);
+    mw_smtp_chunk_step step = mw_smtp_bdat_feed(&st->bdat, p, (size_t)rem);
+    gint n = (gint)step.consumed;
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
+    so_set_text(sc, it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
+                st->bdat.left);
+    smtp_node ct = so_subtree(sc, it, ett_smtp_data);
+    smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat.left);
+    so_set_generated(sc, l);
     smtp_msg_append(sc, p, (guint32)n);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: BDAT chunk, %d bytes", n);
+    so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
-    if (st->bdat_left == 0) {
-        st->client_mode = SMTP_CLIENT_COMMAND;
-        /* The message is the chunks joined (RFC 3030 2): a CR that ends a
-         * chunk pairs with an LF that starts the next; only the last chunk's
-         * final CR is bare for sure. */
-        if (st->bdat_last) {
-            if (st->bdat_prev_cr)
-                st->bdat_bare_cr++, st->bdat_prev_cr = FALSE;
-            smtp_bdat_complete(sc, tvb, it);
-        }
-    }
+    if (step.chunk_done)
+        mw_smtp_client_chunk(&st->cl, FALSE);
+    if (step.message_done)
+        smtp_bdat_complete(sc, tvb, it);
     return offset + n;
 }
 

@@ -32,7 +32,7 @@ static expert_field ei_smtp_env_from_missing = EI_INIT;
 static expert_field ei_smtp_env_from_repeated = EI_INIT;
 static expert_field ei_smtp_env_from_multiple = EI_INIT;
 
-static void smtp_params(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *p,
+static void smtp_params(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
                         size_t len)
 {
     size_t pos = 0;
@@ -40,29 +40,29 @@ static void smtp_params(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, c
     while (mw_smtp_param_next(p, len, &pos, &prm)) {
         gint start = off + (gint)prm.keyword.off;
         gint end = prm.has_value ? off + (gint)(prm.value.off + prm.value.len) : start + (gint)prm.keyword.len;
-        proto_item *it = proto_tree_add_item(t, hf_smtp_param, tvb, start, end - start, ENC_NA);
-        proto_item_set_text(it, "Parameter: %s", tvb_format_text(sc->pinfo->pool, tvb, start, end - start));
-        proto_tree *pt = proto_item_add_subtree(it, ett_smtp_param);
+        smtp_node it = so_add_item(sc, t, hf_smtp_param, tvb, start, end - start, ENC_NA);
+        so_set_text(sc, it, "Parameter: %s", tvb_format_text(sc->pinfo->pool, tvb, start, end - start));
+        smtp_node pt = so_subtree(sc, it, ett_smtp_param);
         char *kw = g_ascii_strup((const char *)p + prm.keyword.off, (gssize)prm.keyword.len);
-        proto_tree_add_string(pt, hf_smtp_param_name, tvb, start, (gint)prm.keyword.len,
+        so_add_string(sc, pt, hf_smtp_param_name, tvb, start, (gint)prm.keyword.len,
                               wmem_strdup(sc->pinfo->pool, kw));
         g_free(kw);
         if (prm.has_value)
-            proto_tree_add_item(pt, hf_smtp_param_value, tvb, off + (gint)prm.value.off,
+            so_add_item(sc, pt, hf_smtp_param_value, tvb, off + (gint)prm.value.off,
                                 (gint)prm.value.len, ENC_UTF_8);
     }
 }
 
 /* Shows a path; returns the address (file scope when keep) or NULL. */
-static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *p,
+static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
                              gsize len, const char *keyword, int hf, gboolean *null_path)
 {
     mw_smtp_path path;
     mw_smtp_path_parse(p, len, keyword, &path);
     *null_path = path.null_path;
     if (path.error) {
-        proto_item *it = proto_tree_add_item(t, hf, tvb, off, (gint)len, ENC_UTF_8);
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_path_invalid, "Unusable %s path: %s",
+        smtp_node it = so_add_item(sc, t, hf, tvb, off, (gint)len, ENC_UTF_8);
+        so_expert_format(sc, it, &ei_smtp_path_invalid, "Unusable %s path: %s",
                                keyword, path.error);
         return NULL;
     }
@@ -71,17 +71,17 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o
                                                                          off + (gint)path.addr.off,
                                                                          (gint)path.addr.len,
                                                                          ENC_UTF_8);
-    proto_item *it = proto_tree_add_string(t, hf, tvb, off + (gint)path.addr.off,
+    smtp_node it = so_add_string(sc, t, hf, tvb, off + (gint)path.addr.off,
                                            path.null_path ? 0 : (gint)path.addr.len, addr);
     if (path.null_path) {
-        proto_item *n = proto_tree_add_boolean(t, hf_smtp_envelope_null_sender, tvb, off, (gint)len, TRUE);
-        proto_item_set_generated(n);
+        smtp_node n = so_add_boolean(sc, t, hf_smtp_envelope_null_sender, tvb, off, (gint)len, TRUE);
+        so_set_generated(sc, n);
     }
     if (path.route.len)
-        proto_tree_add_item(t, hf_smtp_envelope_route, tvb, off + (gint)path.route.off,
+        so_add_item(sc, t, hf_smtp_envelope_route, tvb, off + (gint)path.route.off,
                             (gint)path.route.len, ENC_ASCII);
     if (path.flags & (MW_SMTP_PATH_SPACE_AFTER_COLON | MW_SMTP_PATH_NO_BRACKETS))
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_path_lenient, "%s path %s (RFC 5321 "
+        so_expert_format(sc, it, &ei_smtp_path_lenient, "%s path %s (RFC 5321 "
                                "4.1.2 requires \"%s:<address>\"; lenient servers accept it)",
                                keyword,
                                (path.flags & MW_SMTP_PATH_NO_BRACKETS) ? "without angle brackets"
@@ -94,45 +94,39 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o
 
 static smtp_cmd_rec *smtp_last_cmd(const smtp_state *st)
 {
-    return st->fifo_len ? st->fifo[(st->fifo_head + st->fifo_len - 1) % SMTP_FIFO_SIZE] : NULL;
+    return (smtp_cmd_rec *)mw_smtp_replies_newest(&st->rp).tag;
 }
 
-void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *p,
+void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
                        gsize len)
 {
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "FROM", hf_smtp_envelope_from, &null_path);
-    if (st->txn && st->mail_ok)
+    if (!mw_smtp_txn_mail_opens(&st->tx))
         return; /* nested MAIL: the server keeps the open transaction */
     smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
-    if (sc->ctx->first_pass) {
-        txn->mail_frame = sc->pinfo->num;
-        txn->from = addr ? addr : "";
-        txn->null_sender = null_path;
-        txn->mail_cmd = smtp_last_cmd(st);
-        txn->rcpts = wmem_array_new(wmem_file_scope(), sizeof(smtp_rcpt));
-    }
+    txn->mail_frame = sc->pinfo->num;
+    txn->from = addr ? addr : "";
+    txn->null_sender = null_path;
+    txn->mail_cmd = smtp_last_cmd(st);
+    txn->rcpts = wmem_array_new(wmem_file_scope(), sizeof(smtp_rcpt));
     smtp_message_reset(st);
-    st->txn = txn;
-    st->txn_nrcpt = 0;
-    st->rcpt_ok = 0;
-    st->mail_ok = FALSE;
+    mw_smtp_txn_mail(&st->tx, (uintptr_t)txn, (uintptr_t)txn->mail_cmd);
 }
 
-void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, const guint8 *p,
+void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
                        gsize len)
 {
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "TO", hf_smtp_envelope_rcpt, &null_path);
-    if (!st->txn || !addr)
+    smtp_txn *txn = SMTP_TXN(st);
+    if (!txn || !addr)
         return;
-    if (sc->ctx->first_pass) {
-        smtp_rcpt r = {addr, sc->pinfo->num, smtp_last_cmd(st)};
-        wmem_array_append_one(st->txn->rcpts, r);
-    }
-    st->txn_nrcpt++;
+    smtp_rcpt r = {addr, sc->pinfo->num, smtp_last_cmd(st)};
+    wmem_array_append_one(txn->rcpts, r);
+    mw_smtp_txn_rcpt(&st->tx);
 }
 
 static const char *addr_domain(const char *a)
@@ -151,30 +145,30 @@ static gboolean addr_in(const char *a, const mail_message_facts *f)
 
 /* Envelope against headers (RFC 5322 3.6.2: From: once; Sender: when From:
  * has several mailboxes). */
-static void smtp_envelope_compare(smtp_call *sc, proto_item *it, const smtp_txn *txn,
+static void smtp_envelope_compare(packet_info *pinfo, proto_item *it, const smtp_txn *txn,
                                   guint nrcpt, const mail_message_facts *f)
 {
     if (f->from_fields == 0)
-        expert_add_info(sc->pinfo, it, &ei_smtp_env_from_missing);
+        expert_add_info(pinfo, it, &ei_smtp_env_from_missing);
     else if (f->from_fields > 1)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_env_from_repeated,
+        expert_add_info_format(pinfo, it, &ei_smtp_env_from_repeated,
                                "The message has %u From: fields (RFC 5322 allows one): readers "
                                "may show either", f->from_fields);
     /* More mailboxes than From: fields: some field names several (two
      * fields of one mailbox each are the repeated case above). */
     if (f->n_from > 1 && f->n_from > f->from_fields && !f->has_sender)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_env_from_multiple,
+        expert_add_info_format(pinfo, it, &ei_smtp_env_from_multiple,
                                "From: names %u mailboxes and there is no Sender: (RFC 5322 "
                                "3.6.2 requires one)", f->n_from);
     const char *ed = txn->null_sender ? NULL : addr_domain(txn->from);
     const char *hd = f->n_from ? addr_domain(f->from[0]) : NULL;
     if (ed && hd && g_ascii_strcasecmp(ed, hd))
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_env_from_domain,
+        expert_add_info_format(pinfo, it, &ei_smtp_env_from_domain,
                                "Envelope sender domain %s differs from the From: domain %s: "
                                "the reader sees a sender the envelope does not name", ed, hd);
     if (!f->parsed)
         return;
-    wmem_strbuf_t *bcc = wmem_strbuf_new(sc->pinfo->pool, "");
+    wmem_strbuf_t *bcc = wmem_strbuf_new(pinfo->pool, "");
     guint nbcc = 0;
     for (guint i = 0; i < nrcpt; i++) {
         const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
@@ -184,21 +178,20 @@ static void smtp_envelope_compare(smtp_call *sc, proto_item *it, const smtp_txn 
         nbcc++;
     }
     if (nbcc)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_env_bcc,
+        expert_add_info_format(pinfo, it, &ei_smtp_env_bcc,
                                "%u envelope recipient%s not in To:/Cc: (Bcc, list or forward): %s",
                                nbcc, nbcc > 1 ? "s" : "", wmem_strbuf_get_str(bcc));
 }
 
-void smtp_envelope_recap(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree,
-                         const mail_message_facts *facts)
+/* At render, from the transaction's records: nrcpt recipients of txn. */
+void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *tree,
+                                const smtp_txn *txn, guint32 nrcpt,
+                                const mail_message_facts *facts)
 {
-    const smtp_txn *txn = sc->st->txn;
-    if (!txn)
-        return;
     proto_item *it = proto_tree_add_item(tree, hf_smtp_envelope, tvb, 0, 0, ENC_NA);
     proto_item_set_generated(it);
     proto_item_set_text(it, "Envelope: from %s to %u recipient%s", txn->null_sender ? "<>" : txn->from,
-                        sc->st->txn_nrcpt, sc->st->txn_nrcpt == 1 ? "" : "s");
+                        nrcpt, nrcpt == 1 ? "" : "s");
     proto_tree *et = proto_item_add_subtree(it, ett_smtp_envelope);
     proto_item *g = proto_tree_add_string(et, hf_smtp_envelope_from, tvb, 0, 0, txn->from);
     proto_item_set_generated(g);
@@ -208,21 +201,21 @@ void smtp_envelope_recap(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree,
     }
     g = proto_tree_add_uint(et, hf_smtp_envelope_mail_frame, tvb, 0, 0, txn->mail_frame);
     proto_item_set_generated(g);
-    for (guint i = 0; i < sc->st->txn_nrcpt && i < wmem_array_get_count(txn->rcpts); i++) {
+    for (guint i = 0; i < nrcpt && i < wmem_array_get_count(txn->rcpts); i++) {
         const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
         proto_tree *rt = proto_item_add_subtree(g, ett_smtp_envelope);
         g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->frame);
         proto_item_set_generated(g);
+        /* the command record's reply link, filled when its reply was parsed */
         if (r->cmd && r->cmd->reply_frame) {
             g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_reply, tvb, 0, 0, r->cmd->reply_code);
             proto_item_set_generated(g);
         }
     }
     if (facts)
-        smtp_envelope_compare(sc, it, txn, MIN(sc->st->txn_nrcpt, wmem_array_get_count(txn->rcpts)),
-                              facts);
+        smtp_envelope_compare(pinfo, it, txn, MIN(nrcpt, wmem_array_get_count(txn->rcpts)), facts);
 }
 
 void smtp_envelope_register(int proto)

@@ -1,13 +1,19 @@
 /* What the SMTP files share: the conversation state, the file-scope records
  * that link commands, replies and transactions, and each file's entry points.
  *
- * smtp.c          registration, the per-call loop, command dispatch, sequence
+ * smtp.c          registration, parse and render, command dispatch, sequence
+ * smtp_record.c   the call's record: ops stored by parse, replayed by render
  * smtp_reply.c    replies: multi-line grouping, enhanced codes, EHLO, matching
  * smtp_envelope.c MAIL/RCPT paths and parameters, the transaction recap
  * smtp_data.c     DATA and BDAT bodies, the message buffer and its handoff
  * smtp_smuggle.c  end-of-DATA candidates and what a lenient receiver executes
  * smtp_auth.c     AUTH and the credentials tap
  * smtp_tls.c      STARTTLS, injection, stripping, implicit-TLS ports
+ *
+ * The session's decisions (reply matching, phase and transaction, client
+ * mode, BDAT counting) are made by the pure session machine in
+ * core/smtp/smtp_session.h; these files keep the rest of the state and turn
+ * what is found into the call's record.
  */
 #ifndef MAILWIRE_SMTP_INT_H
 #define MAILWIRE_SMTP_INT_H
@@ -16,29 +22,14 @@
 #include <epan/expert.h>
 
 #include "core/body/dataend.h"
+#include "core/smtp/smtp_session.h"
 #include "core/smtp/smtp_syntax.h"
 #include "engine/stream.h"
 
 extern int proto_smtp;
 extern dissector_handle_t smtp_handle;
 
-/* What the client's next bytes are. */
-typedef enum {
-    SMTP_CLIENT_COMMAND = 0, /* command lines */
-    SMTP_CLIENT_DATA_WAIT,   /* DATA sent alone, no reply yet: the reply decides */
-    SMTP_CLIENT_DATA,        /* DATA body until the strict end */
-    SMTP_CLIENT_BDAT,        /* a BDAT chunk: bdat_left bytes */
-    SMTP_CLIENT_AUTH,        /* a SASL response line after a 334 */
-    SMTP_CLIENT_TLS_WAIT,    /* STARTTLS sent: plaintext now is injection */
-} smtp_client_mode;
 
-/* Session phase (mail.smtp.state). */
-typedef enum {
-    SMTP_PHASE_START = 0,    /* before HELO/EHLO */
-    SMTP_PHASE_GREETED,      /* after HELO/EHLO */
-    SMTP_PHASE_TRANSACTION,  /* after an accepted MAIL */
-    SMTP_PHASE_DATA,         /* in DATA or BDAT */
-} smtp_phase;
 
 /* Pseudo-verb for the reply that answers the end of a DATA body. */
 #define SMTP_VERB_END_OF_DATA 100
@@ -53,13 +44,6 @@ typedef struct smtp_cmd_rec {
     guint32 reply_frame;  /* 0 until its reply is seen */
     guint16 reply_code;
 } smtp_cmd_rec;
-
-/* A reply (file scope): created at its first line. */
-typedef struct smtp_reply_rec {
-    guint32 first_frame;
-    smtp_cmd_rec *cmd;    /* the command it answers, NULL if none */
-    gboolean greeting;
-} smtp_reply_rec;
 
 /* One recipient of a transaction. */
 typedef struct smtp_rcpt {
@@ -84,41 +68,23 @@ typedef struct smtp_msg_buf {
     guint32 len, cap;
 } smtp_msg_buf;
 
-#define SMTP_FIFO_SIZE 32
 
-/* Conversation state: flat, copied before every call (see stream.h). */
+/* The open transaction of a state, or NULL. */
+#define SMTP_TXN(st) ((smtp_txn *)(st)->tx.tag)
+
+/* Conversation state: advanced by parse on the first pass only; render never
+ * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
-    guint8 client_mode;       /* smtp_client_mode */
-    guint8 phase;             /* smtp_phase */
-    gboolean greeted;         /* the server's greeting was seen */
+    mw_smtp_client cl;        /* what the client's next bytes are */
     gboolean tls;             /* bytes now come out of TLS */
-    gboolean starttls_acked;  /* 220 to STARTTLS seen: the next bytes are TLS */
 
-    /* commands waiting for replies, oldest first */
-    smtp_cmd_rec *fifo[SMTP_FIFO_SIZE];
-    guint8 fifo_head, fifo_len;
+    /* commands waiting for replies and the reply in progress */
+    mw_smtp_replies rp;
 
-    /* the server's reply in progress (multi-line) */
-    smtp_reply_rec *reply;    /* NULL between replies */
-    guint8 reply_verb;        /* verb of the command it answers */
-    guint16 reply_code;
-    guint16 reply_lines;
-
-    /* EHLO capabilities */
-    gboolean ehlo_seen;
-    gboolean helo_sent;       /* HELO/EHLO sent (reply or not) */
-    gboolean adv_starttls, adv_pipelining, adv_chunking, adv_auth;
-
-    /* transaction */
-    smtp_txn *txn;
-    guint32 txn_nrcpt;        /* recipients of txn so far */
-    guint32 rcpt_ok;          /* recipients accepted */
-    gboolean mail_ok;         /* MAIL accepted */
-    gboolean data_rejected;   /* the last DATA was refused: body lines are commands */
+    /* phase, EHLO capabilities, the transaction (its tag: an smtp_txn) */
+    mw_smtp_txn tx;
 
     /* DATA body */
-    gboolean data_early;      /* body bytes were sent before the DATA reply */
-    gboolean data_confirmed;  /* 354 seen */
     guint32 data_frame;       /* frame of the DATA/first BDAT command */
     mw_dataend_state de;
     guint32 de_last_cls;      /* last candidate class seen, and where */
@@ -126,19 +92,12 @@ typedef struct smtp_state {
     guint32 gap_bytes;        /* bytes of the message missing from the capture */
 
     /* what a lenient receiver executes after a candidate */
-    gboolean smug_active;
-    guint8 smug_phase;        /* 0 commands, 1 headers, 2 body */
-    gboolean smug_mid_line;
-    guint16 smug_replies;     /* replies a lenient receiver owes to the smuggled commands */
-    guint16 smug_owed;        /* after the strict end: such replies not seen yet */
+    mw_smtp_smuggle smug;
     guint32 smug_frame;       /* frame of the candidate those commands followed */
     guint8 smug_cls;
 
     /* BDAT */
-    guint64 bdat_left;
-    gboolean bdat_last;
-    guint32 bdat_bare_cr, bdat_bare_lf, bdat_nul;
-    gboolean bdat_prev_cr;
+    mw_smtp_chunks bdat;
 
     /* the message buffer and its length at this point */
     smtp_msg_buf *msg;
@@ -154,35 +113,120 @@ typedef struct smtp_state {
     guint32 auth_user_frame;
 } smtp_state;
 
-/* One call of the dissector: the engine's context plus the records this
- * call created (first pass) or finds again (later passes), in order. */
+/* ---- the call's record ----------------------------------------------------
+ * parse runs the session logic once, on the first pass, with the live state;
+ * everything it would show is stored, in order, as ops of the call's record
+ * (file scope).  render replays the ops on every pass from the record alone:
+ * no session state is read there.  Links to later frames are read through
+ * pointers into the file-scope command records, which the later frame's
+ * parse fills in. */
+
+/* A tree node of the record: an op index, or one of these. */
+typedef gint smtp_node;
+#define SMTP_NODE_NONE (-1)      /* no item (NULL) */
+#define SMTP_NODE_TREE (-2)      /* the call's subtree */
+#define SMTP_NODE_ROOT_ITEM (-3) /* the call's root item */
+
+typedef struct smtp_op smtp_op;
+
+/* What render replays for one call. */
+typedef struct smtp_call_rec {
+    guint n;
+    smtp_op *ops;
+} smtp_call_rec;
+
+#define SMTP_MAX_TVBS 16
+
+/* One call of the dissector on the first pass: the engine's context, the
+ * live state and the ops recorded so far. */
 typedef struct smtp_call {
     mw_ctx *ctx;
     smtp_state *st;
     packet_info *pinfo;
-    proto_tree *tree;
-    wmem_array_t *recs;       /* void*, file scope */
-    guint rec_next;
+    smtp_node tree;           /* the call's subtree */
+    GArray *ops;              /* smtp_op */
+    tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
+    guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
 } smtp_call;
 
-/* The call's next record: created zeroed (size bytes, file scope) on the
- * first pass, the same one again on later passes. */
+/* A new file-scope record object (command, reply, transaction...). */
 void *smtp_rec(smtp_call *sc, size_t size);
 
-/* FIFO of commands awaiting replies. */
-void smtp_fifo_push(smtp_state *st, smtp_cmd_rec *c);
-smtp_cmd_rec *smtp_fifo_pop(smtp_state *st);
-smtp_cmd_rec *smtp_fifo_peek(const smtp_state *st);
+/* Recording: each mirrors the epan call of the same name. */
+smtp_node so_add_item(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint enc);
+smtp_node so_add_uint(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint32 v);
+smtp_node so_add_uint64(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        guint64 v);
+smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off,
+                               gint len, guint64 v, const char *fmt, ...) G_GNUC_PRINTF(8, 9);
+smtp_node so_add_string(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        const char *v);
+smtp_node so_add_boolean(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                         gboolean v);
+smtp_node so_add_time(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const nstime_t *v);
+/* A frame number read at render time (0: no item): a forward link. */
+smtp_node so_add_link(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const guint32 *frame);
+smtp_node so_subtree(smtp_call *sc, smtp_node item, int ett);
+smtp_node so_parent(smtp_call *sc, smtp_node tree);
+void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+void so_set_generated(smtp_call *sc, smtp_node item);
+void so_set_hidden(smtp_call *sc, smtp_node item);
+void so_set_len(smtp_call *sc, smtp_node item, gint len);
+/* expert_add_info(_format), and mw_expert(_format) (also an anomaly for the tap) */
+void so_expert(smtp_call *sc, smtp_node item, expert_field *ei);
+void so_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+void so_mw_expert(smtp_call *sc, smtp_node item, expert_field *ei);
+void so_mw_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
+void so_col(smtp_call *sc, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+void so_line_facts(smtp_call *sc, smtp_node tree, tvbuff_t *tvb, const mw_line_at *l);
+/* A data source over a copy of bytes; returns a tvb for parse to read. */
+tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, guint len,
+                         const char *name);
+void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_node tree);
+void so_tap_command(smtp_call *sc, const char *verb);
+void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time);
+/* A credential: the user fact and the credentials tap. */
+void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
+                       const char *mech);
+
+/* The message a call completes, shown at render: its IMF tree under tree
+ * and the transaction recap after it. */
+typedef struct smtp_msg_view {
+    const guint8 *data;       /* file scope */
+    guint32 len;
+    const struct smtp_txn *txn;
+    guint32 nrcpt;
+} smtp_msg_view;
+void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
+
+/* Render a call's record. */
+void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);
+/* parse: start recording the call whose bytes are tvb; freeze the ops into
+ * the call's record. */
+void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb);
+smtp_call_rec *smtp_record_finish(smtp_call *sc);
+/* smtp_envelope.c: the recap, at render */
+struct mail_message_facts;
+void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *tree,
+                                const struct smtp_txn *txn, guint32 nrcpt,
+                                const struct mail_message_facts *facts);
 
 /* A new command record for verb at this frame, queued for its reply. */
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb);
 /* Links of a command to its reply (response_in, time). */
-void smtp_cmd_show_links(smtp_call *sc, proto_tree *t, tvbuff_t *tvb, const smtp_cmd_rec *c);
+void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c);
 
 /* smtp_reply.c: the reply being shown in this call */
 typedef struct smtp_reply_view {
-    proto_tree *tree;
+    smtp_node tree;
     gint start;
     gboolean open;
 } smtp_reply_view;
@@ -191,15 +235,10 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 void smtp_reply_register(int proto);
 
 /* smtp_envelope.c */
-void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
-void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
-/* The transaction recap on the frame that completes a message, with the
- * comparison of envelope and headers. */
-struct mail_message_facts;
-void smtp_envelope_recap(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree,
-                         const struct mail_message_facts *facts);
 void smtp_envelope_register(int proto);
 
 /* smtp_data.c */
@@ -207,7 +246,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset);
 gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset);
 void smtp_data_begin(smtp_call *sc, guint32 frame);
 void smtp_message_reset(smtp_state *st);
-void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len, gboolean *more_follows);
 void smtp_data_gap(smtp_state *st, guint32 missing);
 void smtp_data_register(int proto);
@@ -219,25 +258,25 @@ typedef struct smtp_de_event {
     gboolean began_before;    /* the candidate started in an earlier segment */
     guint8 cls;
 } smtp_de_event;
-void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_de_event *e);
-void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint start, gint end);
+void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_de_event *e);
+void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint start, gint end);
 void smtp_smuggle_register(int proto);
 
 /* smtp_auth.c */
-void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint args_off,
+void dissect_smtp_auth(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
 void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l);
-void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len);
+void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len);
 void smtp_auth_register(int proto);
 void smtp_auth_handoff(void);
 
 /* smtp_tls.c */
 void smtp_tls_starttls_sent(smtp_call *sc);
-void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code);
+void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code);
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server);
 void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset);
-void smtp_tls_check_plaintext(smtp_call *sc, proto_item *it, guint8 verb);
-void smtp_tls_ehlo_done(smtp_call *sc, proto_item *it);
+void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb);
+void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);
 void smtp_tls_ports_apply(const range_t *ports);

@@ -39,127 +39,102 @@ static expert_field ei_smtp_smuggling_accepted = EI_INIT;
 
 #define CODE_CLASS(c) ((c) / 100)
 
-static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off,
+static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off,
                                  const guint8 *p, gsize len)
 {
     mw_smtp_ehlo_cap cap;
     if (!mw_smtp_ehlo_cap_parse(p, len, &cap) && cap.keyword.len == 0)
         return;
     char *kw = g_ascii_strup((const char *)p + cap.keyword.off, (gssize)cap.keyword.len);
-    proto_item *it = proto_tree_add_string(t, hf_smtp_ehlo_capability, tvb,
+    smtp_node it = so_add_string(sc, t, hf_smtp_ehlo_capability, tvb,
                                            off + (gint)cap.keyword.off, (gint)cap.keyword.len,
                                            wmem_strdup(sc->pinfo->pool, kw));
-    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_ehlo_cap);
-    smtp_state *st = sc->st;
-    if (!strcmp(kw, "STARTTLS"))
-        st->adv_starttls = TRUE;
-    else if (!strcmp(kw, "PIPELINING"))
-        st->adv_pipelining = TRUE;
-    else if (!strcmp(kw, "CHUNKING"))
-        st->adv_chunking = TRUE;
-    else if (!strcmp(kw, "AUTH"))
-        st->adv_auth = TRUE;
+    smtp_node ct = so_subtree(sc, it, ett_smtp_ehlo_cap);
+    mw_smtp_txn_capability(&sc->st->tx, kw);
     g_free(kw);
     size_t pos = 0;
     mw_span w;
     const guint8 *pp = p + cap.params.off;
     while (cap.params.len && mw_smtp_word_next(pp, cap.params.len, &pos, &w))
-        proto_tree_add_item(ct, hf_smtp_ehlo_param, tvb, off + (gint)(cap.params.off + w.off),
+        so_add_item(sc, ct, hf_smtp_ehlo_param, tvb, off + (gint)(cap.params.off + w.off),
                             (gint)w.len, ENC_ASCII);
 }
 
 /* The reply's links back to its command. */
-static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_reply_rec *r)
+static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw_smtp_reply_rec *r)
 {
     if (r->greeting) {
-        proto_item *g = proto_tree_add_boolean(t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
-        proto_item_set_generated(g);
+        smtp_node g = so_add_boolean(sc, t, hf_smtp_reply_greeting, tvb, 0, 0, TRUE);
+        so_set_generated(sc, g);
         return;
     }
-    if (!r->cmd)
+    const smtp_cmd_rec *c = (const smtp_cmd_rec *)r->cmd.tag;
+    if (!c)
         return;
-    proto_item *it = proto_tree_add_uint(t, hf_smtp_response_to, tvb, 0, 0, r->cmd->frame);
-    proto_item_set_generated(it);
-    it = proto_tree_add_string(t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(r->cmd->verb));
-    proto_item_set_generated(it);
+    smtp_node it = so_add_uint(sc, t, hf_smtp_response_to, tvb, 0, 0, c->frame);
+    so_set_generated(sc, it);
+    it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(c->verb));
+    so_set_generated(sc, it);
     nstime_t d;
-    nstime_delta(&d, &sc->pinfo->abs_ts, &r->cmd->ts);
-    it = proto_tree_add_time(t, hf_smtp_time, tvb, 0, 0, &d);
-    proto_item_set_generated(it);
+    nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
+    it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
+    so_set_generated(sc, it);
 }
 
-static void smtp_data_reply(smtp_call *sc, proto_item *it, guint code)
+static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
 {
     smtp_state *st = sc->st;
     if (code == 354) {
-        if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
+        if (mw_smtp_client_354_begins(&st->cl))
             smtp_data_begin(sc, st->data_frame ? st->data_frame : sc->pinfo->num);
-            st->client_mode = SMTP_CLIENT_DATA;
-        }
-        st->data_confirmed = st->client_mode == SMTP_CLIENT_DATA;
-        st->data_early = FALSE;
+        mw_smtp_client_354(&st->cl);
         return;
     }
-    if (st->data_early) {
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_early_body_refused,
-                               "DATA refused with %u, but the client had already sent message "
-                               "text from frame %u on: the server reads those lines as commands",
-                               code, st->data_frame);
+    switch (mw_smtp_client_data_refused(&st->cl)) {
+    case MW_SMTP_REFUSED_EARLY:
+        so_expert_format(sc, it, &ei_smtp_early_body_refused,
+                         "DATA refused with %u, but the client had already sent message text "
+                         "from frame %u on: the server reads those lines as commands",
+                         code, st->data_frame);
         smtp_message_reset(st);
-        st->client_mode = SMTP_CLIENT_COMMAND;
-    } else if (st->client_mode == SMTP_CLIENT_DATA_WAIT) {
-        expert_add_info(sc->pinfo, it, &ei_smtp_data_refused);
-        st->client_mode = SMTP_CLIENT_COMMAND;
+        break;
+    case MW_SMTP_REFUSED_WAITING:
+        so_expert(sc, it, &ei_smtp_data_refused);
+        break;
+    case MW_SMTP_REFUSED_NONE:
+        break;
     }
-    st->data_early = FALSE;
-    st->data_rejected = TRUE;
 }
 
 /* A reply while the client is inside a body it was told to send: the server
  * ended the message where mailwire did not. */
-static void smtp_reply_in_body(smtp_call *sc, proto_item *it)
+static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
     if (st->de_last_frame)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_smuggling_accepted,
+        so_expert_format(sc, it, &ei_smtp_smuggling_accepted,
                                "The server answered before the strict end of data: it took the "
                                "%s in frame %u as the end of the message, and executes what "
                                "follows as commands",
                                mw_dataend_class_bytes((int)st->de_last_cls), st->de_last_frame);
     else
-        expert_add_info(sc->pinfo, it, &ei_smtp_reply_before_end);
+        so_expert(sc, it, &ei_smtp_reply_before_end);
     smtp_message_reset(st);
-    st->client_mode = SMTP_CLIENT_COMMAND;
-    st->txn = NULL;
-    st->phase = SMTP_PHASE_GREETED;
+    mw_smtp_client_body_end(&st->cl);
+    mw_smtp_txn_abort(&st->tx);
 }
 
 /* What the final line of a reply changes. */
-static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto_item *it,
-                              guint code, guint8 verb)
+static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it,
+                              guint code, mw_smtp_pending cmd)
 {
     smtp_state *st = sc->st;
-    gboolean ok = CODE_CLASS(code) == 2;
+    guint8 verb = cmd.verb;
+    mw_smtp_txn_reply(&st->tx, verb, code, cmd.tag);
     switch (verb) {
-    case MW_SMTP_HELO:
     case MW_SMTP_EHLO:
-        if (ok) {
-            st->phase = SMTP_PHASE_GREETED;
-            st->ehlo_seen = TRUE;
-            if (verb == MW_SMTP_EHLO)
-                smtp_tls_ehlo_done(sc, it);
-        }
-        break;
-    case MW_SMTP_MAIL:
-        st->mail_ok = ok;
-        if (ok && st->phase < SMTP_PHASE_TRANSACTION)
-            st->phase = SMTP_PHASE_TRANSACTION;
-        else if (!ok)
-            st->txn = NULL;
-        break;
-    case MW_SMTP_RCPT:
-        if (ok)
-            st->rcpt_ok++;
+        if (CODE_CLASS(code) == 2)
+            smtp_tls_ehlo_done(sc, it);
         break;
     case MW_SMTP_DATA:
         smtp_data_reply(sc, it, code);
@@ -169,36 +144,13 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, proto
         break;
     case MW_SMTP_AUTH:
     case SMTP_VERB_AUTH_RESPONSE:
-        st->client_mode = code == 334 ? SMTP_CLIENT_AUTH : SMTP_CLIENT_COMMAND;
-        st->auth_open = code == 334;
+        mw_smtp_client_auth_reply(&st->cl, code);
         break;
     default:
         break;
     }
     (void)tvb;
     (void)t;
-}
-
-static proto_tree *smtp_reply_open(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
-                                   const mw_smtp_reply *r, gboolean parsed)
-{
-    smtp_state *st = sc->st;
-    smtp_reply_rec *rec = (smtp_reply_rec *)smtp_rec(sc, sizeof *rec);
-    if (sc->ctx->first_pass) {
-        rec->first_frame = sc->pinfo->num;
-        if (!st->greeted && parsed && (r->code == 220 || r->code == 554 || r->code == 421))
-            rec->greeting = TRUE;
-        else
-            rec->cmd = smtp_fifo_peek(st);
-    }
-    if (rec->greeting)
-        st->greeted = TRUE;
-    st->reply = rec;
-    st->reply_code = parsed ? (guint16)r->code : 0;
-    st->reply_verb = rec->cmd ? rec->cmd->verb : MW_SMTP_UNKNOWN;
-    st->reply_lines = 0;
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
-    return proto_item_add_subtree(it, ett_smtp_reply);
 }
 
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
@@ -208,98 +160,89 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
-    mw_smtp_reply r;
-    /* After lost bytes the line may still start cleanly: try it. */
-    gboolean parsed = !l->fragment && mw_smtp_reply_parse(p, (size_t)len, &r);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "S: %s", text);
+    mw_smtp_reply_rec rr;
+    /* a reply's tag is the frame of its first line */
+    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment, sc->pinfo->num,
+                         mw_smtp_client_body_open(&st->cl), &rr);
+    const mw_smtp_reply *r = &rr.reply;
+    so_col(sc, "S: %s", text);
 
-    if (!st->reply) {
-        view->tree = smtp_reply_open(sc, tvb, l, &r, parsed);
+    if (rr.opens || !view->open) {
+        smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
+        view->tree = so_subtree(sc, it, ett_smtp_reply);
         view->open = TRUE;
         view->start = l->offset;
-    } else if (!view->open) {
-        proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
-        view->tree = proto_item_add_subtree(it, ett_smtp_reply);
-        view->open = TRUE;
-        view->start = l->offset;
-        proto_item *c = proto_tree_add_uint(view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
-                                            st->reply->first_frame);
-        proto_item_set_generated(c);
+        if (!rr.opens) {
+            smtp_node c = so_add_uint(sc, view->tree, hf_smtp_reply_continued_from, tvb, 0, 0,
+                                      (guint32)rr.tag);
+            so_set_generated(sc, c);
+        }
     }
-    proto_item *reply_item = proto_tree_get_parent(view->tree);
+    smtp_node reply_item = so_parent(sc, view->tree);
     gint end = l->offset + len + (gint)l->line.eol_len;
-    proto_item_set_len(reply_item, end - view->start);
-    if (st->reply_lines == 0 || view->start == l->offset)
-        proto_item_set_text(reply_item, "Reply: %s%s", text, st->reply_lines ? " (continued)" : "");
+    so_set_len(sc, reply_item, end - view->start);
+    if (rr.line_no == 1 || view->start == l->offset)
+        so_set_text(sc, reply_item, "Reply: %s%s", text, rr.line_no > 1 ? " (continued)" : "");
 
-    proto_item *li = proto_tree_add_item(view->tree, hf_smtp_reply_line, tvb, l->offset,
-                                         end - l->offset, ENC_NA);
-    proto_item_set_text(li, "%s", text);
-    proto_tree *lt = proto_item_add_subtree(li, ett_smtp_reply_line);
-    st->reply_lines++;
-    if (!parsed) {
-        expert_add_info(sc->pinfo, li, &ei_smtp_bad_reply);
-        mw_add_line_facts(sc->ctx, lt, tvb, l);
-        if (st->reply_lines == 1)
-            st->reply = NULL, view->open = FALSE; /* nothing to group: wait for a real reply */
+    smtp_node li = so_add_item(sc, view->tree, hf_smtp_reply_line, tvb, l->offset,
+                               end - l->offset, ENC_NA);
+    so_set_text(sc, li, "%s", text);
+    smtp_node lt = so_subtree(sc, li, ett_smtp_reply_line);
+    if (!rr.parsed) {
+        so_expert(sc, li, &ei_smtp_bad_reply);
+        so_line_facts(sc, lt, tvb, l);
+        if (rr.abandoned)
+            view->open = FALSE;
         return;
     }
-    proto_tree_add_uint(lt, hf_smtp_reply_code, tvb, l->offset, 3, r.code);
-    if (st->reply_code && r.code != st->reply_code)
-        expert_add_info(sc->pinfo, li, &ei_smtp_reply_code_changed);
-    if (r.esc.len) {
-        proto_item *e = proto_tree_add_item(lt, hf_smtp_reply_enhanced, tvb,
-                                            l->offset + (gint)r.esc.off, (gint)r.esc.len, ENC_ASCII);
-        if (r.esc_mismatch)
-            expert_add_info(sc->pinfo, e, &ei_smtp_esc_mismatch);
+    so_add_uint(sc, lt, hf_smtp_reply_code, tvb, l->offset, 3, r->code);
+    if (rr.code_changed)
+        so_expert(sc, li, &ei_smtp_reply_code_changed);
+    if (r->esc.len) {
+        smtp_node e = so_add_item(sc, lt, hf_smtp_reply_enhanced, tvb,
+                                  l->offset + (gint)r->esc.off, (gint)r->esc.len, ENC_ASCII);
+        if (r->esc_mismatch)
+            so_expert(sc, e, &ei_smtp_esc_mismatch);
     }
-    if (r.text.len)
-        proto_tree_add_item(lt, hf_smtp_reply_text, tvb, l->offset + (gint)r.text.off,
-                            (gint)r.text.len, ENC_ASCII);
-    mw_add_line_facts(sc->ctx, lt, tvb, l);
-    if (st->reply_verb == MW_SMTP_EHLO && r.code == 250 && st->reply_lines > 1 && r.text.len)
-        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r.text.off, p + r.text.off, r.text.len);
-    if ((st->reply_verb == MW_SMTP_AUTH || st->reply_verb == SMTP_VERB_AUTH_RESPONSE) &&
-        r.code == 334)
-        smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r.text.off, (gint)r.text.len);
-    if (r.more)
+    if (r->text.len)
+        so_add_item(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r->text.off,
+                    (gint)r->text.len, ENC_ASCII);
+    so_line_facts(sc, lt, tvb, l);
+    guint8 verb = rr.cmd.verb;
+    if (verb == MW_SMTP_EHLO && r->code == 250 && rr.line_no > 1 && r->text.len)
+        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r->text.off, p + r->text.off,
+                             r->text.len);
+    if ((verb == MW_SMTP_AUTH || verb == SMTP_VERB_AUTH_RESPONSE) && r->code == 334)
+        smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r->text.off, (gint)r->text.len);
+    if (!rr.final)
         return;
 
     /* The final line: the reply is complete. */
-    if (st->reply_lines > 1)
-        proto_item_append_text(reply_item, " [%u lines]", st->reply_lines);
-    smtp_reply_rec *rec = st->reply;
-    st->reply = NULL;
-    proto_tree *rt = view->tree;
+    if (rr.line_no > 1)
+        so_append_text(sc, reply_item, " [%u lines]", rr.line_no);
+    smtp_node rt = view->tree;
     view->open = FALSE; /* further lines start a new reply */
-    if (!rec->greeting) {
-        if (!smtp_fifo_peek(st) && st->client_mode == SMTP_CLIENT_DATA && st->data_confirmed) {
-            smtp_reply_in_body(sc, reply_item);
-        } else {
-            smtp_cmd_rec *c = smtp_fifo_pop(st);
-            if (sc->ctx->first_pass && c) {
-                if (!rec->cmd)
-                    rec->cmd = c;
-                c->reply_frame = sc->pinfo->num;
-                c->reply_code = (guint16)r.code;
-            }
-            if (!c && st->smug_owed) {
-                st->smug_owed--;
-                expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_smuggling_accepted,
-                                       "A reply to no visible command: the server took the %s "
-                                       "in frame %u as the end of the message and executed the "
-                                       "commands smuggled after it",
-                                       mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
-            } else if (!c) {
-                expert_add_info(sc->pinfo, reply_item, &ei_smtp_reply_unmatched);
-            }
-        }
+    if (rr.in_body) {
+        smtp_reply_in_body(sc, reply_item);
+    } else if (rr.popped) {
+        /* the forward link of the command, shown in its frame */
+        smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
+        c->reply_frame = sc->pinfo->num;
+        c->reply_code = (guint16)r->code;
+    } else if (rr.unmatched && mw_smtp_smuggle_owed_reply(&st->smug)) {
+        so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+                         "A reply to no visible command: the server took the %s in frame %u as "
+                         "the end of the message and executed the commands smuggled after it",
+                         mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+    } else if (rr.unmatched) {
+        so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
     }
-    smtp_reply_links(sc, tvb, rt, rec);
-    mw_tap_reply(sc->ctx, rec->cmd ? smtp_verb_label(rec->cmd->verb) : rec->greeting ? "(greeting)" : NULL,
-                 NULL, r.code, rec->cmd ? &rec->cmd->ts : NULL);
-    if (rec->cmd)
-        smtp_reply_effect(sc, tvb, rt, reply_item, r.code, rec->cmd->verb);
+    smtp_reply_links(sc, tvb, rt, &rr);
+    const smtp_cmd_rec *cmd = (const smtp_cmd_rec *)rr.cmd.tag;
+    so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
+                 r->code, cmd ? &cmd->ts : NULL);
+    if (cmd)
+        smtp_reply_effect(sc, tvb, rt, reply_item, r->code, rr.cmd);
 }
 
 void smtp_reply_register(int proto)

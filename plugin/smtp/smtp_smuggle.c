@@ -29,28 +29,27 @@ static int hf_smtp_smuggled_partial = -1;
 static expert_field ei_smtp_smuggling[MW_DATAEND_NCLASSES];
 static expert_field ei_smtp_smuggled_command = EI_INIT;
 
-enum { SMUG_COMMANDS = 0, SMUG_HEADERS = 1, SMUG_BODY = 2 };
 
-void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, const smtp_de_event *e)
+void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_de_event *e)
 {
     const char *bytes = mw_dataend_class_bytes(e->cls);
     const char *who = mw_dataend_class_who(e->cls);
-    proto_item *it = proto_tree_add_string(t, hf_smtp_candidate, tvb, e->tvb_off, e->len, bytes);
-    proto_tree *ct = proto_item_add_subtree(it, ett_smtp_smuggled_line);
-    proto_item *g = proto_tree_add_uint(ct, hf_smtp_candidate_class, tvb, e->tvb_off, e->len, e->cls);
-    proto_item_set_generated(g);
-    g = proto_tree_add_string(ct, hf_smtp_candidate_who, tvb, e->tvb_off, e->len, who);
-    proto_item_set_generated(g);
+    smtp_node it = so_add_string(sc, t, hf_smtp_candidate, tvb, e->tvb_off, e->len, bytes);
+    smtp_node ct = so_subtree(sc, it, ett_smtp_smuggled_line);
+    smtp_node g = so_add_uint(sc, ct, hf_smtp_candidate_class, tvb, e->tvb_off, e->len, e->cls);
+    so_set_generated(sc, g);
+    g = so_add_string(sc, ct, hf_smtp_candidate_who, tvb, e->tvb_off, e->len, who);
+    so_set_generated(sc, g);
     if (e->began_before)
-        proto_item_append_text(it, " (starts in the previous segment)");
-    mw_expert_format(sc->pinfo, it, &ei_smtp_smuggling[e->cls],
+        so_append_text(sc, it, " (starts in the previous segment)");
+    so_mw_expert_format(sc, it, &ei_smtp_smuggling[e->cls],
                            "Non-strict end of data %s, the end of the message for: %s",
                            bytes, who);
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggling candidate %s]", bytes);
+    so_col(sc, "C: [smuggling candidate %s]", bytes);
 }
 
-static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint off, gint len,
-                             proto_item *li)
+static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len,
+                             smtp_node li)
 {
     smtp_state *st = sc->st;
     const guint8 *p = tvb_get_ptr(tvb, off, len);
@@ -62,83 +61,73 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, proto_tree *t, gint o
                            : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                               off + (gint)cmd.name.off,
                                                               (gint)cmd.name.len, ENC_ASCII);
-    proto_item *v = proto_tree_add_string(t, hf_smtp_smuggled_command, tvb, off + (gint)cmd.name.off,
+    smtp_node v = so_add_string(sc, t, hf_smtp_smuggled_command, tvb, off + (gint)cmd.name.off,
                                           (gint)cmd.name.len, verb);
     if (cmd.args.len)
-        proto_tree_add_item(t, hf_smtp_smuggled_args, tvb, off + (gint)cmd.args.off,
+        so_add_item(sc, t, hf_smtp_smuggled_args, tvb, off + (gint)cmd.args.off,
                             (gint)cmd.args.len, ENC_ASCII);
     if (cmd.verb == MW_SMTP_MAIL || cmd.verb == MW_SMTP_RCPT) {
         mw_smtp_path path;
         const char *kw = cmd.verb == MW_SMTP_MAIL ? "FROM" : "TO";
         if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path))
-            proto_tree_add_string(t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
+            so_add_string(sc, t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
                                   tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
                                   path.null_path ? "<>"
                                                  : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                                       off + (gint)(cmd.args.off + path.addr.off),
                                                                       (gint)path.addr.len, ENC_UTF_8));
     }
-    if (cmd.verb == MW_SMTP_DATA)
-        st->smug_phase = SMUG_HEADERS;
-    /* A lenient receiver answers each such command; after DATA also the
-     * smuggled message's end (the strict end it shares with this one). */
-    if (cmd.verb != MW_SMTP_UNKNOWN && st->smug_replies < G_MAXUINT16 - 1)
-        st->smug_replies += cmd.verb == MW_SMTP_DATA ? 2 : 1;
+    mw_smtp_smuggle_command(&st->smug, (guint8)cmd.verb);
     if (cmd.verb != MW_SMTP_UNKNOWN) {
-        mw_expert(sc->pinfo, v, &ei_smtp_smuggled_command);
-        col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "C: [smuggled %s]", verb);
+        so_mw_expert(sc, v, &ei_smtp_smuggled_command);
+        so_col(sc, "C: [smuggled %s]", verb);
     }
-    proto_item_set_text(li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+    so_set_text(sc, li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
 }
 
-void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, proto_tree *tree, gint start, gint end)
+void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint start, gint end)
 {
     smtp_state *st = sc->st;
-    proto_item *si = proto_tree_add_item(tree, hf_smtp_smuggled, tvb, start, end - start, ENC_NA);
-    proto_item_set_text(si, "As a lenient receiver reads it (after the %s): smuggled",
+    smtp_node si = so_add_item(sc, tree, hf_smtp_smuggled, tvb, start, end - start, ENC_NA);
+    so_set_text(sc, si, "As a lenient receiver reads it (after the %s): smuggled",
                         mw_dataend_class_bytes((int)st->de_last_cls));
-    proto_tree *t = proto_item_add_subtree(si, ett_smtp_smuggled);
-    gint off = start;
+    smtp_node t = so_subtree(sc, si, ett_smtp_smuggled);
+    const guint8 *buf = tvb_get_ptr(tvb, 0, end);
+    size_t off = (size_t)start;
     gint body_start = -1;
-    while (off < end) {
-        gint lf = tvb_find_guint8(tvb, off, end - off, '\n');
-        gint next = lf < 0 ? end : lf + 1;
-        gint len = (lf < 0 ? end : lf) - off;
-        if (lf >= 0 && len > 0 && tvb_get_guint8(tvb, off + len - 1) == '\r')
-            len--;
-        if (st->smug_phase == SMUG_BODY) {
+    mw_smtp_smug_line ln;
+    while (mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln)) {
+        gint o = (gint)ln.off, next = (gint)ln.next, len = (gint)ln.len;
+        switch ((mw_smtp_smug_kind)ln.kind) {
+        case MW_SMTP_SMUG_BODY:
             if (body_start < 0)
-                body_start = off;
-            st->smug_mid_line = lf < 0;
-            off = next;
-            continue;
-        }
-        if (st->smug_mid_line || lf < 0) {
+                body_start = o;
+            break;
+        case MW_SMTP_SMUG_PARTIAL:
             /* A line cut by the segment boundary: shown, not parsed. */
-            proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off, ENC_NA);
-            st->smug_mid_line = lf < 0;
-            off = next;
-            continue;
+            so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            break;
+        case MW_SMTP_SMUG_COMMAND: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            smtp_node lt = so_subtree(sc, li, ett_smtp_smuggled_line);
+            so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            smuggled_command(sc, tvb, lt, o, len, li);
+            break;
         }
-        if (st->smug_phase == SMUG_COMMANDS) {
-            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off,
-                                                 ENC_NA);
-            proto_tree *lt = proto_item_add_subtree(li, ett_smtp_smuggled_line);
-            proto_item_set_text(li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
-            smuggled_command(sc, tvb, lt, off, len, li);
-        } else if (len == 0) {
-            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_partial, tvb, off, next - off,
-                                                 ENC_NA);
-            proto_item_set_text(li, "End of the smuggled message's header fields");
-            st->smug_phase = SMUG_BODY;
-        } else {
-            proto_item *li = proto_tree_add_item(t, hf_smtp_smuggled_header, tvb, off, len, ENC_UTF_8);
-            proto_item_set_text(li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+        case MW_SMTP_SMUG_HEADERS_END: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            so_set_text(sc, li, "End of the smuggled message's header fields");
+            break;
         }
-        off = next;
+        case MW_SMTP_SMUG_HEADER: {
+            smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, o, len, ENC_UTF_8);
+            so_set_text(sc, li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            break;
+        }
+        }
     }
     if (body_start >= 0)
-        proto_tree_add_item(t, hf_smtp_smuggled_body, tvb, body_start, end - body_start, ENC_NA);
+        so_add_item(sc, t, hf_smtp_smuggled_body, tvb, body_start, end - body_start, ENC_NA);
 }
 
 void smtp_smuggle_register(int proto)

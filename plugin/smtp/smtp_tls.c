@@ -34,31 +34,29 @@ static dissector_handle_t implicit_handle;
 
 void smtp_tls_starttls_sent(smtp_call *sc)
 {
-    sc->st->client_mode = SMTP_CLIENT_TLS_WAIT;
+    mw_smtp_client_starttls_sent(&sc->st->cl);
     sc->tls_line_here = TRUE;
 }
 
 void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset)
 {
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_no_handshake, tvb, offset, 0, ENC_NA);
-    proto_item_set_generated(it);
-    expert_add_info(sc->pinfo, it, &ei_smtp_starttls_no_handshake);
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_no_handshake, tvb, offset, 0, ENC_NA);
+    so_set_generated(sc, it);
+    so_expert(sc, it, &ei_smtp_starttls_no_handshake);
 }
 
-void smtp_tls_reply(smtp_call *sc, proto_item *reply_item, guint code)
+void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code)
 {
     smtp_state *st = sc->st;
-    if (code == 220) {
-        if (sc->ctx->first_pass && tls_handle)
+    if (mw_smtp_client_starttls_reply(&st->cl, code)) {
+        if (tls_handle) /* parse runs once: on the first pass */
             ssl_starttls_ack(tls_handle, sc->pinfo, smtp_handle);
-        st->starttls_acked = TRUE;
         sc->tls_line_here = TRUE;
         return;
     }
-    expert_add_info_format(sc->pinfo, reply_item, &ei_smtp_starttls_refused,
+    so_expert_format(sc, reply_item, &ei_smtp_starttls_refused,
                            "STARTTLS refused (%u): the session goes on in plaintext; an attacker "
                            "on the path can cause this to strip TLS", code);
-    st->client_mode = SMTP_CLIENT_COMMAND;
 }
 
 static gboolean looks_like_tls_record(tvbuff_t *tvb, gint offset)
@@ -75,50 +73,50 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
     gint len = tvb_reported_length_remaining(tvb, offset);
     if (!server && looks_like_tls_record(tvb, offset)) {
         /* The handshake itself, with the 220 missing from the capture. */
-        proto_tree_add_item(sc->tree, hf_smtp_tls_record, tvb, offset, len, ENC_NA);
-        col_append_sep_str(sc->pinfo->cinfo, COL_INFO, " | ", "C: TLS handshake");
+        so_add_item(sc, sc->tree, hf_smtp_tls_record, tvb, offset, len, ENC_NA);
+        so_col(sc, "%s", "C: TLS handshake");
         return offset + len;
     }
-    proto_item *it = proto_tree_add_item(sc->tree, hf_smtp_starttls_injected, tvb, offset, len, ENC_NA);
-    proto_tree *t = proto_item_add_subtree(it, ett_smtp_injected);
+    smtp_node it = so_add_item(sc, sc->tree, hf_smtp_starttls_injected, tvb, offset, len, ENC_NA);
+    smtp_node t = so_subtree(sc, it, ett_smtp_injected);
     if (server)
-        mw_expert_format(sc->pinfo, it, &ei_smtp_starttls_response_injection,
+        so_mw_expert_format(sc, it, &ei_smtp_starttls_response_injection,
                                "%d plaintext bytes from the server after its 220 to STARTTLS: a "
                                "client that buffers them takes them as replies inside TLS", len);
     else
-        mw_expert_format(sc->pinfo, it, &ei_smtp_starttls_injection,
+        so_mw_expert_format(sc, it, &ei_smtp_starttls_injection,
                                "%d plaintext bytes after STARTTLS, before TLS began: a server that "
                                "buffers them executes them as if sent inside TLS", len);
     gint off = offset, end = offset + len;
     while (off < end) {
         gint lf = tvb_find_guint8(tvb, off, end - off, '\n');
         gint next = lf < 0 ? end : lf + 1;
-        proto_item *li = proto_tree_add_item(t, hf_smtp_starttls_injected_line, tvb, off, next - off, ENC_NA);
-        proto_item_set_text(li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, next - off));
+        smtp_node li = so_add_item(sc, t, hf_smtp_starttls_injected_line, tvb, off, next - off, ENC_NA);
+        so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, next - off));
         off = next;
     }
-    col_append_sep_fstr(sc->pinfo->cinfo, COL_INFO, " | ", "%s: [plaintext injected before TLS]",
+    so_col(sc, "%s: [plaintext injected before TLS]",
                         server ? "S" : "C");
     return end;
 }
 
-void smtp_tls_check_plaintext(smtp_call *sc, proto_item *it, guint8 verb)
+void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb)
 {
     smtp_state *st = sc->st;
-    if (st->tls || sc->ctx->tls || !st->adv_starttls)
+    if (st->tls || sc->ctx->tls || !st->tx.adv_starttls)
         return;
     if (verb == MW_SMTP_AUTH || verb == MW_SMTP_MAIL)
-        expert_add_info_format(sc->pinfo, it, &ei_smtp_starttls_not_used,
+        so_expert_format(sc, it, &ei_smtp_starttls_not_used,
                                "%s in plaintext although the server offered STARTTLS: the client "
                                "did not use it (or it was stripped from the EHLO reply)",
                                mw_smtp_verb_name((mw_smtp_verb)verb));
 }
 
-void smtp_tls_ehlo_done(smtp_call *sc, proto_item *it)
+void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
-    if (!st->adv_starttls && !st->tls && !sc->ctx->tls && sc->pinfo->srcport == 587)
-        expert_add_info(sc->pinfo, it, &ei_smtp_starttls_not_offered);
+    if (!st->tx.adv_starttls && !st->tls && !sc->ctx->tls && sc->pinfo->srcport == 587)
+        so_expert(sc, it, &ei_smtp_starttls_not_offered);
 }
 
 /* ---- implicit-TLS ports -------------------------------------------------- */
@@ -155,7 +153,7 @@ static int dissect_smtp_implicit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *
         wmem_map_insert(implicit_convs, conv, im);
     }
     int dir = pinfo->srcport == im->server_port ? MW_DIR_SERVER : MW_DIR_CLIENT;
-    if (!im->kind[dir] && tvb_captured_length(tvb) > 0 && !PINFO_FD_VISITED(pinfo))
+    if (!im->kind[dir] && tvb_captured_length(tvb) > 0)
         im->kind[dir] = looks_like_tls_record(tvb, 0) || !plaintext_smtp(tvb) ? 1 : 2;
     if (im->kind[dir] != 2)
         return call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);

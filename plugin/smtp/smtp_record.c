@@ -1,0 +1,510 @@
+/* The record of one SMTP call (see smtp_int.h): parse appends ops while the
+ * session logic runs on the first pass; render replays them on every pass.
+ * An op names its tree node by index, so render needs no pointer from the
+ * first pass other than the file-scope data the ops carry.
+ */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/tap.h>
+
+#include "compat.h"
+#include "mail/lineitem.h"
+#include "mail/message_tree.h"
+#include "mail/tap.h"
+#include "smtp/smtp_int.h"
+
+typedef enum {
+    OP_ITEM, OP_UINT, OP_UINT64, OP_UINT64_FMT, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK,
+    OP_SUBTREE, OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT,
+    OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
+    OP_TAP_CREDENTIAL, OP_MESSAGE,
+} smtp_op_kind;
+
+/* Extra data of the ops that need more than one value (file scope). */
+typedef struct smtp_op_cred {
+    const char *user;
+    const char *mech;
+    guint32 user_frame;
+} smtp_op_cred;
+
+typedef struct smtp_op_reply {
+    const char *verb;
+    gboolean has_time;
+    nstime_t time;
+} smtp_op_reply;
+
+struct smtp_op {
+    guint8 kind;
+    guint8 tvb;      /* 0: the call's bytes; n: the call's nth data source */
+    guint8 tap;      /* OP_EXPERT: also an anomaly for the tap */
+    smtp_node node;  /* parent, or the item an op acts on */
+    int id;          /* hf, ett, or reply code */
+    gint off, len;
+    union {
+        guint64 u;
+        const char *s;
+        const void *p;
+        expert_field *ei;
+        dissector_handle_t h;
+        const guint32 *frame;
+        const nstime_t *t;
+        mw_line *line;
+    } v;
+    const char *text;
+};
+
+static int credentials_tap = -1;
+
+void *smtp_rec(smtp_call *sc, size_t size)
+{
+    (void)sc;
+    return wmem_alloc0(wmem_file_scope(), size);
+}
+
+static guint8 tvb_index(smtp_call *sc, tvbuff_t *tvb)
+{
+    for (guint i = 0; i < sc->ntvbs; i++)
+        if (sc->tvbs[i] == tvb)
+            return (guint8)i;
+    DISSECTOR_ASSERT_NOT_REACHED();
+    return 0;
+}
+
+static smtp_op *op_new(smtp_call *sc, guint8 kind, smtp_node node)
+{
+    smtp_op o;
+    memset(&o, 0, sizeof o);
+    o.kind = kind;
+    o.node = node;
+    g_array_append_val(sc->ops, o);
+    return &g_array_index(sc->ops, smtp_op, sc->ops->len - 1);
+}
+
+static smtp_node op_item(smtp_call *sc, guint8 kind, smtp_node parent, int hf, tvbuff_t *tvb,
+                         gint off, gint len, smtp_op **out)
+{
+    smtp_op *o = op_new(sc, kind, parent);
+    o->id = hf;
+    o->tvb = tvb_index(sc, tvb);
+    o->off = off;
+    o->len = len;
+    *out = o;
+    return (smtp_node)sc->ops->len - 1;
+}
+
+static const char *keep(const char *s)
+{
+    return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
+}
+
+smtp_node so_add_item(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint enc)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_ITEM, parent, hf, tvb, off, len, &o);
+    o->v.u = enc;
+    return n;
+}
+
+smtp_node so_add_uint(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      guint32 v)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_UINT, parent, hf, tvb, off, len, &o);
+    o->v.u = v;
+    return n;
+}
+
+smtp_node so_add_uint64(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        guint64 v)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_UINT64, parent, hf, tvb, off, len, &o);
+    o->v.u = v;
+    return n;
+}
+
+smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off,
+                               gint len, guint64 v, const char *fmt, ...)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_UINT64_FMT, parent, hf, tvb, off, len, &o);
+    o->v.u = v;
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+    return n;
+}
+
+smtp_node so_add_string(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        const char *v)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_STRING, parent, hf, tvb, off, len, &o);
+    o->v.s = keep(v);
+    return n;
+}
+
+smtp_node so_add_boolean(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                         gboolean v)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_BOOLEAN, parent, hf, tvb, off, len, &o);
+    o->v.u = v ? 1 : 0;
+    return n;
+}
+
+smtp_node so_add_time(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const nstime_t *v)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_TIME, parent, hf, tvb, off, len, &o);
+    o->v.t = (const nstime_t *)wmem_memdup(wmem_file_scope(), v, sizeof *v);
+    return n;
+}
+
+smtp_node so_add_link(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                      const guint32 *frame)
+{
+    smtp_op *o;
+    smtp_node n = op_item(sc, OP_LINK, parent, hf, tvb, off, len, &o);
+    o->v.frame = frame;
+    return n;
+}
+
+smtp_node so_subtree(smtp_call *sc, smtp_node item, int ett)
+{
+    smtp_op *o = op_new(sc, OP_SUBTREE, item);
+    o->id = ett;
+    return (smtp_node)sc->ops->len - 1;
+}
+
+smtp_node so_parent(smtp_call *sc, smtp_node tree)
+{
+    if (tree == SMTP_NODE_TREE)
+        return SMTP_NODE_ROOT_ITEM;
+    if (tree < 0)
+        return SMTP_NODE_NONE;
+    const smtp_op *o = &g_array_index(sc->ops, smtp_op, tree);
+    return o->kind == OP_SUBTREE ? o->node : SMTP_NODE_NONE;
+}
+
+void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...)
+{
+    smtp_op *o = op_new(sc, OP_SET_TEXT, item);
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+}
+
+void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...)
+{
+    smtp_op *o = op_new(sc, OP_APPEND_TEXT, item);
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+}
+
+void so_set_generated(smtp_call *sc, smtp_node item)
+{
+    op_new(sc, OP_GENERATED, item);
+}
+
+void so_set_hidden(smtp_call *sc, smtp_node item)
+{
+    op_new(sc, OP_HIDDEN, item);
+}
+
+void so_set_len(smtp_call *sc, smtp_node item, gint len)
+{
+    op_new(sc, OP_SET_LEN, item)->len = len;
+}
+
+static smtp_op *op_expert(smtp_call *sc, smtp_node item, expert_field *ei, gboolean tap)
+{
+    smtp_op *o = op_new(sc, OP_EXPERT, item);
+    o->v.ei = ei;
+    o->tap = tap ? 1 : 0;
+    return o;
+}
+
+void so_expert(smtp_call *sc, smtp_node item, expert_field *ei)
+{
+    op_expert(sc, item, ei, FALSE);
+}
+
+void so_mw_expert(smtp_call *sc, smtp_node item, expert_field *ei)
+{
+    op_expert(sc, item, ei, TRUE);
+}
+
+void so_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+{
+    smtp_op *o = op_expert(sc, item, ei, FALSE);
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+}
+
+void so_mw_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
+{
+    smtp_op *o = op_expert(sc, item, ei, TRUE);
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+}
+
+void so_col(smtp_call *sc, const char *fmt, ...)
+{
+    smtp_op *o = op_new(sc, OP_COL, SMTP_NODE_NONE);
+    va_list ap;
+    va_start(ap, fmt);
+    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    va_end(ap);
+}
+
+void so_line_facts(smtp_call *sc, smtp_node tree, tvbuff_t *tvb, const mw_line_at *l)
+{
+    /* Only lines with something to show cost a copy of their facts. */
+    if (!l->fragment && l->line.eol == MW_EOL_NONE && !l->line.flags)
+        return;
+    smtp_op *o = op_new(sc, OP_LINE_FACTS, tree);
+    o->tvb = tvb_index(sc, tvb);
+    o->off = l->offset;
+    o->len = l->fragment ? 1 : 0;
+    o->v.line = (mw_line *)wmem_memdup(wmem_file_scope(), &l->line, sizeof l->line);
+}
+
+tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, guint len,
+                         const char *name)
+{
+    DISSECTOR_ASSERT(sc->ntvbs < SMTP_MAX_TVBS);
+    smtp_op *o = op_new(sc, OP_DATA_SOURCE, SMTP_NODE_NONE);
+    o->tvb = tvb_index(sc, parent);
+    o->len = (gint)len;
+    o->v.p = wmem_memdup(wmem_file_scope(), bytes, len);
+    o->text = name;
+    tvbuff_t *d = tvb_new_child_real_data(parent, (const guint8 *)o->v.p, len, (gint)len);
+    sc->tvbs[sc->ntvbs++] = d;
+    return d;
+}
+
+void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_node tree)
+{
+    smtp_op *o = op_new(sc, OP_CALL_DISSECTOR, tree);
+    o->tvb = tvb_index(sc, tvb);
+    o->v.h = h;
+}
+
+void so_tap_command(smtp_call *sc, const char *verb)
+{
+    op_new(sc, OP_TAP_COMMAND, SMTP_NODE_NONE)->v.s = keep(verb);
+}
+
+void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time)
+{
+    smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);
+    smtp_op_reply *r = wmem_new0(wmem_file_scope(), smtp_op_reply);
+    r->verb = verb; /* static strings of the core */
+    if (cmd_time) {
+        r->has_time = TRUE;
+        r->time = *cmd_time;
+    }
+    o->id = (int)code;
+    o->v.p = r;
+}
+
+void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
+                       const char *mech)
+{
+    smtp_op *o = op_new(sc, OP_TAP_CREDENTIAL, SMTP_NODE_NONE);
+    smtp_op_cred *c = wmem_new0(wmem_file_scope(), smtp_op_cred);
+    c->user = keep(user);
+    c->mech = mech;
+    c->user_frame = user_frame;
+    o->id = hf_secret;
+    o->v.p = c;
+}
+
+void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m)
+{
+    op_new(sc, OP_MESSAGE, tree)->v.p = wmem_memdup(wmem_file_scope(), m, sizeof *m);
+}
+
+void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
+{
+    sc->ops = g_array_new(FALSE, FALSE, sizeof(smtp_op));
+    sc->tvbs[0] = tvb;
+    sc->ntvbs = 1;
+}
+
+smtp_call_rec *smtp_record_finish(smtp_call *sc)
+{
+    smtp_call_rec *r = wmem_new0(wmem_file_scope(), smtp_call_rec);
+    r->n = sc->ops->len;
+    if (r->n)
+        r->ops = (smtp_op *)wmem_memdup(wmem_file_scope(), sc->ops->data, r->n * sizeof(smtp_op));
+    g_array_free(sc->ops, TRUE);
+    sc->ops = NULL;
+    return r;
+}
+
+/* ---- render -------------------------------------------------------------- */
+
+static void render_credential(mw_ctx *ctx, const smtp_op *o)
+{
+    const smtp_op_cred *c = (const smtp_op_cred *)o->v.p;
+    mw_tap_user(ctx, c->user);
+#if MW_HAVE_CREDENTIALS_TAP
+    packet_info *pinfo = ctx->pinfo;
+    if (credentials_tap < 0)
+        credentials_tap = find_tap_id("credentials");
+    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
+        return;
+    mw_tap_credential *t = wmem_new0(pinfo->pool, mw_tap_credential);
+    t->num = pinfo->num;
+    t->username_num = c->user_frame ? c->user_frame : pinfo->num;
+    t->password_hf_id = (unsigned)o->id;
+    t->username = wmem_strdup(pinfo->pool, c->user ? c->user : "n.a.");
+    t->proto = "SMTP";
+    t->info = wmem_strdup_printf(pinfo->pool, "AUTH %s", c->mech ? c->mech : "?");
+    tap_queue_packet(credentials_tap, pinfo, t);
+#else
+    (void)credentials_tap;
+#endif
+}
+
+static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp_msg_view *m)
+{
+    mail_message_facts facts;
+    memset(&facts, 0, sizeof facts);
+    gboolean have = m->data && m->len;
+    if (have) {
+        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, m->data, m->len);
+        mail_message_add(msg, ctx->pinfo, t, &facts);
+    }
+    if (m->txn)
+        smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
+                                   have ? &facts : NULL);
+}
+
+void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
+{
+    packet_info *pinfo = ctx->pinfo;
+    proto_node **nodes = (proto_node **)wmem_alloc0(pinfo->pool, (rec->n + 1) * sizeof *nodes);
+    tvbuff_t *tvbs[SMTP_MAX_TVBS];
+    guint ntvbs = 1;
+    tvbs[0] = tvb;
+#define NODE(i) ((i) >= 0 ? nodes[i] : (i) == SMTP_NODE_TREE ? ctx->tree \
+                 : (i) == SMTP_NODE_ROOT_ITEM ? ctx->root : NULL)
+    for (guint i = 0; i < rec->n; i++) {
+        const smtp_op *o = &rec->ops[i];
+        proto_node *n = NODE(o->node);
+        tvbuff_t *ot = tvbs[o->tvb < ntvbs ? o->tvb : 0];
+        switch ((smtp_op_kind)o->kind) {
+        case OP_ITEM:
+            nodes[i] = proto_tree_add_item(n, o->id, ot, o->off, o->len, (guint)o->v.u);
+            break;
+        case OP_UINT:
+            nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
+            break;
+        case OP_UINT64:
+            nodes[i] = proto_tree_add_uint64(n, o->id, ot, o->off, o->len, o->v.u);
+            break;
+        case OP_UINT64_FMT:
+            nodes[i] = proto_tree_add_uint64_format(n, o->id, ot, o->off, o->len, o->v.u, "%s",
+                                                    o->text);
+            break;
+        case OP_STRING:
+            nodes[i] = proto_tree_add_string(n, o->id, ot, o->off, o->len, o->v.s);
+            break;
+        case OP_BOOLEAN:
+            nodes[i] = proto_tree_add_boolean(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
+            break;
+        case OP_TIME:
+            nodes[i] = proto_tree_add_time(n, o->id, ot, o->off, o->len, o->v.t);
+            break;
+        case OP_LINK:
+            if (*o->v.frame) {
+                nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, *o->v.frame);
+                proto_item_set_generated(nodes[i]);
+            }
+            break;
+        case OP_SUBTREE:
+            nodes[i] = n ? proto_item_add_subtree(n, o->id) : NULL;
+            break;
+        case OP_SET_TEXT:
+            if (n)
+                proto_item_set_text(n, "%s", o->text);
+            break;
+        case OP_APPEND_TEXT:
+            if (n)
+                proto_item_append_text(n, "%s", o->text);
+            break;
+        case OP_GENERATED:
+            if (n)
+                proto_item_set_generated(n);
+            break;
+        case OP_HIDDEN:
+            if (n)
+                proto_item_set_hidden(n);
+            break;
+        case OP_SET_LEN:
+            if (n)
+                proto_item_set_len(n, o->len);
+            break;
+        case OP_EXPERT:
+            if (o->tap && o->text)
+                mw_expert_format(pinfo, n, o->v.ei, "%s", o->text);
+            else if (o->tap)
+                mw_expert(pinfo, n, o->v.ei);
+            else if (o->text)
+                expert_add_info_format(pinfo, n, o->v.ei, "%s", o->text);
+            else
+                expert_add_info(pinfo, n, o->v.ei);
+            break;
+        case OP_COL:
+            col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", o->text);
+            break;
+        case OP_LINE_FACTS: {
+            mw_line_at l;
+            memset(&l, 0, sizeof l);
+            l.offset = o->off;
+            l.line = *o->v.line;
+            l.fragment = o->len != 0;
+            mw_add_line_facts(ctx, n, ot, &l);
+            break;
+        }
+        case OP_DATA_SOURCE: {
+            tvbuff_t *d = tvb_new_child_real_data(ot, (const guint8 *)o->v.p, (guint)o->len, o->len);
+            add_new_data_source(pinfo, d, o->text);
+            if (ntvbs < SMTP_MAX_TVBS)
+                tvbs[ntvbs++] = d;
+            break;
+        }
+        case OP_CALL_DISSECTOR:
+            call_dissector(o->v.h, ot, pinfo, n);
+            break;
+        case OP_TAP_COMMAND:
+            mw_tap_command(ctx, o->v.s);
+            break;
+        case OP_TAP_REPLY: {
+            const smtp_op_reply *r = (const smtp_op_reply *)o->v.p;
+            mw_tap_reply(ctx, r->verb, NULL, (guint)o->id, r->has_time ? &r->time : NULL);
+            break;
+        }
+        case OP_TAP_CREDENTIAL:
+            render_credential(ctx, o);
+            break;
+        case OP_MESSAGE:
+            render_message(ctx, tvb, n, (const smtp_msg_view *)o->v.p);
+            break;
+        }
+    }
+#undef NODE
+}
