@@ -9,7 +9,10 @@ value) of every frame is counted in a one-pass run and in a two-pass run
 the forward links a later frame fills in (LINKS), each a fact the one-pass
 run did not show in that frame.  A records-mode protocol
 renders every pass from what the first pass stored, so any other difference
-is a fact decided twice or lost.  Exit 0 when all captures match, 1 otherwise,
+is a fact decided twice or lost.  One exception: bytes still waiting for a
+hole when the capture ends are shown as held in one pass and dissected on the
+first revisit (plugin/engine/stream.h), so a frame that holds them in one pass
+may show their dissection with -2.  Exit 0 when all captures match, 1 otherwise,
 2 when the environment is broken.
 """
 import argparse
@@ -71,9 +74,12 @@ def main():
                 one, two = facts(env, cap, False), facts(env, cap, True)
                 bad = []
                 for frame in one:
+                    two_f = two.get(frame, collections.Counter())
+                    held_at_end = (any(k[0] == "mail.stream.out_of_order" for k in one[frame]) and
+                                   any(k[0] == "mail.stream.released" for k in two_f))
                     # a link is new on later passes; the same fact twice is not
                     extra = {k: v for k, v in (two.get(frame, collections.Counter()) - one[frame]).items()
-                             if not is_link(k[0]) or one[frame][k]}
+                             if not held_at_end and (not is_link(k[0]) or one[frame][k])}
                     missing = dict(one[frame] - two.get(frame, collections.Counter()))
                     if extra or missing:
                         bad.append(f"  frame {frame}: only with -2 {extra}, only in one pass {missing}")
