@@ -106,6 +106,11 @@ static void test_parse(void)
     SPAN(v, s.h_names[2], "from");
     CHECK_EQ_INT(s.bh_len, 32);
     CHECK_SPAN((const char *)s.b_raw, s.b_len, "ABCDEF");
+    char *name = mw_dkim_key_name(B(v), &s);
+    CHECK(name && strcmp(name, "sel._domainkey.example.net") == 0);
+    g_free(name);
+    CHECK(!mw_dkim_expired(&s, 200));
+    CHECK(mw_dkim_expired(&s, 201));
 
     struct {
         const char *v;

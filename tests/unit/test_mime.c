@@ -163,6 +163,13 @@ static void test_mixed(void)
     hashes(p, "6cd3556deb0da54bca060b4c39479839", "943a702d06f34599aee1f8da8ef9f7296031d699",
            "315f5bdb76d078c43b8ac0064e4a0164612b1fce77c869345bfc94c75894edd3");
     CHECK_EQ_INT(m.all_part_flags, MW_PART_NAME_MISMATCH | MW_PART_ATTACHMENT);
+    size_t dl;
+    uint8_t *dec = mw_mime_part_decoded(B(mixed), &m.parts[4], &dl);
+    CHECK_SPAN((const char *)dec, dl, "Hello, world!");
+    g_free(dec);
+    dec = mw_mime_part_decoded(B(mixed), &m.parts[1], &dl);
+    CHECK_SPAN((const char *)dec, dl, "Caf\xc3\xa9 softbreak\r\nend");
+    g_free(dec);
     mw_mime_message_clear(&m);
 }
 
@@ -337,6 +344,26 @@ static void test_simple(void)
     STR(m.parts[0].cte_name, "x-uue");
     CHECK(!m.parts[0].hashed);
     CHECK_EQ_INT(m.parts[0].body.len, 0);
+    mw_mime_message_clear(&m);
+
+    /* Two delimiters in a row: an empty part between them, inside its parent. */
+    msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nx\r\n--b--\r\n";
+    mw_mime_walk(B(msg), strlen(msg), NULL, &m);
+    CHECK_EQ_INT(m.n_parts, 3);
+    CHECK_EQ_INT(m.parts[1].flags, MW_PART_NO_BODY);
+    CHECK_EQ_INT(m.parts[1].body.len, 0);
+    CHECK_EQ_INT(m.parts[1].decoded_size, 0);
+    CHECK(m.parts[1].body.off <= m.parts[0].body.off + m.parts[0].body.len);
+    SP(msg, m.parts[2].header, "");
+    SP(msg, m.parts[2].body, "x");
+    CHECK_EQ_INT(m.parts[0].flags, 0);
+    mw_mime_message_clear(&m);
+
+    /* A message that is one attachment. */
+    msg = "Content-Disposition: attachment; filename=a.txt\r\n\r\nx";
+    mw_mime_walk(B(msg), strlen(msg), NULL, &m);
+    CHECK_EQ_INT(m.parts[0].flags, MW_PART_ATTACHMENT);
+    STR(m.parts[0].filename, "a.txt");
     mw_mime_message_clear(&m);
 
     /* multipart/digest: parts default to message/rfc822. */

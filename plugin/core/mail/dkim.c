@@ -259,6 +259,19 @@ bool mw_dkim_parse(const uint8_t *v, size_t len, mw_dkim_sig *sig)
     return (sig->flags & MW_DKIM_MALFORMED) == 0;
 }
 
+char *mw_dkim_key_name(const uint8_t *v, const mw_dkim_sig *sig)
+{
+    if (!(sig->present & MW_DKIM_TAG_S) || !(sig->present & MW_DKIM_TAG_D))
+        return NULL;
+    return g_strdup_printf("%.*s._domainkey.%.*s", (int)sig->s.len, (const char *)v + sig->s.off,
+                           (int)sig->d.len, (const char *)v + sig->d.off);
+}
+
+bool mw_dkim_expired(const mw_dkim_sig *sig, uint64_t now)
+{
+    return (sig->present & MW_DKIM_TAG_X) && !(sig->flags & MW_DKIM_BAD_NUMBER) && sig->x_value < now;
+}
+
 /* ---- canonicalisation ---- */
 
 void mw_dkim_canon_header(mw_dkim_canon c, const uint8_t *field, size_t len, GByteArray *out)

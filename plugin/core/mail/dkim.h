@@ -94,6 +94,14 @@ typedef struct mw_dkim_sig {
  * true when no MW_DKIM_MALFORMED flag is set. */
 bool mw_dkim_parse(const uint8_t *v, size_t len, mw_dkim_sig *sig);
 
+/* The DNS name of the signature's key, "selector._domainkey.domain", from
+ * the value v the signature was parsed from (g_malloc'd); NULL without s=
+ * or d=. */
+char *mw_dkim_key_name(const uint8_t *v, const mw_dkim_sig *sig);
+
+/* True when x= is present and earlier than now (seconds since 1970). */
+bool mw_dkim_expired(const mw_dkim_sig *sig, uint64_t now);
+
 /* Canonical form of one header field (section 3.4.1, 3.4.2): field is the
  * raw field from its name through its final line end (if any), appended to
  * out.  Relaxed always ends in CRLF; simple keeps the bytes. */

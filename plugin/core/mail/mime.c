@@ -294,7 +294,7 @@ static void classify(walk *w, unsigned i, const fields *fl)
     }
     if (pt->flags & MW_PART_DEPTH_LIMIT)
         w->out->flags |= MW_MIME_DEPTH_LIMIT;
-    if (!pt->multipart && !pt->message && pt->parent >= 0 &&
+    if (!pt->multipart && !pt->message &&
         ((pt->disposition.value && strcmp(pt->disposition.value, "attachment") == 0) || pt->filename))
         pt->flags |= MW_PART_ATTACHMENT;
 }
@@ -327,8 +327,12 @@ static size_t start_part(walk *w, size_t off, int parent, unsigned depth)
         size_t body = read_headers(w, i, off, &fl);
         classify(w, i, &fl);
         mw_mime_part *pt = part(w, i);
+        bool close;
+        size_t next;
         if (pt->flags & MW_PART_NO_BODY)
             pt->multipart = pt->message = false; /* nothing inside to walk */
+        if (pt->message && (body >= w->len || match_delim(w, body, &close, &next) >= 0))
+            pt->message = false; /* an empty body: no message inside */
         if (pt->multipart) {
             push(w, i, FR_MULTI);
             return body;
@@ -344,6 +348,56 @@ static size_t start_part(walk *w, size_t off, int parent, unsigned depth)
     }
 }
 
+uint64_t mw_mime_decode(mw_cte cte, const uint8_t *body, size_t len, mw_mime_sink sink, void *ctx,
+                        unsigned *decode_flags)
+{
+    uint8_t buf[MW_QP_OUT_MAX(CHUNK) > MW_B64_OUT_MAX(CHUNK) ? MW_QP_OUT_MAX(CHUNK) : MW_B64_OUT_MAX(CHUNK)];
+    uint64_t total = 0;
+    *decode_flags = 0;
+    if (cte != MW_CTE_BASE64 && cte != MW_CTE_QP) {
+        if (len)
+            sink(ctx, body, len);
+        return len;
+    }
+    mw_b64_stream b;
+    mw_qp_stream q;
+    mw_b64_stream_init(&b);
+    mw_qp_stream_init(&q);
+    for (size_t off = 0; off < len;) {
+        size_t n = len - off < CHUNK ? len - off : CHUNK;
+        size_t o = cte == MW_CTE_BASE64 ? mw_b64_stream_feed(&b, body + off, n, buf)
+                                        : mw_qp_stream_feed(&q, body + off, n, buf);
+        if (o)
+            sink(ctx, buf, o);
+        total += o;
+        off += n;
+    }
+    size_t o = cte == MW_CTE_BASE64 ? mw_b64_stream_end(&b, buf) : mw_qp_stream_end(&q, buf);
+    if (o)
+        sink(ctx, buf, o);
+    *decode_flags = cte == MW_CTE_BASE64 ? b.flags : q.flags;
+    return total + o;
+}
+
+static void append_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    g_byte_array_append(ctx, p, (guint)n);
+}
+
+uint8_t *mw_mime_part_decoded(const uint8_t *msg, const mw_mime_part *p, size_t *len)
+{
+    GByteArray *a = g_byte_array_sized_new(p->hashed ? (guint)p->decoded_size : (guint)p->body.len);
+    unsigned flags;
+    mw_mime_decode(p->cte, msg + p->body.off, p->body.len, append_sink, a, &flags);
+    *len = a->len;
+    return g_byte_array_free(a, FALSE);
+}
+
+static void hash_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    gcry_md_write(*(gcry_md_hd_t *)ctx, p, n);
+}
+
 /* Decodes the body of part i in chunks straight into the three hashes. */
 static void decode_and_hash(walk *w, unsigned i)
 {
@@ -356,47 +410,12 @@ static void decode_and_hash(walk *w, unsigned i)
         return;
     bool md5 = gcry_md_enable(h, GCRY_MD_MD5) == 0;
     bool sha1 = gcry_md_enable(h, GCRY_MD_SHA1) == 0;
-    uint8_t buf[MW_QP_OUT_MAX(CHUNK) > MW_B64_OUT_MAX(CHUNK) ? MW_QP_OUT_MAX(CHUNK) : MW_B64_OUT_MAX(CHUNK)];
-    const uint8_t *p = w->m + pt->body.off;
-    size_t left = pt->body.len;
-    uint64_t total = 0;
-    if (pt->cte == MW_CTE_BASE64) {
-        mw_b64_stream s;
-        mw_b64_stream_init(&s);
-        for (; left; ) {
-            size_t n = left < CHUNK ? left : CHUNK, o = mw_b64_stream_feed(&s, p, n, buf);
-            gcry_md_write(h, buf, o);
-            total += o;
-            p += n;
-            left -= n;
-        }
-        size_t o = mw_b64_stream_end(&s, buf);
-        gcry_md_write(h, buf, o);
-        total += o;
-        pt->decode_flags = s.flags;
-        if (s.flags & MW_B64_ERRORS)
-            pt->flags |= MW_PART_BAD_BASE64;
-    } else if (pt->cte == MW_CTE_QP) {
-        mw_qp_stream s;
-        mw_qp_stream_init(&s);
-        for (; left; ) {
-            size_t n = left < CHUNK ? left : CHUNK, o = mw_qp_stream_feed(&s, p, n, buf);
-            gcry_md_write(h, buf, o);
-            total += o;
-            p += n;
-            left -= n;
-        }
-        size_t o = mw_qp_stream_end(&s, buf);
-        gcry_md_write(h, buf, o);
-        total += o;
-        pt->decode_flags = s.flags;
-        if (s.flags & MW_QP_ERRORS)
-            pt->flags |= MW_PART_BAD_QP;
-    } else {
-        gcry_md_write(h, p, left);
-        total = left;
-    }
-    pt->decoded_size = total;
+    pt->decoded_size = mw_mime_decode(pt->cte, w->m + pt->body.off, pt->body.len, hash_sink, &h,
+                                      &pt->decode_flags);
+    if (pt->cte == MW_CTE_BASE64 && (pt->decode_flags & MW_B64_ERRORS))
+        pt->flags |= MW_PART_BAD_BASE64;
+    if (pt->cte == MW_CTE_QP && (pt->decode_flags & MW_QP_ERRORS))
+        pt->flags |= MW_PART_BAD_QP;
     memcpy(pt->sha256, gcry_md_read(h, GCRY_MD_SHA256), 32);
     if (sha1)
         memcpy(pt->sha1, gcry_md_read(h, GCRY_MD_SHA1), 20);
@@ -406,8 +425,10 @@ static void decode_and_hash(walk *w, unsigned i)
     gcry_md_close(h);
 }
 
-/* Closes the top frame: its part ends at end. */
-static void pop(walk *w, size_t end)
+/* Closes the top frame: its part ends at end, or where its (empty) body
+ * starts if that is later; returns where it ended, so its container ends
+ * there or later. */
+static size_t pop(walk *w, size_t end)
 {
     frame *f = &w->stack[--w->top];
     mw_mime_part *pt = part(w, f->part);
@@ -429,9 +450,10 @@ static void pop(walk *w, size_t end)
             pt->flags |= MW_PART_UNCLOSED;
         else
             pt->epilogue.len = end > pt->epilogue.off ? end - pt->epilogue.off : 0;
-        return;
+        return end;
     }
     decode_and_hash(w, f->part); /* a leaf, or the bytes of an encapsulated message */
+    return end;
 }
 
 void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_mime_message *out)
@@ -467,7 +489,7 @@ void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_m
         }
         size_t end = before_line_end(msg, p);
         while (w.top > (unsigned)k + 1)
-            pop(&w, end);
+            end = pop(&w, end);
         frame *f = &w.stack[k];
         mw_mime_part *mp = part(&w, f->part);
         if (!f->seen_delim) {
@@ -482,8 +504,9 @@ void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_m
         }
         p = start_part(&w, next, (int)f->part, mp->depth + 1);
     }
+    size_t end = len;
     while (w.top)
-        pop(&w, len);
+        end = pop(&w, end);
     g_free(w.stack);
     for (unsigned i = 0; i < out->n_parts; i++)
         out->all_part_flags |= out->parts[i].flags;

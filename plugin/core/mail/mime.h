@@ -65,7 +65,7 @@ enum {
     MW_PART_NO_BODY = 1u << 14,       /* no empty line after the header fields */
     MW_PART_BOUNDARY_LOOKALIKE = 1u << 15, /* multipart: a line starts with its delimiter but goes on */
     MW_PART_BAD_PARAMS = 1u << 16,    /* malformed parameter syntax (MW_HV_* of a field) */
-    MW_PART_ATTACHMENT = 1u << 17,    /* leaf with disposition "attachment" or a file name */
+    MW_PART_ATTACHMENT = 1u << 17,    /* not a container, with disposition "attachment" or a file name */
 };
 
 typedef struct mw_mime_part {
@@ -114,5 +114,16 @@ typedef struct mw_mime_message {
  * mw_mime_message_clear. */
 void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_mime_message *out);
 void mw_mime_message_clear(mw_mime_message *m);
+
+/* Decodes body[0..len) in encoding cte (identity for all but base64 and
+ * quoted-printable) to sink, in chunks of at most a few KiB; returns the
+ * decoded size and sets *decode_flags (MW_B64_* or MW_QP_*). */
+typedef void (*mw_mime_sink)(void *ctx, const uint8_t *p, size_t n);
+uint64_t mw_mime_decode(mw_cte cte, const uint8_t *body, size_t len, mw_mime_sink sink, void *ctx,
+                        unsigned *decode_flags);
+
+/* The decoded bytes of part p of msg (what Export Objects saves), in a
+ * g_malloc'd buffer of *len bytes. */
+uint8_t *mw_mime_part_decoded(const uint8_t *msg, const mw_mime_part *p, size_t *len);
 
 #endif

@@ -10,6 +10,8 @@
 #include "core/text/base64_body.h"
 #include "core/text/qp.h"
 
+#include <glib.h>
+
 static void walk(const uint8_t *b, size_t size, unsigned depth, unsigned parts)
 {
     mw_mime_opts o = {.max_depth = depth, .max_parts = parts};
@@ -44,6 +46,12 @@ static void walk(const uint8_t *b, size_t size, unsigned depth, unsigned parts)
         else if (p->hashed)
             FZ_CHECK(p->decoded_size == p->encoded_size);
         FZ_CHECK(!(p->multipart && p->hashed));
+        if (p->hashed) {
+            size_t dl;
+            uint8_t *dec = mw_mime_part_decoded(b, p, &dl);
+            FZ_CHECK(dl == p->decoded_size);
+            g_free(dec);
+        }
         if (p->filename)
             FZ_CHECK(strlen(p->filename) < 4 * size + 8);
     }
