@@ -323,8 +323,8 @@ static void out(mw_dkim_body *b, const uint8_t *p, size_t n)
     b->out_len += n;
 }
 
-/* A content byte of the current line. */
-static void content(mw_dkim_body *b, uint8_t c)
+/* Content bytes of the current line (no line end, no relaxed whitespace). */
+static void content(mw_dkim_body *b, const uint8_t *p, size_t n)
 {
     for (; b->held_crlf; b->held_crlf--)
         out(b, (const uint8_t *)"\r\n", 2);
@@ -332,7 +332,7 @@ static void content(mw_dkim_body *b, uint8_t c)
         out(b, (const uint8_t *)" ", 1);
         b->wsp = false;
     }
-    out(b, &c, 1);
+    out(b, p, n);
     b->line_content = true;
 }
 
@@ -346,28 +346,44 @@ static void line_end(mw_dkim_body *b)
     b->line_content = false;
 }
 
+/* Bytes passed on as they are: everything but line ends and, in relaxed,
+ * whitespace. */
+static bool plain(const mw_dkim_body *b, uint8_t c)
+{
+    return c != '\r' && c != '\n' && (b->canon == MW_DKIM_SIMPLE || (c != ' ' && c != '\t'));
+}
+
 void mw_dkim_body_feed(mw_dkim_body *b, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         uint8_t c = p[i];
         if (b->cr) {
             b->cr = false;
             if (c == '\n') {
                 line_end(b);
+                i++;
                 continue;
             }
-            content(b, '\r'); /* a bare CR is data */
+            content(b, (const uint8_t *)"\r", 1); /* a bare CR is data */
+        }
+        if (plain(b, c)) {
+            /* A run at once: the hash sees few large writes. */
+            size_t j = i + 1;
+            while (j < n && plain(b, p[j]))
+                j++;
+            content(b, p + i, j - i);
+            i = j;
+            continue;
         }
         if (c == '\r') {
             b->cr = true;
         } else if (c == '\n') {
             b->bare_lf = true;
             line_end(b);
-        } else if (b->canon == MW_DKIM_RELAXED && (c == ' ' || c == '\t')) {
-            b->wsp = true;
         } else {
-            content(b, c);
+            b->wsp = true; /* relaxed whitespace */
         }
+        i++;
     }
 }
 
@@ -375,10 +391,8 @@ void mw_dkim_body_end(mw_dkim_body *b)
 {
     if (b->cr) {
         b->cr = false;
-        content(b, '\r');
+        content(b, (const uint8_t *)"\r", 1);
     }
-    if (b->canon == MW_DKIM_SIMPLE && b->wsp) /* never set in simple */
-        b->wsp = false;
     if (b->line_content)
         line_end(b); /* the last line had no line end: one is added */
     else if (b->out_len == 0 && b->canon == MW_DKIM_SIMPLE)

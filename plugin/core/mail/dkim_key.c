@@ -202,6 +202,65 @@ void mw_dkim_key_clear(mw_dkim_key *key)
     memset(key, 0, sizeof *key);
 }
 
+/* ---- keys files ---- */
+
+static size_t skip_blank(const uint8_t *p, size_t len, size_t i)
+{
+    while (i < len && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i;
+}
+
+static size_t word_end(const uint8_t *p, size_t len, size_t i)
+{
+    while (i < len && !(p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\n'))
+        i++;
+    return i;
+}
+
+bool mw_dkim_keys_line(const uint8_t *line, size_t len, mw_span *name, GByteArray *txt)
+{
+    size_t i = skip_blank(line, len, 0);
+    if (i == len || line[i] == '#' || line[i] == ';')
+        return false;
+    size_t n0 = i, n1 = word_end(line, len, i);
+    /* Optional TTL and class, then TXT. */
+    bool txt_seen = false;
+    i = n1;
+    for (int k = 0; k < 3 && !txt_seen; k++) {
+        i = skip_blank(line, len, i);
+        size_t e = word_end(line, len, i);
+        if (e - i == 3 && g_ascii_strncasecmp((const char *)line + i, "TXT", 3) == 0)
+            txt_seen = true;
+        i = e;
+    }
+    if (!txt_seen)
+        return false;
+    name->off = n0;
+    name->len = n1 - n0 - (n1 > n0 + 1 && line[n1 - 1] == '.');
+    bool any = false;
+    for (;;) {
+        i = skip_blank(line, len, i);
+        if (i == len || line[i] != '"')
+            break;
+        i++;
+        while (i < len && line[i] != '"') {
+            if (line[i] == '\\' && i + 1 < len)
+                i++;
+            g_byte_array_append(txt, line + i, 1);
+            i++;
+        }
+        i++;
+        any = true;
+    }
+    if (!any && i < len) {
+        size_t e = word_end(line, len, i); /* one unquoted string */
+        g_byte_array_append(txt, line + i, (guint)(e - i));
+        any = true;
+    }
+    return any;
+}
+
 /* ---- verification ---- */
 
 static mw_dkim_verdict error(const char **why, const char *text)

@@ -48,6 +48,14 @@ typedef struct mw_dkim_key {
 bool mw_dkim_key_parse(const uint8_t *txt, size_t len, mw_dkim_key *key);
 void mw_dkim_key_clear(mw_dkim_key *key);
 
+/* One line of a keys file (the preference mail.dkim.keys_file): a zone-file
+ * style record `selector._domainkey.domain [TTL] [IN] TXT "string" ...`.
+ * Sets *name (the owner name, a trailing dot dropped) and appends the
+ * strings joined, as DNS joins the strings of one record, to txt (quotes
+ * and backslash escapes undone).  False for blank lines, '#' or ';'
+ * comments and lines that are not TXT records. */
+bool mw_dkim_keys_line(const uint8_t *line, size_t len, mw_span *name, GByteArray *txt);
+
 typedef enum mw_dkim_verdict {
     MW_DKIM_SIG_PASS = 0,
     MW_DKIM_SIG_FAIL,      /* the signature does not match the signed data */

@@ -294,7 +294,7 @@ static void classify(walk *w, unsigned i, const fields *fl)
     }
     if (pt->flags & MW_PART_DEPTH_LIMIT)
         w->out->flags |= MW_MIME_DEPTH_LIMIT;
-    if (!pt->multipart && !pt->message &&
+    if (!pt->multipart &&
         ((pt->disposition.value && strcmp(pt->disposition.value, "attachment") == 0) || pt->filename))
         pt->flags |= MW_PART_ATTACHMENT;
 }

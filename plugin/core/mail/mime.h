@@ -65,7 +65,8 @@ enum {
     MW_PART_NO_BODY = 1u << 14,       /* no empty line after the header fields */
     MW_PART_BOUNDARY_LOOKALIKE = 1u << 15, /* multipart: a line starts with its delimiter but goes on */
     MW_PART_BAD_PARAMS = 1u << 16,    /* malformed parameter syntax (MW_HV_* of a field) */
-    MW_PART_ATTACHMENT = 1u << 17,    /* not a container, with disposition "attachment" or a file name */
+    MW_PART_ATTACHMENT = 1u << 17,    /* not a multipart; disposition "attachment" or a file name
+                                         (a forwarded message/rfc822 counts, as the .eml it is) */
 };
 
 typedef struct mw_mime_part {
