@@ -251,6 +251,10 @@ static void test_keys_lines(void)
         CHECK(!mw_dkim_keys_line(B(rows[k]), strlen(rows[k]), &name, txt));
     CHECK(mw_dkim_keys_line(B(rows[4]), strlen(rows[4]), &name, txt));
     CHECK_SPAN((const char *)txt->data, txt->len, "v=DKIM1;p=");
+    g_byte_array_set_size(txt, 0);
+    const char *open = "k._domainkey.d TXT \"unterminated";
+    CHECK(mw_dkim_keys_line(B(open), strlen(open), &name, txt));
+    CHECK_SPAN((const char *)txt->data, txt->len, "unterminated");
     g_byte_array_unref(txt);
 }
 

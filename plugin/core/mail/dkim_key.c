@@ -241,7 +241,7 @@ bool mw_dkim_keys_line(const uint8_t *line, size_t len, mw_span *name, GByteArra
     bool any = false;
     for (;;) {
         i = skip_blank(line, len, i);
-        if (i == len || line[i] != '"')
+        if (i >= len || line[i] != '"')
             break;
         i++;
         while (i < len && line[i] != '"') {
@@ -250,7 +250,8 @@ bool mw_dkim_keys_line(const uint8_t *line, size_t len, mw_span *name, GByteArra
             g_byte_array_append(txt, line + i, 1);
             i++;
         }
-        i++;
+        if (i < len)
+            i++; /* the closing quote; an unclosed string ends the line */
         any = true;
     }
     if (!any && i < len) {

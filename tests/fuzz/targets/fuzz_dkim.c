@@ -1,4 +1,4 @@
-/* DKIM: the tag parser on the input, both body canonicalisations at a split
+/* DKIM: the tag parser on the input, a keys-file line, both body canonicalisations at a split
  * point against the whole input, header canonicalisation, the check of a
  * whole message, and the key record reader with a verification attempt.
  * Spans stay in the value, a split never changes the canonical body, and
@@ -84,6 +84,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FZ_CHECK(v == MW_DKIM_SIG_PASS || v == MW_DKIM_SIG_FAIL || v == MW_DKIM_SIG_ERROR);
     }
     mw_dkim_key_clear(&key);
+    mw_span name;
+    GByteArray *txt = g_byte_array_new();
+    if (mw_dkim_keys_line(b, n, &name, txt)) {
+        FZ_SPAN_IN(name.off, name.len, n);
+        FZ_CHECK(txt->len <= n);
+        (void)mw_dkim_key_parse(txt->data, txt->len, &key);
+        mw_dkim_key_clear(&key);
+    }
+    g_byte_array_unref(txt);
     free(b);
     return 0;
 }
