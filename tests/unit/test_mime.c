@@ -269,6 +269,31 @@ static void test_anomalies(void)
     mw_mime_message_clear(&m);
 }
 
+/* The same message with bare LF line ends (as some stores keep it): the
+ * same structure; the base64 part decodes to the same bytes. */
+static void test_bare_lf(void)
+{
+    GString *lf = g_string_new(NULL);
+    for (const char *c = mixed; *c; c++)
+        if (*c != '\r')
+            g_string_append_c(lf, *c);
+    mw_mime_message m;
+    mw_mime_walk(B(lf->str), lf->len, NULL, &m);
+    CHECK_EQ_INT(m.n_parts, 5);
+    if (m.n_parts == 5) {
+        SP(lf->str, m.parts[0].preamble, "preamble");
+        SP(lf->str, m.parts[3].body, "<p>hi</p>");
+        SP(lf->str, m.parts[4].body, "SGVsbG8s\nIHdvcmxkIQ==");
+        hashes(&m.parts[4], "6cd3556deb0da54bca060b4c39479839", "943a702d06f34599aee1f8da8ef9f7296031d699",
+               "315f5bdb76d078c43b8ac0064e4a0164612b1fce77c869345bfc94c75894edd3");
+        STR(m.parts[4].filename, "\xe2\x82\xacuro report.pdf");
+        CHECK_EQ_INT(m.parts[1].decode_flags, MW_QP_TRAILING_WS | MW_QP_BARE_LF);
+        CHECK_EQ_INT(m.parts[1].decoded_size, 19); /* "Caf\xc3\xa9 softbreak\nend" */
+    }
+    mw_mime_message_clear(&m);
+    g_string_free(lf, TRUE);
+}
+
 /* Nesting past the limit is kept opaque and flagged; parts past the part
  * limit are not recorded. */
 static void test_limits(void)
@@ -512,6 +537,7 @@ int main(void)
 {
     test_mixed();
     test_anomalies();
+    test_bare_lf();
     test_limits();
     test_simple();
     test_decoders();
