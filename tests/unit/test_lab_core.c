@@ -31,24 +31,8 @@ static char *slurp(const char *rel, size_t *len)
 /* The IMAP section number of each part ("1.2.2"); "" for the message. */
 static void sections(const mw_mime_message *m, char (*sec)[32])
 {
-    unsigned *seen = g_new0(unsigned, m->n_parts);
-    for (unsigned i = 0; i < m->n_parts; i++) {
-        const mw_mime_part *p = &m->parts[i];
-        sec[i][0] = '\0';
-        if (p->parent < 0)
-            continue;
-        const mw_mime_part *q = &m->parts[p->parent];
-        if (q->message) { /* the encapsulated message: its parts number from the container's */
-            g_strlcpy(sec[i], sec[p->parent], 32);
-            continue;
-        }
-        unsigned n = ++seen[p->parent];
-        if (sec[p->parent][0])
-            g_snprintf(sec[i], 32, "%s.%u", sec[p->parent], n);
-        else
-            g_snprintf(sec[i], 32, "%u", n);
-    }
-    g_free(seen);
+    for (unsigned i = 0; i < m->n_parts; i++)
+        mw_mime_part_section(m, i, sec[i], 32);
 }
 
 static const char *cte_name(const mw_mime_part *p)

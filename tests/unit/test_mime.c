@@ -251,6 +251,16 @@ static void test_anomalies(void)
     p = &m.parts[4];
     CHECK_EQ_INT(p->parent, 3);
     CHECK_EQ_INT(p->depth, 2);
+    CHECK_EQ_INT(p->number, 1);
+    char sec[32];
+    mw_mime_part_section(&m, 4, sec, sizeof sec);
+    CHECK(strcmp(sec, "3") == 0);
+    mw_mime_part_section(&m, 6, sec, sizeof sec);
+    CHECK(strcmp(sec, "4.1") == 0);
+    mw_mime_part_section(&m, 0, sec, sizeof sec);
+    CHECK(strcmp(sec, "") == 0);
+    mw_mime_part_section(&m, 6, sec, 2);
+    CHECK(strcmp(sec, "4") == 0);
     SP(anomalies, p->header, "From: x@y\r\nSubject: inner\r\n");
     SP(anomalies, p->body, "Inner body.");
     STR(p->type, "text");

@@ -103,7 +103,7 @@ static unsigned new_part(walk *w, int parent, unsigned depth)
     pt->parent = parent;
     pt->depth = depth;
     if (parent >= 0)
-        part(w, (unsigned)parent)->n_children++;
+        pt->number = ++part(w, (unsigned)parent)->n_children;
     return i;
 }
 
@@ -510,6 +510,24 @@ void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_m
     g_free(w.stack);
     for (unsigned i = 0; i < out->n_parts; i++)
         out->all_part_flags |= out->parts[i].flags;
+}
+
+void mw_mime_part_section(const mw_mime_message *m, unsigned i, char *out, size_t cap)
+{
+    /* Numbers from the part up to the message, then written top down. */
+    unsigned nums[256 + 2], n = 0;
+    for (int k = (int)i; k >= 0 && m->parts[k].parent >= 0 && n < sizeof nums / sizeof nums[0];
+         k = m->parts[k].parent) {
+        const mw_mime_part *up = &m->parts[m->parts[k].parent];
+        if (up->message)
+            continue; /* the encapsulated message shares its container's number */
+        nums[n++] = m->parts[k].number;
+    }
+    GString *s = g_string_new(NULL);
+    while (n > 0)
+        g_string_append_printf(s, s->len ? ".%u" : "%u", nums[--n]);
+    g_strlcpy(out, s->str, cap);
+    g_string_free(s, TRUE);
 }
 
 void mw_mime_message_clear(mw_mime_message *m)

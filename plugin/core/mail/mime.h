@@ -74,6 +74,7 @@ typedef struct mw_mime_part {
     int parent;          /* index of the container, -1 for the message */
     unsigned depth;      /* 0 for the message */
     unsigned n_children;
+    unsigned number;     /* position among its container's parts, from 1 (0 for the message) */
     mw_span header;      /* the header fields, up to the empty line (excluded) */
     mw_span body;        /* after the empty line, up to the line end before the next delimiter */
     mw_span preamble;    /* multipart: before the first delimiter */
@@ -115,6 +116,12 @@ typedef struct mw_mime_message {
  * mw_mime_message_clear. */
 void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_mime_message *out);
 void mw_mime_message_clear(mw_mime_message *m);
+
+/* Writes the IMAP section number of part i (RFC 3501 6.4.5: "2.1.3") to
+ * out[0..cap), NUL-terminated and cut to fit: "" for the message itself;
+ * the message inside a message/rfc822 part shares that part's number and
+ * its parts number below it ("3.1"), as FETCH BODY[...] does. */
+void mw_mime_part_section(const mw_mime_message *m, unsigned i, char *out, size_t cap);
 
 /* Decodes body[0..len) in encoding cte (identity for all but base64 and
  * quoted-printable) to sink, in chunks of at most a few KiB; returns the

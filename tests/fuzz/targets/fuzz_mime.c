@@ -46,6 +46,11 @@ static void walk(const uint8_t *b, size_t size, unsigned depth, unsigned parts)
         else if (p->hashed)
             FZ_CHECK(p->decoded_size == p->encoded_size);
         FZ_CHECK(!(p->multipart && p->hashed));
+        char sec[16];
+        mw_mime_part_section(&m, i, sec, sizeof sec);
+        FZ_CHECK(strlen(sec) < sizeof sec);
+        if (p->parent >= 0)
+            FZ_CHECK(p->number >= 1 && p->number <= m.parts[p->parent].n_children);
         if (p->hashed) {
             size_t dl;
             uint8_t *dec = mw_mime_part_decoded(b, p, &dl);
