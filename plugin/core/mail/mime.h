@@ -8,9 +8,10 @@
  * stack bounded by the nesting limit; a delimiter of an outer multipart ends
  * every inner part still open (as readers do).  Bodies are decoded in small
  * chunks straight into the hashes, so memory does not grow with the message.
- * Delimiters are matched as Python's email package does: "--" boundary,
- * optional "--", optional blanks, then the line end; the line end before a
- * delimiter belongs to it (RFC 2046 5.1.1).  message/rfc822 and
+ * A delimiter line is "--" boundary, optional "--", optional blanks, then
+ * CRLF, LF or the end of the message (as strict as Python's email package:
+ * a line with more text after the boundary is not one, and is flagged); the
+ * line end before a delimiter belongs to it (RFC 2046 5.1.1).  message/rfc822 and
  * message/global parts in an identity encoding are walked as nested messages.
  *
  * Limitations: parts past opts.max_parts are skipped (MW_MIME_PART_LIMIT);
