@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # scripts/quickstart.sh: install the dependencies, build mailwire (Release),
 # install it into the personal plugin folder of the user who ran sudo, and
-# show an SMTP capture dissected by it.   Usage: sudo bash scripts/quickstart.sh
+# show the bundled SMTP capture captures/quickstart-smtp.pcapng dissected by
+# it: one line per packet, then one frame's tree.
+#   Usage, as root:              bash scripts/quickstart.sh
+#          as a user with sudo:  sudo bash scripts/quickstart.sh
 #
 # Run by root without sudo (no SUDO_USER), the plugin goes into root's
 # personal folder, which tshark ignores when it runs as root: the capture is
@@ -13,7 +16,7 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ "$(id -u)" = 0 ] || { echo "quickstart: run it with sudo: sudo bash scripts/quickstart.sh" >&2; exit 2; }
+[ "$(id -u)" = 0 ] || { echo "quickstart: it installs packages: run it as root (bash scripts/quickstart.sh) or with sudo (sudo bash scripts/quickstart.sh)" >&2; exit 2; }
 
 bash scripts/setup-deps.sh
 
@@ -39,10 +42,12 @@ if [ "$user" != root ]; then
     group=$(id -gn "$user")
     for d in "${created[@]}"; do chown -R "$user:$group" "$d"; done
     chown -R "$user:$group" "$home/.local/lib/wireshark" "$home/.config/wireshark/profiles/mailwire"
+    # the build folder too, so that the user can rebuild without sudo
+    [ "$(stat -c %U .)" != "$user" ] || chown -R "$user:$group" build-release
 fi
 
-cap=$(ls captures/smtp-*.pcapng 2>/dev/null | head -n 1 || true)
-[ -n "$cap" ] || cap=captures/quickstart-smtp.pcapng
+cap=captures/quickstart-smtp.pcapng
+frame=10   # the message: data, terminator, headers, envelope
 # a copy every user can read, wherever the repository is
 show=$(mktemp -d /tmp/mailwire-quickstart.XXXXXX)
 trap 'rm -rf "$show"' EXIT
@@ -62,11 +67,21 @@ fi
 if ! "${runas[@]}" tshark -G plugins 2>/dev/null | grep -q 'mailwire\.so'; then
     echo "quickstart: tshark does not load the plugin ($how)" >&2; exit 1
 fi
-echo "== tshark -r $cap -V -O mail.smtp   ($how)"
+echo "== tshark -r $cap -2   (one line per packet; $how)"
 echo
-"${runas[@]}" tshark -r "$capcopy" -V -O mail.smtp
+"${runas[@]}" tshark -r "$capcopy" -2
+echo
+echo "== tshark -r $cap -2 -O mail.smtp -Y \"frame.number == $frame\"   (the mailwire tree of frame $frame)"
+echo
+"${runas[@]}" tshark -r "$capcopy" -2 -O mail.smtp -Y "frame.number == $frame"
 echo
 echo "mailwire is installed in $plugdir."
-echo "Wireshark and tshark run by $user show it (Help > About > Plugins lists mailwire.so)."
+if [ "$user" != root ]; then
+    echo "Wireshark and tshark run by $user show it (Help > About > Plugins lists mailwire.so)."
+else
+    echo "Wireshark and tshark running as root ignore personal plugin folders: run them as an ordinary"
+    echo "user with the plugin in that user's ~/.local/lib/wireshark/plugins/$abi/epan/ (sudo bash"
+    echo "scripts/quickstart.sh from that user's account puts it there), or install it system-wide (README.md)."
+fi
 echo "The profile \"mailwire\" (columns, colouring, filter buttons) is in $home/.config/wireshark/profiles/mailwire:"
 echo "choose it in Wireshark under Edit > Configuration Profiles, or run tshark -C mailwire."

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check that `tshark -z credentials` lists the lab's SMTP credentials.
+"""Check that `tshark -z credentials` lists the lab's SMTP and POP3 credentials.
 
     credentials.py --plugin build/mailwire.so --captures captures [--sanitized OFF]
 
@@ -28,6 +28,16 @@ EXPECTED = {
     "smtp-587-submission.pcapng": [("17", "SMTP", "alice", "AUTH PLAIN")],
     "smtp-587-no-starttls.pcapng": [("9", "SMTP", "alice", "AUTH PLAIN")],
     "smtp-plain-session.pcapng": [],
+    "pop-user-pass.pcapng": [("9", "POP3", "carol", "USER/PASS")],
+    "pop-auth-plain.pcapng": [("12", "POP3", "carol", "AUTH PLAIN"),
+                              ("30", "POP3", "carol", "AUTH PLAIN"),
+                              ("47", "POP3", "carol", "AUTH LOGIN"),
+                              ("62", "POP3", "carol", "AUTH CRAM-MD5"),
+                              ("74", "POP3", "carol", "APOP")],
+    "pop-errors.pcapng": [("15", "POP3", "carol", "USER/PASS"),
+                          ("21", "POP3", "carol", "USER/PASS")],
+    "pop-995-tls.pcapng": [("17", "POP3", "carol", "USER/PASS")],
+    "pop-stls-injection.pcapng": [],
 }
 
 

@@ -162,9 +162,11 @@ static void ref_run(const uint8_t *body, size_t n, run *r)
         } else {
             line++;
         }
-        if (i < content && stuffed[i])
+        if (i < content && stuffed[i]) {
             r->counts.dot_stuffed++;
-        else if (i < content)
+            if (i + 1 >= end || body[i + 1] != '.')
+                r->counts.dot_single++;
+        } else if (i < content)
             r->out[r->nout++] = b;
     }
     if (!r->end && line > 998)
@@ -461,6 +463,80 @@ static void test_exhaustive(void)
     printf("exhaustive: %u bodies\n", total);
 }
 
+/* POP3's line-reader policy: a line that is exactly "." ends the body
+ * whatever LF-based line ends surround it (rows 0-3); other rows are
+ * candidates, and their line-start dot is dropped as a stuffing dot. */
+typedef struct lines_case {
+    const char *body;
+    size_t len;           /* 0: strlen */
+    bool start_lf;
+    int end_cls;          /* -1: no end */
+    size_t consumed;      /* when ended */
+    const char *out;      /* unstuffed content */
+    size_t out_len;       /* 0: strlen */
+    int cand;             /* a candidate row seen before, -1 none */
+    uint32_t single;      /* dots dropped that were not doubled */
+} lines_case;
+
+static void test_lines_policy(void)
+{
+    static const lines_case cases[] = {
+        {"a\r\n.\r\nX", 0, false, 0, 6, "a\r\n", 0, -1, 0},
+        {"a\n.\nX", 0, false, 1, 4, "a\n", 0, -1, 0},
+        {"a\n.\r\nX", 0, false, 2, 5, "a\n", 0, -1, 0},
+        {"a\r\n.\nX", 0, false, 3, 5, "a\r\n", 0, -1, 0},
+        {".\r\n", 0, true, 2, 3, "", 0, -1, 0},
+        {".\r\n", 0, false, 0, 3, "", 0, -1, 0},
+        {"a\r\n.\rb\r\n..c\r\n.\r\n", 0, false, 0, 16, "a\r\n\rb\r\n.c\r\n", 0, 8, 1},
+        {"a\r.\r\nb\r\n.\r\n", 0, false, 0, 11, "a\r.\r\nb\r\n", 0, 7, 0},
+        {"a\r\n\0.\r\n.\r\n", 10, false, 0, 10, "a\r\n\0.\r\n", 7, 9, 0},
+        {"a\r\n.x\r\n", 0, false, -1, 0, "a\r\nx\r\n", 0, -1, 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const lines_case *c = &cases[i];
+        size_t n = c->len ? c->len : strlen(c->body);
+        size_t want_out = c->out_len ? c->out_len : strlen(c->out);
+        for (size_t step = 1; step <= n; step++) {
+            mw_dataend_state st;
+            memset(&st, 0, sizeof st);
+            st.policy = MW_DATAEND_POLICY_LINES;
+            st.start_lf = c->start_lf;
+            uint8_t out[64];
+            size_t nout = 0, pos = 0;
+            int end = -1, cand = -1;
+            uint64_t dot = 0;
+            while (pos < n) {
+                size_t k = n - pos < step ? n - pos : step;
+                mw_dataend_event ev[4];
+                mw_dataend_result r = mw_dataend_feed(&st, (const uint8_t *)c->body + pos, k, ev, 4,
+                                                      out + nout, sizeof out - nout);
+                nout += r.out_len;
+                pos += r.consumed;
+                for (size_t e = 0; e < r.nevents; e++) {
+                    if (mw_dataend_ends(&st, ev[e].cls)) {
+                        end = ev[e].cls;
+                        dot = mw_dataend_event_dot(&ev[e]);
+                    } else {
+                        cand = ev[e].cls;
+                    }
+                }
+                if (r.status == MW_DATAEND_END)
+                    break;
+            }
+            CHECK_EQ_INT(end, c->end_cls);
+            CHECK_EQ_INT(cand, c->cand);
+            CHECK_EQ_INT(st.counts.dot_single, c->single);
+            if (c->end_cls >= 0) {
+                CHECK_EQ_INT(pos, c->consumed);
+                CHECK_EQ_INT(c->body[dot], '.');
+                CHECK(nout == want_out && memcmp(out, c->out, nout) == 0);
+            } else {
+                CHECK(nout <= want_out && memcmp(out, c->out, nout) == 0);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     test_each_class();
@@ -470,5 +546,6 @@ int main(void)
     test_long_lines();
     test_after_end();
     test_exhaustive();
+    test_lines_policy();
     return CHECK_DONE();
 }

@@ -58,6 +58,20 @@ const char *mw_dataend_class_who(int cls)
     return cls >= 0 && cls < MW_DATAEND_NCLASSES ? class_who[cls] : NULL;
 }
 
+uint64_t mw_dataend_event_dot(const mw_dataend_event *e)
+{
+    if (e->flags & MW_DATAEND_AT_START)
+        return (uint64_t)(e->len - 1 - post_len[e->cls]);
+    return e->offset + pre_len[e->cls];
+}
+
+bool mw_dataend_ends(const mw_dataend_state *st, int cls)
+{
+    if (cls == MW_DATAEND_STRICT)
+        return true;
+    return st->policy == MW_DATAEND_POLICY_LINES && cls >= 0 && cls <= MW_DATAEND_CRLF_LF;
+}
+
 static void bump(uint32_t *n)
 {
     if (*n != UINT32_MAX)
@@ -144,11 +158,16 @@ static int resolve(mw_dataend_state *st, bool final, sink *s)
     if (q == POST_MORE)
         return -2;
     int cls = q == POST_NONE || st->pre == PRE_NONE ? -1 : class_of[st->pre][q];
-    if (st->holding && cls != MW_DATAEND_STRICT) {
-        if (cls < 0)
+    if (st->holding && !mw_dataend_ends(st, cls)) {
+        /* A line reader drops a line-start dot that does not end the body;
+         * a strict receiver keeps the dot of a candidate as content. */
+        if (cls < 0 || st->policy == MW_DATAEND_POLICY_LINES) {
             bump(&st->counts.dot_stuffed); /* the stuffing dot is dropped */
-        else
+            if (st->npost == 0 || st->post[0] != '.')
+                bump(&st->counts.dot_single);
+        } else {
             put(s, '.');
+        }
         for (unsigned i = 0; i < st->npost; i++)
             put(s, st->post[i]);
     }
@@ -193,9 +212,9 @@ static void start(mw_dataend_state *st)
 {
     if (st->started)
         return;
-    /* The body follows a CRLF. */
+    /* The body follows a CRLF (or a bare LF). */
     st->hist[0] = '\n';
-    st->hist[1] = '\r';
+    st->hist[1] = st->start_lf ? -1 : '\r';
     st->hist[2] = -1;
     st->started = true;
 }
@@ -220,7 +239,7 @@ static int step(mw_dataend_state *st, uint8_t c, sink *s, mw_dataend_event *e)
         sent = was_holding;
         if (cls >= 0)
             *e = make_event(st, cls);
-        if (cls == MW_DATAEND_STRICT) {
+        if (mw_dataend_ends(st, cls)) {
             push_hist(st, c);
             return cls;
         }
@@ -268,7 +287,7 @@ mw_dataend_result mw_dataend_feed(mw_dataend_state *st, const uint8_t *buf, size
             continue;
         if (r.nevents < ev_cap)
             ev[r.nevents++] = e;
-        if (cls == MW_DATAEND_STRICT) {
+        if (mw_dataend_ends(st, cls)) {
             st->done = true;
             st->end_offset = st->pos;
             r.status = MW_DATAEND_END;

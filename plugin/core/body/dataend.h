@@ -20,7 +20,14 @@
  * is class 6 with length 3.
  *
  * The body starts after a CRLF (the command or status line's), so a body that
- * begins with ".<CR><LF>" is the strict end of an empty message.
+ * begins with ".<CR><LF>" is the strict end of an empty message (with
+ * start_lf set, after a bare LF).
+ *
+ * Policies: SMTP's receiver ends the body only at row 0 (the zero state).  A
+ * POP3 client reads lines split at LF and ends the body at a line that is
+ * exactly "." (MW_DATAEND_POLICY_LINES): rows 0-3 all end it; every other row
+ * is a candidate, and a line-start dot that does not end the body is dropped
+ * as a stuffing dot, as such a reader does.
  *
  * Lines, for the counters and for unstuffing, end at LF (after CR or bare); a
  * bare CR does not end a line.  A line-start dot that is not part of a
@@ -77,7 +84,14 @@ typedef struct mw_dataend_counts {
     uint32_t long_lines;  /* lines over 998 octets, line end excluded */
     uint32_t dot_stuffed; /* line-start dots removed by unstuffing */
     uint32_t by_class[MW_DATAEND_NCLASSES]; /* candidates seen, per class */
+    uint32_t dot_single;  /* of dot_stuffed: dots not followed by a second dot (".x") */
 } mw_dataend_counts;
+
+/* Where the body ends (mw_dataend_state.policy). */
+enum {
+    MW_DATAEND_POLICY_STRICT = 0, /* SMTP: row 0 only */
+    MW_DATAEND_POLICY_LINES = 1,  /* POP3 line reader: rows 0-3 */
+};
 
 /* Caller-owned, zero-initialised before the body's first byte; one per body. */
 typedef struct mw_dataend_state {
@@ -95,6 +109,9 @@ typedef struct mw_dataend_state {
     uint64_t dot_pos;    /* absolute offset of the pending dot */
     uint64_t end_offset; /* when done: absolute offset just past the strict end */
     mw_dataend_counts counts;
+    /* set before the first byte: */
+    uint8_t policy;      /* MW_DATAEND_POLICY_* */
+    bool start_lf;       /* the line before the body ended in a bare LF, not CRLF */
 } mw_dataend_state;
 
 typedef enum mw_dataend_status {
@@ -141,6 +158,13 @@ mw_dataend_result mw_dataend_feed(mw_dataend_state *st, const uint8_t *buf, size
  * a final bare CR.  Later calls do nothing; later feeds are not meaningful. */
 size_t mw_dataend_finish(mw_dataend_state *st, mw_dataend_event *ev, size_t ev_cap,
                          uint8_t *out, size_t out_cap, size_t *out_len);
+
+/* Absolute body offset of the event's dot. */
+uint64_t mw_dataend_event_dot(const mw_dataend_event *e);
+
+/* Whether the class ends the body under the state's policy (END is
+ * returned for it, like for row 0 under the strict policy). */
+bool mw_dataend_ends(const mw_dataend_state *st, int cls);
 
 /* "<CR><LF>.<CR><LF>" and so on; NULL outside 0-12. */
 const char *mw_dataend_class_bytes(int cls);
