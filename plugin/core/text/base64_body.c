@@ -1,0 +1,119 @@
+/* Lenient streaming base64 for MIME bodies: see base64_body.h. */
+#include "core/text/base64_body.h"
+
+#include <string.h>
+
+static int b64_value(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+void mw_b64_stream_init(mw_b64_stream *s)
+{
+    memset(s, 0, sizeof *s);
+}
+
+/* Writes the bytes of a quantum of q data characters (2 or 3) closed early;
+ * acc holds q * 6 bits.  Extra low bits must be zero. */
+static size_t close_short(mw_b64_stream *s, uint8_t *out)
+{
+    if (s->q == 2) {
+        if (s->acc & 0xf)
+            s->flags |= MW_B64_PAD_BITS;
+        out[0] = (uint8_t)(s->acc >> 4);
+        return 1;
+    }
+    if (s->q == 3) {
+        if (s->acc & 0x3)
+            s->flags |= MW_B64_PAD_BITS;
+        out[0] = (uint8_t)(s->acc >> 10);
+        out[1] = (uint8_t)(s->acc >> 2);
+        return 2;
+    }
+    return 0;
+}
+
+size_t mw_b64_stream_feed(mw_b64_stream *s, const uint8_t *in, size_t len, uint8_t *out)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = in[i];
+        if (c == '\n') {
+            s->line = 0;
+            continue;
+        }
+        if (c == '\r' || c == ' ' || c == '\t')
+            continue;
+        if (++s->line == 77)
+            s->flags |= MW_B64_LONG_LINE;
+        if (c == '=') {
+            if (s->closed) {
+                if (s->pads_left)
+                    s->pads_left--;
+                else
+                    s->flags |= MW_B64_BAD_PAD;
+                continue;
+            }
+            if (s->q < 2) {
+                /* Nothing to pad: a lone character's 6 bits cannot make a byte. */
+                s->flags |= MW_B64_BAD_PAD | (s->q ? MW_B64_PARTIAL : 0);
+                s->q = 0;
+                s->acc = 0;
+                continue;
+            }
+            s->pads_left = s->q == 2 ? 1 : 0;
+            o += close_short(s, out + o);
+            s->q = 0;
+            s->acc = 0;
+            s->closed = 1;
+            continue;
+        }
+        int v = b64_value(c);
+        if (v < 0) {
+            s->flags |= MW_B64_BAD_CHAR;
+            s->bad_chars++;
+            continue;
+        }
+        if (s->closed) {
+            s->flags |= MW_B64_AFTER_PAD;
+            if (s->pads_left)
+                s->flags |= MW_B64_PARTIAL; /* "QQ=" then data: one pad missing */
+            s->closed = 0;
+            s->pads_left = 0;
+        }
+        s->acc = s->acc << 6 | (uint32_t)v;
+        if (++s->q == 4) {
+            out[o++] = (uint8_t)(s->acc >> 16);
+            out[o++] = (uint8_t)(s->acc >> 8);
+            out[o++] = (uint8_t)s->acc;
+            s->q = 0;
+            s->acc = 0;
+        }
+    }
+    return o;
+}
+
+size_t mw_b64_stream_end(mw_b64_stream *s, uint8_t *out)
+{
+    size_t o = 0;
+    if (s->q)
+        s->flags |= MW_B64_PARTIAL;
+    o = close_short(s, out);
+    if (s->closed && s->pads_left)
+        s->flags |= MW_B64_PARTIAL;
+    s->q = 0;
+    s->acc = 0;
+    s->closed = 0;
+    s->pads_left = 0;
+    return o;
+}
