@@ -24,6 +24,7 @@
 #include <epan/packet.h>
 
 #include "core/imap/imap_command.h"
+#include "core/imap/imap_inflate.h"
 #include "core/imap/imap_session.h"
 #include "core/imap/imap_literal.h"
 #include "core/imap/imap_response.h"
@@ -85,6 +86,13 @@ typedef struct imap_dir {
     imap_lit_rec *lit;      /* the current literal */
     guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
+    /* COMPRESS: the direction's deflate stream (file scope), the end of the
+     * last call's inflated octets that is an unfinished line (points into
+     * that call's record), and whether inflating stopped for good. */
+    mw_imap_inflate *z;
+    const guint8 *zcarry;
+    guint zcarry_len;
+    gboolean zdead;
 } imap_dir;
 
 /* The token cut at the end of a fragment of an over-long line. */
@@ -152,7 +160,24 @@ typedef struct imap_call {
     guint32 exists;
     guint n_items;
     imap_item *items;
+    /* COMPRESS: what the call's compressed run inflated to (file scope; its
+     * first zcarried octets are an unfinished line of earlier calls) and the
+     * items found in it. */
+    guint8 zstatus;               /* IMAP_Z_* */
+    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
+    const guint8 *inflated;
+    guint inflated_len;
+    guint zcarried;
+    guint n_zitems;
+    imap_item *zitems;
 } imap_call;
+
+enum {
+    IMAP_Z_NONE = 0, /* nothing compressed in the call */
+    IMAP_Z_OK,       /* the compressed run inflated */
+    IMAP_Z_ERROR,    /* inflating failed in this call */
+    IMAP_Z_DEAD,     /* inflating failed earlier (or bytes were lost): not inflated */
+};
 
 typedef struct imap_state {
     mw_imap_sess sess;               /* the session machine (core) */
@@ -169,8 +194,9 @@ typedef struct imap_parse {
     mw_ctx *ctx;
     imap_state *st;
     imap_dir *ds;
-    tvbuff_t *tvb;
+    tvbuff_t *tvb;          /* the call's bytes, or the inflated octets */
     wmem_array_t *items;
+    gint z_off, z_len;      /* the compressed run of the call (z_off -1: none) */
 } imap_parse;
 
 /* Render side: the call being shown. */
@@ -244,7 +270,7 @@ void imap_render_state_command(imap_render *rd);
 void imap_parse_starttls_done(imap_parse *ps);
 void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_render_plaintext_check(imap_render *rd);
-void imap_render_compressed(imap_render *rd);
+void imap_render_compressed(imap_render *rd, const imap_call *call);
 void imap_state_register(int proto);
 
 /* imap_auth.c */

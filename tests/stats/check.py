@@ -68,6 +68,12 @@ CASES = {
     "export-smtp-bdat-coalesced": ("smtp-bdat-coalesced.pcapng", {
         "smtp-f9-alice@lab.test-BDAT_pipelined_with_bare_line_ends.eml": M + "smtp-bdat-coalesced-1.eml",
         "smtp-f18-alice@lab.test-BDAT_after_RSET.eml": M + "smtp-bdat-coalesced-2.eml"}),
+    # FETCH and APPEND literals read from the inflated COMPRESS=DEFLATE stream.
+    "export-imap-compress-deflate": ("imap-compress-deflate.pcapng", {
+        "imap-f21-alice@lab.test-Compressed_fetch_report_with_attachment.eml":
+            M + "imap-compress-fetch.eml",
+        "imap-f27-bob@lab.test-Appended_through_a_compressed_stream.eml": M + "imap-compress-append.eml",
+        "imap-f46-dave@lab.test-Arrived_during_IDLE.eml": M + "imap-compress-idle-new.eml"}),
 }
 
 

@@ -377,11 +377,23 @@ static void text_event(mw_imap_sess *s, int dir, const uint8_t *buf, const mw_im
         literal_header(s, dir, rec, &ev->lit, when);
 }
 
-size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
-                         const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
-                         void *opaque)
+static size_t sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
+                        const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
+                        void *opaque, bool inflated)
 {
     mw_imap_frame *fr = &s->fr[dir];
+    if (s->compressed && !inflated) {
+        /* All compressed: the framing belongs to the inflated octets. */
+        if (len) {
+            mw_imap_rec rec;
+            memset(&rec, 0, sizeof rec);
+            rec.dir = (uint8_t)dir;
+            rec.kind = MW_IMAP_REC_COMPRESSED;
+            rec.len = len;
+            emit(opaque, &rec);
+        }
+        return len;
+    }
     fr->max_literal = s->cfg.max_literal;
     fr->max_line = s->cfg.max_line;
     if (mid_line)
@@ -391,7 +403,7 @@ size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t le
         mw_imap_rec rec;
         memset(&rec, 0, sizeof rec);
         rec.dir = (uint8_t)dir;
-        if (s->compressed) {
+        if (s->compressed && !inflated) {
             rec.kind = MW_IMAP_REC_COMPRESSED;
             rec.off = pos;
             rec.len = len - pos;
@@ -429,6 +441,20 @@ size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t le
     if (mid_line)
         *mid_line = fr->mid_line;
     return pos;
+}
+
+size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
+                         const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
+                         void *opaque)
+{
+    return sess_feed(s, dir, buf, len, tls, when, mid_line, emit, opaque, false);
+}
+
+size_t mw_imap_sess_feed_inflated(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len,
+                                  bool tls, const mw_imap_when *when, mw_imap_emit_fn emit,
+                                  void *opaque)
+{
+    return sess_feed(s, dir, buf, len, tls, when, NULL, emit, opaque, true);
 }
 
 void mw_imap_sess_gap(mw_imap_sess *s, int dir, uint64_t missing)

@@ -167,6 +167,14 @@ size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t le
                          const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
                          void *opaque);
 
+/* After COMPRESS: feed the inflated octets of direction dir (the caller
+ * inflates, core/imap/imap_inflate.h), framed and recorded like plain ones.
+ * Offsets in the records are in buf; the unconsumed rest is an unfinished
+ * line to feed again in front of the next inflated octets. */
+size_t mw_imap_sess_feed_inflated(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len,
+                                  bool tls, const mw_imap_when *when, mw_imap_emit_fn emit,
+                                  void *opaque);
+
 /* missing bytes of direction dir were lost before its next buffer. */
 void mw_imap_sess_gap(mw_imap_sess *s, int dir, uint64_t missing);
 
