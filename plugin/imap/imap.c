@@ -461,6 +461,18 @@ static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
     }
     it.start = start;
     it.end = end;
+    /* SEARCH/SORT numbers are counted over the whole line, whatever its
+     * length and however many fragments it comes in. */
+    if (!client && (it.cmd == MW_IMAP_KW_SEARCH || it.cmd == MW_IMAP_KW_SORT) &&
+        (l->continued ? rec->logical_kind : rec->line_kind) == IMAP_LINE_UNTAGGED) {
+        if (!l->continued)
+            mw_imap_numcount_init(&ds->nc);
+        mw_imap_numcount_feed(&ds->nc, p, (size_t)len);
+        if (!l->fragment)
+            mw_imap_numcount_end(&ds->nc);
+        it.count = ds->nc.count;
+        it.count_what = l->fragment ? IMAP_COUNT_SEARCH_PART : IMAP_COUNT_SEARCH;
+    }
     if (!l->continued) {
         if (client) {
             parse_client_text(ps, &it, off, end);
@@ -553,6 +565,8 @@ static void render_text_line(imap_render *rd)
         else
             imap_render_untagged_more(rd, t, off + start, end - start, &w);
     }
+    if (ii->count_what)
+        imap_render_search_count(rd, t);
     if (ii->anomalies & IMAP_AN_LIT_HEADER)
         imap_render_literal_header(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);

@@ -76,6 +76,7 @@ typedef struct imap_walk {
     guint16 strseen;        /* BODYSTRUCTURE: bit d, a non-list element came at depth d */
     guint16 part;           /* BODYSTRUCTURE: bit d, the list at depth d is a body part */
     guint8 addr_n;          /* FETCH ENVELOPE: parts of an address open at the segment end */
+    guint32 items;          /* FETCH: data items named so far */
     const struct imap_lit_rec *last_lit; /* the literal just before this segment, if kept */
     imap_lit_use next_use;  /* the use of the literal ending this segment */
     const char *next_label;
@@ -89,6 +90,7 @@ typedef struct imap_dir {
     /* COMPRESS: the direction's deflate stream (file scope), the end of the
      * last call's inflated octets that is an unfinished line (points into
      * that call's record), and whether inflating stopped for good. */
+    mw_imap_numcount nc;    /* SEARCH/SORT: numbers of the line so far, across fragments */
     mw_imap_inflate *z;
     const guint8 *zcarry;
     guint zcarry_len;
@@ -150,7 +152,13 @@ typedef struct imap_item {
     guint32 untagged_for;   /* LINE untagged: the only command in flight, else 0 */
     const char *user;       /* LOGIN/SASL: the user name known before this item */
     guint32 user_frame;
+    guint8 count_what;      /* IMAP_COUNT_*: what count is */
+    guint64 count;          /* SEARCH/SORT: numbers of the whole line up to this piece */
 } imap_item;
+
+/* Numbers a SEARCH or SORT line shows as items; the rest are only counted. */
+#define IMAP_SHOW_NUMBERS 100
+enum { IMAP_COUNT_NONE = 0, IMAP_COUNT_SEARCH_PART, IMAP_COUNT_SEARCH };
 
 /* The record of one call. */
 typedef struct imap_call {
@@ -253,6 +261,7 @@ void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len);
 void imap_parse_untagged_more(imap_parse *ps, gint off, gint len);
 void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_render_untagged_more(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w);
+void imap_render_search_count(imap_render *rd, proto_tree *t);
 void imap_response_register(int proto);
 
 /* imap_fetch.c */

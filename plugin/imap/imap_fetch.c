@@ -14,6 +14,7 @@ static int hf_fetch_uid = -1;
 static int hf_fetch_internaldate = -1;
 static int hf_fetch_size = -1;
 static int hf_fetch_modseq = -1;
+static int hf_fetch_count = -1;
 static int hf_fetch_section = -1;
 static int hf_fetch_envelope = -1;
 static int hf_fetch_bodystructure = -1;
@@ -243,14 +244,22 @@ void imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gin
             w->pos[d]++;
         if (tok.kind == MW_IMAP_TOK_LIST_OPEN && tok.depth < IMAP_WALK_DEPTH)
             w->pos[tok.depth] = 0;
-        if (tok.depth == 0)
-            continue; /* the msg-att list's own parentheses */
+        if (tok.depth == 0) {
+            /* the msg-att list's own parentheses; at its end, the items it held */
+            if (t && tok.kind == MW_IMAP_TOK_LIST_CLOSE) {
+                proto_item *c = proto_tree_add_uint(t, hf_fetch_count, tvb, off + (gint)tok.off,
+                                                    (gint)tok.len, w->items);
+                proto_item_set_generated(c);
+            }
+            continue;
+        }
         if (!w->expect_value) {
             if (tok.depth != 1 || tok.kind != MW_IMAP_TOK_ATOM)
                 continue;
             size_t end, so, sl;
             w->item = (guint8)read_name(&lx, &tok, &end, &so, &sl);
             w->expect_value = 1;
+            w->items++;
             const char *name = (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off + (gint)tok.off,
                                                              (gint)(end - tok.off));
             proto_tree_add_string(t, w->item == FI_SECTION ? hf_fetch_section : hf_fetch_item, tvb,
@@ -318,6 +327,9 @@ void imap_fetch_register(int proto)
          {"Internal date", "mail.imap.fetch.internaldate", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_fetch_size,
          {"RFC822.SIZE", "mail.imap.fetch.rfc822_size", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_fetch_count,
+         {"Data items", "mail.imap.fetch.count", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Data items of the FETCH response, counted at its closing parenthesis", HFILL}},
         {&hf_fetch_modseq, {"MODSEQ", "mail.imap.fetch.modseq", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
         {&hf_fetch_section,
          {"Body section", "mail.imap.fetch.section", FT_STRING, BASE_NONE, NULL, 0x0,

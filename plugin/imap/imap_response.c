@@ -25,6 +25,9 @@ static int hf_imap_list_delim = -1;
 static int hf_imap_mbox_status_item = -1;
 static int hf_imap_mbox_status_value = -1;
 static int hf_imap_search_result = -1;
+static int hf_imap_search_count = -1;
+static int hf_imap_search_sofar = -1;
+static int hf_imap_search_more = -1;
 static int hf_imap_esearch_item = -1;
 static int hf_imap_data = -1;
 static expert_field ei_imap_status_bad = EI_INIT;
@@ -126,11 +129,35 @@ static void untagged_search(mw_ctx *ctx _U_, proto_tree *t, tvbuff_t *tvb, gint 
 {
     mw_imap_lexer lx;
     mw_imap_tok tok;
+    guint shown = 0;
     lex_start(&lx, tvb, off, len);
-    while (lex_ok(&lx, &tok))
-        if (tok.kind == MW_IMAP_TOK_NUMBER && tok.depth == 0)
+    while (shown < IMAP_SHOW_NUMBERS && lex_ok(&lx, &tok))
+        if (tok.kind == MW_IMAP_TOK_NUMBER && tok.depth == 0) {
             proto_tree_add_uint64(t, hf_imap_search_result, tvb, off + (gint)tok.off, (gint)tok.len,
                                   tok.num);
+            shown++;
+        }
+}
+
+/* The count of a SEARCH/SORT line, at its last piece; the numbers past the
+ * first IMAP_SHOW_NUMBERS are counted, not shown. */
+void imap_render_search_count(imap_render *rd, proto_tree *t)
+{
+    const imap_item *ii = rd->it;
+    const mw_line_at *l = &ii->l;
+    gint off = l->offset, len = (gint)l->line.len;
+    if (ii->count_what == IMAP_COUNT_SEARCH_PART) {
+        proto_item *p = proto_tree_add_uint64(t, hf_imap_search_sofar, rd->tvb, off, len, ii->count);
+        proto_item_set_generated(p);
+        return;
+    }
+    proto_item *c = proto_tree_add_uint64(t, hf_imap_search_count, rd->tvb, off, len, ii->count);
+    proto_item_set_generated(c);
+    if (ii->count > IMAP_SHOW_NUMBERS) {
+        proto_item *m = proto_tree_add_uint64(t, hf_imap_search_more, rd->tvb, off, len,
+                                              ii->count - IMAP_SHOW_NUMBERS);
+        proto_item_set_generated(m);
+    }
 }
 
 /* ESEARCH [(TAG "x")] [UID] name value ...: each name with its value. */
@@ -388,6 +415,15 @@ void imap_response_register(int proto)
         {&hf_imap_search_result,
          {"Search result", "mail.imap.search.result", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
           HFILL}},
+        {&hf_imap_search_count,
+         {"Numbers in the response", "mail.imap.search.count", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Numbers of the whole SEARCH or SORT line, however long, at its last segment", HFILL}},
+        {&hf_imap_search_sofar,
+         {"Numbers so far", "mail.imap.search.count_so_far", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Numbers of the SEARCH or SORT line up to the end of this fragment", HFILL}},
+        {&hf_imap_search_more,
+         {"Numbers not shown as items", "mail.imap.search.not_shown", FT_UINT64, BASE_DEC, NULL,
+          0x0, "Numbers past the first 100 of the line: counted, not listed", HFILL}},
         {&hf_imap_esearch_item,
          {"ESEARCH result", "mail.imap.esearch.item", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
           HFILL}},
