@@ -461,6 +461,10 @@ static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
     }
     it.start = start;
     it.end = end;
+    if (!st->session_seen) {
+        st->session_seen = TRUE;
+        it.session_first = 1;
+    }
     /* SEARCH/SORT numbers are counted over the whole line, whatever its
      * length and however many fragments it comes in. */
     if (!client && (it.cmd == MW_IMAP_KW_SEARCH || it.cmd == MW_IMAP_KW_SORT) &&
@@ -546,6 +550,8 @@ static void render_text_line(imap_render *rd)
     rd->user = ii->user;
     rd->user_frame = ii->user_frame;
     imap_render_plaintext_check(rd);
+    if (ii->session_first)
+        mw_tap_session_fact(ctx, MW_FACT_SESSION);
     gint start = ii->start, end = ii->end;
     if (!l->continued) {
         if (client) {
@@ -673,6 +679,9 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     gint offset = (gint)mw_imap_sess_feed(&st->sess, ctx->dir, buf, len, ctx->tls, &when,
                                           &mid_line, parse_record, &ps);
     ctx->mid_line = st->sess.compressed ? FALSE : mid_line;
+    /* Whether the session began before the capture is known from its first line. */
+    if (call->start == MW_IMAP_START_UNKNOWN)
+        call->start = st->sess.start;
     call->n_items = wmem_array_get_count(ps.items);
     if (call->n_items)
         call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),

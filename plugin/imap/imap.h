@@ -152,6 +152,7 @@ typedef struct imap_item {
     guint32 untagged_for;   /* LINE untagged: the only command in flight, else 0 */
     const char *user;       /* LOGIN/SASL: the user name known before this item */
     guint32 user_frame;
+    guint8 session_first;   /* LINE: the session's first line (taps the session) */
     guint8 count_what;      /* IMAP_COUNT_*: what count is */
     guint64 count;          /* SEARCH/SORT: numbers of the whole line up to this piece */
 } imap_item;
@@ -163,6 +164,8 @@ enum { IMAP_COUNT_NONE = 0, IMAP_COUNT_SEARCH_PART, IMAP_COUNT_SEARCH };
 /* The record of one call. */
 typedef struct imap_call {
     guint8 session;               /* mw_imap_sstate before the call */
+    guint8 start;                 /* MW_IMAP_START_*: how the capture of the session began */
+    gboolean inferred;            /* the state was inferred (mid-stream start) */
     const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
     guint32 exists;
@@ -194,6 +197,7 @@ typedef struct imap_state {
     guint8 auth_step;                /* client responses seen */
     guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
     const char *auth_user;           /* user name for a secret still to come (file scope) */
+    gboolean session_seen;           /* a line of the session has been recorded */
     guint32 auth_user_frame;
 } imap_state;
 

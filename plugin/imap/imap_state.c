@@ -18,6 +18,7 @@ static int hf_idle_duration = -1;
 static int hf_idle_command_in = -1;
 static int hf_compressed = -1;
 static int hf_inflated_len = -1;
+static int hf_state_midstream = -1;
 static expert_field ei_inflate_error = EI_INIT;
 static int hf_tls_injected = -1;
 static expert_field ei_state_command = EI_INIT;
@@ -29,6 +30,8 @@ static dissector_handle_t tls_handle;
 void imap_state_snapshot(const imap_state *st, imap_call *call)
 {
     call->session = (guint8)st->sess.state;
+    call->start = st->sess.start;
+    call->inferred = st->sess.inferred;
     call->selected = st->sess.selected;
     call->uidvalidity = st->sess.uidvalidity;
     call->exists = st->sess.exists;
@@ -36,8 +39,20 @@ void imap_state_snapshot(const imap_state *st, imap_call *call)
 
 void imap_render_state(mw_ctx *ctx, const imap_call *call)
 {
-    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, mw_imap_sstate_name((mw_imap_sstate)call->session));
+    const char *name = mw_imap_sstate_name((mw_imap_sstate)call->session);
+    if (call->start == MW_IMAP_START_MIDSTREAM && call->session == MW_IMAP_SS_NOT_AUTH &&
+        !call->inferred)
+        name = "unknown";
+    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, name);
     proto_item_set_generated(it);
+    if (call->start == MW_IMAP_START_MIDSTREAM) {
+        proto_item *m = proto_tree_add_boolean(ctx->tree, hf_state_midstream, NULL, 0, 0, TRUE);
+        proto_item_set_generated(m);
+        if (call->inferred)
+            proto_item_append_text(it, " (inferred: the capture began mid-session)");
+        else if (call->session == MW_IMAP_SS_NOT_AUTH)
+            proto_item_append_text(it, " (the capture began mid-session)");
+    }
     if (call->session != MW_IMAP_SS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
@@ -148,6 +163,10 @@ void imap_state_register(int proto)
          {"Compressed data (COMPRESS DEFLATE)", "mail.imap.compressed", FT_BYTES, BASE_NONE, NULL, 0x0,
           "Deflate-compressed octets after COMPRESS was accepted; what they inflate to is the "
           "Inflated IMAP data source", HFILL}},
+        {&hf_state_midstream,
+         {"Captured mid-session", "mail.imap.state.midstream", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The capture began after the greeting: the state is inferred from the commands and data "
+          "seen (FETCH, IDLE or UID commands mean authenticated and selected)", HFILL}},
         {&hf_inflated_len,
          {"Inflated octets", "mail.imap.inflated.len", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Octets the compressed run of this segment inflated to", HFILL}},

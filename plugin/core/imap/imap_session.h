@@ -28,6 +28,10 @@
 
 enum { MW_IMAP_CLIENT = 0, MW_IMAP_SERVER = 1 };
 
+/* How the capture of a session began: with the server's greeting, or in
+ * the middle (the state is then inferred from the first commands and data). */
+enum { MW_IMAP_START_UNKNOWN = 0, MW_IMAP_START_GREETED, MW_IMAP_START_MIDSTREAM };
+
 typedef enum mw_imap_sstate {
     MW_IMAP_SS_NOT_AUTH = 0,
     MW_IMAP_SS_AUTH,
@@ -142,6 +146,9 @@ typedef struct mw_imap_sess {
     uint32_t exists;
     unsigned n_inflight;
     bool compressed;        /* COMPRESS accepted: both directions are deflate */
+    uint8_t start;          /* MW_IMAP_START_*: how the capture began */
+    bool inferred;          /* state was inferred from a mid-stream start */
+    bool known;             /* a LOGIN or AUTHENTICATE completion fixed the state */
     uint8_t starttls;       /* 0, 1 STARTTLS sent, 2 accepted */
     const mw_imap_command_rec *auth;  /* AUTHENTICATE under way */
     const mw_imap_command_rec *idle;  /* IDLE under way */
