@@ -130,6 +130,8 @@ static void command_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
     rec->command = r;
     s->sending = r;
 
+    if (s->start == MW_IMAP_START_UNKNOWN)
+        s->start = MW_IMAP_START_MIDSTREAM;
     bool only_not_auth;
     mw_imap_sstate need = needed_state(r->cmd, &only_not_auth);
     if (r->uid || r->cmd == MW_IMAP_CMD_IDLE)
@@ -394,7 +396,8 @@ static void text_event(mw_imap_sess *s, int dir, const uint8_t *buf, const mw_im
     else
         server_text(s, rec, buf + ev->off, ev->len, when);
     /* The first line that is not the server's greeting: the capture began
-     * in the middle of the session (untagged_line marks a greeting). */
+     * in the middle of the session (untagged_line marks a greeting;
+     * command_line marks a client that speaks first). */
     if (s->start == MW_IMAP_START_UNKNOWN)
         s->start = MW_IMAP_START_MIDSTREAM;
     rec->logical_kind = s->line_kind[dir];
