@@ -589,9 +589,22 @@ static void sess_release(void *opaque _U_, void *p)
     wmem_free(wmem_file_scope(), p);
 }
 
+/* What one call may inflate to: a deflate bomb stops here, not in memory. */
+#define IMAP_INFLATE_MAX_CALL (64u << 20)
+
+typedef struct inflate_sink {
+    wmem_array_t *out;
+    gboolean over;
+} inflate_sink;
+
 static void inflated_append(void *opaque, const uint8_t *buf, size_t len)
 {
-    wmem_array_append((wmem_array_t *)opaque, buf, (guint)len);
+    inflate_sink *k = (inflate_sink *)opaque;
+    if (k->over || wmem_array_get_count(k->out) + len > IMAP_INFLATE_MAX_CALL) {
+        k->over = TRUE;
+        return;
+    }
+    wmem_array_append(k->out, buf, (guint)len);
 }
 
 /* COMPRESS: inflate the call's compressed run buf[0..len) with the
@@ -624,11 +637,17 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
     if (ds->zcarry_len)
         wmem_array_append(out, ds->zcarry, ds->zcarry_len);
     size_t used = 0;
-    mw_imap_inflate_status zs = mw_imap_inflate_feed(ds->z, buf, len, &used, inflated_append, out);
+    inflate_sink sink = {out, FALSE};
+    mw_imap_inflate_status zs = mw_imap_inflate_feed(ds->z, buf, len, &used, inflated_append, &sink);
     call->zstatus = IMAP_Z_OK;
-    /* A stream that ends exactly at the end of the run (a final block at
-     * LOGOUT) is no error; anything after its end is. */
-    if (zs == MW_IMAP_INFLATE_ERROR || (zs == MW_IMAP_INFLATE_END && used < len)) {
+    if (sink.over) {
+        /* Kept up to the bound and dissected; the direction is not inflated further. */
+        call->zstatus = IMAP_Z_ERROR;
+        call->zerr = "a segment inflates to more than 64 MiB";
+        ds->zdead = TRUE;
+    } else if (zs == MW_IMAP_INFLATE_ERROR || (zs == MW_IMAP_INFLATE_END && used < len)) {
+        /* A stream that ends exactly at the end of the run (a final block
+         * at LOGOUT) is no error; anything after its end is. */
         call->zstatus = IMAP_Z_ERROR;
         call->zerr = wmem_strdup(wmem_file_scope(), mw_imap_inflate_error(ds->z));
         ds->zdead = TRUE;
@@ -749,6 +768,9 @@ static void imap_gap(void *state, int dir, guint32 missing)
 {
     imap_state *st = (imap_state *)state;
     mw_imap_sess_gap(&st->sess, dir, missing);
+    /* A deflate stream cannot go on over lost bytes. */
+    if (st->sess.compressed)
+        st->d[dir].zdead = TRUE;
     if (!mw_imap_frame_wanted(&st->sess.fr[dir]))
         st->d[dir].lit = NULL;
 }
