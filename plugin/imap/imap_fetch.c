@@ -47,6 +47,7 @@ static int hf_body_disp_param_value = -1;
 static int hf_body_language = -1;
 static int hf_body_location = -1;
 static int hf_body_env_subject = -1;
+static int hf_body_filename = -1;
 static gint ett_body_part = -1;
 
 enum fetch_item {
@@ -294,6 +295,39 @@ static void each_elem(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base, cons
     }
 }
 
+/* A file name parameter as a reader sees it: RFC 2231 charset''%XX for a
+ * name ending in "*", else RFC 2047 encoded words (common, though MIME does
+ * not allow them in parameters). */
+static const char *param_decode(mw_ctx *ctx, const char *v, gboolean ext)
+{
+    if (!ext)
+        return ew_text(ctx, v);
+    const char *q = strchr(v, '\'');
+    const char *q2 = q ? strchr(q + 1, '\'') : NULL;
+    if (!q2)
+        return v;
+    gboolean latin1 = g_ascii_strncasecmp(v, "iso-8859-1", (gsize)(q - v)) == 0 && q - v == 10;
+    GByteArray *b = g_byte_array_new();
+    for (const char *c = q2 + 1; *c; c++) {
+        guint8 o = (guint8)*c;
+        if (*c == '%' && g_ascii_isxdigit(c[1]) && g_ascii_isxdigit(c[2])) {
+            o = (guint8)(g_ascii_xdigit_value(c[1]) * 16 + g_ascii_xdigit_value(c[2]));
+            c += 2;
+        }
+        g_byte_array_append(b, &o, 1);
+    }
+    const char *out;
+    if (latin1) {
+        gchar *u = g_convert((const gchar *)b->data, (gssize)b->len, "UTF-8", "ISO-8859-1", NULL, NULL, NULL);
+        out = u ? wmem_strdup(ctx->pinfo->pool, u) : v;
+        g_free(u);
+    } else {
+        out = (const char *)format_text(ctx->pinfo->pool, b->data, b->len);
+    }
+    g_byte_array_free(b, TRUE);
+    return out;
+}
+
 typedef struct param_ctx {
     int hf_name, hf_value;
     mw_imap_tok name;
@@ -318,6 +352,13 @@ static void param_elem(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base, con
         const char *v = imap_tok_text(ctx, tvb, base, tok);
         proto_item_append_text(ni, " = %s", v);
         proto_tree_add_string(t, pc->hf_value, tvb, base + (gint)tok->off, (gint)tok->len, v);
+        if (!g_ascii_strcasecmp(n, "filename") || !g_ascii_strcasecmp(n, "filename*") ||
+            !g_ascii_strcasecmp(n, "name") || !g_ascii_strcasecmp(n, "name*")) {
+            gboolean ext = n[strlen(n) - 1] == '*';
+            proto_item *fi = proto_tree_add_string(t, hf_body_filename, tvb, base + (gint)tok->off,
+                                                   (gint)tok->len, param_decode(ctx, v, ext));
+            proto_item_set_generated(fi);
+        }
     }
 }
 
@@ -635,6 +676,9 @@ void imap_fetch_register(int proto)
          {"Language", "mail.imap.body.language", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_body_location,
          {"Location", "mail.imap.body.location", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_body_filename,
+         {"File name", "mail.imap.body.filename", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A name or filename parameter decoded (RFC 2231 charset''%XX, or RFC 2047 words)", HFILL}},
         {&hf_body_env_subject,
          {"Enclosed message subject", "mail.imap.body.envelope.subject", FT_STRING, BASE_NONE, NULL,
           0x0, "The subject in the envelope of a message/rfc822 part", HFILL}},
