@@ -653,6 +653,8 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
         ds->zdead = TRUE;
     }
     guint n = wmem_array_get_count(out);
+    if (n == ds->zcarry_len && !ds->zdead)
+        return; /* nothing new (a deflate block not yet complete): the carry waits, uncopied */
     call->zcarried = ds->zcarry_len;
     ds->zcarry = NULL;
     ds->zcarry_len = 0;
