@@ -7,7 +7,13 @@
  * its records as imap_items with what the epan side adds, and
  * imap_render_call() shows them.  See imap.h for the other files.
  *
- * Limitations: SASL security layers and compressed streams are not decoded.
+ * After COMPRESS DEFLATE (RFC 4978) each direction's run is inflated on the
+ * first pass with the direction's own deflate stream (core/imap/imap_inflate.h);
+ * the inflated octets are kept once in the call's record, fed to the same
+ * session machine, and shown as the "Inflated IMAP" data source.  An
+ * unfinished inflated line is carried by this parse to the next call.
+ *
+ * Limitations: SASL security layers are not decoded.
  */
 #include <wireshark.h>
 #include <epan/expert.h>
@@ -455,6 +461,22 @@ static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
     }
     it.start = start;
     it.end = end;
+    if (!st->session_seen) {
+        st->session_seen = TRUE;
+        it.session_first = 1;
+    }
+    /* SEARCH/SORT numbers are counted over the whole line, whatever its
+     * length and however many fragments it comes in. */
+    if (!client && (it.cmd == MW_IMAP_KW_SEARCH || it.cmd == MW_IMAP_KW_SORT) &&
+        (l->continued ? rec->logical_kind : rec->line_kind) == IMAP_LINE_UNTAGGED) {
+        if (!l->continued)
+            mw_imap_numcount_init(&ds->nc);
+        mw_imap_numcount_feed(&ds->nc, p, (size_t)len);
+        if (!l->fragment)
+            mw_imap_numcount_end(&ds->nc);
+        it.count = ds->nc.count;
+        it.count_what = l->fragment ? IMAP_COUNT_SEARCH_PART : IMAP_COUNT_SEARCH;
+    }
     if (!l->continued) {
         if (client) {
             parse_client_text(ps, &it, off, end);
@@ -502,6 +524,9 @@ static void parse_record(void *opaque, const mw_imap_rec *rec)
         it.off = (gint)rec->off;
         it.len = (gint)rec->len;
         wmem_array_append_one(ps->items, it);
+        /* Inflated once the session machine is done with the call. */
+        ps->z_off = it.off;
+        ps->z_len = it.len;
         break;
     }
 }
@@ -525,6 +550,8 @@ static void render_text_line(imap_render *rd)
     rd->user = ii->user;
     rd->user_frame = ii->user_frame;
     imap_render_plaintext_check(rd);
+    if (ii->session_first)
+        mw_tap_session_fact(ctx, MW_FACT_SESSION);
     gint start = ii->start, end = ii->end;
     if (!l->continued) {
         if (client) {
@@ -544,10 +571,115 @@ static void render_text_line(imap_render *rd)
         else
             imap_render_untagged_more(rd, t, off + start, end - start, &w);
     }
+    if (ii->count_what)
+        imap_render_search_count(rd, t);
     if (ii->anomalies & IMAP_AN_LIT_HEADER)
         imap_render_literal_header(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
+}
+
+static void *sess_alloc(void *opaque _U_, size_t n)
+{
+    return wmem_alloc(wmem_file_scope(), n);
+}
+
+static void sess_release(void *opaque _U_, void *p)
+{
+    wmem_free(wmem_file_scope(), p);
+}
+
+/* What one call may inflate to: a deflate bomb stops here, not in memory. */
+#define IMAP_INFLATE_MAX_CALL (64u << 20)
+
+typedef struct inflate_sink {
+    wmem_array_t *out;
+    gboolean over;
+} inflate_sink;
+
+static void inflated_append(void *opaque, const uint8_t *buf, size_t len)
+{
+    inflate_sink *k = (inflate_sink *)opaque;
+    if (k->over || wmem_array_get_count(k->out) + len > IMAP_INFLATE_MAX_CALL) {
+        k->over = TRUE;
+        return;
+    }
+    wmem_array_append(k->out, buf, (guint)len);
+}
+
+/* COMPRESS: inflate the call's compressed run buf[0..len) with the
+ * direction's stream and run the session machine over the inflated octets,
+ * after the unfinished line the last call left. */
+static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gsize len)
+{
+    imap_dir *ds = ps->ds;
+    if (!ds->z && !ds->zdead) {
+        ds->z = mw_imap_inflate_new(sess_alloc, sess_release, NULL);
+        if (!ds->z) {
+            ds->zdead = TRUE;
+            call->zstatus = IMAP_Z_ERROR;
+            call->zerr = "zlib could not be set up";
+            return;
+        }
+    }
+    if (ds->zdead) {
+        call->zstatus = IMAP_Z_DEAD;
+        return;
+    }
+    if (mw_imap_inflate_state(ds->z) != MW_IMAP_INFLATE_OK) {
+        /* The deflate stream ended in an earlier call: these cannot be inflated. */
+        call->zstatus = IMAP_Z_ERROR;
+        call->zerr = mw_imap_inflate_error(ds->z);
+        ds->zdead = TRUE;
+        return;
+    }
+    wmem_array_t *out = wmem_array_sized_new(ps->ctx->pinfo->pool, 1, ds->zcarry_len + (guint)len * 3 + 64);
+    if (ds->zcarry_len)
+        wmem_array_append(out, ds->zcarry, ds->zcarry_len);
+    size_t used = 0;
+    inflate_sink sink = {out, FALSE};
+    mw_imap_inflate_status zs = mw_imap_inflate_feed(ds->z, buf, len, &used, inflated_append, &sink);
+    call->zstatus = IMAP_Z_OK;
+    if (sink.over) {
+        /* Kept up to the bound and dissected; the direction is not inflated further. */
+        call->zstatus = IMAP_Z_ERROR;
+        call->zerr = "a segment inflates to more than 64 MiB";
+        ds->zdead = TRUE;
+    } else if (zs == MW_IMAP_INFLATE_ERROR || (zs == MW_IMAP_INFLATE_END && used < len)) {
+        /* A stream that ends exactly at the end of the run (a final block
+         * at LOGOUT) is no error; anything after its end is. */
+        call->zstatus = IMAP_Z_ERROR;
+        call->zerr = wmem_strdup(wmem_file_scope(), mw_imap_inflate_error(ds->z));
+        ds->zdead = TRUE;
+    }
+    guint n = wmem_array_get_count(out);
+    if (n == ds->zcarry_len && !ds->zdead)
+        return; /* nothing new (a deflate block not yet complete): the carry waits, uncopied */
+    call->zcarried = ds->zcarry_len;
+    ds->zcarry = NULL;
+    ds->zcarry_len = 0;
+    if (n == 0)
+        return;
+    guint8 *data = (guint8 *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(out), n);
+    call->inflated = data;
+    call->inflated_len = n;
+    tvbuff_t *ztvb = tvb_new_real_data(data, n, (gint)n);
+    wmem_array_t *zitems = wmem_array_sized_new(ps->ctx->pinfo->pool, sizeof(imap_item), 4);
+    ps->tvb = ztvb;
+    ps->items = zitems;
+    mw_imap_when when = {ps->ctx->pinfo->num, (int64_t)ps->ctx->pinfo->abs_ts.secs,
+                         ps->ctx->pinfo->abs_ts.nsecs};
+    used = mw_imap_sess_feed_inflated(&ps->st->sess, ps->ctx->dir, data, n, ps->ctx->tls,
+                                             &when, parse_record, ps);
+    tvb_free(ztvb);
+    if (used < n && !ds->zdead) {
+        ds->zcarry = data + used;
+        ds->zcarry_len = n - (guint)used;
+    }
+    call->n_zitems = wmem_array_get_count(zitems);
+    if (call->n_zitems)
+        call->zitems = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(zitems),
+                                                call->n_zitems * sizeof(imap_item));
 }
 
 /* First pass, once per call: run the session over the call's bytes and
@@ -556,7 +688,7 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
 {
     imap_state *st = (imap_state *)ctx->state;
     imap_parse ps = {ctx, st, &st->d[ctx->dir], tvb,
-                     wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4)};
+                     wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4), -1, 0};
     size_t len = tvb_reported_length(tvb);
     const guint8 *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
     imap_call *call = wmem_new0(wmem_file_scope(), imap_call);
@@ -567,11 +699,16 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     st->sess.cfg.max_literal = imap_pref_max_literal;
     gint offset = (gint)mw_imap_sess_feed(&st->sess, ctx->dir, buf, len, ctx->tls, &when,
                                           &mid_line, parse_record, &ps);
-    ctx->mid_line = mid_line;
+    ctx->mid_line = st->sess.compressed ? FALSE : mid_line;
+    /* Whether the session began before the capture is known from its first line. */
+    if (call->start == MW_IMAP_START_UNKNOWN)
+        call->start = st->sess.start;
     call->n_items = wmem_array_get_count(ps.items);
     if (call->n_items)
         call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),
                                                call->n_items * sizeof(imap_item));
+    if (ps.z_off >= 0)
+        parse_inflate(&ps, call, buf + ps.z_off, (gsize)ps.z_len);
     ctx->rec = call;
     return (guint)offset;
 }
@@ -594,20 +731,26 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
         switch (rd.it->kind) {
         case IMAP_ITEM_LINE: render_text_line(&rd); break;
         case IMAP_ITEM_LITERAL: imap_render_literal_body(&rd); break;
-        case IMAP_ITEM_COMPRESSED: imap_render_compressed(&rd); break;
+        case IMAP_ITEM_COMPRESSED: imap_render_compressed(&rd, call); break;
         default: break;
         }
     }
-}
-
-static void *sess_alloc(void *opaque _U_, size_t n)
-{
-    return wmem_alloc(wmem_file_scope(), n);
-}
-
-static void sess_release(void *opaque _U_, void *p)
-{
-    wmem_free(wmem_file_scope(), p);
+    if (!call->inflated_len)
+        return;
+    /* The inflated octets are a data source of their own; their items are
+     * shown on it exactly as plain ones. */
+    tvbuff_t *ztvb = tvb_new_child_real_data(tvb, call->inflated, call->inflated_len,
+                                             (gint)call->inflated_len);
+    add_new_data_source(ctx->pinfo, ztvb, "Inflated IMAP");
+    rd.tvb = ztvb;
+    for (guint i = 0; i < call->n_zitems; i++) {
+        rd.it = &call->zitems[i];
+        switch (rd.it->kind) {
+        case IMAP_ITEM_LINE: render_text_line(&rd); break;
+        case IMAP_ITEM_LITERAL: imap_render_literal_body(&rd); break;
+        default: break;
+        }
+    }
 }
 
 static void imap_state_init(void *state, packet_info *pinfo _U_)
@@ -627,6 +770,9 @@ static void imap_gap(void *state, int dir, guint32 missing)
 {
     imap_state *st = (imap_state *)state;
     mw_imap_sess_gap(&st->sess, dir, missing);
+    /* A deflate stream cannot go on over lost bytes. */
+    if (st->sess.compressed)
+        st->d[dir].zdead = TRUE;
     if (!mw_imap_frame_wanted(&st->sess.fr[dir]))
         st->d[dir].lit = NULL;
 }

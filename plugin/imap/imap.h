@@ -24,6 +24,7 @@
 #include <epan/packet.h>
 
 #include "core/imap/imap_command.h"
+#include "core/imap/imap_inflate.h"
 #include "core/imap/imap_session.h"
 #include "core/imap/imap_literal.h"
 #include "core/imap/imap_response.h"
@@ -75,6 +76,7 @@ typedef struct imap_walk {
     guint16 strseen;        /* BODYSTRUCTURE: bit d, a non-list element came at depth d */
     guint16 part;           /* BODYSTRUCTURE: bit d, the list at depth d is a body part */
     guint8 addr_n;          /* FETCH ENVELOPE: parts of an address open at the segment end */
+    guint32 items;          /* FETCH: data items named so far */
     const struct imap_lit_rec *last_lit; /* the literal just before this segment, if kept */
     imap_lit_use next_use;  /* the use of the literal ending this segment */
     const char *next_label;
@@ -85,6 +87,14 @@ typedef struct imap_dir {
     imap_lit_rec *lit;      /* the current literal */
     guint8 frag_tail;       /* IMAP_FRAG_*: how the last fragment of an over-long line ended */
     imap_walk walk;
+    /* COMPRESS: the direction's deflate stream (file scope), the end of the
+     * last call's inflated octets that is an unfinished line (points into
+     * that call's record), and whether inflating stopped for good. */
+    mw_imap_numcount nc;    /* SEARCH/SORT: numbers of the line so far, across fragments */
+    mw_imap_inflate *z;
+    const guint8 *zcarry;
+    guint zcarry_len;
+    gboolean zdead;
 } imap_dir;
 
 /* The token cut at the end of a fragment of an over-long line. */
@@ -142,17 +152,43 @@ typedef struct imap_item {
     guint32 untagged_for;   /* LINE untagged: the only command in flight, else 0 */
     const char *user;       /* LOGIN/SASL: the user name known before this item */
     guint32 user_frame;
+    guint8 session_first;   /* LINE: the session's first line (taps the session) */
+    guint8 count_what;      /* IMAP_COUNT_*: what count is */
+    guint64 count;          /* SEARCH/SORT: numbers of the whole line up to this piece */
 } imap_item;
+
+/* Numbers a SEARCH or SORT line shows as items; the rest are only counted. */
+#define IMAP_SHOW_NUMBERS 100
+enum { IMAP_COUNT_NONE = 0, IMAP_COUNT_SEARCH_PART, IMAP_COUNT_SEARCH };
 
 /* The record of one call. */
 typedef struct imap_call {
     guint8 session;               /* mw_imap_sstate before the call */
+    guint8 start;                 /* MW_IMAP_START_*: how the capture of the session began */
+    gboolean inferred;            /* the state was inferred (mid-stream start) */
     const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
     guint32 exists;
     guint n_items;
     imap_item *items;
+    /* COMPRESS: what the call's compressed run inflated to (file scope; its
+     * first zcarried octets are an unfinished line of earlier calls) and the
+     * items found in it. */
+    guint8 zstatus;               /* IMAP_Z_* */
+    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
+    const guint8 *inflated;
+    guint inflated_len;
+    guint zcarried;
+    guint n_zitems;
+    imap_item *zitems;
 } imap_call;
+
+enum {
+    IMAP_Z_NONE = 0, /* nothing compressed in the call */
+    IMAP_Z_OK,       /* the compressed run inflated */
+    IMAP_Z_ERROR,    /* inflating failed in this call */
+    IMAP_Z_DEAD,     /* inflating failed earlier (or bytes were lost): not inflated */
+};
 
 typedef struct imap_state {
     mw_imap_sess sess;               /* the session machine (core) */
@@ -161,6 +197,7 @@ typedef struct imap_state {
     guint8 auth_step;                /* client responses seen */
     guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
     const char *auth_user;           /* user name for a secret still to come (file scope) */
+    gboolean session_seen;           /* a line of the session has been recorded */
     guint32 auth_user_frame;
 } imap_state;
 
@@ -169,8 +206,9 @@ typedef struct imap_parse {
     mw_ctx *ctx;
     imap_state *st;
     imap_dir *ds;
-    tvbuff_t *tvb;
+    tvbuff_t *tvb;          /* the call's bytes, or the inflated octets */
     wmem_array_t *items;
+    gint z_off, z_len;      /* the compressed run of the call (z_off -1: none) */
 } imap_parse;
 
 /* Render side: the call being shown. */
@@ -227,6 +265,7 @@ void imap_parse_server_line(imap_parse *ps, imap_item *it, gint off, gint len);
 void imap_parse_untagged_more(imap_parse *ps, gint off, gint len);
 void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_render_untagged_more(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w);
+void imap_render_search_count(imap_render *rd, proto_tree *t);
 void imap_response_register(int proto);
 
 /* imap_fetch.c */
@@ -244,7 +283,7 @@ void imap_render_state_command(imap_render *rd);
 void imap_parse_starttls_done(imap_parse *ps);
 void imap_render_done(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_render_plaintext_check(imap_render *rd);
-void imap_render_compressed(imap_render *rd);
+void imap_render_compressed(imap_render *rd, const imap_call *call);
 void imap_state_register(int proto);
 
 /* imap_auth.c */

@@ -25,7 +25,27 @@ static int hf_imap_list_delim = -1;
 static int hf_imap_mbox_status_item = -1;
 static int hf_imap_mbox_status_value = -1;
 static int hf_imap_search_result = -1;
+static int hf_imap_search_count = -1;
+static int hf_imap_search_sofar = -1;
+static int hf_imap_search_more = -1;
 static int hf_imap_esearch_item = -1;
+static int hf_esearch_min = -1;
+static int hf_esearch_max = -1;
+static int hf_esearch_count = -1;
+static int hf_esearch_all = -1;
+static int hf_esearch_modseq = -1;
+static int hf_esearch_tag = -1;
+static int hf_id_key = -1;
+static int hf_id_value = -1;
+static int hf_ns_personal = -1;
+static int hf_ns_other = -1;
+static int hf_ns_shared = -1;
+static int hf_ns_delim = -1;
+static int hf_enabled = -1;
+static int hf_vanished = -1;
+static int hf_vanished_earlier = -1;
+static int hf_highestmodseq = -1;
+static int hf_modified = -1;
 static int hf_imap_data = -1;
 static expert_field ei_imap_status_bad = EI_INIT;
 static expert_field ei_imap_response_malformed = EI_INIT;
@@ -126,11 +146,56 @@ static void untagged_search(mw_ctx *ctx _U_, proto_tree *t, tvbuff_t *tvb, gint 
 {
     mw_imap_lexer lx;
     mw_imap_tok tok;
+    guint shown = 0;
     lex_start(&lx, tvb, off, len);
-    while (lex_ok(&lx, &tok))
-        if (tok.kind == MW_IMAP_TOK_NUMBER && tok.depth == 0)
+    while (shown < IMAP_SHOW_NUMBERS && lex_ok(&lx, &tok))
+        if (tok.kind == MW_IMAP_TOK_NUMBER && tok.depth == 0) {
             proto_tree_add_uint64(t, hf_imap_search_result, tvb, off + (gint)tok.off, (gint)tok.len,
                                   tok.num);
+            shown++;
+        }
+}
+
+/* The count of a SEARCH/SORT line, at its last piece; the numbers past the
+ * first IMAP_SHOW_NUMBERS are counted, not shown. */
+void imap_render_search_count(imap_render *rd, proto_tree *t)
+{
+    const imap_item *ii = rd->it;
+    const mw_line_at *l = &ii->l;
+    gint off = l->offset, len = (gint)l->line.len;
+    if (ii->count_what == IMAP_COUNT_SEARCH_PART) {
+        proto_item *p = proto_tree_add_uint64(t, hf_imap_search_sofar, rd->tvb, off, len, ii->count);
+        proto_item_set_generated(p);
+        return;
+    }
+    proto_item *c = proto_tree_add_uint64(t, hf_imap_search_count, rd->tvb, off, len, ii->count);
+    proto_item_set_generated(c);
+    if (ii->count > IMAP_SHOW_NUMBERS) {
+        proto_item *m = proto_tree_add_uint64(t, hf_imap_search_more, rd->tvb, off, len,
+                                              ii->count - IMAP_SHOW_NUMBERS);
+        proto_item_set_generated(m);
+    }
+}
+
+/* An ESEARCH result (RFC 4731, RFC 7162) by name: MIN, MAX, COUNT, ALL, MODSEQ. */
+static void esearch_value(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint base, const guint8 *name,
+                          gsize name_len, const mw_imap_tok *v)
+{
+    while (name_len > 0 && name[name_len - 1] == ' ')
+        name_len--;
+    gint o = base + (gint)v->off, l = (gint)v->len;
+    static const struct { const char *name; int *hf; } nums[] = {
+        {"MIN", &hf_esearch_min}, {"MAX", &hf_esearch_max}, {"COUNT", &hf_esearch_count},
+        {"MODSEQ", &hf_esearch_modseq},
+    };
+    for (size_t i = 0; i < G_N_ELEMENTS(nums); i++)
+        if (mw_imap_word_eq(name, name_len, nums[i].name)) {
+            if (v->kind == MW_IMAP_TOK_NUMBER)
+                proto_tree_add_uint64(t, *nums[i].hf, tvb, o, l, v->num);
+            return;
+        }
+    if (mw_imap_word_eq(name, name_len, "ALL") || mw_imap_word_eq(name, name_len, "PARTIAL"))
+        proto_tree_add_string(t, hf_esearch_all, tvb, o, l, imap_tok_text(ctx, tvb, base, v));
 }
 
 /* ESEARCH [(TAG "x")] [UID] name value ...: each name with its value. */
@@ -140,7 +205,13 @@ static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
     mw_imap_tok tok;
     gint name_off = -1;
     lex_start(&lx, tvb, off, len);
+    gboolean tag_next = FALSE;
     while (lex_ok(&lx, &tok)) {
+        if (tok.depth == 1 && tok.kind == MW_IMAP_TOK_ATOM)
+            tag_next = mw_imap_word_eq(lx.buf + tok.off, tok.len, "TAG");
+        else if (tok.depth == 1 && tag_next && tok.kind == MW_IMAP_TOK_QUOTED)
+            proto_tree_add_string(t, hf_esearch_tag, tvb, off + (gint)tok.off, (gint)tok.len,
+                                  imap_tok_text(ctx, tvb, off, &tok));
         if (tok.depth != 0 || tok.kind == MW_IMAP_TOK_LIST_CLOSE)
             continue;
         gint o = off + (gint)tok.off;
@@ -149,17 +220,105 @@ static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
                 name_off = o;
             continue;
         }
-        proto_tree_add_string(t, hf_imap_esearch_item, tvb, name_off, o + (gint)tok.len - name_off,
-                              tvb_format_text(ctx->pinfo->pool, tvb, name_off,
-                                              o + (gint)tok.len - name_off));
+        proto_item *ei = proto_tree_add_string(t, hf_imap_esearch_item, tvb, name_off,
+                                               o + (gint)tok.len - name_off,
+                                               tvb_format_text(ctx->pinfo->pool, tvb, name_off,
+                                                               o + (gint)tok.len - name_off));
+        esearch_value(ctx, proto_item_add_subtree(ei, ett_imap_item), tvb, off, lx.buf + (name_off - off),
+                      (gsize)(o - name_off), &tok);
         name_off = -1;
+    }
+}
+
+/* ID (RFC 2971): ("key" "value" ...) or NIL. */
+static void untagged_id(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    proto_item *key = NULL;
+    guint i = 0;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok)) {
+        if (tok.depth != 1 || tok.kind == MW_IMAP_TOK_LIST_OPEN || tok.kind == MW_IMAP_TOK_LIST_CLOSE)
+            continue;
+        gint o = off + (gint)tok.off, l = (gint)tok.len;
+        if (i++ % 2 == 0) {
+            key = proto_tree_add_string(t, hf_id_key, tvb, o, l, imap_tok_text(ctx, tvb, off, &tok));
+        } else {
+            const char *v = tok.kind == MW_IMAP_TOK_NIL ? "NIL" : imap_tok_text(ctx, tvb, off, &tok);
+            proto_tree_add_string(proto_item_add_subtree(key, ett_imap_item), hf_id_value, tvb, o, l, v);
+            proto_item_append_text(key, " = %s", v);
+        }
+    }
+}
+
+/* NAMESPACE (RFC 2342): personal, other users', shared; each NIL or a list
+ * of (prefix delimiter ...). */
+static void untagged_namespace(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    static int *const hf[] = {&hf_ns_personal, &hf_ns_other, &hf_ns_shared};
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    guint group = 0, elem = 0;
+    proto_item *pi = NULL;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok)) {
+        if (tok.depth == 0 && tok.kind != MW_IMAP_TOK_LIST_CLOSE) {
+            if (tok.kind == MW_IMAP_TOK_NIL)
+                group++;
+            continue;
+        }
+        if (tok.kind == MW_IMAP_TOK_LIST_CLOSE && tok.depth == 0) {
+            group++;
+            continue;
+        }
+        if (tok.kind == MW_IMAP_TOK_LIST_OPEN && tok.depth == 2) {
+            elem = 0;
+            continue;
+        }
+        if (tok.depth != 2 || group >= 3 || tok.kind == MW_IMAP_TOK_LIST_CLOSE)
+            continue;
+        gint o = off + (gint)tok.off, l = (gint)tok.len;
+        const char *v = tok.kind == MW_IMAP_TOK_NIL ? "NIL" : imap_tok_text(ctx, tvb, off, &tok);
+        if (elem == 0)
+            pi = proto_tree_add_string(t, *hf[group], tvb, o, l, v);
+        else if (elem == 1 && pi) {
+            proto_tree_add_string(proto_item_add_subtree(pi, ett_imap_item), hf_ns_delim, tvb, o, l, v);
+            proto_item_append_text(pi, " (delimiter %s)", v);
+        }
+        elem++;
+    }
+}
+
+static void untagged_enabled(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    add_words(ctx, t, tvb, off, len, hf_enabled);
+}
+
+/* VANISHED [(EARLIER)] uid-set (RFC 7162 QRESYNC). */
+static void untagged_vanished(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    mw_imap_lexer lx;
+    mw_imap_tok tok;
+    lex_start(&lx, tvb, off, len);
+    while (lex_ok(&lx, &tok)) {
+        gint o = off + (gint)tok.off, l = (gint)tok.len;
+        if (tok.depth == 1 && tok.kind == MW_IMAP_TOK_ATOM &&
+            mw_imap_word_eq(lx.buf + tok.off, tok.len, "EARLIER"))
+            proto_tree_add_boolean(t, hf_vanished_earlier, tvb, o, l, TRUE);
+        else if (tok.depth == 0 && (tok.kind == MW_IMAP_TOK_ATOM || tok.kind == MW_IMAP_TOK_NUMBER))
+            proto_tree_add_string(t, hf_vanished, tvb, o, l, imap_tok_text(ctx, tvb, off, &tok));
     }
 }
 
 static untagged_fn untagged_table(mw_imap_kw kw)
 {
     switch (kw) {
-    case MW_IMAP_KW_CAPABILITY: case MW_IMAP_KW_ENABLED: return untagged_capability;
+    case MW_IMAP_KW_CAPABILITY: return untagged_capability;
+    case MW_IMAP_KW_ENABLED: return untagged_enabled;
+    case MW_IMAP_KW_ID: return untagged_id;
+    case MW_IMAP_KW_NAMESPACE: return untagged_namespace;
+    case MW_IMAP_KW_VANISHED: return untagged_vanished;
     case MW_IMAP_KW_FLAGS: return untagged_flags;
     case MW_IMAP_KW_LIST: case MW_IMAP_KW_LSUB: case MW_IMAP_KW_XLIST: return untagged_list;
     case MW_IMAP_KW_STATUS: return untagged_status;
@@ -184,6 +343,10 @@ static void dissect_code(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, co
         add_words(ctx, ct, tvb, aoff, alen, hf_imap_capability);
     else if (r->code == MW_IMAP_CODE_PERMANENTFLAGS)
         add_words(ctx, ct, tvb, aoff, alen, hf_imap_flag);
+    else if (r->code == MW_IMAP_CODE_HIGHESTMODSEQ && r->code_has_num)
+        proto_tree_add_uint64(ct, hf_highestmodseq, tvb, aoff, alen, r->code_num);
+    else if (r->code == MW_IMAP_CODE_MODIFIED)
+        proto_tree_add_item(ct, hf_modified, tvb, aoff, alen, ENC_ASCII | ENC_NA);
 }
 
 static void render_continuation(imap_render *rd, proto_tree *t, gint off, gint len,
@@ -388,6 +551,56 @@ void imap_response_register(int proto)
         {&hf_imap_search_result,
          {"Search result", "mail.imap.search.result", FT_UINT64, BASE_DEC, NULL, 0x0, NULL,
           HFILL}},
+        {&hf_imap_search_count,
+         {"Numbers in the response", "mail.imap.search.count", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Numbers of the whole SEARCH or SORT line, however long, at its last segment", HFILL}},
+        {&hf_imap_search_sofar,
+         {"Numbers so far", "mail.imap.search.count_so_far", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Numbers of the SEARCH or SORT line up to the end of this fragment", HFILL}},
+        {&hf_imap_search_more,
+         {"Numbers not shown as items", "mail.imap.search.not_shown", FT_UINT64, BASE_DEC, NULL,
+          0x0, "Numbers past the first 100 of the line: counted, not listed", HFILL}},
+        {&hf_esearch_min, {"MIN", "mail.imap.esearch.min", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_esearch_max, {"MAX", "mail.imap.esearch.max", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_esearch_count,
+         {"COUNT", "mail.imap.esearch.count", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_esearch_all,
+         {"ALL", "mail.imap.esearch.all", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The matching messages as a sequence set", HFILL}},
+        {&hf_esearch_modseq,
+         {"MODSEQ", "mail.imap.esearch.modseq", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_esearch_tag,
+         {"Search tag", "mail.imap.esearch.tag", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The tag of the command the ESEARCH answers", HFILL}},
+        {&hf_id_key, {"ID field", "mail.imap.id.key", FT_STRING, BASE_NONE, NULL, 0x0,
+                      "A field name of the ID response (RFC 2971)", HFILL}},
+        {&hf_id_value, {"ID value", "mail.imap.id.value", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_ns_personal,
+         {"Personal namespace", "mail.imap.namespace.personal", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Prefix of a personal namespace", HFILL}},
+        {&hf_ns_other,
+         {"Other users' namespace", "mail.imap.namespace.other", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_ns_shared,
+         {"Shared namespace", "mail.imap.namespace.shared", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
+          HFILL}},
+        {&hf_ns_delim,
+         {"Hierarchy delimiter", "mail.imap.namespace.delimiter", FT_STRING, BASE_NONE, NULL, 0x0,
+          NULL, HFILL}},
+        {&hf_enabled,
+         {"Enabled", "mail.imap.enabled", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A capability the ENABLED response turns on", HFILL}},
+        {&hf_vanished,
+         {"Vanished UIDs", "mail.imap.vanished", FT_STRING, BASE_NONE, NULL, 0x0,
+          "UIDs expunged (QRESYNC VANISHED)", HFILL}},
+        {&hf_vanished_earlier,
+         {"Vanished earlier", "mail.imap.vanished.earlier", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "VANISHED (EARLIER): expunged before this session resynchronised", HFILL}},
+        {&hf_highestmodseq,
+         {"HIGHESTMODSEQ", "mail.imap.highestmodseq", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},
+        {&hf_modified,
+         {"Modified (not stored)", "mail.imap.modified", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The MODIFIED response code's messages (CONDSTORE)", HFILL}},
         {&hf_imap_esearch_item,
          {"ESEARCH result", "mail.imap.esearch.item", FT_STRING, BASE_NONE, NULL, 0x0, NULL,
           HFILL}},

@@ -17,6 +17,9 @@ static int hf_idle_done = -1;
 static int hf_idle_duration = -1;
 static int hf_idle_command_in = -1;
 static int hf_compressed = -1;
+static int hf_inflated_len = -1;
+static int hf_state_midstream = -1;
+static expert_field ei_inflate_error = EI_INIT;
 static int hf_tls_injected = -1;
 static expert_field ei_state_command = EI_INIT;
 static expert_field ei_starttls_injection = EI_INIT;
@@ -27,6 +30,8 @@ static dissector_handle_t tls_handle;
 void imap_state_snapshot(const imap_state *st, imap_call *call)
 {
     call->session = (guint8)st->sess.state;
+    call->start = st->sess.start;
+    call->inferred = st->sess.inferred;
     call->selected = st->sess.selected;
     call->uidvalidity = st->sess.uidvalidity;
     call->exists = st->sess.exists;
@@ -34,8 +39,20 @@ void imap_state_snapshot(const imap_state *st, imap_call *call)
 
 void imap_render_state(mw_ctx *ctx, const imap_call *call)
 {
-    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, mw_imap_sstate_name((mw_imap_sstate)call->session));
+    const char *name = mw_imap_sstate_name((mw_imap_sstate)call->session);
+    if (call->start == MW_IMAP_START_MIDSTREAM && call->session == MW_IMAP_SS_NOT_AUTH &&
+        !call->inferred)
+        name = "unknown";
+    proto_item *it = proto_tree_add_string(ctx->tree, hf_state, NULL, 0, 0, name);
     proto_item_set_generated(it);
+    if (call->start == MW_IMAP_START_MIDSTREAM) {
+        proto_item *m = proto_tree_add_boolean(ctx->tree, hf_state_midstream, NULL, 0, 0, TRUE);
+        proto_item_set_generated(m);
+        if (call->inferred)
+            proto_item_append_text(it, " (inferred: the capture began mid-session)");
+        else if (call->session == MW_IMAP_SS_NOT_AUTH)
+            proto_item_append_text(it, " (the capture began mid-session)");
+    }
     if (call->session != MW_IMAP_SS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
@@ -95,12 +112,35 @@ void imap_render_plaintext_check(imap_render *rd)
     mw_expert(rd->ctx->pinfo, it, &ei_starttls_injection);
 }
 
-void imap_render_compressed(imap_render *rd)
+void imap_render_compressed(imap_render *rd, const imap_call *call)
 {
     mw_ctx *ctx = rd->ctx;
-    proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off, rd->it->len, ENC_NA);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: compressed, %d octets",
-                        ctx->dir == MW_DIR_CLIENT ? "C" : "S", rd->it->len);
+    const char *who = ctx->dir == MW_DIR_CLIENT ? "C" : "S";
+    proto_item *it = proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off,
+                                         rd->it->len, ENC_NA);
+    switch (call->zstatus) {
+    case IMAP_Z_OK:
+        proto_item_append_text(it, ", inflated to %u octets", call->inflated_len - call->zcarried);
+        break;
+    case IMAP_Z_ERROR:
+        proto_item_append_text(it, ", inflate error: %s", call->zerr ? call->zerr : "?");
+        mw_expert_format(ctx->pinfo, it, &ei_inflate_error, "Inflate error: %s",
+                      call->zerr ? call->zerr : "?");
+        break;
+    case IMAP_Z_DEAD:
+    default:
+        proto_item_append_text(it, ", not inflated (after an inflate error or lost bytes)");
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: compressed, %d octets", who,
+                            rd->it->len);
+        break;
+    }
+    if (call->zstatus == IMAP_Z_OK || call->zstatus == IMAP_Z_ERROR) {
+        proto_item *c = proto_tree_add_uint(ctx->tree, hf_inflated_len, rd->tvb, rd->it->off,
+                                            rd->it->len, call->inflated_len - call->zcarried);
+        proto_item_set_generated(c);
+    }
+    if (call->zstatus == IMAP_Z_ERROR)
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: inflate error", who);
 }
 
 void imap_state_register(int proto)
@@ -121,12 +161,24 @@ void imap_state_register(int proto)
          {"IDLE started in frame", "mail.imap.idle.command_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_compressed,
          {"Compressed data (COMPRESS DEFLATE)", "mail.imap.compressed", FT_BYTES, BASE_NONE, NULL, 0x0,
-          "Deflate-compressed octets after COMPRESS was accepted: not decoded", HFILL}},
+          "Deflate-compressed octets after COMPRESS was accepted; what they inflate to is the "
+          "Inflated IMAP data source", HFILL}},
+        {&hf_state_midstream,
+         {"Captured mid-session", "mail.imap.state.midstream", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The capture began after the greeting: the state is inferred from the commands and data "
+          "seen (FETCH, IDLE or UID commands mean authenticated and selected)", HFILL}},
+        {&hf_inflated_len,
+         {"Inflated octets", "mail.imap.inflated.len", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Octets the compressed run of this segment inflated to", HFILL}},
         {&hf_tls_injected,
          {"Plaintext after STARTTLS", "mail.imap.starttls.plaintext", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
           "Bytes sent in clear after STARTTLS, before TLS", HFILL}},
     };
     static ei_register_info ei[] = {
+        {&ei_inflate_error,
+         {"mail.imap.inflate.error", PI_MALFORMED, PI_ERROR,
+          "The deflate stream cannot be inflated: the rest of this direction is shown as "
+          "compressed data", EXPFILL}},
         {&ei_state_command,
          {"mail.imap.command.wrong_state", PI_SEQUENCE, PI_NOTE,
           "Command not allowed in the session state", EXPFILL}},

@@ -21,7 +21,8 @@ typedef enum mw_tap_kind {
 
 typedef enum mw_tap_fact {
     MW_FACT_USER,     /* a user name was sent */
-    MW_FACT_STARTTLS  /* STARTTLS/STLS was accepted: TLS follows */
+    MW_FACT_STARTTLS, /* STARTTLS/STLS was accepted: TLS follows */
+    MW_FACT_SESSION   /* the session's first line: a session that shows nothing else still counts */
 } mw_tap_fact;
 
 typedef struct mw_tap_rec {

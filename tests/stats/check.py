@@ -49,6 +49,14 @@ CASES = {
     "sessions-imap-993-tls": ("imap-993-tls.pcapng", [
         r"^IMAP\s+\S+\s+127\.0\.0\.1:993\s+bob\s+TLS\s+\d+\s+1\s+438\s",
         r"^IMAP\s+\S+\s+127\.0\.0\.1:993\s+\S+\s+TLS\s+\d+\s+1\s+787\s"]),
+    # A session that holds only the server's greeting still counts.
+    "sessions-imap-greeting-only": ("imap-greeting-only.pcapng", [
+        r"^IMAP\s+127\.0\.0\.1:52830\s+127\.0\.0\.1:143\s+-\s+none\s+0\s+0\s+0\s+0\s+4-4$"]),
+    "tree-imap-greeting-only": ("imap-greeting-only.pcapng", {
+        "IMAP": 1, "IMAP/Commands": None, "IMAP/Replies": None, "SMTP": 0, "POP": 0}),
+    # Captured after SELECT: FETCH and NOOP counted, the session from its first frame.
+    "sessions-imap-midsession": ("hostile-imap-midsession.pcapng", [
+        r"^IMAP\s+192\.0\.2\.1:40101\s+192\.0\.2\.25:143\s+-\s+none\s+2\s+0\s+0\s+0\s+1-6$"]),
     "export-smtp-plain-session": ("smtp-plain-session.pcapng", {
         "smtp-f17-alice@lab.test-Café_menü_for_the_weekend.eml": M + "smtp-plain-session.eml"}),
     "export-smtp-large-message": ("smtp-large-message.pcapng", {
@@ -75,6 +83,12 @@ CASES = {
         "smtp-f69-alice@example.test-Moved_segments.eml": M + "hostile-smtp-moved.eml"}),
     "export-hostile-smtp-reverse": ("hostile-smtp-reverse.pcapng", {
         "smtp-f16-alice@example.test-Reverse_order.eml": M + "hostile-smtp-reverse.eml"}),
+    # FETCH and APPEND literals read from the inflated COMPRESS=DEFLATE stream.
+    "export-imap-compress-deflate": ("imap-compress-deflate.pcapng", {
+        "imap-f21-alice@lab.test-Compressed_fetch_report_with_attachment.eml":
+            M + "imap-compress-fetch.eml",
+        "imap-f27-bob@lab.test-Appended_through_a_compressed_stream.eml": M + "imap-compress-append.eml",
+        "imap-f46-dave@lab.test-Arrived_during_IDLE.eml": M + "imap-compress-idle-new.eml"}),
 }
 
 

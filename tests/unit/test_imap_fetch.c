@@ -1,5 +1,6 @@
 /* IMAP FETCH items: values of each kind, sections, literals across segments. */
 #include "check.h"
+#include "core/imap/imap_body.h"
 #include "core/imap/imap_fetch.h"
 
 /* name[section]<origin>=value per item, "|" at a segment end, "." at ")". */
@@ -180,8 +181,45 @@ static void test_prefixes(void)
     }
 }
 
+/* BODYSTRUCTURE parts by position: a message/rfc822 with a multipart body. */
+static void test_body_parts(void)
+{
+    static const char v[] =
+        "((\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" 14 1 NIL NIL NIL NIL)"
+        "(\"message\" \"rfc822\" NIL NIL NIL \"7bit\" 99 (NIL \"s\" NIL NIL NIL NIL NIL NIL NIL NIL)"
+        " ((\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1)(\"text\" \"html\" NIL NIL NIL \"7bit\" 2 1)"
+        " \"alternative\") 9) \"mixed\" (\"boundary\" \"b\") NIL (\"en\") NIL) tail";
+    static mw_imap_body b;
+    mw_imap_body_parse((const uint8_t *)v, strlen(v), 0, &b);
+    CHECK(b.complete);
+    CHECK(b.n == 6);
+    CHECK(strcmp(b.part[5].section, "2.2") == 0);
+    CHECK(strcmp(b.part[0].section, "") == 0 && b.part[0].multipart && b.part[0].children == 2);
+    CHECK(strcmp(b.part[1].section, "1") == 0 && b.part[1].f[MW_IMAP_BF_LINES].num == 1);
+    CHECK(strcmp(b.part[2].section, "2") == 0 && b.part[2].f[MW_IMAP_BF_LINES].num == 9);
+    CHECK(strcmp(b.part[3].section, "2") == 0 && b.part[3].message_body && b.part[3].multipart);
+    CHECK(strcmp(b.part[4].section, "2.1") == 0 && b.part[4].parent == 3);
+    CHECK(b.part[0].f[MW_IMAP_BF_LANGUAGE].kind == MW_IMAP_TOK_LIST_OPEN);
+    CHECK(v[b.end - 1] == ')' && strncmp(v + b.end, " tail", 5) == 0);
+    /* Nesting past the bound is skipped, not recursed into. */
+    char deep[4096];
+    size_t n = 0;
+    for (int i = 0; i < 40; i++)
+        deep[n++] = '(';
+    n += (size_t)sprintf(deep + n, "\"text\" \"plain\" NIL NIL NIL \"7bit\" 1 1");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)sprintf(deep + n, " \"mixed\")");
+    mw_imap_body_parse((const uint8_t *)deep, n, 0, &b);
+    CHECK(b.complete && b.too_deep);
+    CHECK(b.n == MW_IMAP_BODY_MAX_DEPTH + 1);
+    /* Cut before its end: not complete. */
+    mw_imap_body_parse((const uint8_t *)v, 40, 0, &b);
+    CHECK(!b.complete);
+}
+
 int main(void)
 {
+    test_body_parts();
     test_rows();
     test_segments();
     test_sections();

@@ -353,8 +353,30 @@ static void test_gap(void)
     CHECK_EQ_INT(ru.r[ru.n - 1].line_kind, MW_IMAP_LK_MORE);
 }
 
+/* A session captured after its greeting: the state is inferred from the
+ * commands and data, without wrong-state findings; with a greeting it is not. */
+static void test_midstream(void)
+{
+    static const msg t[] = {{C, "a5 UID FETCH 1:* (FLAGS)\r\n"}, {S, "* 1 FETCH (UID 7)\r\na5 OK done\r\n"},
+                            {C, "a6 IDLE\r\n"}};
+    static run ru;
+    run_transcript(&ru, t, 3, -1, 0, 0);
+    CHECK_EQ_INT(ru.s.start, MW_IMAP_START_MIDSTREAM);
+    CHECK(ru.s.inferred);
+    CHECK_EQ_INT(ru.s.state, MW_IMAP_SS_SELECTED);
+    for (size_t i = 0; i < ru.n; i++)
+        CHECK(!(ru.r[i].anomalies & MW_IMAP_AN_WRONG_STATE));
+    static const msg g[] = {{S, "* OK ready\r\n"}, {C, "a1 FETCH 1 (FLAGS)\r\n"}};
+    run_transcript(&ru, g, 2, -1, 0, 0);
+    CHECK_EQ_INT(ru.s.start, MW_IMAP_START_GREETED);
+    CHECK(!ru.s.inferred);
+    CHECK_EQ_INT(ru.s.state, MW_IMAP_SS_NOT_AUTH);
+    CHECK(find_line(&ru, C, 0)->anomalies & MW_IMAP_AN_WRONG_STATE);
+}
+
 int main(void)
 {
+    test_midstream();
     test_session();
     test_pipeline();
     test_inflight_limit();

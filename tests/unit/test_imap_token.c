@@ -173,8 +173,30 @@ static void test_prefixes(void)
     }
 }
 
+/* SEARCH numbers counted over a line cut anywhere. */
+static void test_numcount(void)
+{
+    const char *line = "* SEARCH 1 22 333 (MODSEQ 917) 4444 x5 55555\r\n";
+    size_t n = strlen(line);
+    for (size_t cut = 0; cut <= n; cut++) {
+        mw_imap_numcount c;
+        mw_imap_numcount_init(&c);
+        mw_imap_numcount_feed(&c, (const uint8_t *)line, cut);
+        mw_imap_numcount_feed(&c, (const uint8_t *)line + cut, n - cut);
+        mw_imap_numcount_end(&c);
+        CHECK(c.count == 5);
+        CHECK(c.last == 55555);
+    }
+    mw_imap_numcount c;
+    mw_imap_numcount_init(&c);
+    mw_imap_numcount_feed(&c, (const uint8_t *)"* SEARCH 7", 10);
+    mw_imap_numcount_end(&c);
+    CHECK(c.count == 1 && c.last == 7);
+}
+
 int main(void)
 {
+    test_numcount();
     test_rows();
     test_token_facts();
     test_skip_list();

@@ -95,6 +95,17 @@ static mw_imap_sstate effective_state(const mw_imap_sess *s, const mw_imap_comma
     return st;
 }
 
+/* A session captured mid-stream starts in no known state: what it shows
+ * (a command or data of an authenticated or selected session) says where it
+ * is, instead of "not authenticated" and false findings. */
+static void infer_state(mw_imap_sess *s, mw_imap_sstate st)
+{
+    if (s->start != MW_IMAP_START_MIDSTREAM || s->state != MW_IMAP_SS_NOT_AUTH || s->known)
+        return;
+    s->state = st;
+    s->inferred = true;
+}
+
 static void command_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
                          const mw_imap_command *c, const mw_imap_when *when)
 {
@@ -119,8 +130,14 @@ static void command_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
     rec->command = r;
     s->sending = r;
 
+    if (s->start == MW_IMAP_START_UNKNOWN)
+        s->start = MW_IMAP_START_MIDSTREAM;
     bool only_not_auth;
     mw_imap_sstate need = needed_state(r->cmd, &only_not_auth);
+    if (r->uid || r->cmd == MW_IMAP_CMD_IDLE)
+        need = MW_IMAP_SS_SELECTED;
+    if (!only_not_auth && need > MW_IMAP_SS_NOT_AUTH && effective_state(s, r) == MW_IMAP_SS_NOT_AUTH)
+        infer_state(s, need);
     mw_imap_sstate eff = effective_state(s, r);
     bool ok = only_not_auth ? eff == MW_IMAP_SS_NOT_AUTH : (eff != MW_IMAP_SS_LOGOUT && eff >= need);
     if (!ok) {
@@ -160,6 +177,7 @@ static void completed(mw_imap_sess *s, const mw_imap_command_rec *r, mw_imap_kw 
     switch (r->cmd) {
     case MW_IMAP_CMD_LOGIN: case MW_IMAP_CMD_AUTHENTICATE:
         s->auth = NULL;
+        s->known = true;
         if (ok)
             s->state = MW_IMAP_SS_AUTH;
         break;
@@ -236,6 +254,13 @@ static void untagged_line(mw_imap_sess *s, mw_imap_rec *rec, const mw_imap_respo
 {
     if (s->n_inflight == 1)
         rec->untagged_for = s->inflight[0];
+    if (s->start == MW_IMAP_START_UNKNOWN &&
+        (r->kw == MW_IMAP_KW_OK || r->kw == MW_IMAP_KW_PREAUTH || r->kw == MW_IMAP_KW_BYE))
+        s->start = MW_IMAP_START_GREETED;
+    /* Data only a selected mailbox gets. */
+    if (r->kw == MW_IMAP_KW_FETCH || r->kw == MW_IMAP_KW_EXISTS || r->kw == MW_IMAP_KW_EXPUNGE ||
+        r->kw == MW_IMAP_KW_RECENT || r->kw == MW_IMAP_KW_VANISHED)
+        infer_state(s, MW_IMAP_SS_SELECTED);
     switch (r->kw) {
     case MW_IMAP_KW_PREAUTH: s->state = MW_IMAP_SS_AUTH; break;
     case MW_IMAP_KW_BYE: s->state = MW_IMAP_SS_LOGOUT; break;
@@ -370,6 +395,11 @@ static void text_event(mw_imap_sess *s, int dir, const uint8_t *buf, const mw_im
         client_text(s, rec, buf + ev->off, ev->len, when);
     else
         server_text(s, rec, buf + ev->off, ev->len, when);
+    /* The first line that is not the server's greeting: the capture began
+     * in the middle of the session (untagged_line marks a greeting;
+     * command_line marks a client that speaks first). */
+    if (s->start == MW_IMAP_START_UNKNOWN)
+        s->start = MW_IMAP_START_MIDSTREAM;
     rec->logical_kind = s->line_kind[dir];
     rec->cmd = s->cmd[dir];
     rec->lit.status = MW_IMAP_LIT_ABSENT;
@@ -377,11 +407,23 @@ static void text_event(mw_imap_sess *s, int dir, const uint8_t *buf, const mw_im
         literal_header(s, dir, rec, &ev->lit, when);
 }
 
-size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
-                         const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
-                         void *opaque)
+static size_t sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
+                        const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
+                        void *opaque, bool inflated)
 {
     mw_imap_frame *fr = &s->fr[dir];
+    if (s->compressed && !inflated) {
+        /* All compressed: the framing belongs to the inflated octets. */
+        if (len) {
+            mw_imap_rec rec;
+            memset(&rec, 0, sizeof rec);
+            rec.dir = (uint8_t)dir;
+            rec.kind = MW_IMAP_REC_COMPRESSED;
+            rec.len = len;
+            emit(opaque, &rec);
+        }
+        return len;
+    }
     fr->max_literal = s->cfg.max_literal;
     fr->max_line = s->cfg.max_line;
     if (mid_line)
@@ -391,7 +433,7 @@ size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t le
         mw_imap_rec rec;
         memset(&rec, 0, sizeof rec);
         rec.dir = (uint8_t)dir;
-        if (s->compressed) {
+        if (s->compressed && !inflated) {
             rec.kind = MW_IMAP_REC_COMPRESSED;
             rec.off = pos;
             rec.len = len - pos;
@@ -429,6 +471,20 @@ size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t le
     if (mid_line)
         *mid_line = fr->mid_line;
     return pos;
+}
+
+size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
+                         const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
+                         void *opaque)
+{
+    return sess_feed(s, dir, buf, len, tls, when, mid_line, emit, opaque, false);
+}
+
+size_t mw_imap_sess_feed_inflated(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len,
+                                  bool tls, const mw_imap_when *when, mw_imap_emit_fn emit,
+                                  void *opaque)
+{
+    return sess_feed(s, dir, buf, len, tls, when, NULL, emit, opaque, true);
 }
 
 void mw_imap_sess_gap(mw_imap_sess *s, int dir, uint64_t missing)

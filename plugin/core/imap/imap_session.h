@@ -28,6 +28,10 @@
 
 enum { MW_IMAP_CLIENT = 0, MW_IMAP_SERVER = 1 };
 
+/* How the capture of a session began: with the server's greeting, or in
+ * the middle (the state is then inferred from the first commands and data). */
+enum { MW_IMAP_START_UNKNOWN = 0, MW_IMAP_START_GREETED, MW_IMAP_START_MIDSTREAM };
+
 typedef enum mw_imap_sstate {
     MW_IMAP_SS_NOT_AUTH = 0,
     MW_IMAP_SS_AUTH,
@@ -142,6 +146,9 @@ typedef struct mw_imap_sess {
     uint32_t exists;
     unsigned n_inflight;
     bool compressed;        /* COMPRESS accepted: both directions are deflate */
+    uint8_t start;          /* MW_IMAP_START_*: how the capture began */
+    bool inferred;          /* state was inferred from a mid-stream start */
+    bool known;             /* a LOGIN or AUTHENTICATE completion fixed the state */
     uint8_t starttls;       /* 0, 1 STARTTLS sent, 2 accepted */
     const mw_imap_command_rec *auth;  /* AUTHENTICATE under way */
     const mw_imap_command_rec *idle;  /* IDLE under way */
@@ -166,6 +173,14 @@ void mw_imap_sess_init(mw_imap_sess *s, const mw_imap_sess_cfg *cfg);
 size_t mw_imap_sess_feed(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len, bool tls,
                          const mw_imap_when *when, bool *mid_line, mw_imap_emit_fn emit,
                          void *opaque);
+
+/* After COMPRESS: feed the inflated octets of direction dir (the caller
+ * inflates, core/imap/imap_inflate.h), framed and recorded like plain ones.
+ * Offsets in the records are in buf; the unconsumed rest is an unfinished
+ * line to feed again in front of the next inflated octets. */
+size_t mw_imap_sess_feed_inflated(mw_imap_sess *s, int dir, const uint8_t *buf, size_t len,
+                                  bool tls, const mw_imap_when *when, mw_imap_emit_fn emit,
+                                  void *opaque);
 
 /* missing bytes of direction dir were lost before its next buffer. */
 void mw_imap_sess_gap(mw_imap_sess *s, int dir, uint64_t missing);

@@ -1,6 +1,8 @@
 /* IMAP tokens: see imap_token.h. */
 #include "core/imap/imap_token.h"
 
+#include <string.h>
+
 bool mw_imap_word_eq(const uint8_t *buf, size_t len, const char *word)
 {
     size_t i = 0;
@@ -209,4 +211,53 @@ bool mw_imap_next_word(const uint8_t *buf, size_t len, size_t *pos, size_t *off,
         i++;
     *pos = i;
     return i - sp > 1;
+}
+
+void mw_imap_numcount_init(mw_imap_numcount *c)
+{
+    memset(c, 0, sizeof *c);
+}
+
+static void numcount_word_end(mw_imap_numcount *c)
+{
+    if (c->in_word && c->digits && c->depth == 0) {
+        c->count++;
+        c->last = c->cur;
+    }
+    c->in_word = false;
+}
+
+void mw_imap_numcount_feed(mw_imap_numcount *c, const uint8_t *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        uint8_t b = p[i];
+        if (b == ' ' || b == '(' || b == ')' || b == '\r' || b == '\n') {
+            numcount_word_end(c);
+            if (b == '(')
+                c->depth++;
+            else if (b == ')' && c->depth)
+                c->depth--;
+            continue;
+        }
+        if (!c->in_word) {
+            c->in_word = true;
+            c->digits = true;
+            c->cur = 0;
+        }
+        if (b >= '0' && b <= '9' && c->digits) {
+            uint64_t d = (uint64_t)(b - '0');
+            if (c->cur > (UINT64_MAX - d) / 10)
+                c->digits = false; /* not a number IMAP knows */
+            else
+                c->cur = c->cur * 10 + d;
+        } else {
+            c->digits = false;
+        }
+    }
+}
+
+void mw_imap_numcount_end(mw_imap_numcount *c)
+{
+    numcount_word_end(c);
+    c->depth = 0;
 }

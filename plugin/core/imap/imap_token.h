@@ -99,4 +99,22 @@ bool mw_imap_word_eq(const uint8_t *buf, size_t len, const char *word);
  * followed (the grammar allows exactly one). */
 bool mw_imap_next_word(const uint8_t *buf, size_t len, size_t *pos, size_t *off, size_t *wlen);
 
+/* The numbers of a SEARCH or SORT response counted over a line that may come
+ * in any number of pieces (fragments of an over-long line): numbers outside
+ * parentheses (not a CONDSTORE "(MODSEQ n)"), a number cut between two pieces
+ * counted once.  Constant memory, linear time. */
+typedef struct mw_imap_numcount {
+    uint64_t count;
+    uint64_t last;      /* the last number counted */
+    uint64_t cur;       /* the number being read */
+    unsigned depth;
+    bool in_word;
+    bool digits;        /* the word being read is all digits so far */
+} mw_imap_numcount;
+
+void mw_imap_numcount_init(mw_imap_numcount *c);
+void mw_imap_numcount_feed(mw_imap_numcount *c, const uint8_t *p, size_t len);
+/* The line ended: count the word being read. */
+void mw_imap_numcount_end(mw_imap_numcount *c);
+
 #endif

@@ -1,12 +1,33 @@
 /* FETCH msg-att iteration over a server line, resuming after literals the
  * way the dissector does (the literal's octets are skipped in the buffer). */
 #include "fuzz_util.h"
+#include "core/imap/imap_body.h"
 #include "core/imap/imap_fetch.h"
 #include "core/imap/imap_response.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint8_t *b = fz_dup(data, size);
+    /* BODYSTRUCTURE by position from the first "(": spans inside the buffer,
+     * parents before their children, depth bounded. */
+    {
+        const uint8_t *lp = size ? memchr(b, '(', size) : NULL;
+        static mw_imap_body body;
+        mw_imap_body_parse(b, size, lp ? (size_t)(lp - b) : 0, &body);
+        FZ_CHECK(body.n <= MW_IMAP_BODY_MAX_PARTS);
+        for (unsigned i = 0; i < body.n; i++) {
+            const mw_imap_bpart *pt = &body.part[i];
+            FZ_CHECK(pt->parent < (int)i);
+            FZ_CHECK(pt->depth <= MW_IMAP_BODY_MAX_DEPTH);
+            if (pt->len)
+                FZ_SPAN_IN(pt->off, pt->len, size);
+            for (int f = 0; f < MW_IMAP_BF_N; f++)
+                if (pt->f[f].kind != MW_IMAP_TOK_END)
+                    FZ_SPAN_IN(pt->f[f].off, pt->f[f].len, size);
+        }
+        if (body.complete)
+            FZ_CHECK(body.end <= size && b[body.end - 1] == ')');
+    }
     mw_imap_response r;
     mw_imap_server_line(b, size, &r);
     size_t start = r.kw == MW_IMAP_KW_FETCH ? r.text_off : 0;
