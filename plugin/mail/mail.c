@@ -32,6 +32,7 @@ typedef struct mail_candidate {
 } mail_candidate;
 
 static const mail_candidate candidates[] = {
+    {lmtp_looks_like, lmtp_handle_get, lmtp_set_server},
     {smtp_looks_like, smtp_handle_get, smtp_set_server},
     {imap_looks_like, imap_handle_get, imap_set_server},
     {pop_looks_like, pop_handle_get, pop_set_server},
@@ -70,7 +71,7 @@ void mail_register(void)
 void mail_handoff(void)
 {
     mw_stream_handoff(proto_mail);
-    heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, IMAP, POP3) on any port",
+    heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, LMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }
 

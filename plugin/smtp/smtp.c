@@ -53,7 +53,7 @@ static const value_string smtp_phase_vals[] = {
     {0, NULL},
 };
 
-static void smtp_state_init(void *state, packet_info *pinfo _U_)
+void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
     mw_smtp_client_init(&st->cl);
@@ -171,9 +171,17 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     gboolean ok = !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd) &&
                   (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
     guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
+    /* LMTP's LHLO is EHLO under another name (RFC 2033 4.1) */
+    gboolean lhlo = ok && st->lmtp && cmd.verb == MW_SMTP_UNKNOWN && cmd.name.len == 4 &&
+                    g_ascii_strncasecmp((const char *)p + cmd.name.off, "LHLO", 4) == 0;
+    if (lhlo)
+        verb = MW_SMTP_EHLO;
     if (ok) {
         smtp_node v;
-        if (cmd.verb != MW_SMTP_UNKNOWN) {
+        if (lhlo) {
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+                              (gint)cmd.name.len, "LHLO");
+        } else if (cmd.verb != MW_SMTP_UNKNOWN) {
             v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
                                       (gint)cmd.name.len, mw_smtp_verb_name(cmd.verb));
         } else {
@@ -187,7 +195,8 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
                                             l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
                                             ENC_ASCII);
         so_set_hidden(sc, w);
-        so_tap_command(sc, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
+        so_tap_command(sc, lhlo ? "LHLO"
+                           : cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
         if (cmd.args.len)
             so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);
@@ -282,7 +291,7 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
     return offset;
 }
 
-static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
+guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 {
     smtp_state *st = (smtp_state *)ctx->state;
     smtp_call sc;
@@ -317,14 +326,14 @@ static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
     return (guint)offset;
 }
 
-static void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
+void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
     col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (ctx->rec)
         smtp_render_record(ctx, tvb, (const smtp_call_rec *)ctx->rec);
 }
 
-static void smtp_gap(void *state, int dir, guint32 missing)
+void smtp_gap(void *state, int dir, guint32 missing)
 {
     smtp_state *st = (smtp_state *)state;
     if (dir == MW_DIR_SERVER) {

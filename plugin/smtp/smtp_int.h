@@ -43,6 +43,10 @@ typedef struct smtp_cmd_rec {
     guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
     guint32 reply_frame;  /* 0 until its reply is seen */
     guint16 reply_code;
+    /* LMTP: the end of data is answered once per accepted recipient; each
+     * such pseudo-command names the recipient and its RCPT frame */
+    const char *lmtp_rcpt;
+    guint32 lmtp_rcpt_frame;
 } smtp_cmd_rec;
 
 /* One recipient of a transaction. */
@@ -75,6 +79,7 @@ typedef struct smtp_msg_buf {
 /* Conversation state: advanced by parse on the first pass only; render never
  * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
+    gboolean lmtp;            /* LMTP (RFC 2033): LHLO, a reply per recipient */
     mw_smtp_client cl;        /* what the client's next bytes are */
     gboolean tls;             /* bytes now come out of TLS */
 
@@ -280,6 +285,15 @@ void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);
 void smtp_tls_ports_apply(const range_t *ports);
+
+/* smtp.c: the stream callbacks, shared with LMTP */
+void smtp_state_init(void *state, packet_info *pinfo);
+guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb);
+void smtp_render(mw_ctx *ctx, tvbuff_t *tvb);
+void smtp_gap(void *state, int dir, guint32 missing);
+
+/* smtp_lmtp.c: the LMTP links of a reply to the end of data */
+void smtp_lmtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_cmd_rec *c);
 
 /* smtp.c: dissect one command line (also used for lines after a rejected DATA). */
 void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l);

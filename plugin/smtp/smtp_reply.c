@@ -79,6 +79,8 @@ static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw
     nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
     it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
     so_set_generated(sc, it);
+    if (c->lmtp_rcpt)
+        smtp_lmtp_reply_links(sc, tvb, t, c);
 }
 
 static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
