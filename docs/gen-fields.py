@@ -37,6 +37,8 @@ GROUPS = [
     ("mail.smtp", "SMTP (`mail.smtp`)"),
     ("mail.imap", "IMAP (`mail.imap`)"),
     ("mail.pop", "POP3 (`mail.pop`)"),
+    ("mail.lmtp", "LMTP (`mail.lmtp`): the SMTP fields apply, these are its own"),
+    ("mail.proxy", "PROXY protocol header (`mail.proxy`), before any of the three protocols"),
     ("mail.header", "Message header fields (`mail.header`), shared by the three protocols"),
     ("mail", "Stream engine and lines (`mail.stream`, `mail.line`), shared by the three protocols"),
 ]

@@ -11,6 +11,7 @@
 #include "engine/show.h"
 #include "engine/withheld.h"
 #include "mail/tap.h"
+#include "mail/proxyhdr.h"
 
 #define MW_TCP_FLAG_ACK 0x010
 
@@ -189,17 +190,32 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
 
     mw_tap_set_current(sp->label);
     guint consumed;
-    if (sp->parse) {
+    /* A PROXY header may open the client's stream, whatever the protocol. */
+    guint pre = 0;
+    if (sp->parse && dir == MW_DIR_CLIENT && ctx.stream_offset == 0)
+        pre = mail_proxy_call(&ctx, bytes, first);
+    if (pre == MAIL_PROXY_MORE) {
+        consumed = 0; /* carried until the header is complete */
+        if (first) {
+            call->consumed = 0;
+            call->data = NULL;
+        }
+    } else if (sp->parse) {
+        tvbuff_t *rest = pre ? tvb_new_subset_remaining(bytes, (gint)pre) : bytes;
+        ctx.stream_offset += pre;
         if (first) {
             ctx.state = mc->state;
-            guint parsed = sp->parse(&ctx, bytes); /* once: MIN evaluates twice */
-            call->consumed = MIN(parsed, tvb_reported_length(bytes));
+            guint parsed = sp->parse(&ctx, rest); /* once: MIN evaluates twice */
+            call->consumed = MIN(parsed, tvb_reported_length(rest));
             call->data = ctx.rec;
         }
         ctx.state = NULL;
         ctx.rec = call->data;
-        ctx.consumed = consumed = call->consumed;
-        sp->render(&ctx, bytes);
+        ctx.consumed = call->consumed;
+        sp->render(&ctx, rest);
+        consumed = pre + call->consumed;
+        if (pre)
+            mail_proxy_col(&ctx);
     } else {
         ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->data, sp->state_size);
         consumed = sp->dissect(&ctx, bytes); /* once: MIN evaluates twice */

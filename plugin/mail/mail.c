@@ -10,6 +10,7 @@
 #include "mail/lineitem.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
+#include "mail/proxyhdr.h"
 
 int proto_mail = -1;
 
@@ -66,6 +67,7 @@ void mail_register(void)
     mw_stream_register(proto_mail);
     mw_lineitem_register(proto_mail);
     mw_tap_register(proto_mail);
+    mail_proxy_register(proto_mail);
 }
 
 void mail_handoff(void)

@@ -140,6 +140,8 @@ static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_,
 static const smtp_args_fn smtp_args_table[] = {
     [MW_SMTP_HELO] = smtp_cmd_ehlo,
     [MW_SMTP_EHLO] = smtp_cmd_ehlo,
+    [MW_SMTP_XCLIENT] = dissect_smtp_xclient,
+    [MW_SMTP_XFORWARD] = dissect_smtp_xforward,
     [MW_SMTP_MAIL] = dissect_smtp_mail,
     [MW_SMTP_RCPT] = dissect_smtp_rcpt,
     [MW_SMTP_DATA] = smtp_cmd_data,
@@ -465,6 +467,7 @@ void smtp_register(void)
     smtp_smuggle_register(proto_smtp);
     smtp_auth_register(proto_smtp);
     smtp_tls_register(proto_smtp);
+    smtp_xclient_register(proto_smtp);
 
     module_t *m = prefs_register_protocol(proto_smtp, smtp_apply_prefs);
     range_convert_str(wmem_epan_scope(), &smtp_tls_ports, SMTP_TLS_PORTS, 65535);

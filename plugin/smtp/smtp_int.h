@@ -116,6 +116,10 @@ typedef struct smtp_state {
     guint8 auth_prompt;       /* mw_sasl_login_prompt of the last 334 */
     const char *auth_user;    /* file scope, immutable */
     guint32 auth_user_frame;
+
+    /* the client the last XCLIENT claims (file scope; NULL: none), and its frame */
+    const char *xclient;
+    guint32 xclient_frame;
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
@@ -197,6 +201,8 @@ tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, g
                          const char *name);
 void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_node tree);
 void so_tap_command(smtp_call *sc, const char *verb);
+/* The session's client as a proxy claims it (mail,sessions). */
+void so_tap_client(smtp_call *sc, const char *client);
 void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time);
 /* A credential: the user fact and the credentials tap. */
 void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
@@ -285,6 +291,14 @@ void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);
 void smtp_tls_ports_apply(const range_t *ports);
+
+/* smtp_xclient.c: Postfix XCLIENT and XFORWARD */
+void dissect_smtp_xclient(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
+                          const guint8 *args, gsize args_len);
+void dissect_smtp_xforward(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
+                           const guint8 *args, gsize args_len);
+void smtp_xclient_reply(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it, guint code);
+void smtp_xclient_register(int proto);
 
 /* smtp.c: the stream callbacks, shared with LMTP */
 void smtp_state_init(void *state, packet_info *pinfo);

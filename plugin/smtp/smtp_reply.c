@@ -148,11 +148,12 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
     case SMTP_VERB_AUTH_RESPONSE:
         mw_smtp_client_auth_reply(&st->cl, code);
         break;
+    case MW_SMTP_XCLIENT:
+        smtp_xclient_reply(sc, tvb, t, it, code);
+        break;
     default:
         break;
     }
-    (void)tvb;
-    (void)t;
 }
 
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
