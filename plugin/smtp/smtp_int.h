@@ -100,6 +100,7 @@ typedef struct smtp_state {
     mw_smtp_smuggle smug;
     guint32 smug_frame;       /* frame of the candidate those commands followed */
     guint8 smug_cls;
+    guint32 smug_reported;    /* the terminator frame already given its accepted verdict */
 
     /* BDAT */
     mw_smtp_chunks bdat;

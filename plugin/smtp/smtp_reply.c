@@ -113,14 +113,16 @@ static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
 static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
-    if (st->de_last_frame)
+    if (st->de_last_frame && st->smug_reported != st->de_last_frame) {
+        st->smug_reported = st->de_last_frame;
         so_expert_format(sc, it, &ei_smtp_smuggling_accepted,
                                "The server answered before the strict end of data: it took the "
                                "%s in frame %u as the end of the message, and executes what "
                                "follows as commands",
                                mw_dataend_class_bytes((int)st->de_last_cls), st->de_last_frame);
-    else
+    } else if (!st->de_last_frame) {
         so_expert(sc, it, &ei_smtp_reply_before_end);
+    }
     smtp_message_reset(st);
     mw_smtp_client_body_end(&st->cl);
     mw_smtp_txn_abort(&st->tx);
@@ -233,10 +235,18 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
     } else if (rr.unmatched && mw_smtp_smuggle_owed_reply(&st->smug)) {
-        so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
-                         "A reply to no visible command: the server took the %s in frame %u as "
-                         "the end of the message and executed the commands smuggled after it",
-                         mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+        /* one verdict per fake terminator, on the first reply that proves it:
+         * the executed command's (Postfix), the refusal of the smuggled
+         * DATA as a synchronisation error (Exim), or the error before the
+         * server closes (OpenSMTPD) */
+        if (st->smug_reported != st->smug_frame) {
+            st->smug_reported = st->smug_frame;
+            so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+                             "A reply to no visible command: the server took the %s in frame %u "
+                             "as the end of the message and answered the commands smuggled "
+                             "after it",
+                             mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+        }
     } else if (rr.unmatched) {
         so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
     }
@@ -313,7 +323,7 @@ void smtp_reply_register(int proto)
           "The server answered before the end of the message data: it stopped reading it",
           EXPFILL}},
         {&ei_smtp_smuggling_accepted,
-         {"mail.smtp.smuggling.accepted", PI_SECURITY, PI_WARN,
+         {"mail.smtp.smuggling.accepted", PI_SECURITY, PI_ERROR,
           "The server took a non-strict end of data as the end of the message", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
