@@ -10,6 +10,7 @@
 #include <epan/prefs.h>
 
 #include "mail/lineitem.h"
+#include "mail/fallback.h"
 #include "mail/mail.h"
 #include "pop/pop.h"
 #include "engine/stream.h"
@@ -43,6 +44,7 @@ static expert_field ei_pop_fifo_full = EI_INIT;
 
 static dissector_handle_t pop_handle;
 
+static range_t *pop_tcp_ports;
 #define POP_TCP_PORTS "110"
 #define POP_TLS_PORTS "995"
 static range_t *pop_tls_ports;
@@ -138,6 +140,7 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     proto_tree_add_item(t, hf_pop_command, tvb, l.offset, verb_len, ENC_ASCII);
     if (args_len > 0)
         proto_tree_add_item(t, hf_pop_args, tvb, args_off, args_len, ENC_ASCII);
+    pop_dropin_request(ctx->pinfo, t, tvb, l.offset, len, verb_len, args_off, args_len);
     proto_item *si = proto_tree_add_uint(t, hf_pop_state, tvb, l.offset, 0, r->state);
     proto_item_set_generated(si);
     mw_add_line_facts(ctx, t, tvb, &l);
@@ -199,6 +202,8 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     }
     if (text_len > 0 && !cont)
         proto_tree_add_item(t, hf_pop_text, tvb, text_off, text_len, ENC_ASCII | ENC_NA);
+    pop_dropin_response(t, tvb, off, len, (ok || err || cont) ? status_len : 0, text_off,
+                        cont ? 0 : text_len);
     mw_add_line_facts(ctx, t, tvb, &l);
 
     if (r->flags & MW_POP_F_STLS_INJECTION) {
@@ -341,8 +346,11 @@ void pop_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void pop_apply_prefs(void)
 {
-    static range_t *registered;
-    mail_tls_ports_apply(&registered, pop_tls_ports, pop_handle);
+    static range_t *registered, *tcp_registered;
+    /* The ports get the handle that falls back to the built-in dissector. */
+    dissector_handle_t port = mail_fallback_handle(MAIL_FB_POP, pop_handle, "pop");
+    mail_fallback_tcp_ports_apply(MAIL_FB_POP, &tcp_registered, pop_tcp_ports);
+    mail_tls_ports_apply(&registered, pop_tls_ports, port);
 }
 
 void pop_register(void)
@@ -388,6 +396,7 @@ void pop_register(void)
     };
     static gint *ett[] = {&ett_pop, &ett_pop_line};
     proto_pop = proto_register_protocol("Post Office Protocol 3 (mailwire)", "mailwire POP", "mail.pop");
+    pop_dropin_register(proto_pop);
     proto_register_field_array(proto_pop, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_pop);
@@ -396,6 +405,10 @@ void pop_register(void)
     pop_auth_register(proto_pop);
 
     module_t *m = prefs_register_protocol(proto_pop, pop_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &pop_tcp_ports, POP_TCP_PORTS, 65535);
+    prefs_register_range_preference(m, "tcp.port", "POP3 TCP ports",
+                                    "TCP ports where POP3 runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
+                                    &pop_tcp_ports, 65535);
     range_convert_str(wmem_epan_scope(), &pop_tls_ports, POP_TLS_PORTS, 65535);
     prefs_register_range_preference(m, "tls.ports", "POP3 over implicit TLS ports",
                                     "TCP ports where POP3 runs inside TLS from the first byte "
@@ -411,7 +424,6 @@ void pop_register(void)
 
 void pop_handoff(void)
 {
-    dissector_add_uint_range_with_preference("tcp.port", POP_TCP_PORTS, pop_handle);
     pop_apply_prefs();
     pop_multiline_handoff();
     pop_auth_handoff();

@@ -48,4 +48,11 @@ void pop_stls_ack(packet_info *pinfo);
 void pop_auth_register(int proto);
 void pop_auth_handoff(void);
 
+/* pop_dropin.c: the built-in dissector's field names, hidden on each line */
+void pop_dropin_register(int proto);
+void pop_dropin_request(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                        gint verb_len, gint args_off, gint args_len);
+void pop_dropin_response(proto_tree *t, tvbuff_t *tvb, gint off, gint len, gint status_len,
+                         gint text_off, gint text_len);
+
 #endif
