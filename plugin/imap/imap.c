@@ -580,7 +580,8 @@ static void render_text_line(imap_render *rd)
     if (ii->anomalies & IMAP_AN_LIT_HEADER)
         imap_render_literal_header(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s%s", client ? "C" : "S", text,
+                        (ii->anomalies & IMAP_AN_PLAINTEXT) ? " (injected before TLS)" : "");
 }
 
 static void *sess_alloc(void *opaque _U_, size_t n)

@@ -135,7 +135,8 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     if (cmd == MW_POP_CMD_PASS && len > 5)
         text = wmem_strdup_printf(ctx->pinfo->pool, "PASS %s", mw_line_text(ctx, tvb, args_off, args_len));
     proto_item_set_text(it, "Command: %s", text);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: %s", text);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: %s%s", text,
+                        (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
 
     proto_tree_add_item(t, hf_pop_command, tvb, l.offset, verb_len, ENC_ASCII);
     if (args_len > 0)
@@ -188,7 +189,8 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     proto_item *it = proto_tree_add_item(ctx->tree, hf_pop_response, tvb, off,
                                          len + (gint)r->line.eol_len, ENC_NA);
     proto_item_set_text(it, "Response: %s", mw_line_text(ctx, tvb, off, len));
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s", mw_line_text(ctx, tvb, off, len));
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s%s", mw_line_text(ctx, tvb, off, len),
+                        (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
     proto_tree *t = proto_item_add_subtree(it, ett_pop_line);
     gint status_len = ok ? 3 : err ? 4 : cont ? 1 : len;
     gint text_off = off + status_len + (len > status_len ? 1 : 0);
@@ -267,12 +269,14 @@ static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
         switch ((mw_pop_item_kind)it->kind) {
         case MW_POP_ITEM_COMMAND:
             render_command(ctx, it, tvb);
+            info_done = FALSE;
             break;
         case MW_POP_ITEM_SASL:
             pop_render_sasl(ctx, it, tvb);
             break;
         case MW_POP_ITEM_RESPONSE:
             render_response(ctx, it, tvb);
+            info_done = POP_INFO_STATUS;
             break;
         default:
             pop_render_body(ctx, it, i + 1 < rec->nitems ? &rec->items[i + 1] : NULL, tvb,
@@ -365,9 +369,9 @@ void pop_register(void)
         {&hf_pop_text, {"Text", "mail.pop.text", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_pop_resp_code, {"Response code", "mail.pop.resp_code", FT_STRING, BASE_NONE, NULL, 0x0,
           "Extended response code in brackets (RFC 2449 section 8)", HFILL}},
-        {&hf_pop_response_in, {"Response in", "mail.pop.response_in", FT_FRAMENUM, BASE_NONE,
+        {&hf_pop_response_in, {"Response in frame", "mail.pop.response_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, NULL, HFILL}},
-        {&hf_pop_response_to, {"Response to", "mail.pop.response_to", FT_FRAMENUM, BASE_NONE,
+        {&hf_pop_response_to, {"Response to frame", "mail.pop.response_to", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_pop_time, {"Time since command", "mail.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},

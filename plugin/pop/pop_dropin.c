@@ -14,6 +14,16 @@ static int hf_response = -1;
 static int hf_response_indicator = -1;
 static int hf_response_description = -1;
 
+/* The message data as text (escaped where not printable); the bytes field
+ * mail.pop.multiline.data stays for filters. */
+static int hf_data_text = -1;
+
+void pop_text_data(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+{
+    proto_tree_add_string(t, hf_data_text, tvb, off, len,
+                          tvb_format_text(pinfo->pool, tvb, off, len));
+}
+
 static void hide(proto_item *it)
 {
     proto_item_set_hidden(it);
@@ -61,5 +71,10 @@ void pop_dropin_register(int proto)
                                     FT_STRING, BASE_NONE, NULL, 0x0,
                                     "Text after the indicator (built-in name)", HFILL}},
     };
+    static hf_register_info text[] = {
+        {&hf_data_text, {"Text", "mail.pop.multiline.data.text", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "The message data of this segment as text (escaped)", HFILL}},
+    };
     proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_field_array(proto, text, array_length(text));
 }

@@ -18,6 +18,14 @@ static int hf_rsp_parameter = -1;
 static int hf_auth_username = -1;
 static int hf_auth_password = -1;
 
+/* Text twins: bytes fields that hold text on the wire get a string child, the
+ * bytes escaped where not printable, so the tree and -T fields read as text
+ * while the bytes fields stay for filters. */
+static int hf_text_injected = -1, hf_text_smuggled_line = -1, hf_text_smuggled_body = -1;
+static int hf_text_sasl = -1;
+static gint ett_text = -1;
+static int src_injected = -1, src_smuggled_line = -1, src_smuggled_body = -1, src_sasl = -1;
+
 /* mailwire's own fields, found by name once every file has registered. */
 static int src_request = -1, src_command = -1, src_args = -1, src_reply_line = -1;
 static int src_reply_code = -1, src_reply_text = -1, src_user = -1, src_pass = -1;
@@ -34,6 +42,31 @@ static void copy(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len, 
         hide(proto_tree_add_string(parent, hf, tvb, off, len, s));
     else
         hide(proto_tree_add_item(parent, hf, tvb, off, len, enc));
+}
+
+static void text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off,
+                      gint len, gboolean line)
+{
+    if (line)
+        while (len > 0 && (tvb_get_guint8(tvb, off + len - 1) == '\n' ||
+                           tvb_get_guint8(tvb, off + len - 1) == '\r'))
+            len--;
+    proto_tree *t = proto_item_add_subtree(item, ett_text);
+    proto_tree_add_string(t, hf, tvb, off, len, tvb_format_text(pinfo->pool, tvb, off, len));
+}
+
+void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off, gint len)
+{
+    if (hf < 0 || !item)
+        return;
+    if (hf == src_injected)
+        text_twin(pinfo, item, hf_text_injected, tvb, off, len, TRUE);
+    else if (hf == src_smuggled_line)
+        text_twin(pinfo, item, hf_text_smuggled_line, tvb, off, len, TRUE);
+    else if (hf == src_smuggled_body)
+        text_twin(pinfo, item, hf_text_smuggled_body, tvb, off, len, FALSE);
+    else if (hf == src_sasl)
+        text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE);
 }
 
 void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len,
@@ -87,7 +120,21 @@ void smtp_dropin_register(int proto)
         {&hf_auth_password, {"Password", "smtp.auth.password", FT_STRING, BASE_NONE, NULL, 0x0,
                              "SASL password (built-in name)", HFILL}},
     };
+    static hf_register_info text[] = {
+        {&hf_text_injected, {"Text", "mail.smtp.starttls.injected_line.text", FT_STRING,
+                             BASE_NONE, NULL, 0x0, "The injected line as text (escaped)", HFILL}},
+        {&hf_text_smuggled_line, {"Text", "mail.smtp.smuggled.line.text", FT_STRING, BASE_NONE,
+                                  NULL, 0x0, "The smuggled line as text (escaped)", HFILL}},
+        {&hf_text_smuggled_body, {"Text", "mail.smtp.smuggled.body.text", FT_STRING, BASE_NONE,
+                                  NULL, 0x0, "The smuggled message body as text (escaped)",
+                                  HFILL}},
+        {&hf_text_sasl, {"Text", "mail.smtp.auth.decoded.text", FT_STRING, BASE_NONE, NULL, 0x0,
+                         "The decoded SASL message as text (escaped)", HFILL}},
+    };
+    static gint *ett[] = {&ett_text};
     proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_field_array(proto, text, array_length(text));
+    proto_register_subtree_array(ett, array_length(ett));
 }
 
 void smtp_dropin_handoff(void)
@@ -100,4 +147,8 @@ void smtp_dropin_handoff(void)
     src_reply_text = proto_registrar_get_id_byname("mail.smtp.reply.text");
     src_user = proto_registrar_get_id_byname("mail.smtp.auth.username");
     src_pass = proto_registrar_get_id_byname("mail.smtp.auth.password");
+    src_injected = proto_registrar_get_id_byname("mail.smtp.starttls.injected_line");
+    src_smuggled_line = proto_registrar_get_id_byname("mail.smtp.smuggled.line");
+    src_smuggled_body = proto_registrar_get_id_byname("mail.smtp.smuggled.body");
+    src_sasl = proto_registrar_get_id_byname("mail.smtp.auth.decoded");
 }

@@ -410,6 +410,7 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         case OP_ITEM:
             nodes[i] = proto_tree_add_item(n, o->id, ot, o->off, o->len, (guint)o->v.u);
             smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, NULL);
+            smtp_text_twin(pinfo, nodes[i], o->id, ot, o->off, o->len);
             break;
         case OP_UINT:
             nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, (guint32)o->v.u);

@@ -94,10 +94,13 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
         gint next = lf < 0 ? end : lf + 1;
         smtp_node li = so_add_item(sc, t, hf_smtp_starttls_injected_line, tvb, off, next - off, ENC_NA);
         so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, next - off));
+        gint n = (lf < 0 ? end : lf) - off;
+        if (n > 0 && tvb_get_guint8(tvb, off + n - 1) == '\r')
+            n--;
+        so_col(sc, "%s: %s (injected before TLS)", server ? "S" : "C",
+               mw_line_text(sc->ctx, tvb, off, n));
         off = next;
     }
-    so_col(sc, "%s: [plaintext injected before TLS]",
-                        server ? "S" : "C");
     return end;
 }
 
