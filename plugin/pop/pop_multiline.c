@@ -185,7 +185,7 @@ static void message_checks(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, pro
 }
 
 /* The '.' line: the facts of the whole body. */
-static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
+static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboolean status_here)
 {
     const mw_pop_end *e = r->end;
     gint term_off = (gint)r->off, term_len = (gint)r->line.len;
@@ -217,8 +217,13 @@ static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     case MW_DATAEND_CRLF_CR: mw_expert(ctx->pinfo, ti, &ei_term_crlf_cr); break;
     default: break;
     }
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
+    /* With its status line in the same frame: "S: +OK 4 messages (LIST, 4 lines)". */
+    if (status_here)
+        col_append_fstr(ctx->pinfo->cinfo, COL_INFO, " (%s, %u lines)",
                         r->cmd ? pop_cmd_label(r->cmd) : "multiline", e->lines);
+    else
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
+                            r->cmd ? pop_cmd_label(r->cmd) : "multiline", e->lines);
     if (r->flags & MW_POP_F_STAT_MISMATCH)
         expert_add_info_format(ctx->pinfo, ti,
                                r->cmd == MW_POP_CMD_LIST ? &ei_list_stat_mismatch : &ei_uidl_stat_mismatch,
@@ -307,6 +312,7 @@ static void render_data(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *ne
         proto_item *di = proto_tree_add_item(ctx->tree, hf_ml_data, tvb, start, len, ENC_NA);
         proto_item_append_text(di, " (%d bytes, %u line ends)", len, r->n);
         dt = proto_item_add_subtree(di, ett_ml);
+        pop_text_data(ctx->pinfo, dt, tvb, start, len);
     }
     add_events(ctx, dt, tvb, start, r);
     if (!next || next->kind != MW_POP_ITEM_BODY_END)
@@ -343,7 +349,7 @@ void pop_render_body(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *next,
         render_data(ctx, r, next, tvb);
         break;
     case MW_POP_ITEM_BODY_END:
-        render_end(ctx, r, tvb);
+        render_end(ctx, r, tvb, *info_done == POP_INFO_STATUS);
         break;
     default:
         break;

@@ -104,7 +104,7 @@ static void smtp_count_expert(smtp_call *sc, smtp_node it, expert_field *ei, gui
                               const char *one, const char *many)
 {
     if (n)
-        so_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
+        so_mw_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the

@@ -409,9 +409,12 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         switch ((smtp_op_kind)o->kind) {
         case OP_ITEM:
             nodes[i] = proto_tree_add_item(n, o->id, ot, o->off, o->len, (guint)o->v.u);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, NULL);
+            smtp_text_twin(pinfo, nodes[i], o->id, ot, o->off, o->len);
             break;
         case OP_UINT:
             nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, o->v.u, NULL);
             break;
         case OP_UINT64:
             nodes[i] = proto_tree_add_uint64(n, o->id, ot, o->off, o->len, o->v.u);
@@ -422,6 +425,7 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             break;
         case OP_STRING:
             nodes[i] = proto_tree_add_string(n, o->id, ot, o->off, o->len, o->v.s);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, o->v.s);
             break;
         case OP_BOOLEAN:
             nodes[i] = proto_tree_add_boolean(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
