@@ -9,6 +9,7 @@
 
 #include "imap/imap.h"
 #include "mail/tap.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 
 static int hf_imap_literal = -1;
@@ -199,8 +200,14 @@ void imap_render_literal_body(imap_render *rd)
             expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
             return;
         }
-        if (r->buf && use_is_message(r->use))
+        if (r->buf && use_is_message(r->use)) {
             imap_message_handoff(ctx, tvb, ctx->tree, r);
+            if (r->use == IMAP_LIT_MESSAGE) /* the record holds the buffer */
+                mw_keep_release(&((imap_lit_rec *)r)->buf);
+        } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
+                   r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
+            mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+        }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
                                             r->core->end_frame);

@@ -6,6 +6,7 @@
 #include <epan/prefs.h>
 #include <epan/dissectors/packet-tls.h>
 
+#include "mail/keep.h"
 #include "mail/mail.h"
 #include "mail/lineitem.h"
 #include "engine/stream.h"
@@ -65,6 +66,7 @@ void mail_register(void)
     mw_stream_register(proto_mail);
     mw_lineitem_register(proto_mail);
     mw_tap_register(proto_mail);
+    mw_keep_register(proto_mail);
 }
 
 void mail_handoff(void)

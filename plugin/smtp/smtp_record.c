@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "mail/lineitem.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
 #include "smtp/smtp_int.h"
@@ -387,6 +388,10 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
     if (have) {
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, m->data, m->len);
         mail_message_add(msg, ctx->pinfo, t, &facts);
+        /* the record is where the buffer is kept (or let go) */
+        mw_keep_release((guint8 **)&((smtp_msg_view *)m)->data);
+    } else if (m->len) {
+        mw_keep_show_dropped(t, tvb, m->len);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
