@@ -17,12 +17,15 @@ guint8 *mw_keep_fit(guint8 *buf, size_t len)
     return buf && len ? (guint8 *)wmem_realloc(wmem_file_scope(), buf, len) : buf;
 }
 
-void mw_keep_release(guint8 **buf)
+const guint8 *mw_keep_take(packet_info *pinfo, guint8 **buf, size_t len)
 {
-    if (keep_messages || !*buf)
-        return;
-    wmem_free(wmem_file_scope(), *buf);
+    guint8 *b = *buf;
+    if (keep_messages || !b)
+        return b;
+    guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, b, len);
+    wmem_free(wmem_file_scope(), b);
     *buf = NULL;
+    return copy;
 }
 
 void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len)

@@ -16,9 +16,11 @@ gboolean mw_keep_messages(void);
  * its len bytes, so a kept message costs its size once. */
 guint8 *mw_keep_fit(guint8 *buf, size_t len);
 
-/* Call after showing a whole message from *buf (file scope) in the call that
- * completed it: unless messages are kept, frees it and sets *buf to NULL. */
-void mw_keep_release(guint8 **buf);
+/* The bytes to show a whole message from in this packet, given its buffer
+ * *buf (file scope, len bytes).  Kept: *buf itself.  Not kept: a copy in
+ * pinfo->pool (the packet's data sources and byte views may read it until
+ * the packet is done), *buf freed and set to NULL. */
+const guint8 *mw_keep_take(packet_info *pinfo, guint8 **buf, size_t len);
 
 /* A revisit of a message whose bytes were not kept: say so under tree. */
 void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len);

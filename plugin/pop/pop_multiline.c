@@ -157,7 +157,9 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         mm->msg = mw_keep_fit(mm->msg, mm->msg_len);
         mm->msg_cap = mm->msg_len;
     }
-    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, m->msg, (guint)m->msg_len);
+    const guint8 *data = r->cmd == MW_POP_CMD_RETR ? mw_keep_take(ctx->pinfo, &mm->msg, mm->msg_len)
+                                                   : mm->msg;
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, data, (guint)m->msg_len);
     TRY {
         /* RETR moves the whole message; TOP only a part of it. */
         if (r->cmd == MW_POP_CMD_RETR)
@@ -169,8 +171,6 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         show_exception(mt, ctx->pinfo, tree, EXCEPT_CODE, GET_MESSAGE);
     }
     ENDTRY;
-    if (r->cmd == MW_POP_CMD_RETR)
-        mw_keep_release(&mm->msg);
 }
 
 static void message_checks(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, proto_item *ti,

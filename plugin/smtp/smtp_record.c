@@ -386,10 +386,10 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
     memset(&facts, 0, sizeof facts);
     gboolean have = m->data && m->len;
     if (have) {
-        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, m->data, m->len);
-        mail_message_add(msg, ctx->pinfo, t, &facts);
         /* the record is where the buffer is kept (or let go) */
-        mw_keep_release((guint8 **)&((smtp_msg_view *)m)->data);
+        const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
+        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
+        mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
         mw_keep_show_dropped(t, tvb, m->len);
     }
