@@ -7,6 +7,7 @@
 #include <epan/dissectors/packet-tls.h>
 
 #include "mail/fallback.h"
+#include "mail/keep.h"
 #include "mail/mail.h"
 #include "mail/lineitem.h"
 #include "engine/stream.h"
@@ -67,6 +68,7 @@ void mail_register(void)
     mail_fallback_register();
     mw_lineitem_register(proto_mail);
     mw_tap_register(proto_mail);
+    mw_keep_register(proto_mail);
 }
 
 void mail_handoff(void)

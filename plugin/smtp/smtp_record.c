@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "mail/lineitem.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
 #include "smtp/smtp_int.h"
@@ -385,8 +386,12 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
     memset(&facts, 0, sizeof facts);
     gboolean have = m->data && m->len;
     if (have) {
-        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, m->data, m->len);
+        /* the record is where the buffer is kept (or let go) */
+        const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
+        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
         mail_message_add(msg, ctx->pinfo, t, &facts);
+    } else if (m->len) {
+        mw_keep_show_dropped(t, tvb, m->len);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
