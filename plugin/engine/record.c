@@ -9,6 +9,8 @@
 
 #define KEY_CALLS 0
 #define KEY_TCP 1
+/* file scope, beside the calls (keys index + 1) */
+#define KEY_WITHHELD G_MAXUINT32
 
 mw_call *mw_call_new(int dir, guint8 kind)
 {
@@ -53,4 +55,20 @@ mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint inde
 void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, mw_call *call)
 {
     p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
+}
+
+void mw_record_put_withheld(const mw_stream_proto *sp, packet_info *pinfo, gint start, gint len,
+                            guint32 seq)
+{
+    mw_withheld_at *at = wmem_new(wmem_file_scope(), mw_withheld_at);
+    at->start = start;
+    at->len = len;
+    at->seq = seq;
+    p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, KEY_WITHHELD, at);
+}
+
+const mw_withheld_at *mw_record_get_withheld(const mw_stream_proto *sp, packet_info *pinfo)
+{
+    return (const mw_withheld_at *)p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto,
+                                                    KEY_WITHHELD);
 }

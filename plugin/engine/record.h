@@ -20,4 +20,16 @@ gboolean mw_record_had_tcp(const mw_stream_proto *sp, packet_info *pinfo);
 mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint index);
 void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, mw_call *call);
 
+/* A segment the postdissector fed on the first pass: where its payload lies
+ * in the frame, so later passes feed the same bytes without TCP's fields
+ * (a filtered pass may not build them). */
+typedef struct mw_withheld_at {
+    gint start;
+    gint len;
+    guint32 seq;
+} mw_withheld_at;
+void mw_record_put_withheld(const mw_stream_proto *sp, packet_info *pinfo, gint start, gint len,
+                            guint32 seq);
+const mw_withheld_at *mw_record_get_withheld(const mw_stream_proto *sp, packet_info *pinfo);
+
 #endif

@@ -82,7 +82,34 @@ static void name_in_frame_protocols(proto_tree *tree, const mw_stream_proto *sp)
     wmem_strbuf_append_printf(sb, ":%s", name);
 }
 
-static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto_tree *tree,
+/* Hand a segment to the protocol's handle (its layer, for later dissectors
+ * and taps) and name the protocol in frame.protocols. */
+static int feed_segment(int i, tvbuff_t *seg, packet_info *pinfo, proto_tree *tree,
+                        struct tcpinfo *ti)
+{
+    const mw_stream_proto *sp = stream_protos[i];
+    int done = stream_handles[i] ? call_dissector_only(stream_handles[i], seg, pinfo, tree, ti)
+                                 : mw_stream_dissect(sp, seg, pinfo, tree, ti);
+    if (done > 0)
+        name_in_frame_protocols(tree, sp);
+    return done;
+}
+
+/* A later pass: feed what the first pass fed, from where it lay in the
+ * frame (TCP's fields may be absent from a filtered pass's tree). */
+static int refeed_segment(int i, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const mw_withheld_at *at = mw_record_get_withheld(stream_protos[i], pinfo);
+    if (!at || tvb_captured_length_remaining(tvb, at->start) < at->len)
+        return 0;
+    struct tcpinfo ti;
+    memset(&ti, 0, sizeof ti);
+    ti.seq = at->seq;
+    ti.nxtseq = at->seq + (guint32)at->len;
+    return feed_segment(i, tvb_new_subset_length(tvb, at->start, at->len), pinfo, tree, &ti);
+}
+
+static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                     void *data _U_)
 {
     if (!tree || pinfo->flags.in_error_pkt)
@@ -98,6 +125,8 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
         if (mw_record_had_tcp(sp, pinfo))
             return 0; /* TCP handed the segment to the engine */
         gboolean first = mw_record_unvisited(pinfo);
+        if (!first)
+            return mw_record_had_call(sp, pinfo) ? 0 : refeed_segment(i, tvb, pinfo, tree);
         int dir = mw_conv_direction(sp, mc, pinfo);
         field_info *ack = first_field(tree, hf_tcp_ack_id);
         if (first && ack)
@@ -114,11 +143,7 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
         guint32 seq = field_uint(sf);
         if (mw_record_had_call(sp, pinfo))
             return 0; /* out of TLS: the TCP bytes were TLS's */
-        if (!first) {
-            /* the first pass decided: a stored call means it fed them */
-            if (!mw_record_get(sp, pinfo, 0))
-                return 0;
-        } else if (proto_is_frame_protocol(pinfo->layers, "tls") || !tcp_withheld(tree) ||
+        if (proto_is_frame_protocol(pinfo->layers, "tls") || !tcp_withheld(tree) ||
                    (mc->flow[dir].other_owner && tls_handle &&
                     conversation_get_dissector(conv, pinfo->num) == tls_handle)) {
             /* Another dissector took these bytes (TLS, also a segment of a
@@ -141,12 +166,10 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
             ti.lastackseq = field_uint(ack);
             ti.flags = 0x010;
         }
-        tvbuff_t *seg = tvb_new_subset_length(pf->ds_tvb, pf->start, pf->length);
-        int done = stream_handles[i] ? call_dissector_only(stream_handles[i], seg, pinfo, tree, &ti)
-                                     : mw_stream_dissect(sp, seg, pinfo, tree, &ti);
-        if (done > 0)
-            name_in_frame_protocols(tree, sp);
-        return done;
+        if (pf->ds_tvb == tvb)
+            mw_record_put_withheld(sp, pinfo, pf->start, pf->length, seq);
+        return feed_segment(i, tvb_new_subset_length(pf->ds_tvb, pf->start, pf->length), pinfo,
+                            tree, &ti);
     }
     return 0;
 }
