@@ -1,0 +1,23 @@
+/* The MIME structure of each delivered message as fields: one walk per
+ * message (core/mail/mime), kept for the whole capture so a revisit shows
+ * the same result without walking again, then shown part by part under the
+ * message with its section, type, disposition, file name, encoding, sizes
+ * and hashes of the decoded bytes.  Also decides whether the built-in IMF
+ * dissector may be called for the message at all: Wireshark asserts when a
+ * frame holds more protocol layers than its tree depth allows, which a deep
+ * MIME nesting or hundreds of messages in one frame would reach.
+ */
+#ifndef MAILWIRE_PARTS_H
+#define MAILWIRE_PARTS_H
+
+#include <epan/packet.h>
+
+/* Walks (once) and shows the parts of the whole message buf[0..len) held by
+ * msg under tree.  Returns TRUE when the IMF dissector may show it too. */
+gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
+                        guint len);
+
+/* Registers mail.part.* and mail.message.* under proto; safe to call twice. */
+void mail_parts_register(int proto);
+
+#endif
