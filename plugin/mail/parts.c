@@ -146,14 +146,12 @@ static void add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const 
         if (p->flags & MW_PART_DECEPTIVE_NAME)
             expert_add_info(pinfo, fi, &ei_deceptive_name);
     }
-    if (p->multipart || p->message) {
-        if (p->flags & MW_PART_UNCLOSED)
-            expert_add_info(pinfo, pi, &ei_unclosed);
-        if (p->flags & MW_PART_DEPTH_LIMIT)
-            expert_add_info(pinfo, pi, &ei_depth_limit);
-        if (!p->hashed)
-            return;
-    }
+    if (p->flags & MW_PART_UNCLOSED)
+        expert_add_info(pinfo, pi, &ei_unclosed);
+    if (p->flags & MW_PART_DEPTH_LIMIT)
+        expert_add_info(pinfo, pi, &ei_depth_limit);
+    if ((p->multipart || p->message) && !p->hashed)
+        return;
     proto_tree_add_string(pt, hf_part_encoding, msg, (gint)p->header.off, 0,
                           p->cte_name ? utf8(pinfo, p->cte_name) : "7bit");
     proto_tree_add_uint64(pt, hf_part_encoded_size, msg, (gint)MIN(p->body.off, len), 0,
@@ -209,8 +207,11 @@ gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, con
     const char *why = NULL;
     if (m->flags & MW_MIME_DEPTH_LIMIT)
         why = "its MIME structure nests deeper than the limit";
-    else if (ordinal >= IMF_PER_FRAME_MAX)
-        why = "this frame already shows the most messages it may";
+    else if (ordinal > IMF_PER_FRAME_MAX)
+        return FALSE; /* said once, on the first one left out */
+    else if (ordinal == IMF_PER_FRAME_MAX)
+        why = "this frame already shows the most messages it may; nor are the frame's later "
+              "ones (all are still counted in statistics and export)";
     else if (wmem_list_count(pinfo->layers) > LAYERS_MAX)
         why = "this frame already holds the most protocol layers it may";
     if (why) {
