@@ -60,6 +60,7 @@ typedef struct parts_rec {
  * show a frame's messages in the same order each time. */
 typedef struct frame_count {
     guint n;
+    wmem_map_t *by_data; /* message bytes -> parts_rec, for the taps */
 } frame_count;
 
 static wmem_map_t *walks; /* guint64 (frame << 20 | ordinal) -> parts_rec */
@@ -72,14 +73,31 @@ static gboolean free_rec(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *
     return FALSE;
 }
 
-static guint next_ordinal(packet_info *pinfo)
+static frame_count *this_frame(packet_info *pinfo)
 {
     frame_count *c = (frame_count *)p_get_proto_data(pinfo->pool, pinfo, proto_parts, 0);
     if (!c) {
         c = wmem_new0(pinfo->pool, frame_count);
+        c->by_data = wmem_map_new(pinfo->pool, g_direct_hash, g_direct_equal);
         p_add_proto_data(pinfo->pool, pinfo, proto_parts, 0, c);
     }
-    return c->n++;
+    return c;
+}
+
+const mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data)
+{
+    if (proto_parts < 0 || !data)
+        return NULL;
+    const parts_rec *r = (const parts_rec *)wmem_map_lookup(this_frame(pinfo)->by_data, data);
+    return r ? &r->m : NULL;
+}
+
+unsigned mail_parts_attachments(const mw_mime_message *m)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; m && i < m->n_parts; i++)
+        n += (m->parts[i].flags & MW_PART_ATTACHMENT) != 0;
+    return n;
 }
 
 static const parts_rec *walk_once(packet_info *pinfo, guint ordinal, const guint8 *buf, guint len)
@@ -177,16 +195,16 @@ static void add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const 
 gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
                         guint len)
 {
-    guint ordinal = next_ordinal(pinfo);
+    frame_count *fc = this_frame(pinfo);
+    guint ordinal = fc->n++;
     const parts_rec *r = walk_once(pinfo, ordinal, buf, len);
+    wmem_map_insert(fc->by_data, (void *)buf, (void *)r);
     const mw_mime_message *m = &r->m;
     proto_item *mi = proto_tree_add_string(tree, hf_message_sha256, msg, 0, (gint)len,
                                            (m->flags & MW_MIME_NO_HASH)
                                                ? "" : hex(pinfo, m->sha256, sizeof m->sha256));
     proto_tree *pt = proto_item_add_subtree(mi, ett_parts);
-    unsigned attachments = 0;
-    for (unsigned i = 0; i < m->n_parts; i++)
-        attachments += (m->parts[i].flags & MW_PART_ATTACHMENT) != 0;
+    unsigned attachments = mail_parts_attachments(m);
     proto_item *ci = proto_tree_add_uint(pt, hf_message_parts, msg, 0, 0, m->n_parts);
     proto_item_set_generated(ci);
     ci = proto_tree_add_uint(pt, hf_message_attachments, msg, 0, 0, attachments);

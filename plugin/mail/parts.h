@@ -17,6 +17,14 @@
 gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
                         guint len);
 
+/* The walk of the message whose bytes start at data, if this dissection of
+ * the frame showed it (for the taps, which run after the dissection). */
+struct mw_mime_message;
+const struct mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data);
+
+/* Parts of m that are attachments (MW_PART_ATTACHMENT); 0 for NULL. */
+unsigned mail_parts_attachments(const struct mw_mime_message *m);
+
 /* Registers mail.part.* and mail.message.* under proto; safe to call twice. */
 void mail_parts_register(int proto);
 
