@@ -38,6 +38,8 @@ GROUPS = [
     ("mail.imap", "IMAP (`mail.imap`)"),
     ("mail.pop", "POP3 (`mail.pop`)"),
     ("mail.header", "Message header fields (`mail.header`), shared by the three protocols"),
+    ("mail.message", "Whole messages (`mail.message`): hash, MIME summary, copies in other sessions"),
+    ("mail.part", "MIME parts and attachments (`mail.part`): type, file name, sizes, hashes"),
     ("mail", "Stream engine and lines (`mail.stream`, `mail.line`), shared by the three protocols"),
 ]
 GROUP_TEXT = {"PI_SECURITY": "Security", "PI_MALFORMED": "Malformed", "PI_SEQUENCE": "Sequence",

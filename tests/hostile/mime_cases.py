@@ -84,6 +84,29 @@ def imap_many_messages(g):
     return case
 
 
+ALTERED_HEAD = (b"From: alice@example.test\r\nTo: bob@example.test\r\nSubject: invoice\r\n"
+                b"Message-ID: <altered-1@example.test>\r\n\r\n")
+
+
+def smtp_pop_altered(g):
+    """Submitted by SMTP, then retrieved by POP3 with another bank account."""
+    def case(w):
+        k = g.smtp_start(w)
+        _data(k, ALTERED_HEAD + b"Please pay to account 1111.\r\n")
+        k.c(b"QUIT\r\n")
+        k.s(b"221 Bye\r\n")
+        k.close()
+        k = g.pop_start(w)
+        k.c(b"RETR 1\r\n")
+        k.s(b"+OK\r\nReturn-Path: <alice@example.test>\r\n" + ALTERED_HEAD
+            + b"Please pay to account 9999.\r\n.\r\n")
+        k.c(b"QUIT\r\n")
+        k.s(b"+OK bye\r\n")
+        k.close()
+    return case
+
+
 def cases(g):
-    return {"hostile-smtp-mime-errors": smtp_mime_errors(g),
+    return {"hostile-smtp-pop-altered": smtp_pop_altered(g),
+            "hostile-smtp-mime-errors": smtp_mime_errors(g),
             "hostile-imap-many-messages": imap_many_messages(g)}
