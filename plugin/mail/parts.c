@@ -105,11 +105,12 @@ unsigned mail_parts_attachments(const mw_mime_message *m)
 
 static const parts_rec *walk_once(packet_info *pinfo, guint ordinal, const guint8 *buf, guint len)
 {
-    guint64 *key = wmem_new(wmem_file_scope(), guint64);
-    *key = ((guint64)pinfo->num << 20) | (ordinal & 0xfffff);
-    parts_rec *r = (parts_rec *)wmem_map_lookup(walks, key);
+    guint64 k = ((guint64)pinfo->num << 20) | (ordinal & 0xfffff);
+    parts_rec *r = (parts_rec *)wmem_map_lookup(walks, &k);
     if (r && r->len == len)
         return r;
+    guint64 *key = wmem_new(wmem_file_scope(), guint64);
+    *key = k;
     r = g_new0(parts_rec, 1);
     r->len = len;
     mw_mime_walk(buf, len, NULL, &r->m);
