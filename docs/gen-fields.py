@@ -98,7 +98,7 @@ def generate(env):
         if len(cols) >= 2:
             ftype_names[cols[0]] = cols[1]
 
-    protocols, fields = {}, {}
+    protocols, fields, dropins = {}, {}, {}
     for line in out.splitlines():
         cols = line.split("\t")
         if cols[0] == "P" and len(cols) >= 3 and (cols[2] == "mail" or cols[2].startswith("mail.")):
@@ -163,6 +163,27 @@ def generate(env):
                 lines.append(f"| `{a}` | {GROUP_TEXT.get(group, group)} | {SEVERITY_TEXT.get(sev, sev)} "
                              f"| {cell(expert_text[a])}{note} |")
             lines.append("")
+    # tshark -G fields lists a name once (the built-in's): mailwire's copies of
+    # the built-in names are read from plugin/*/*_dropin.c.
+    for path in sorted(glob.glob(os.path.join(TOP, "plugin", "*", "*_dropin.c"))):
+        proto = "mail." + os.path.basename(os.path.dirname(path))
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+        for m in re.finditer(r'\{"([^"]*)",\s*"([a-z]+\.[a-z._]+)",\s*(FT_\w+),[^"]*"([^"]*)"', src):
+            dropins[m.group(2)] = {"name": m.group(1), "type": m.group(3), "blurb": m.group(4),
+                                   "proto": proto}
+    if dropins:
+        lines += ["## Built-in field names, also set by mailwire", "",
+                  "The built-in SMTP, IMAP and POP dissectors' names, with the built-in's types, as",
+                  "hidden items on mailwire's lines: saved filters and colouring rules that use them",
+                  "match mailwire's frames too.", "",
+                  "| Field | Type | Set by | Description |", "|---|---|---|---|"]
+        for a in sorted(dropins):
+            f = dropins[a]
+            ftype = ftype_names.get(f["type"], f["type"])
+            lines.append(f"| `{a}` | {cell(ftype)} | `{f['proto']}` | {cell(f['blurb'])} |")
+        lines.append("")
+        counts.append(f"Built-in field names: {len(dropins)}")
     lines[11:11] = [f"- {c}" for c in counts] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"
 

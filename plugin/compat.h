@@ -71,6 +71,14 @@ typedef bool mw_heur_bool;
 typedef gboolean mw_heur_bool;
 #endif
 
+/* wmem user callbacks (wmem_register_callback) return gboolean in 4.0 and
+ * bool from 4.4. */
+#if MW_WS_AT_LEAST(4, 4)
+typedef bool mw_wmem_cb_bool;
+#else
+typedef gboolean mw_wmem_cb_bool;
+#endif
+
 /* format_text() takes const guchar * in 4.0 and const char * from 4.4:
  * accept bytes of either signedness. */
 #if MW_WS_AT_LEAST(4, 4)

@@ -83,6 +83,19 @@ def read_mapping(text):
     return layers
 
 
+# The built-in dissectors' field names mailwire registers too (plugin/*/*_dropin.c):
+# tshark -G fields lists each name once, under the built-in protocol, but -T ek
+# writes mailwire's copies in mailwire's layers (mail_smtp.mail_smtp_smtp_req_command).
+DROPIN = {
+    "smtp": ["smtp.req", "smtp.rsp", "smtp.req.command", "smtp.req.parameter", "smtp.response",
+             "smtp.response.code", "smtp.rsp.parameter", "smtp.auth.username", "smtp.auth.password"],
+    "imap": ["imap.request", "imap.request_tag", "imap.request.command", "imap.response",
+             "imap.response_tag", "imap.response.status"],
+    "pop": ["pop.request", "pop.request.command", "pop.request.parameter", "pop.response",
+            "pop.response.indicator", "pop.response.description"],
+}
+
+
 def read_fields(text):
     """mailwire's fields from `tshark -G fields`: [(name, type, protocol)]."""
     out = []
@@ -90,6 +103,8 @@ def read_fields(text):
         c = line.split("\t")
         if len(c) >= 5 and c[0] == "F" and c[4] in PROTOS:
             out.append((c[2], c[3], c[4]))
+        elif len(c) >= 5 and c[0] == "F" and c[2] in DROPIN.get(c[4], ()):
+            out.append((c[2], c[3], "mail." + c[4]))
     return out
 
 

@@ -88,7 +88,7 @@ typedef struct mw_call {
     guint64 offset;         /* stream offset of the first byte after the carried ones */
     mw_carry *carry;
     mw_carry *left;         /* the holder of the incomplete line it left (NULL: none) */
-    void *data;             /* records mode: the record; replay mode: the state before the call */
+    void *data;             /* the protocol's record of the call */
     mw_call_x *x;           /* NULL when none of its facts apply */
 } mw_call;
 

@@ -25,7 +25,7 @@ static gint held_cmp(gconstpointer a, gconstpointer b, gpointer user _U_)
     return x < y ? -1 : x > y;
 }
 
-static gboolean free_held(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *data)
+static mw_wmem_cb_bool free_held(wmem_allocator_t *allocator _U_, wmem_cb_event_t event _U_, void *data)
 {
     g_sequence_free((GSequence *)data);
     return FALSE;

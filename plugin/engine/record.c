@@ -18,7 +18,7 @@ mw_call *mw_call_new(int dir, guint8 kind)
     return c;
 }
 
-gboolean mw_record_first_pass(packet_info *pinfo)
+gboolean mw_record_unvisited(packet_info *pinfo)
 {
     return !PINFO_FD_VISITED(pinfo);
 }

@@ -6,8 +6,8 @@
 
 #include "engine/flow.h"
 
-/* First pass over this frame (nothing is stored for it yet). */
-gboolean mw_record_first_pass(packet_info *pinfo);
+/* The frame is seen for the first time (nothing is stored for it yet). */
+gboolean mw_record_unvisited(packet_info *pinfo);
 /* This pass: the index of the protocol's next call in this frame (0, 1...). */
 guint mw_record_next_index(const mw_stream_proto *sp, packet_info *pinfo);
 /* This pass: the protocol had a call in this frame. */

@@ -49,7 +49,7 @@ static guint own_bytes(const mw_call *call, tvbuff_t *tvb)
 }
 
 /* First pass, before the protocol sees a call: account for missing bytes,
- * hand over the carried line (or only extend it), keep the replay copy. */
+ * hand over the carried line (or only extend it). */
 static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, mw_call *call,
                          tvbuff_t *tvb)
 {
@@ -80,8 +80,6 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
         else
             call->carry->continued_in = pinfo->num;
     }
-    if (!sp->parse && !(call->flags & MW_CF_CARRY_ONLY))
-        call->data = wmem_memdup(wmem_file_scope(), mc->state, sp->state_size);
 }
 
 /* First pass, after the protocol: keep what it did not consume for the next
@@ -177,7 +175,6 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.pinfo = pinfo;
     ctx.sp = sp;
     ctx.dir = dir;
-    ctx.first_pass = first;
     ctx.tls = in_tls;
     ctx.stream_offset = call->offset - call->carry_len;
     ctx.carried = call->carry_len;
@@ -188,23 +185,16 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
     mw_tap_set_current(sp->label);
-    guint consumed;
-    if (sp->parse) {
-        if (first) {
-            ctx.state = mc->state;
-            guint parsed = sp->parse(&ctx, bytes); /* once: MIN evaluates twice */
-            call->consumed = MIN(parsed, tvb_reported_length(bytes));
-            call->data = ctx.rec;
-        }
-        ctx.state = NULL;
-        ctx.rec = call->data;
-        ctx.consumed = consumed = call->consumed;
-        sp->render(&ctx, bytes);
-    } else {
-        ctx.state = first ? mc->state : wmem_memdup(pinfo->pool, call->data, sp->state_size);
-        consumed = sp->dissect(&ctx, bytes); /* once: MIN evaluates twice */
-        consumed = MIN(consumed, tvb_reported_length(bytes));
+    if (first) {
+        ctx.state = mc->state;
+        guint parsed = sp->parse(&ctx, bytes); /* once: MIN evaluates twice */
+        call->consumed = MIN(parsed, tvb_reported_length(bytes));
+        call->data = ctx.rec;
     }
+    ctx.state = NULL;
+    ctx.rec = call->data;
+    guint consumed = ctx.consumed = call->consumed;
+    sp->render(&ctx, bytes);
     if (first) {
         mw_flow *flow = &mc->flow[dir];
         keep_leftover(flow, call, bytes, consumed, pinfo);
@@ -289,7 +279,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     guint index = mw_record_next_index(sp, pinfo);
     mw_call *call = mw_record_get(sp, pinfo, index);
     if (!call) {
-        if (!mw_record_first_pass(pinfo)) {
+        if (!mw_record_unvisited(pinfo)) {
             /* No call of this frame was recorded: the first pass did not
              * give it to mailwire (a heuristic claimed the conversation
              * only later), so it is not ours on this pass either. */

@@ -46,15 +46,12 @@
  *    only extends the line), so a line sent one byte per segment costs
  *    linear time and memory.  TCP is never asked to desegment.
  *
- * Two modes for protocols:
- *  - Records mode (parse + render): parse runs once per call on the first
- *    pass with the live state and stores a record; render shows the call
- *    from it on every pass.  No state is copied.
- *  - Replay mode (dissect, being retired): before each call the engine keeps
- *    a copy of the protocol's state; later passes dissect again from it.  A
- *    protocol's parse of a call is then a pure function of the stored state
- *    and the bytes: it must never base a parsing decision on anything learnt
- *    later in the capture.
+ * Protocols work in records mode: parse runs once per call on the first
+ * pass with the live state and stores a record; render shows the call from
+ * that record alone on every pass (ctx->state is NULL then), so a revisit of
+ * any frame, in any order, runs no session machine and no protocol state is
+ * ever copied.  Only the engine's record store (record.c) knows which pass
+ * this is.
  */
 #ifndef MAILWIRE_STREAM_H
 #define MAILWIRE_STREAM_H
@@ -74,11 +71,10 @@ typedef struct mw_stream_proto {
     int *proto;        /* the protocol's id */
     int *ett;          /* subtree of its root item */
     const char *label; /* "SMTP", "IMAP", "POP": the Protocol column */
-    size_t state_size; /* the protocol's conversation state, copied per call */
+    size_t state_size; /* the protocol's conversation state (one per conversation) */
     /* Set up a new conversation's state (zeroed before the call). */
     void (*state_init)(void *state, packet_info *pinfo);
-    /* Records mode (the target of every protocol):
-     * parse: first pass only, once per call, in stream order.  Runs the
+    /* parse: first pass only, once per call, in stream order.  Runs the
      *   session machine over tvb (from offset 0) with ctx->state live, stores
      *   what it found in a file-scope record and sets ctx->rec to it; returns
      *   the bytes consumed (the rest is an incomplete line the engine
@@ -86,36 +82,29 @@ typedef struct mw_stream_proto {
      *   may fill links into the records of earlier calls.
      * render: every pass, after parse on the first one.  Shows the call from
      *   ctx->rec alone (tree, columns, experts, taps, data sources);
-     *   ctx->state is NULL and no session machine runs.
-     * When parse is set, the engine never copies the protocol state. */
+     *   ctx->state is NULL and no session machine runs. */
     guint (*parse)(mw_ctx *ctx, tvbuff_t *tvb);
     void (*render)(mw_ctx *ctx, tvbuff_t *tvb);
-    /* Replay mode (being retired): dissect tvb from offset 0 on every pass
-     * from a copy of the state taken before the call; return the bytes
-     * consumed.  Bytes left over are an incomplete line the engine carries. */
-    guint (*dissect)(mw_ctx *ctx, tvbuff_t *tvb);
     /* Bytes of direction dir are missing before this call (lost in capture);
      * first pass only.  May be NULL. */
     void (*gap)(void *state, int dir, guint32 missing);
 } mw_stream_proto;
 
-/* What a protocol's dissect callback gets. */
+/* What a protocol's parse and render callbacks get. */
 struct mw_ctx {
     packet_info *pinfo;
     proto_tree *tree;       /* the protocol's subtree for this call */
     proto_item *root;       /* its root item */
-    void *state;            /* live state on the first pass; replay mode: a scratch copy
-                             * later; records mode: NULL in render */
+    void *state;            /* live state in parse; NULL in render */
     int dir;                /* MW_DIR_CLIENT or MW_DIR_SERVER */
-    gboolean first_pass;    /* replay mode only: state changes only when this is set */
     gboolean tls;           /* the bytes came out of TLS */
     guint64 stream_offset;  /* this direction's stream offset of tvb offset 0 */
     guint carried;          /* tvb's first bytes that came from earlier frames */
     guint32 carried_from;   /* the frame those bytes started in */
     guint call_index;       /* which call of this protocol in this frame (0, 1...) */
     const mw_stream_proto *sp;
-    /* records mode: the call's record (set by parse, read by render) and the
-     * bytes parse consumed */
+    /* the call's record (set by parse, read by render) and the bytes parse
+     * consumed */
     void *rec;
     guint consumed;
     /* set by mw_next_line when the last line it returned is a fragment of an
@@ -149,8 +138,8 @@ void mw_stream_register(int proto_mail);
 /* Hooks the engine to TCP segments TCP keeps from subdissectors. */
 void mw_stream_handoff(int proto_mail);
 
-/* A per-conversation object owned by the protocol that is not part of the
- * copied state: created once on the first pass, reachable on every pass. */
+/* A per-conversation object owned by the protocol, apart from its state:
+ * created once on the first pass, reachable on every pass. */
 void *mw_stream_conv_data(const mw_stream_proto *sp, packet_info *pinfo);
 
 #endif

@@ -97,7 +97,7 @@ static int dissect_withheld_segment(tvbuff_t *tvb _U_, packet_info *pinfo, proto
             continue;
         if (mw_record_had_tcp(sp, pinfo))
             return 0; /* TCP handed the segment to the engine */
-        gboolean first = mw_record_first_pass(pinfo);
+        gboolean first = mw_record_unvisited(pinfo);
         int dir = mw_conv_direction(sp, mc, pinfo);
         field_info *ack = first_field(tree, hf_tcp_ack_id);
         if (first && ack)

@@ -23,6 +23,7 @@
 
 #include "imap/imap.h"
 #include "mail/lineitem.h"
+#include "mail/fallback.h"
 #include "mail/mail.h"
 #include "mail/tap.h"
 #include "mail/message_tree.h"
@@ -51,6 +52,7 @@ static expert_field ei_imap_command_unknown = EI_INIT;
 
 dissector_handle_t imap_handle;
 
+static range_t *imap_tcp_ports;
 #define IMAP_TCP_PORTS "143"
 #define IMAP_TLS_PORTS "993"
 static range_t *imap_tls_ports;
@@ -553,6 +555,8 @@ static void render_text_line(imap_render *rd)
     if (ii->session_first)
         mw_tap_session_fact(ctx, MW_FACT_SESSION);
     gint start = ii->start, end = ii->end;
+    if (!cont && ii->line_kind != IMAP_LINE_MORE)
+        imap_dropin_line(ctx->pinfo, t, tvb, off, len, client);
     if (!l->continued) {
         if (client) {
             render_client_text(rd, t, off, end);
@@ -576,7 +580,8 @@ static void render_text_line(imap_render *rd)
     if (ii->anomalies & IMAP_AN_LIT_HEADER)
         imap_render_literal_header(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s", client ? "C" : "S", text);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s%s", client ? "C" : "S", text,
+                        (ii->anomalies & IMAP_AN_PLAINTEXT) ? " (injected before TLS)" : "");
 }
 
 static void *sess_alloc(void *opaque _U_, size_t n)
@@ -843,8 +848,11 @@ void imap_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void imap_apply_prefs(void)
 {
-    static range_t *registered;
-    mail_tls_ports_apply(&registered, imap_tls_ports, imap_handle);
+    static range_t *registered, *tcp_registered;
+    /* The ports get the handle that falls back to the built-in dissector. */
+    dissector_handle_t port = mail_fallback_handle(MAIL_FB_IMAP, imap_handle, "imap");
+    mail_fallback_tcp_ports_apply(MAIL_FB_IMAP, &tcp_registered, imap_tcp_ports);
+    mail_tls_ports_apply(&registered, imap_tls_ports, port);
     imap_pref_max_literal = ((guint64)pref_max_literal_mib << 20) - 1;
     imap_pref_max_message = (guint64)pref_max_message_mib << 20;
 }
@@ -894,6 +902,7 @@ void imap_register(void)
     };
     proto_imap = proto_register_protocol("Internet Message Access Protocol (mailwire)",
                                          "mailwire IMAP", "mail.imap");
+    imap_dropin_register(proto_imap);
     proto_register_field_array(proto_imap, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_imap);
@@ -907,6 +916,10 @@ void imap_register(void)
     mail_message_register(proto_mail);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &imap_tcp_ports, IMAP_TCP_PORTS, 65535);
+    prefs_register_range_preference(m, "tcp.port", "IMAP TCP ports",
+                                    "TCP ports where IMAP runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
+                                    &imap_tcp_ports, 65535);
     range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
     prefs_register_range_preference(m, "tls.ports", "IMAP over implicit TLS ports",
                                     "TCP ports where IMAP runs inside TLS from the first byte "
@@ -927,7 +940,6 @@ void imap_register(void)
 
 void imap_handoff(void)
 {
-    dissector_add_uint_range_with_preference("tcp.port", IMAP_TCP_PORTS, imap_handle);
     imap_apply_prefs();
     imap_auth_handoff();
 }

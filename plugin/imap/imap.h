@@ -304,4 +304,9 @@ void imap_render_sasl_challenge(imap_render *rd, proto_tree *t, gint off, gint l
 void imap_auth_register(int proto);
 void imap_auth_handoff(void);
 
+/* imap_dropin.c: the built-in dissector's field names, hidden on each line */
+void imap_dropin_register(int proto);
+void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                      gboolean client);
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "imap/imap.h"
 #include "mail/tap.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 
 static int hf_imap_literal = -1;
@@ -59,7 +60,11 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
  * message tree: mail.header.* fields, then IMF. */
 static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
 {
-    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, r->buf, (guint)r->core->size);
+    /* the record holds the buffer: whole messages are kept or let go */
+    const guint8 *data = r->use == IMAP_LIT_MESSAGE
+                             ? mw_keep_take(ctx->pinfo, &((imap_lit_rec *)r)->buf, (size_t)r->core->size)
+                             : r->buf;
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, data, (guint)r->core->size);
     if (r->use == IMAP_LIT_MESSAGE)
         mail_message_add(mt, ctx->pinfo, t, NULL);
     else
@@ -199,8 +204,12 @@ void imap_render_literal_body(imap_render *rd)
             expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
             return;
         }
-        if (r->buf && use_is_message(r->use))
+        if (r->buf && use_is_message(r->use)) {
             imap_message_handoff(ctx, tvb, ctx->tree, r);
+        } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
+                   r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
+            mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+        }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
                                             r->core->end_frame);

@@ -85,11 +85,11 @@ void imap_tags_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_imap_response_in,
-         {"Completed in frame", "mail.imap.response_in", FT_FRAMENUM,
+         {"Response in frame", "mail.imap.response_in", FT_FRAMENUM,
           BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0,
           "The frame of the tagged completion of this command", HFILL}},
         {&hf_imap_response_to,
-         {"Completes the command in frame", "mail.imap.response_to", FT_FRAMENUM,
+         {"Response to frame", "mail.imap.response_to", FT_FRAMENUM,
           BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_imap_time,
          {"Time since the command", "mail.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,

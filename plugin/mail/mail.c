@@ -6,6 +6,8 @@
 #include <epan/prefs.h>
 #include <epan/dissectors/packet-tls.h>
 
+#include "mail/fallback.h"
+#include "mail/keep.h"
 #include "mail/mail.h"
 #include "mail/lineitem.h"
 #include "engine/stream.h"
@@ -63,8 +65,10 @@ void mail_register(void)
 {
     proto_mail = proto_register_protocol("mailwire mail protocols", "mailwire", "mail");
     mw_stream_register(proto_mail);
+    mail_fallback_register();
     mw_lineitem_register(proto_mail);
     mw_tap_register(proto_mail);
+    mw_keep_register(proto_mail);
 }
 
 void mail_handoff(void)

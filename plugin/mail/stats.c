@@ -98,10 +98,13 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
             proto = st_proto_node[i];
     if (proto < 0)
         return TAP_PACKET_DONT_REDRAW;
-    /* The protocol node counts sessions; its children count what they say. */
+    /* The protocol node counts every event its children count (a percentage
+     * is a node's count over its parent's: a node counting sessions above
+     * children counting commands showed 600 %); sessions are a child. */
     guint fresh = session_update(tree_sessions, r);
+    stats_tree_manip_node_int(MN_INCREASE, st, r->proto, 0, TRUE, 1);
     if (fresh & SESS_SEEN)
-        stats_tree_manip_node_int(MN_INCREASE, st, r->proto, 0, TRUE, 1);
+        leaf(st, proto, "Sessions");
     if (fresh & SESS_TLS)
         leaf(st, branch(st, proto, "Sessions with"), "TLS (decrypted)");
     if (fresh & SESS_STARTTLS)

@@ -10,6 +10,7 @@
 #include <epan/prefs.h>
 
 #include "mail/lineitem.h"
+#include "mail/fallback.h"
 #include "mail/mail.h"
 #include "pop/pop.h"
 #include "engine/stream.h"
@@ -43,6 +44,7 @@ static expert_field ei_pop_fifo_full = EI_INIT;
 
 static dissector_handle_t pop_handle;
 
+static range_t *pop_tcp_ports;
 #define POP_TCP_PORTS "110"
 #define POP_TLS_PORTS "995"
 static range_t *pop_tls_ports;
@@ -133,11 +135,13 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     if (cmd == MW_POP_CMD_PASS && len > 5)
         text = wmem_strdup_printf(ctx->pinfo->pool, "PASS %s", mw_line_text(ctx, tvb, args_off, args_len));
     proto_item_set_text(it, "Command: %s", text);
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: %s", text);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: %s%s", text,
+                        (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
 
     proto_tree_add_item(t, hf_pop_command, tvb, l.offset, verb_len, ENC_ASCII);
     if (args_len > 0)
         proto_tree_add_item(t, hf_pop_args, tvb, args_off, args_len, ENC_ASCII);
+    pop_dropin_request(ctx->pinfo, t, tvb, l.offset, len, verb_len, args_off, args_len);
     proto_item *si = proto_tree_add_uint(t, hf_pop_state, tvb, l.offset, 0, r->state);
     proto_item_set_generated(si);
     mw_add_line_facts(ctx, t, tvb, &l);
@@ -185,7 +189,8 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     proto_item *it = proto_tree_add_item(ctx->tree, hf_pop_response, tvb, off,
                                          len + (gint)r->line.eol_len, ENC_NA);
     proto_item_set_text(it, "Response: %s", mw_line_text(ctx, tvb, off, len));
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s", mw_line_text(ctx, tvb, off, len));
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s%s", mw_line_text(ctx, tvb, off, len),
+                        (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
     proto_tree *t = proto_item_add_subtree(it, ett_pop_line);
     gint status_len = ok ? 3 : err ? 4 : cont ? 1 : len;
     gint text_off = off + status_len + (len > status_len ? 1 : 0);
@@ -199,6 +204,8 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     }
     if (text_len > 0 && !cont)
         proto_tree_add_item(t, hf_pop_text, tvb, text_off, text_len, ENC_ASCII | ENC_NA);
+    pop_dropin_response(t, tvb, off, len, (ok || err || cont) ? status_len : 0, text_off,
+                        cont ? 0 : text_len);
     mw_add_line_facts(ctx, t, tvb, &l);
 
     if (r->flags & MW_POP_F_STLS_INJECTION) {
@@ -262,12 +269,14 @@ static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
         switch ((mw_pop_item_kind)it->kind) {
         case MW_POP_ITEM_COMMAND:
             render_command(ctx, it, tvb);
+            info_done = FALSE;
             break;
         case MW_POP_ITEM_SASL:
             pop_render_sasl(ctx, it, tvb);
             break;
         case MW_POP_ITEM_RESPONSE:
             render_response(ctx, it, tvb);
+            info_done = POP_INFO_STATUS;
             break;
         default:
             pop_render_body(ctx, it, i + 1 < rec->nitems ? &rec->items[i + 1] : NULL, tvb,
@@ -341,8 +350,11 @@ void pop_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void pop_apply_prefs(void)
 {
-    static range_t *registered;
-    mail_tls_ports_apply(&registered, pop_tls_ports, pop_handle);
+    static range_t *registered, *tcp_registered;
+    /* The ports get the handle that falls back to the built-in dissector. */
+    dissector_handle_t port = mail_fallback_handle(MAIL_FB_POP, pop_handle, "pop");
+    mail_fallback_tcp_ports_apply(MAIL_FB_POP, &tcp_registered, pop_tcp_ports);
+    mail_tls_ports_apply(&registered, pop_tls_ports, port);
 }
 
 void pop_register(void)
@@ -357,9 +369,9 @@ void pop_register(void)
         {&hf_pop_text, {"Text", "mail.pop.text", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_pop_resp_code, {"Response code", "mail.pop.resp_code", FT_STRING, BASE_NONE, NULL, 0x0,
           "Extended response code in brackets (RFC 2449 section 8)", HFILL}},
-        {&hf_pop_response_in, {"Response in", "mail.pop.response_in", FT_FRAMENUM, BASE_NONE,
+        {&hf_pop_response_in, {"Response in frame", "mail.pop.response_in", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_RESPONSE), 0x0, NULL, HFILL}},
-        {&hf_pop_response_to, {"Response to", "mail.pop.response_to", FT_FRAMENUM, BASE_NONE,
+        {&hf_pop_response_to, {"Response to frame", "mail.pop.response_to", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_pop_time, {"Time since command", "mail.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
@@ -388,6 +400,7 @@ void pop_register(void)
     };
     static gint *ett[] = {&ett_pop, &ett_pop_line};
     proto_pop = proto_register_protocol("Post Office Protocol 3 (mailwire)", "mailwire POP", "mail.pop");
+    pop_dropin_register(proto_pop);
     proto_register_field_array(proto_pop, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto_pop);
@@ -396,6 +409,10 @@ void pop_register(void)
     pop_auth_register(proto_pop);
 
     module_t *m = prefs_register_protocol(proto_pop, pop_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &pop_tcp_ports, POP_TCP_PORTS, 65535);
+    prefs_register_range_preference(m, "tcp.port", "POP3 TCP ports",
+                                    "TCP ports where POP3 runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
+                                    &pop_tcp_ports, 65535);
     range_convert_str(wmem_epan_scope(), &pop_tls_ports, POP_TLS_PORTS, 65535);
     prefs_register_range_preference(m, "tls.ports", "POP3 over implicit TLS ports",
                                     "TCP ports where POP3 runs inside TLS from the first byte "
@@ -411,7 +428,6 @@ void pop_register(void)
 
 void pop_handoff(void)
 {
-    dissector_add_uint_range_with_preference("tcp.port", POP_TCP_PORTS, pop_handle);
     pop_apply_prefs();
     pop_multiline_handoff();
     pop_auth_handoff();

@@ -34,6 +34,9 @@ void pop_render_multiline_start(mw_ctx *ctx, const mw_pop_item *it, proto_tree *
  * the call (NULL if last). */
 void pop_render_body(mw_ctx *ctx, const mw_pop_item *it, const mw_pop_item *next, tvbuff_t *tvb,
                      gboolean *info_done);
+/* *info_done: FALSE, TRUE (the body's Info entry is there), or this: the status
+ * line that opened the body is in the same call. */
+#define POP_INFO_STATUS 2
 void pop_multiline_register(int proto);
 void pop_multiline_handoff(void);
 
@@ -47,5 +50,13 @@ void pop_render_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client);
 void pop_stls_ack(packet_info *pinfo);
 void pop_auth_register(int proto);
 void pop_auth_handoff(void);
+
+/* pop_dropin.c: the built-in dissector's field names, hidden on each line */
+void pop_dropin_register(int proto);
+void pop_text_data(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+void pop_dropin_request(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                        gint verb_len, gint args_off, gint args_len);
+void pop_dropin_response(proto_tree *t, tvbuff_t *tvb, gint off, gint len, gint status_len,
+                         gint text_off, gint text_len);
 
 #endif

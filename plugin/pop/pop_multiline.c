@@ -13,6 +13,7 @@
 
 #include "core/pop/pop_syntax.h"
 #include "mail/lineitem.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
@@ -145,9 +146,20 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         proto_item_set_generated(it);
         return;
     }
+    if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
+        mw_keep_show_dropped(tree, tvb, m->msg_len);
+        return;
+    }
     if (!m || !m->msg || m->msg_len == 0)
         return;
-    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, m->msg, (guint)m->msg_len);
+    mw_pop_multi *mm = (mw_pop_multi *)m; /* the record holds the buffer */
+    if (mm->msg_cap > mm->msg_len) {
+        mm->msg = mw_keep_fit(mm->msg, mm->msg_len);
+        mm->msg_cap = mm->msg_len;
+    }
+    const guint8 *data = r->cmd == MW_POP_CMD_RETR ? mw_keep_take(ctx->pinfo, &mm->msg, mm->msg_len)
+                                                   : mm->msg;
+    tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, data, (guint)m->msg_len);
     TRY {
         /* RETR moves the whole message; TOP only a part of it. */
         if (r->cmd == MW_POP_CMD_RETR)
@@ -185,7 +197,7 @@ static void message_checks(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, pro
 }
 
 /* The '.' line: the facts of the whole body. */
-static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
+static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboolean status_here)
 {
     const mw_pop_end *e = r->end;
     gint term_off = (gint)r->off, term_len = (gint)r->line.len;
@@ -217,8 +229,13 @@ static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     case MW_DATAEND_CRLF_CR: mw_expert(ctx->pinfo, ti, &ei_term_crlf_cr); break;
     default: break;
     }
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
+    /* With its status line in the same frame: "S: +OK 4 messages (LIST, 4 lines)". */
+    if (status_here)
+        col_append_fstr(ctx->pinfo->cinfo, COL_INFO, " (%s, %u lines)",
                         r->cmd ? pop_cmd_label(r->cmd) : "multiline", e->lines);
+    else
+        col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: [%s body: %u lines, '.']",
+                            r->cmd ? pop_cmd_label(r->cmd) : "multiline", e->lines);
     if (r->flags & MW_POP_F_STAT_MISMATCH)
         expert_add_info_format(ctx->pinfo, ti,
                                r->cmd == MW_POP_CMD_LIST ? &ei_list_stat_mismatch : &ei_uidl_stat_mismatch,
@@ -307,6 +324,7 @@ static void render_data(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *ne
         proto_item *di = proto_tree_add_item(ctx->tree, hf_ml_data, tvb, start, len, ENC_NA);
         proto_item_append_text(di, " (%d bytes, %u line ends)", len, r->n);
         dt = proto_item_add_subtree(di, ett_ml);
+        pop_text_data(ctx->pinfo, dt, tvb, start, len);
     }
     add_events(ctx, dt, tvb, start, r);
     if (!next || next->kind != MW_POP_ITEM_BODY_END)
@@ -343,7 +361,7 @@ void pop_render_body(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *next,
         render_data(ctx, r, next, tvb);
         break;
     case MW_POP_ITEM_BODY_END:
-        render_end(ctx, r, tvb);
+        render_end(ctx, r, tvb, *info_done == POP_INFO_STATUS);
         break;
     default:
         break;

@@ -14,6 +14,7 @@
 #include <epan/proto_data.h>
 
 #include "mail/lineitem.h"
+#include "mail/fallback.h"
 #include "mail/mail.h"
 #include "mail/message_tree.h"
 #include "smtp/smtp_int.h"
@@ -41,6 +42,7 @@ static expert_field ei_smtp_seq_before_helo = EI_INIT;
 static expert_field ei_smtp_seq_after_rejected_data = EI_INIT;
 static expert_field ei_smtp_fifo_full = EI_INIT;
 
+static range_t *smtp_tcp_ports;
 #define SMTP_TCP_PORTS "25,587"
 #define SMTP_TLS_PORTS "465"
 static range_t *smtp_tls_ports;
@@ -385,8 +387,11 @@ void smtp_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void smtp_apply_prefs(void)
 {
-    static range_t *registered;
-    mail_tls_ports_apply(&registered, smtp_tls_ports, smtp_handle);
+    static range_t *registered, *tcp_registered;
+    /* The ports get the handle that falls back to the built-in dissector. */
+    dissector_handle_t port = mail_fallback_handle(MAIL_FB_SMTP, smtp_handle, "smtp");
+    mail_fallback_tcp_ports_apply(MAIL_FB_SMTP, &tcp_registered, smtp_tcp_ports);
+    mail_tls_ports_apply(&registered, smtp_tls_ports, port);
     smtp_tls_ports_apply(smtp_tls_ports);
 }
 
@@ -456,8 +461,13 @@ void smtp_register(void)
     smtp_smuggle_register(proto_smtp);
     smtp_auth_register(proto_smtp);
     smtp_tls_register(proto_smtp);
+    smtp_dropin_register(proto_smtp);
 
     module_t *m = prefs_register_protocol(proto_smtp, smtp_apply_prefs);
+    range_convert_str(wmem_epan_scope(), &smtp_tcp_ports, SMTP_TCP_PORTS, 65535);
+    prefs_register_range_preference(m, "tcp.port", "SMTP TCP ports",
+                                    "TCP ports where SMTP runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
+                                    &smtp_tcp_ports, 65535);
     range_convert_str(wmem_epan_scope(), &smtp_tls_ports, SMTP_TLS_PORTS, 65535);
     prefs_register_range_preference(m, "tls.ports", "SMTP over implicit TLS ports",
                                     "TCP ports where SMTP runs inside TLS from the first byte "
@@ -468,8 +478,8 @@ void smtp_register(void)
 
 void smtp_handoff(void)
 {
-    dissector_add_uint_range_with_preference("tcp.port", SMTP_TCP_PORTS, smtp_handle);
     smtp_auth_handoff();
     smtp_tls_handoff();
+    smtp_dropin_handoff();
     smtp_apply_prefs();
 }

@@ -8,6 +8,7 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "smtp/smtp_int.h"
 
@@ -104,7 +105,7 @@ static void smtp_count_expert(smtp_call *sc, smtp_node it, expert_field *ei, gui
                               const char *one, const char *many)
 {
     if (n)
-        so_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
+        so_mw_expert_format(sc, it, ei, "%u %s in this message", n, n == 1 ? one : many);
 }
 
 /* The frame that completes a message: hand it over and show the
@@ -141,6 +142,8 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_msg_view v;
     memset(&v, 0, sizeof v);
     if (st->msg && st->msg_len) {
+        st->msg->data = mw_keep_fit(st->msg->data, st->msg_len);
+        st->msg->cap = st->msg_len;
         v.data = st->msg->data;
         v.len = st->msg_len;
     }

@@ -279,6 +279,14 @@ void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb);
 void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);
+
+/* smtp_dropin.c: the built-in dissector's field names, mirrored at render. */
+void smtp_dropin_register(int proto);
+void smtp_dropin_handoff(void);
+void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len,
+                        guint64 u, const char *s);
+/* A string child of a bytes item that holds text on the wire. */
+void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off, gint len);
 void smtp_tls_ports_apply(const range_t *ports);
 
 /* smtp.c: dissect one command line (also used for lines after a rejected DATA). */

@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "mail/lineitem.h"
+#include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
 #include "smtp/smtp_int.h"
@@ -385,8 +386,12 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
     memset(&facts, 0, sizeof facts);
     gboolean have = m->data && m->len;
     if (have) {
-        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, m->data, m->len);
+        /* the record is where the buffer is kept (or let go) */
+        const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
+        tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
         mail_message_add(msg, ctx->pinfo, t, &facts);
+    } else if (m->len) {
+        mw_keep_show_dropped(t, tvb, m->len);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
@@ -409,9 +414,12 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         switch ((smtp_op_kind)o->kind) {
         case OP_ITEM:
             nodes[i] = proto_tree_add_item(n, o->id, ot, o->off, o->len, (guint)o->v.u);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, NULL);
+            smtp_text_twin(pinfo, nodes[i], o->id, ot, o->off, o->len);
             break;
         case OP_UINT:
             nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, o->v.u, NULL);
             break;
         case OP_UINT64:
             nodes[i] = proto_tree_add_uint64(n, o->id, ot, o->off, o->len, o->v.u);
@@ -422,6 +430,7 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             break;
         case OP_STRING:
             nodes[i] = proto_tree_add_string(n, o->id, ot, o->off, o->len, o->v.s);
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, o->v.s);
             break;
         case OP_BOOLEAN:
             nodes[i] = proto_tree_add_boolean(n, o->id, ot, o->off, o->len, (guint32)o->v.u);

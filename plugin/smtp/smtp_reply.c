@@ -36,6 +36,7 @@ static expert_field ei_smtp_data_refused = EI_INIT;
 static expert_field ei_smtp_early_body_refused = EI_INIT;
 static expert_field ei_smtp_reply_before_end = EI_INIT;
 static expert_field ei_smtp_smuggling_accepted = EI_INIT;
+static wmem_map_t *smuggle_counted; /* terminator frames whose acceptance was counted */
 
 #define CODE_CLASS(c) ((c) / 100)
 
@@ -112,7 +113,7 @@ static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
     if (st->de_last_frame)
-        so_expert_format(sc, it, &ei_smtp_smuggling_accepted,
+        so_mw_expert_format(sc, it, &ei_smtp_smuggling_accepted,
                                "The server answered before the strict end of data: it took the "
                                "%s in frame %u as the end of the message, and executes what "
                                "follows as commands",
@@ -165,7 +166,13 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment, sc->pinfo->num,
                          mw_smtp_client_body_open(&st->cl), &rr);
     const mw_smtp_reply *r = &rr.reply;
-    so_col(sc, "S: %s", text);
+    /* A later line of a reply already begun in this frame shows its text
+     * only: "S: 250-mx | PIPELINING | SIZE 10240000". */
+    if (!rr.opens && view->open && rr.parsed && r->text.len)
+        so_col(sc, "%s", mw_line_text(sc->ctx, tvb, l->offset + (gint)r->text.off,
+                                      (gint)r->text.len));
+    else
+        so_col(sc, "S: %s", text);
 
     if (rr.opens || !view->open) {
         smtp_node it = so_add_item(sc, sc->tree, hf_smtp_response, tvb, l->offset, 0, ENC_NA);
@@ -229,8 +236,14 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
-    } else if (rr.unmatched && mw_smtp_smuggle_owed_reply(&st->smug)) {
-        so_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+    } else if (rr.unmatched && st->smug.owed) {
+        /* Statistics count the event once: the first owed reply of the
+         * terminator's frame (a frame number names one event in the file). */
+        gboolean first = !wmem_map_contains(smuggle_counted, GUINT_TO_POINTER(st->smug_frame));
+        if (first)
+            wmem_map_insert(smuggle_counted, GUINT_TO_POINTER(st->smug_frame), GUINT_TO_POINTER(1));
+        (void)mw_smtp_smuggle_owed_reply(&st->smug);
+        (first ? so_mw_expert_format : so_expert_format)(sc, reply_item, &ei_smtp_smuggling_accepted,
                          "A reply to no visible command: the server took the %s in frame %u as "
                          "the end of the message and executed the commands smuggled after it",
                          mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
@@ -247,6 +260,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 
 void smtp_reply_register(int proto)
 {
+    smuggle_counted = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
+                                             g_direct_equal);
     static hf_register_info hf[] = {
         /* the reply and its lines */
         {&hf_smtp_response,
@@ -269,7 +284,7 @@ void smtp_reply_register(int proto)
           "The server's opening reply", HFILL}},
         /* links */
         {&hf_smtp_response_to,
-         {"Response to command in frame", "mail.smtp.response_to", FT_FRAMENUM, BASE_NONE,
+         {"Response to frame", "mail.smtp.response_to", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_smtp_response_verb,
          {"Response to", "mail.smtp.response_to.command", FT_STRING, BASE_NONE, NULL, 0x0,

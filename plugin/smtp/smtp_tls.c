@@ -9,6 +9,7 @@
 #include <epan/expert.h>
 #include <epan/dissectors/packet-tls-utils.h>
 
+#include "mail/fallback.h"
 #include "mail/lineitem.h"
 #include "mail/mail.h"
 #include "smtp/smtp_int.h"
@@ -93,10 +94,13 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
         gint next = lf < 0 ? end : lf + 1;
         smtp_node li = so_add_item(sc, t, hf_smtp_starttls_injected_line, tvb, off, next - off, ENC_NA);
         so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, next - off));
+        gint n = (lf < 0 ? end : lf) - off;
+        if (n > 0 && tvb_get_guint8(tvb, off + n - 1) == '\r')
+            n--;
+        so_col(sc, "%s: %s (injected before TLS)", server ? "S" : "C",
+               mw_line_text(sc->ctx, tvb, off, n));
         off = next;
     }
-    so_col(sc, "%s: [plaintext injected before TLS]",
-                        server ? "S" : "C");
     return end;
 }
 
@@ -145,6 +149,8 @@ static gboolean plaintext_smtp(tvbuff_t *tvb)
 
 static int dissect_smtp_implicit(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
+    if (!mail_fallback_mine(MAIL_FB_SMTP)) /* TLS hands the data to the built-in SMTP */
+        return call_dissector_with_data(tls_handle, tvb, pinfo, tree, data);
     conversation_t *conv = find_or_create_conversation(pinfo);
     smtp_implicit *im = (smtp_implicit *)wmem_map_lookup(implicit_convs, conv);
     if (!im) {
@@ -231,7 +237,7 @@ void smtp_tls_register(int proto)
                                             g_direct_equal);
     implicit_handle = register_dissector_with_description(
         "mail.smtp.implicit_tls", "mailwire SMTP on an implicit-TLS port (TLS, or plaintext)",
-        dissect_smtp_implicit, proto);
+        dissect_smtp_implicit, mail_fallback_proto()); /* reached even when disabled */
 }
 
 void smtp_tls_handoff(void)

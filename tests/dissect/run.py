@@ -6,6 +6,7 @@
 Each assertion file names one capture and states facts about its dissection:
 
     capture smtp-plain-session.pcapng            # first line; a file in --captures
+    pref mail.message.keep:FALSE                 # tshark -o for every run of this file
     frame 11 mail.smtp.command == "MAIL"         # some occurrence of the field has this value
     frame 11 mail.smtp.reply.code == 250         # bare numbers compare numerically
     frame 11 has mail.smtp.data.terminator       # the field (or protocol) is present
@@ -99,9 +100,10 @@ def parse_frame(tok):
 
 
 def parse_file(path):
-    """Returns (capture name, [Assertion])."""
+    """Returns (capture name, [Assertion], [tshark -o values])."""
     capture = None
     assertions = []
+    prefs = []
     with open(path, encoding="utf-8") as f:
         for lineno, raw in enumerate(f, 1):
             try:
@@ -118,6 +120,11 @@ def parse_file(path):
                     continue
                 if capture is None:
                     raise ParseError("the first line must be 'capture FILE'")
+                if t[0] == "pref":
+                    if len(t) != 2 or ":" not in t[1]:
+                        raise ParseError("usage: pref NAME:VALUE")
+                    prefs += ["-o", str(t[1])]
+                    continue
                 if t[0] == "frame":
                     if len(t) < 3:
                         raise ParseError("frame N ...")
@@ -151,7 +158,7 @@ def parse_file(path):
                 raise ParseError(f"{path}:{lineno}: {e}: {raw.strip()}")
     if capture is None:
         raise ParseError(f"{path}: no 'capture' line")
-    return capture, assertions
+    return capture, assertions, prefs
 
 
 class Dissection:
@@ -248,7 +255,7 @@ class FileResult:
 def check_file(env, path, captures_dir, verbose):
     res = FileResult(path)
     try:
-        capname, assertions = parse_file(path)
+        capname, assertions, prefs = parse_file(path)
     except (ParseError, OSError) as e:
         res.messages.append(f"{e}")
         return res, True
@@ -257,7 +264,7 @@ def check_file(env, path, captures_dir, verbose):
 
     wanted = {a.frame for a in assertions if a.frame is not None}
     with tempfile.TemporaryFile() as errf:
-        proc = subprocess.Popen(env.command(["-n", "-2", "-r", cap, "-T", "pdml"]),
+        proc = subprocess.Popen(env.command(["-n", "-2", "-r", cap, "-T", "pdml"] + prefs),
                                 stdout=subprocess.PIPE, stderr=errf, cwd=env.home)
         try:
             d = read_pdml(proc.stdout, wanted)
@@ -289,7 +296,7 @@ def check_file(env, path, captures_dir, verbose):
     for a in assertions:
         if a.kind == "filter":
             rc, out, err = env.run(["-n", "-2", "-r", cap, "-Y", a.expr, "-T", "fields",
-                                    "-e", "frame.number"])
+                                    "-e", "frame.number"] + prefs)
             probs = tshark_env.run_problems(rc, err, out)
             if probs:
                 res.fail(f"{a.line}: filter \"{a.expr}\": " + "; ".join(probs)

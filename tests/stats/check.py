@@ -27,19 +27,19 @@ A = M + "mixed-attachments/"
 
 CASES = {
     "tree-smtp-plain-session": ("smtp-plain-session.pcapng", {
-        "SMTP": 1, "SMTP/Commands/EHLO": 1, "SMTP/Commands/MAIL": 1, "SMTP/Commands/RCPT": 2,
+        "SMTP/Sessions": 1, "SMTP/Commands/EHLO": 1, "SMTP/Commands/MAIL": 1, "SMTP/Commands/RCPT": 2,
         "SMTP/Commands/DATA": 1, "SMTP/Commands/QUIT": 1, "SMTP/Replies/250": 5,
         "SMTP/Replies/220": 1, "SMTP/Replies/354": 1, "SMTP/Replies/221": 1,
         "SMTP/Response time (ms)": 7, "SMTP/Response time (ms)/RCPT": 2,
         "SMTP/Response time (ms)/END OF DATA": 1, "SMTP/Messages": 1, "IMAP": 0, "POP": 0,
         "SMTP/Anomalies": None}),
     "tree-imap-login-select-fetch": ("imap-login-select-fetch.pcapng", {
-        "IMAP": 1, "IMAP/Commands/LOGIN": 1, "IMAP/Commands/FETCH": 2, "IMAP/Commands/SELECT": 1,
+        "IMAP/Sessions": 1, "IMAP/Commands/LOGIN": 1, "IMAP/Commands/FETCH": 2, "IMAP/Commands/SELECT": 1,
         "IMAP/Replies/OK": 11, "IMAP/Response time (ms)/FETCH": 2, "IMAP/Users/bob": 1,
         "IMAP/Anomalies/mail.imap.auth.cleartext": 1,
         "IMAP/Sessions with/cleartext credentials": 1, "IMAP/Messages": None}),
     "tree-pop-user-pass": ("pop-user-pass.pcapng", {
-        "POP": 1, "POP/Commands/USER": 1, "POP/Commands/PASS": 1, "POP/Commands/RETR": 1,
+        "POP/Sessions": 1, "POP/Commands/USER": 1, "POP/Commands/PASS": 1, "POP/Commands/RETR": 1,
         "POP/Commands/TOP": 2, "POP/Replies/+OK": 11, "POP/Response time (ms)/RETR": 1,
         "POP/Users/carol": 1, "POP/Anomalies/mail.pop.auth.cleartext": 1, "POP/Messages": 1}),
     "tree-smtp-starttls": ("smtp-starttls.pcapng", {
@@ -47,6 +47,13 @@ CASES = {
         "SMTP/Users/alice": 1, "SMTP/Sessions with/cleartext credentials": None}),
     "tree-smtp-smuggle-02": ("smtp-smuggle-02-lf-dot-crlf.pcapng", {
         "SMTP/Anomalies/mail.smtp.smuggling.lf_dot_crlf": 1}),
+    # The server executed the smuggled commands: one event, however many replies.
+    "tree-smtp-smuggle-01": ("smtp-smuggle-01-lf-dot-lf.pcapng", {
+        "SMTP/Anomalies/mail.smtp.smuggling.accepted": 1, "SMTP/Sessions": 1}),
+    # Bare LF, bare CR and NUL inside a message: each counted once per message.
+    "tree-smtp-data-bare": ("smtp-data-bare-cr-lf-nul-longline.pcapng", {
+        "SMTP/Sessions": 1, "SMTP/Anomalies/mail.smtp.data.bare_lf": 1,
+        "SMTP/Anomalies/mail.smtp.data.bare_cr": 1, "SMTP/Anomalies/mail.smtp.data.nul": 1}),
     "sessions-pop-user-pass": ("pop-user-pass.pcapng", [
         r"^POP\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:110\s+carol\s+none,clear-auth\s+11\s+1\s+0\s+355\s+1\s+\d+-\d+$"]),
     "sessions-imap-993-tls": ("imap-993-tls.pcapng", [
@@ -56,7 +63,7 @@ CASES = {
     "sessions-imap-greeting-only": ("imap-greeting-only.pcapng", [
         r"^IMAP\s+127\.0\.0\.1:52830\s+127\.0\.0\.1:143\s+-\s+none\s+0\s+0\s+0\s+0\s+0\s+4-4$"]),
     "tree-imap-greeting-only": ("imap-greeting-only.pcapng", {
-        "IMAP": 1, "IMAP/Commands": None, "IMAP/Replies": None, "SMTP": 0, "POP": 0}),
+        "IMAP/Sessions": 1, "IMAP/Commands": None, "IMAP/Replies": None, "SMTP": 0, "POP": 0}),
     # Captured after SELECT: FETCH and NOOP counted, the session from its first frame.
     "sessions-imap-midsession": ("hostile-imap-midsession.pcapng", [
         r"^IMAP\s+192\.0\.2\.1:40101\s+192\.0\.2\.25:143\s+-\s+none\s+2\s+0\s+0\s+0\s+0\s+1-6$"]),
@@ -177,6 +184,10 @@ def parse_tree(text):
         del stack[depth:]
         stack.append(cols[0])
         nodes["/".join(stack)] = int(cols[1])
+        # A node's share of its parent: never above 100 %.
+        pct = re.search(r"\s(\d+(?:\.\d+)?)%", line)
+        if pct and float(pct.group(1)) > 100.0:
+            nodes.setdefault("percent over 100", []).append("/".join(stack))
     return nodes
 
 
@@ -245,6 +256,8 @@ def main():
         else:
             rc, out, err = env.run(["-r", cap, "-q", "-z", "mail,tree"])
             nodes = parse_tree(out)
+            for path in nodes.pop("percent over 100", []):
+                errors.append(f"{path}: percentage above 100 %")
             for path, n in want.items():
                 got = nodes.get(path)
                 if got != n:

@@ -82,7 +82,7 @@ static void parse_part(bparse *bp, int parent, unsigned depth, const char *secti
     if (depth >= MW_IMAP_BODY_MAX_DEPTH) {
         /* Named no further: skipped whole. */
         pt->too_deep = out->too_deep = true;
-        mw_imap_bfield f;
+        mw_imap_bfield f = {0};
         take(bp, &f);
         pt->len = f.len;
         return;
@@ -137,7 +137,7 @@ static void parse_part(bparse *bp, int parent, unsigned depth, const char *secti
     }
     /* Extensions not known yet. */
     while (!at_close(bp)) {
-        mw_imap_bfield f;
+        mw_imap_bfield f = {0};
         take(bp, &f);
     }
     if (bp->failed || bp->tok.depth + 1 != open_depth) {

@@ -2,7 +2,7 @@
 # Time tshark over mixed mail captures with mailwire, with the built-in
 # dissectors, and with mail dissection off (the floor), in one run.
 #
-#   tests/bench/mixed/run.sh [--repeat N] [--no-callgrind] [--plugin SO] SIZE...
+#   tests/bench/mixed/run.sh [--repeat N] [--no-callgrind] [--plugin SO] [--mw-opt OPT]... SIZE...
 #   e.g. tests/bench/mixed/run.sh 256M 1G
 #
 # Each configuration runs `tshark -2 -r CAPTURE -V > /dev/null`: two passes and
@@ -32,11 +32,13 @@ repeat=2
 callgrind=1
 callgrind_size=4M
 twopass=1
+mw_opts=()
 sizes=()
 while [ $# -gt 0 ]; do
     case $1 in
         --repeat) repeat=$2; shift 2 ;;
         --plugin) plugin=$2; shift 2 ;;
+        --mw-opt) mw_opts+=(-o "$2"); shift 2 ;; # e.g. mail.message.keep:FALSE
         --no-callgrind) callgrind=0; shift ;;
         --no-twopass) twopass=0; shift ;;
         --callgrind-size) callgrind_size=$2; shift 2 ;;
@@ -68,7 +70,12 @@ tshark_cmd() { # CONFIG -> command prefix up to tshark's own options
     [ "$1" = mailwire ] && home=$homes/mailwire
     echo "${as_nobody[*]} env -i HOME=$home PATH=/usr/bin:/bin LC_ALL=C.UTF-8 tshark"
 }
-config_flags() { [ "$1" = floor ] && echo "${floor_flags[*]}" || true; }
+config_flags() {
+    case $1 in
+        floor) echo "${floor_flags[*]}" ;;
+        mailwire) echo "${mw_opts[*]}" ;;
+    esac
+}
 
 # The plugin must really be loaded in the mailwire HOME and absent elsewhere.
 $(tshark_cmd mailwire) -G plugins | grep -q "$homes/mailwire/.*mailwire.so" ||

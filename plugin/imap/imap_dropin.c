@@ -1,0 +1,80 @@
+/* The built-in IMAP dissector's field names (imap.request.command, ...),
+ * registered by mailwire with the built-in's types so that saved filters,
+ * colouring rules and scripts match mailwire's frames too: hidden items on
+ * the first line of each request and response. */
+#include <wireshark.h>
+#include <epan/packet.h>
+
+#include "imap/imap.h"
+
+static int hf_request = -1;
+static int hf_request_tag = -1;
+static int hf_request_command = -1;
+static int hf_response = -1;
+static int hf_response_tag = -1;
+static int hf_response_status = -1;
+
+static void hide(proto_item *it)
+{
+    proto_item_set_hidden(it);
+}
+
+/* Length of the token at off (up to a space or the end). */
+static gint token_len(tvbuff_t *tvb, gint off, gint end)
+{
+    gint sp = off < end ? tvb_find_guint8(tvb, off, end - off, ' ') : -1;
+    return (sp < 0 ? end : sp) - off;
+}
+
+static const char *upper(packet_info *pinfo, tvbuff_t *tvb, gint off, gint len)
+{
+    char *s = (char *)tvb_get_string_enc(pinfo->pool, tvb, off, len, ENC_ASCII);
+    for (char *c = s; *c; c++)
+        *c = g_ascii_toupper(*c);
+    return s;
+}
+
+void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
+                      gboolean client)
+{
+    gint end = off + len;
+    gint tag_len = token_len(tvb, off, end);
+    if (tag_len <= 0)
+        return;
+    gint rest = off + tag_len + 1;
+    hide(proto_tree_add_item(t, client ? hf_request_tag : hf_response_tag, tvb, off, tag_len,
+                             ENC_ASCII));
+    if (rest >= end)
+        return;
+    hide(proto_tree_add_item(t, client ? hf_request : hf_response, tvb, rest, end - rest,
+                             ENC_ASCII));
+    gint word_len = token_len(tvb, rest, end);
+    if (word_len <= 0)
+        return;
+    const char *word = upper(pinfo, tvb, rest, word_len);
+    if (client) {
+        hide(proto_tree_add_string(t, hf_request_command, tvb, rest, word_len, word));
+    } else if (!strcmp(word, "OK") || !strcmp(word, "NO") || !strcmp(word, "BAD") ||
+               !strcmp(word, "BYE") || !strcmp(word, "PREAUTH")) {
+        hide(proto_tree_add_string(t, hf_response_status, tvb, rest, word_len, word));
+    }
+}
+
+void imap_dropin_register(int proto)
+{
+    static hf_register_info hf[] = {
+        {&hf_request, {"Request", "imap.request", FT_STRINGZ, BASE_NONE, NULL, 0x0,
+                       "Request line after the tag (built-in name)", HFILL}},
+        {&hf_request_tag, {"Request Tag", "imap.request_tag", FT_STRINGZ, BASE_NONE, NULL, 0x0,
+                           "Tag of the request (built-in name)", HFILL}},
+        {&hf_request_command, {"Request Command", "imap.request.command", FT_STRINGZ, BASE_NONE,
+                               NULL, 0x0, "Command, upper case (built-in name)", HFILL}},
+        {&hf_response, {"Response", "imap.response", FT_STRINGZ, BASE_NONE, NULL, 0x0,
+                        "Response line after the tag (built-in name)", HFILL}},
+        {&hf_response_tag, {"Response Tag", "imap.response_tag", FT_STRINGZ, BASE_NONE, NULL,
+                            0x0, "Tag, * or + (built-in name)", HFILL}},
+        {&hf_response_status, {"Response Status", "imap.response.status", FT_STRINGZ, BASE_NONE,
+                               NULL, 0x0, "OK, NO, BAD, BYE or PREAUTH (built-in name)", HFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+}
