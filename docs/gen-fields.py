@@ -37,6 +37,8 @@ GROUPS = [
     ("mail.smtp", "SMTP (`mail.smtp`)"),
     ("mail.imap", "IMAP (`mail.imap`)"),
     ("mail.pop", "POP3 (`mail.pop`)"),
+    ("mail.lmtp", "LMTP (`mail.lmtp`): the SMTP fields apply, these are its own"),
+    ("mail.proxy", "PROXY protocol header (`mail.proxy`), before any of the three protocols"),
     ("mail.header", "Message header fields (`mail.header`), shared by the three protocols"),
     ("mail.message", "Whole messages (`mail.message`): hash, MIME summary, copies in other sessions"),
     ("mail.part", "MIME parts and attachments (`mail.part`): type, file name, sizes, hashes"),

@@ -28,6 +28,7 @@ static void register_protocols(void)
 {
     mail_register();
     smtp_register();
+    lmtp_register();
     imap_register();
     pop_register();
 }
@@ -36,6 +37,7 @@ static void register_handoffs(void)
 {
     mail_handoff();
     smtp_handoff();
+    lmtp_handoff();
     imap_handoff();
     pop_handoff();
 }

@@ -11,6 +11,7 @@
 #include "engine/show.h"
 #include "engine/withheld.h"
 #include "mail/tap.h"
+#include "mail/proxyhdr.h"
 
 #define MW_TCP_FLAG_ACK 0x010
 
@@ -185,16 +186,33 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
     mw_tap_set_current(sp->label);
-    if (first) {
-        ctx.state = mc->state;
-        guint parsed = sp->parse(&ctx, bytes); /* once: MIN evaluates twice */
-        call->consumed = MIN(parsed, tvb_reported_length(bytes));
-        call->data = ctx.rec;
+    /* A PROXY header may open the client's stream, whatever the protocol. */
+    guint consumed, pre = 0;
+    if (dir == MW_DIR_CLIENT && ctx.stream_offset == 0)
+        pre = mail_proxy_call(&ctx, bytes, first);
+    if (pre == MAIL_PROXY_MORE) {
+        consumed = 0; /* carried until the header is complete */
+        if (first) {
+            call->consumed = 0;
+            call->data = NULL;
+        }
+    } else {
+        tvbuff_t *rest = pre ? tvb_new_subset_remaining(bytes, (gint)pre) : bytes;
+        ctx.stream_offset += pre;
+        if (first) {
+            ctx.state = mc->state;
+            guint parsed = sp->parse(&ctx, rest); /* once: MIN evaluates twice */
+            call->consumed = MIN(parsed, tvb_reported_length(rest));
+            call->data = ctx.rec;
+        }
+        ctx.state = NULL;
+        ctx.rec = call->data;
+        ctx.consumed = call->consumed;
+        sp->render(&ctx, rest);
+        consumed = pre + call->consumed;
+        if (pre)
+            mail_proxy_col(&ctx);
     }
-    ctx.state = NULL;
-    ctx.rec = call->data;
-    guint consumed = ctx.consumed = call->consumed;
-    sp->render(&ctx, bytes);
     if (first) {
         mw_flow *flow = &mc->flow[dir];
         keep_leftover(flow, call, bytes, consumed, pinfo);

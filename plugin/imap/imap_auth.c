@@ -236,13 +236,14 @@ static void render_sasl_response(imap_render *rd, proto_tree *t, gint off, gint 
         mw_sasl_plain pl;
         if (!mw_sasl_plain_parse(p, dl, &pl)) {
             bad_message(ctx, di, "PLAIN", pl.error);
-            break;
+            if (!pl.usable)
+                break;
         }
         if (pl.authzid.len)
             proto_tree_add_string(dt, hf_auth_authzid, d, (gint)pl.authzid.off, (gint)pl.authzid.len,
                                   dstr(ctx, d, pl.authzid));
-        const char *user = dstr(ctx, d, pl.authcid);
-        proto_tree_add_string(dt, hf_auth_username, d, (gint)pl.authcid.off, (gint)pl.authcid.len, user);
+        const char *user = dstr(ctx, d, pl.user);
+        proto_tree_add_string(dt, hf_auth_username, d, (gint)pl.user.off, (gint)pl.user.len, user);
         it = proto_tree_add_string(dt, hf_auth_password, d, (gint)pl.passwd.off, (gint)pl.passwd.len,
                                    dstr(ctx, d, pl.passwd));
         cleartext_check(ctx, it);

@@ -12,6 +12,7 @@
 #include "mail/lineitem.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
+#include "mail/proxyhdr.h"
 
 int proto_mail = -1;
 
@@ -34,6 +35,7 @@ typedef struct mail_candidate {
 } mail_candidate;
 
 static const mail_candidate candidates[] = {
+    {lmtp_looks_like, lmtp_handle_get, lmtp_set_server},
     {smtp_looks_like, smtp_handle_get, smtp_set_server},
     {imap_looks_like, imap_handle_get, imap_set_server},
     {pop_looks_like, pop_handle_get, pop_set_server},
@@ -69,12 +71,13 @@ void mail_register(void)
     mw_lineitem_register(proto_mail);
     mw_tap_register(proto_mail);
     mw_keep_register(proto_mail);
+    mail_proxy_register(proto_mail);
 }
 
 void mail_handoff(void)
 {
     mw_stream_handoff(proto_mail);
-    heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, IMAP, POP3) on any port",
+    heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, LMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }
 

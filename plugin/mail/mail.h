@@ -10,6 +10,8 @@ void mail_register(void);
 void mail_handoff(void);
 void smtp_register(void);
 void smtp_handoff(void);
+void lmtp_register(void);
+void lmtp_handoff(void);
 void imap_register(void);
 void imap_handoff(void);
 void pop_register(void);
@@ -21,14 +23,17 @@ extern int proto_mail;
 /* Each protocol's heuristic test of a conversation's first bytes: returns
  * TRUE when buf[0..len) opens a session of that protocol, with
  * *src_is_server saying which side sent it. */
+gboolean lmtp_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 gboolean smtp_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 gboolean imap_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 gboolean pop_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 
 /* Handles for the heuristic to hand a claimed conversation to. */
+dissector_handle_t lmtp_handle_get(void);
 dissector_handle_t smtp_handle_get(void);
 dissector_handle_t imap_handle_get(void);
 dissector_handle_t pop_handle_get(void);
+void lmtp_set_server(packet_info *pinfo, gboolean src_is_server);
 void smtp_set_server(packet_info *pinfo, gboolean src_is_server);
 void imap_set_server(packet_info *pinfo, gboolean src_is_server);
 void pop_set_server(packet_info *pinfo, gboolean src_is_server);

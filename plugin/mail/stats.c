@@ -148,6 +148,7 @@ typedef struct mail_session {
     guint32 conv;
     const char *proto;
     char *client, *server;   /* "addr:port", g_malloc'd */
+    gboolean claimed;        /* client: as a proxy claims it */
     char *user;
     guint flags;
     guint commands, messages, attachments, anomalies;
@@ -204,7 +205,7 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
         g_ptr_array_add(t->order, s);
     }
     s->last = r->frame;
-    if (!s->client && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
+    if (!s->client && !s->claimed && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
         gboolean from_client = r->dir == MW_DIR_CLIENT;
         s->client = endpoint(from_client ? &pinfo->src : &pinfo->dst,
                              from_client ? pinfo->srcport : pinfo->destport);
@@ -232,6 +233,12 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
     case MW_TAP_FACT:
         if (r->fact == MW_FACT_USER && r->user && !s->user)
             s->user = g_strdup(r->user);
+        if (r->fact == MW_FACT_CLIENT && r->client) {
+            /* the client a proxy speaks for, not the proxy */
+            g_free(s->client);
+            s->client = g_strdup(r->client);
+            s->claimed = TRUE;
+        }
         break;
     default:
         break;

@@ -110,6 +110,16 @@ const char *mw_tap_current(void)
     return current_label;
 }
 
+void mw_tap_client(mw_ctx *ctx, const char *client)
+{
+    if (!listened() || !client)
+        return;
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx->dir, ctx->tls);
+    r->fact = MW_FACT_CLIENT;
+    r->client = wmem_strdup(ctx->pinfo->pool, client);
+    tap_queue_packet(mail_tap, ctx->pinfo, r);
+}
+
 void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len)
 {
     gboolean stats = listened();

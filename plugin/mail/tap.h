@@ -22,7 +22,8 @@ typedef enum mw_tap_kind {
 typedef enum mw_tap_fact {
     MW_FACT_USER,     /* a user name was sent */
     MW_FACT_STARTTLS, /* STARTTLS/STLS was accepted: TLS follows */
-    MW_FACT_SESSION   /* the session's first line: a session that shows nothing else still counts */
+    MW_FACT_SESSION,  /* the session's first line: a session that shows nothing else still counts */
+    MW_FACT_CLIENT    /* client: the session's client as a proxy (PROXY, XCLIENT) claims it */
 } mw_tap_fact;
 
 typedef struct mw_tap_rec {
@@ -38,6 +39,7 @@ typedef struct mw_tap_rec {
     gboolean has_time;
     nstime_t time;        /* reply: time since its command */
     const char *user;
+    const char *client;   /* MW_FACT_CLIENT: "addr:port" ("[v6]:port") */
     mw_tap_fact fact;
     const char *expert;   /* anomaly: expert info name (mail.smtp....) */
     const guint8 *data;   /* message bytes (file scope or packet scope) */
@@ -56,6 +58,8 @@ void mw_tap_reply(mw_ctx *ctx, const char *verb, const char *status, guint code,
                   const nstime_t *cmd_time);
 void mw_tap_user(mw_ctx *ctx, const char *user);
 void mw_tap_session_fact(mw_ctx *ctx, mw_tap_fact fact);
+/* The session's client is the one a proxy claims (MW_FACT_CLIENT). */
+void mw_tap_client(mw_ctx *ctx, const char *client);
 /* A whole message as the client stores it, on every pass that dissects its
  * last bytes; label is the protocol ("SMTP", "IMAP", "POP"), NULL for the
  * one being dissected.  data must live as long as the packet. */

@@ -88,8 +88,8 @@ static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbu
     switch ((mw_sasl_mech)a->mech) {
     case MW_SASL_PLAIN: {
         mw_sasl_plain pl;
-        if (mw_sasl_plain_parse(p, n, &pl)) {
-            add_decoded(ctx, t, hf_auth_username, d, pl.authcid, FALSE);
+        if (mw_sasl_plain_parse(p, n, &pl) || pl.usable) {
+            add_decoded(ctx, t, hf_auth_username, d, pl.user, FALSE);
             add_decoded(ctx, t, hf_auth_password, d, pl.passwd, TRUE);
             tap_credential(ctx, a, hf_auth_password, "AUTH PLAIN");
         }

@@ -55,7 +55,7 @@ static const value_string smtp_phase_vals[] = {
     {0, NULL},
 };
 
-static void smtp_state_init(void *state, packet_info *pinfo _U_)
+void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
     mw_smtp_client_init(&st->cl);
@@ -142,6 +142,8 @@ static void smtp_cmd_starttls(smtp_call *sc, tvbuff_t *tvb _U_, smtp_node t _U_,
 static const smtp_args_fn smtp_args_table[] = {
     [MW_SMTP_HELO] = smtp_cmd_ehlo,
     [MW_SMTP_EHLO] = smtp_cmd_ehlo,
+    [MW_SMTP_XCLIENT] = dissect_smtp_xclient,
+    [MW_SMTP_XFORWARD] = dissect_smtp_xforward,
     [MW_SMTP_MAIL] = dissect_smtp_mail,
     [MW_SMTP_RCPT] = dissect_smtp_rcpt,
     [MW_SMTP_DATA] = smtp_cmd_data,
@@ -173,9 +175,17 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     gboolean ok = !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd) &&
                   (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
     guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
+    /* LMTP's LHLO is EHLO under another name (RFC 2033 4.1) */
+    gboolean lhlo = ok && st->lmtp && cmd.verb == MW_SMTP_UNKNOWN && cmd.name.len == 4 &&
+                    g_ascii_strncasecmp((const char *)p + cmd.name.off, "LHLO", 4) == 0;
+    if (lhlo)
+        verb = MW_SMTP_EHLO;
     if (ok) {
         smtp_node v;
-        if (cmd.verb != MW_SMTP_UNKNOWN) {
+        if (lhlo) {
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
+                              (gint)cmd.name.len, "LHLO");
+        } else if (cmd.verb != MW_SMTP_UNKNOWN) {
             v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
                                       (gint)cmd.name.len, mw_smtp_verb_name(cmd.verb));
         } else {
@@ -189,7 +199,8 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
                                             l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
                                             ENC_ASCII);
         so_set_hidden(sc, w);
-        so_tap_command(sc, cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
+        so_tap_command(sc, lhlo ? "LHLO"
+                           : cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
         if (cmd.args.len)
             so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);
@@ -284,7 +295,7 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
     return offset;
 }
 
-static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
+guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 {
     smtp_state *st = (smtp_state *)ctx->state;
     smtp_call sc;
@@ -319,14 +330,14 @@ static guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
     return (guint)offset;
 }
 
-static void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
+void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
     col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (ctx->rec)
         smtp_render_record(ctx, tvb, (const smtp_call_rec *)ctx->rec);
 }
 
-static void smtp_gap(void *state, int dir, guint32 missing)
+void smtp_gap(void *state, int dir, guint32 missing)
 {
     smtp_state *st = (smtp_state *)state;
     if (dir == MW_DIR_SERVER) {
@@ -462,6 +473,7 @@ void smtp_register(void)
     smtp_auth_register(proto_smtp);
     smtp_tls_register(proto_smtp);
     smtp_dropin_register(proto_smtp);
+    smtp_xclient_register(proto_smtp);
 
     module_t *m = prefs_register_protocol(proto_smtp, smtp_apply_prefs);
     range_convert_str(wmem_epan_scope(), &smtp_tcp_ports, SMTP_TCP_PORTS, 65535);

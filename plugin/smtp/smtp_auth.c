@@ -105,14 +105,15 @@ static void smtp_auth_client_message(smtp_call *sc, tvbuff_t *tvb, smtp_node t, 
         mw_sasl_plain pl;
         if (!mw_sasl_plain_parse(p, dl, &pl)) {
             smtp_auth_bad(sc, di, "PLAIN", pl.error);
-            break;
+            if (!pl.usable)
+                break;
         }
         if (pl.authzid.len)
             so_add_item(sc, dt, hf_smtp_auth_authzid, d, (gint)pl.authzid.off, (gint)pl.authzid.len, ENC_UTF_8);
-        so_add_item(sc, dt, hf_smtp_auth_username, d, (gint)pl.authcid.off, (gint)pl.authcid.len, ENC_UTF_8);
+        so_add_item(sc, dt, hf_smtp_auth_username, d, (gint)pl.user.off, (gint)pl.user.len, ENC_UTF_8);
         smtp_auth_secret(sc, dt, d, pl.passwd, hf_smtp_auth_password);
-        smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)pl.authcid.off,
-                                                    (gint)pl.authcid.len, ENC_UTF_8),
+        smtp_auth_credential(sc, (const char *)tvb_get_string_enc(sc->pinfo->pool, d, (gint)pl.user.off,
+                                                    (gint)pl.user.len, ENC_UTF_8),
                              0, hf_smtp_auth_password);
         break;
     }

@@ -195,6 +195,33 @@ static gint smtp_data_scan(smtp_call *sc, tvbuff_t *tvb, gint offset, wmem_array
     return (gint)done;
 }
 
+/* The reply (SMTP) or replies (LMTP) the end of data waits for.  LMTP
+ * answers once per accepted recipient, in RCPT order (RFC 2033 4.2); the
+ * RCPT replies came before the 354 that let the body be sent. */
+static void smtp_end_of_data_commands(smtp_call *sc, tvbuff_t *tvb)
+{
+    smtp_state *st = sc->st;
+    const smtp_txn *txn = SMTP_TXN(st);
+    guint queued = 0;
+    if (st->lmtp && txn) {
+        guint n = MIN(st->tx.nrcpt, wmem_array_get_count(txn->rcpts));
+        for (guint i = 0; i < n; i++) {
+            const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
+            if (!r->cmd || r->cmd->reply_code / 100 != 2)
+                continue;
+            smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+            end->lmtp_rcpt = r->addr;
+            end->lmtp_rcpt_frame = r->frame;
+            smtp_cmd_show_links(sc, sc->tree, tvb, end);
+            queued++;
+        }
+    }
+    if (!queued) {
+        smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
+        smtp_cmd_show_links(sc, sc->tree, tvb, end);
+    }
+}
+
 gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
 {
     smtp_state *st = sc->st;
@@ -238,8 +265,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
         return offset + n;
     }
     smtp_message_end(sc, tvb, term != SMTP_NODE_NONE ? term : fi, FALSE);
-    smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
-    smtp_cmd_show_links(sc, sc->tree, tvb, end);
+    smtp_end_of_data_commands(sc, tvb);
     /* Replies beyond the visible commands will be those of a lenient
      * receiver that executed the smuggled ones. */
     mw_smtp_smuggle_strict_end(&st->smug);

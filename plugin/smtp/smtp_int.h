@@ -43,6 +43,10 @@ typedef struct smtp_cmd_rec {
     guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
     guint32 reply_frame;  /* 0 until its reply is seen */
     guint16 reply_code;
+    /* LMTP: the end of data is answered once per accepted recipient; each
+     * such pseudo-command names the recipient and its RCPT frame */
+    const char *lmtp_rcpt;
+    guint32 lmtp_rcpt_frame;
 } smtp_cmd_rec;
 
 /* One recipient of a transaction. */
@@ -75,6 +79,7 @@ typedef struct smtp_msg_buf {
 /* Conversation state: advanced by parse on the first pass only; render never
  * reads it (see stream.h, records mode). */
 typedef struct smtp_state {
+    gboolean lmtp;            /* LMTP (RFC 2033): LHLO, a reply per recipient */
     mw_smtp_client cl;        /* what the client's next bytes are */
     gboolean tls;             /* bytes now come out of TLS */
 
@@ -95,6 +100,7 @@ typedef struct smtp_state {
     mw_smtp_smuggle smug;
     guint32 smug_frame;       /* frame of the candidate those commands followed */
     guint8 smug_cls;
+    guint32 smug_reported;    /* the terminator frame already given its accepted verdict */
 
     /* BDAT */
     mw_smtp_chunks bdat;
@@ -111,6 +117,10 @@ typedef struct smtp_state {
     guint8 auth_prompt;       /* mw_sasl_login_prompt of the last 334 */
     const char *auth_user;    /* file scope, immutable */
     guint32 auth_user_frame;
+
+    /* the client the last XCLIENT claims (file scope; NULL: none), and its frame */
+    const char *xclient;
+    guint32 xclient_frame;
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
@@ -192,6 +202,8 @@ tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, g
                          const char *name);
 void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_node tree);
 void so_tap_command(smtp_call *sc, const char *verb);
+/* The session's client as a proxy claims it (mail,sessions). */
+void so_tap_client(smtp_call *sc, const char *client);
 void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time);
 /* A credential: the user fact and the credentials tap. */
 void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
@@ -288,6 +300,23 @@ void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gin
 /* A string child of a bytes item that holds text on the wire. */
 void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off, gint len);
 void smtp_tls_ports_apply(const range_t *ports);
+
+/* smtp_xclient.c: Postfix XCLIENT and XFORWARD */
+void dissect_smtp_xclient(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
+                          const guint8 *args, gsize args_len);
+void dissect_smtp_xforward(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
+                           const guint8 *args, gsize args_len);
+void smtp_xclient_reply(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it, guint code);
+void smtp_xclient_register(int proto);
+
+/* smtp.c: the stream callbacks, shared with LMTP */
+void smtp_state_init(void *state, packet_info *pinfo);
+guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb);
+void smtp_render(mw_ctx *ctx, tvbuff_t *tvb);
+void smtp_gap(void *state, int dir, guint32 missing);
+
+/* smtp_lmtp.c: the LMTP links of a reply to the end of data */
+void smtp_lmtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_cmd_rec *c);
 
 /* smtp.c: dissect one command line (also used for lines after a rejected DATA). */
 void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l);

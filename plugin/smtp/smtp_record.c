@@ -18,7 +18,7 @@ typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_UINT64_FMT, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK,
     OP_SUBTREE, OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_MESSAGE,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE,
 } smtp_op_kind;
 
 /* Extra data of the ops that need more than one value (file scope). */
@@ -307,6 +307,11 @@ void so_tap_command(smtp_call *sc, const char *verb)
     op_new(sc, OP_TAP_COMMAND, SMTP_NODE_NONE)->v.s = keep(verb);
 }
 
+void so_tap_client(smtp_call *sc, const char *client)
+{
+    op_new(sc, OP_TAP_CLIENT, SMTP_NODE_NONE)->v.s = keep(client);
+}
+
 void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time)
 {
     smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);
@@ -498,6 +503,9 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         }
         case OP_CALL_DISSECTOR:
             call_dissector(o->v.h, ot, pinfo, n);
+            break;
+        case OP_TAP_CLIENT:
+            mw_tap_client(ctx, o->v.s);
             break;
         case OP_TAP_COMMAND:
             mw_tap_command(ctx, o->v.s);

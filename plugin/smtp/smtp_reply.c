@@ -36,7 +36,6 @@ static expert_field ei_smtp_data_refused = EI_INIT;
 static expert_field ei_smtp_early_body_refused = EI_INIT;
 static expert_field ei_smtp_reply_before_end = EI_INIT;
 static expert_field ei_smtp_smuggling_accepted = EI_INIT;
-static wmem_map_t *smuggle_counted; /* terminator frames whose acceptance was counted */
 
 #define CODE_CLASS(c) ((c) / 100)
 
@@ -80,6 +79,8 @@ static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw
     nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
     it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
     so_set_generated(sc, it);
+    if (c->lmtp_rcpt)
+        smtp_lmtp_reply_links(sc, tvb, t, c);
 }
 
 static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
@@ -112,14 +113,16 @@ static void smtp_data_reply(smtp_call *sc, smtp_node it, guint code)
 static void smtp_reply_in_body(smtp_call *sc, smtp_node it)
 {
     smtp_state *st = sc->st;
-    if (st->de_last_frame)
+    if (st->de_last_frame && st->smug_reported != st->de_last_frame) {
+        st->smug_reported = st->de_last_frame;
         so_mw_expert_format(sc, it, &ei_smtp_smuggling_accepted,
                                "The server answered before the strict end of data: it took the "
                                "%s in frame %u as the end of the message, and executes what "
                                "follows as commands",
                                mw_dataend_class_bytes((int)st->de_last_cls), st->de_last_frame);
-    else
+    } else if (!st->de_last_frame) {
         so_expert(sc, it, &ei_smtp_reply_before_end);
+    }
     smtp_message_reset(st);
     mw_smtp_client_body_end(&st->cl);
     mw_smtp_txn_abort(&st->tx);
@@ -147,11 +150,12 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
     case SMTP_VERB_AUTH_RESPONSE:
         mw_smtp_client_auth_reply(&st->cl, code);
         break;
+    case MW_SMTP_XCLIENT:
+        smtp_xclient_reply(sc, tvb, t, it, code);
+        break;
     default:
         break;
     }
-    (void)tvb;
-    (void)t;
 }
 
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
@@ -237,16 +241,19 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
     } else if (rr.unmatched && st->smug.owed) {
-        /* Statistics count the event once: the first owed reply of the
-         * terminator's frame (a frame number names one event in the file). */
-        gboolean first = !wmem_map_contains(smuggle_counted, GUINT_TO_POINTER(st->smug_frame));
-        if (first)
-            wmem_map_insert(smuggle_counted, GUINT_TO_POINTER(st->smug_frame), GUINT_TO_POINTER(1));
         (void)mw_smtp_smuggle_owed_reply(&st->smug);
-        (first ? so_mw_expert_format : so_expert_format)(sc, reply_item, &ei_smtp_smuggling_accepted,
-                         "A reply to no visible command: the server took the %s in frame %u as "
-                         "the end of the message and executed the commands smuggled after it",
-                         mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+        /* one verdict per fake terminator, on the first reply that proves it:
+         * the executed command's (Postfix), the refusal of the smuggled
+         * DATA as a synchronisation error (Exim), or the error before the
+         * server closes (OpenSMTPD); statistics count it once */
+        if (st->smug_reported != st->smug_frame) {
+            st->smug_reported = st->smug_frame;
+            so_mw_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+                                "A reply to no visible command: the server took the %s in frame "
+                                "%u as the end of the message and answered the commands "
+                                "smuggled after it",
+                                mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+        }
     } else if (rr.unmatched) {
         so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
     }
@@ -260,8 +267,6 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 
 void smtp_reply_register(int proto)
 {
-    smuggle_counted = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
-                                             g_direct_equal);
     static hf_register_info hf[] = {
         /* the reply and its lines */
         {&hf_smtp_response,
@@ -325,7 +330,7 @@ void smtp_reply_register(int proto)
           "The server answered before the end of the message data: it stopped reading it",
           EXPFILL}},
         {&ei_smtp_smuggling_accepted,
-         {"mail.smtp.smuggling.accepted", PI_SECURITY, PI_WARN,
+         {"mail.smtp.smuggling.accepted", PI_SECURITY, PI_ERROR,
           "The server took a non-strict end of data as the end of the message", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));

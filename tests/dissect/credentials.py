@@ -27,6 +27,7 @@ EXPECTED = {
     "smtp-465-implicit-tls.pcapng": [("17", "SMTP", "alice", "AUTH PLAIN")],
     "smtp-587-submission.pcapng": [("17", "SMTP", "alice", "AUTH PLAIN")],
     "smtp-587-no-starttls.pcapng": [("9", "SMTP", "alice", "AUTH PLAIN")],
+    "smtp-auth-plain-no-authcid.pcapng": [("4", "SMTP", "alice", "AUTH PLAIN")],
     "smtp-plain-session.pcapng": [],
     "pop-user-pass.pcapng": [("9", "POP3", "carol", "USER/PASS")],
     "pop-auth-plain.pcapng": [("12", "POP3", "carol", "AUTH PLAIN"),

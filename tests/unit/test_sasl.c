@@ -139,6 +139,16 @@ static void test_plain(void)
     CHECK(p.error && strcmp(p.error, "more than two NUL separators") == 0);
     CHECK(!mw_sasl_plain_parse(B("\0\0pw"), 4, &p));
     CHECK(p.error && strcmp(p.error, "empty authentication identity") == 0);
+    CHECK(!p.usable);
+    static const uint8_t no_authcid[] = "user\0\0password";
+    CHECK(!mw_sasl_plain_parse(no_authcid, sizeof no_authcid - 1, &p));
+    CHECK(p.error && strcmp(p.error, "empty authentication identity") == 0);
+    CHECK(p.usable);
+    CHECK_SPAN(no_authcid + p.user.off, p.user.len, "user");
+    CHECK_SPAN(no_authcid + p.passwd.off, p.passwd.len, "password");
+    CHECK(mw_sasl_plain_parse(z, sizeof z - 1, &p));
+    CHECK(p.usable);
+    CHECK_SPAN(z + p.user.off, p.user.len, "bob");
     CHECK(!mw_sasl_plain_parse(B(""), 0, &p));
 }
 

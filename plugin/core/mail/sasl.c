@@ -76,6 +76,8 @@ bool mw_sasl_plain_parse(const uint8_t *dec, size_t len, mw_sasl_plain *p)
     p->authzid = span(0, a);
     p->authcid = span(a + 1, b - a - 1);
     p->passwd = span(b + 1, len - b - 1);
+    p->user = p->authcid.len ? p->authcid : p->authzid;
+    p->usable = p->user.len > 0;
     if (p->authcid.len == 0)
         return fail(&p->error, "empty authentication identity");
     return true;

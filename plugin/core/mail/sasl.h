@@ -37,6 +37,11 @@ mw_sasl_mech_info mw_sasl_mech_classify(const uint8_t *name, size_t len);
 typedef struct mw_sasl_plain {
     mw_span authzid, authcid, passwd; /* authzid is empty when not given */
     const char *error;
+    /* The spans are set and name someone: user is authcid, or authzid when
+     * authcid is empty ("user NUL NUL password": the parse fails with an
+     * error, yet servers and analysts still read a user and a password). */
+    bool usable;
+    mw_span user;
 } mw_sasl_plain;
 
 /* Splits decoded PLAIN "authzid NUL authcid NUL passwd"; exactly two NULs. */

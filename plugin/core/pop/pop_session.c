@@ -227,8 +227,8 @@ static void sasl_response(pop_feed *f, const uint8_t *p, size_t len)
         switch ((mw_sasl_mech)s->sasl) {
         case MW_SASL_PLAIN: {
             mw_sasl_plain pl;
-            if (mw_sasl_plain_parse(d, n, &pl))
-                set_user(f, d + pl.authcid.off, pl.authcid.len);
+            if (mw_sasl_plain_parse(d, n, &pl) || pl.usable)
+                set_user(f, d + pl.user.off, pl.user.len);
             break;
         }
         case MW_SASL_LOGIN:
