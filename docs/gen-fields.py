@@ -40,6 +40,9 @@ GROUPS = [
     ("mail.lmtp", "LMTP (`mail.lmtp`): the SMTP fields apply, these are its own"),
     ("mail.proxy", "PROXY protocol header (`mail.proxy`), before any of the three protocols"),
     ("mail.header", "Message header fields (`mail.header`), shared by the three protocols"),
+    ("mail.message", "Whole messages (`mail.message`): hash, MIME summary, copies in other sessions"),
+    ("mail.part", "MIME parts and attachments (`mail.part`): type, file name, sizes, hashes"),
+    ("mail.dkim", "DKIM signatures (`mail.dkim`): domain, selector, body hash"),
     ("mail", "Stream engine and lines (`mail.stream`, `mail.line`), shared by the three protocols"),
 ]
 GROUP_TEXT = {"PI_SECURITY": "Security", "PI_MALFORMED": "Malformed", "PI_SEQUENCE": "Sequence",

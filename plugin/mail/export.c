@@ -11,7 +11,7 @@
 
 /* Keep what a person needs to tell files apart (letters and digits of any
  * script, @ . + -); every other run of characters becomes one '_'. */
-static void append_clean(GString *out, const char *s, gssize n, gsize max_chars)
+void mw_export_clean(GString *out, const char *s, gssize n, gsize max_chars)
 {
     gsize start = out->len, chars = 0;
     gboolean utf8 = g_utf8_validate(s, n, NULL);
@@ -64,16 +64,16 @@ char *mw_export_filename(const char *proto, guint32 frame, const guint8 *msg, gu
     GString *from = g_string_new(NULL), *subject = g_string_new(NULL);
     header_facts(msg, len, from, subject);
     GString *name = g_string_new(NULL);
-    append_clean(name, proto, (gssize)strlen(proto), 8);
+    mw_export_clean(name, proto, (gssize)strlen(proto), 8);
     g_string_ascii_down(name);
     g_string_append_printf(name, "-f%u", frame);
     if (from->len) {
         g_string_append_c(name, '-');
-        append_clean(name, from->str, (gssize)from->len, 64);
+        mw_export_clean(name, from->str, (gssize)from->len, 64);
     }
     if (subject->len) {
         g_string_append_c(name, '-');
-        append_clean(name, subject->str, (gssize)subject->len, 64);
+        mw_export_clean(name, subject->str, (gssize)subject->len, 64);
     }
     g_string_append(name, ".eml");
     if (from_out)
@@ -101,6 +101,7 @@ static tap_packet_status mail_eo_packet(void *tapdata, packet_info *pinfo, epan_
     e->payload_len = r->len;
     e->payload_data = (guint8 *)g_memdup2(r->data, r->len);
     list->add_entry(list->gui_data, e);
+    mw_export_attachments(list, pinfo, r);
     return TAP_PACKET_REDRAW;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/mail/message.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
 #include "mail/tap.h"
 
 static int ett_mail_header = -1;
@@ -201,9 +202,12 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->n_to_cc = wmem_array_get_count(to_cc);
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
 
+    gboolean imf_ok = TRUE;
+    if (buf && whole)
+        imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
     if (!imf_handle)
         imf_handle = find_dissector("imf");
-    if (imf_handle && len) {
+    if (imf_handle && len && imf_ok) {
         col_append_str(pinfo->cinfo, COL_INFO, " | ");
         col_set_fence(pinfo->cinfo, COL_INFO);
         call_dissector(imf_handle, msg, pinfo, tree);
@@ -223,6 +227,7 @@ void mail_message_register(int proto)
     if (done)
         return;
     done = TRUE;
+    mail_parts_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},

@@ -6,6 +6,7 @@
 #include <epan/tap.h>
 #include <epan/to_str.h>
 
+#include "mail/parts.h"
 #include "mail/stats.h"
 #include "mail/tap.h"
 
@@ -87,7 +88,7 @@ static void leaf(stats_tree *st, int parent, const char *name)
 static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt,
                                           const void *data, tap_flags_t flags)
 {
-    (void)pinfo, (void)edt, (void)flags;
+    (void)edt, (void)flags;
     const mw_tap_rec *r = (const mw_tap_rec *)data;
     if (!r || !r->proto || !tree_sessions)
         return TAP_PACKET_DONT_REDRAW;
@@ -123,9 +124,13 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
             avg_stat_node_add_value_float(st, r->verb, rt, FALSE, ms);
         }
         break;
-    case MW_TAP_MESSAGE:
+    case MW_TAP_MESSAGE: {
         tick_stat_node(st, "Messages", proto, FALSE);
+        unsigned atts = mail_parts_attachments(mail_parts_of(pinfo, r->data));
+        if (atts)
+            increase_stat_node(st, "Attachments", proto, FALSE, (int)atts);
         break;
+    }
     case MW_TAP_ANOMALY:
         leaf(st, branch(st, proto, "Anomalies"), r->expert ? r->expert : "?");
         break;
@@ -146,7 +151,7 @@ typedef struct mail_session {
     gboolean claimed;        /* client: as a proxy claims it */
     char *user;
     guint flags;
-    guint commands, messages, anomalies;
+    guint commands, messages, attachments, anomalies;
     guint64 bytes;
     guint32 first, last;
 } mail_session;
@@ -217,6 +222,7 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
         break;
     case MW_TAP_MESSAGE:
         s->messages++;
+        s->attachments += mail_parts_attachments(mail_parts_of(pinfo, r->data));
         s->bytes += r->len;
         break;
     case MW_TAP_ANOMALY:
@@ -254,14 +260,14 @@ static void sessions_draw(void *tapdata)
     sessions_tap *t = (sessions_tap *)tapdata;
     printf("\n====================================================================================================\n");
     printf("Mail sessions (mailwire)%s%s\n", t->filter ? "  Filter: " : "", t->filter ? t->filter : "");
-    printf("%-5s %-23s %-23s %-20s %-19s %5s %5s %9s %5s %s\n", "Proto", "Client", "Server", "User",
-           "Security", "Cmds", "Msgs", "MsgBytes", "Anom", "Frames");
+    printf("%-5s %-23s %-23s %-20s %-19s %5s %5s %5s %9s %5s %s\n", "Proto", "Client", "Server",
+           "User", "Security", "Cmds", "Msgs", "Atts", "MsgBytes", "Anom", "Frames");
     for (guint i = 0; i < t->order->len; i++) {
         const mail_session *s = (const mail_session *)g_ptr_array_index(t->order, i);
-        printf("%-5s %-23s %-23s %-20s %-19s %5u %5u %9" PRIu64 " %5u %u-%u\n", s->proto,
+        printf("%-5s %-23s %-23s %-20s %-19s %5u %5u %5u %9" PRIu64 " %5u %u-%u\n", s->proto,
                s->client ? s->client : "?", s->server ? s->server : "?", s->user ? s->user : "-",
-               session_security(s->flags), s->commands, s->messages, s->bytes, s->anomalies,
-               s->first, s->last);
+               session_security(s->flags), s->commands, s->messages, s->attachments, s->bytes,
+               s->anomalies, s->first, s->last);
     }
     printf("====================================================================================================\n");
 }
@@ -305,4 +311,5 @@ void mw_stats_register(void)
     stats_tree_register_plugin("mail", "mail", st_name, 0, mail_tree_packet, mail_tree_init,
                                mail_tree_cleanup);
     register_stat_tap_ui(&sessions_ui, NULL);
+    mw_stats_files_register();
 }

@@ -105,6 +105,11 @@ void mw_tap_session_fact(mw_ctx *ctx, mw_tap_fact fact)
     tap_queue_packet(mail_tap, ctx->pinfo, r);
 }
 
+const char *mw_tap_current(void)
+{
+    return current_label;
+}
+
 void mw_tap_client(mw_ctx *ctx, const char *client)
 {
     if (!listened() || !client)

@@ -74,5 +74,6 @@ void mw_expert_format(packet_info *pinfo, proto_item *item, expert_field *ei,
 /* The protocol whose bytes are being dissected now (set by the stream
  * engine), for anomalies the shared code reports. */
 void mw_tap_set_current(const char *label);
+const char *mw_tap_current(void); /* NULL when none */
 
 #endif

@@ -403,6 +403,8 @@ def _more_cases():
     import tcp_cases  # noqa: E402
     SMALL.update(tcp_cases.cases(sys.modules[__name__]))
     BIG.update(tcp_cases.big_cases(sys.modules[__name__]))
+    import mime_cases  # noqa: E402
+    SMALL.update(mime_cases.cases(sys.modules[__name__]))
 
 
 def main(argv):

@@ -1,0 +1,272 @@
+/* Copies of one message across sessions: see copies.h. */
+#include <wireshark.h>
+#include <epan/expert.h>
+#include <epan/packet.h>
+#include <epan/wmem_scopes.h>
+#include <gcrypt.h>
+
+#include "core/mail/message.h"
+#include "mail/copies.h"
+
+/* Header fields compared per message, and the bodies kept for finding the
+ * first differing byte (in all, for the capture). */
+#define FIELDS_MAX 256
+#define BODIES_BUDGET (64u * 1024 * 1024)
+/* Copies linked per group: a capture holding the same message hundreds of
+ * times would otherwise grow links (and tree items) with the square. */
+#define COPIES_MAX 16
+
+typedef struct copy_link {
+    const mail_copy *other;
+    gboolean later;          /* this copy came after the other */
+    const char **added;      /* fields the later copy has and the earlier lacks */
+    guint n_added;
+    const char **removed;    /* fields the earlier copy has and the later lacks */
+    guint n_removed;
+    gboolean body_same;
+    gint64 first_diff;       /* offset in the body, -1 when not known */
+} copy_link;
+
+struct mail_copy {
+    guint32 frame;
+    const char *proto;
+    const char *message_id;  /* NULL when none */
+    guint8 body_sha256[32];
+    guint64 body_len;
+    const guint8 *body;      /* kept copy, NULL past the budget */
+    const char **fields;     /* "Name: value", folding collapsed */
+    guint n_fields;
+    wmem_array_t *links;     /* copy_link */
+};
+
+static int hf_also_in = -1;
+static int hf_header_added = -1;
+static int hf_header_removed = -1;
+static int hf_body_same = -1;
+static int hf_body_differs_at = -1;
+static int ett_copy = -1;
+static expert_field ei_body_altered = EI_INIT;
+static expert_field ei_body_differs = EI_INIT;
+
+static wmem_map_t *by_id;    /* Message-ID -> wmem_array_t of mail_copy* */
+static wmem_map_t *by_body;  /* hex SHA-256 of the body -> the same */
+static gsize bodies_kept;    /* body bytes kept for this capture */
+
+static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
+{
+    char *s = (char *)wmem_alloc(a, n + 1);
+    size_t o = 0;
+    gboolean space = FALSE;
+    for (size_t i = 0; i < n; i++) {
+        guint8 c = p[i];
+        if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+            space = TRUE;
+            continue;
+        }
+        if (space && o)
+            s[o++] = ' ';
+        space = FALSE;
+        s[o++] = (char)(c ? c : '?');
+    }
+    s[o] = 0;
+    return s;
+}
+
+/* Fields of a not matched in b (a multiset difference). */
+static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
+{
+    const char **out = wmem_alloc_array(wmem_file_scope(), const char *, a->n_fields + 1);
+    gboolean *used = g_new0(gboolean, b->n_fields + 1);
+    *n = 0;
+    for (guint i = 0; i < a->n_fields; i++) {
+        gboolean found = FALSE;
+        for (guint j = 0; j < b->n_fields && !found; j++)
+            if (!used[j] && strcmp(a->fields[i], b->fields[j]) == 0)
+                used[j] = found = TRUE;
+        if (!found)
+            out[(*n)++] = a->fields[i];
+    }
+    g_free(used);
+    return out;
+}
+
+static void link_pair(mail_copy *earlier, mail_copy *later, const guint8 *later_body)
+{
+    copy_link l;
+    memset(&l, 0, sizeof l);
+    l.added = missing(later, earlier, &l.n_added);
+    l.removed = missing(earlier, later, &l.n_removed);
+    l.body_same = later->body_len == earlier->body_len &&
+                  memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
+    l.first_diff = -1;
+    if (!l.body_same && earlier->body) {
+        guint64 n = MIN(later->body_len, earlier->body_len), i = 0;
+        while (i < n && later_body[i] == earlier->body[i])
+            i++;
+        l.first_diff = (gint64)i;
+    }
+    l.other = earlier;
+    l.later = TRUE;
+    wmem_array_append_one(later->links, l);
+    l.other = later;
+    l.later = FALSE;
+    wmem_array_append_one(earlier->links, l);
+}
+
+static void join(wmem_map_t *map, const char *key, wmem_array_t **group)
+{
+    wmem_array_t *g = (wmem_array_t *)wmem_map_lookup(map, key);
+    if (g && !*group)
+        *group = g;
+    else if (!g && *group)
+        wmem_map_insert(map, key, *group);
+}
+
+mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 *buf, guint len)
+{
+    wmem_allocator_t *fs = wmem_file_scope();
+    mail_copy *c = wmem_new0(fs, mail_copy);
+    c->frame = pinfo->num;
+    c->proto = proto ? wmem_strdup(fs, proto) : "mail";
+    c->links = wmem_array_new(fs, sizeof(copy_link));
+    c->fields = wmem_alloc_array(fs, const char *, FIELDS_MAX);
+    size_t pos = 0;
+    gboolean ended = FALSE;
+    while (pos < len) {
+        mw_hdr_field f;
+        mw_hdr_status s = mw_hdr_next(buf, len, true, &pos, &f);
+        if (s == MW_HDR_END) {
+            ended = TRUE;
+            break;
+        }
+        if (s != MW_HDR_FIELD)
+            break;
+        if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
+            c->message_id = collapse(fs, buf + f.value.off, f.value.len);
+        if (c->n_fields < FIELDS_MAX)
+            c->fields[c->n_fields++] =
+                collapse(fs, buf + f.name.off, f.value.off + f.value.len - f.name.off);
+    }
+    /* No header block: the whole message is the body. */
+    size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
+    const guint8 *body = buf + body_off;
+    c->body_len = len - body_off;
+    gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
+    if (bodies_kept + c->body_len <= BODIES_BUDGET) {
+        c->body = (const guint8 *)wmem_memdup(fs, body, (size_t)c->body_len);
+        bodies_kept += (gsize)c->body_len;
+    }
+
+    char hex[65];
+    for (int i = 0; i < 32; i++)
+        g_snprintf(hex + 2 * i, 3, "%02x", c->body_sha256[i]);
+    const char *body_key = wmem_strdup(fs, hex);
+    wmem_array_t *group = NULL;
+    if (c->message_id && c->message_id[0])
+        group = (wmem_array_t *)wmem_map_lookup(by_id, c->message_id);
+    /* An empty body says nothing about sameness. */
+    if (!group && c->body_len)
+        group = (wmem_array_t *)wmem_map_lookup(by_body, body_key);
+    if (group && wmem_array_get_count(group) >= COPIES_MAX)
+        return c; /* counted nowhere else: the first copies say enough */
+    if (group) {
+        guint n = wmem_array_get_count(group);
+        for (guint i = 0; i < n; i++)
+            link_pair(*(mail_copy **)wmem_array_index(group, i), c, body);
+    } else {
+        group = wmem_array_new(fs, sizeof(mail_copy *));
+    }
+    wmem_array_append_one(group, c);
+    if (c->message_id && c->message_id[0])
+        join(by_id, c->message_id, &group);
+    if (c->body_len)
+        join(by_body, body_key, &group);
+    return c;
+}
+
+static gboolean is_fetch(const char *proto)
+{
+    return strcmp(proto, "IMAP") == 0 || strcmp(proto, "POP") == 0;
+}
+
+void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const mail_copy *c)
+{
+    if (!c)
+        return;
+    guint n = wmem_array_get_count(c->links);
+    for (guint i = 0; i < n; i++) {
+        const copy_link *l = (const copy_link *)wmem_array_index(c->links, i);
+        proto_item *li = proto_tree_add_uint(tree, hf_also_in, msg, 0, 0, l->other->frame);
+        proto_item_set_generated(li);
+        proto_item_append_text(li, " (%s, %s copy)", l->other->proto, l->later ? "earlier" : "later");
+        proto_tree *lt = proto_item_add_subtree(li, ett_copy);
+        for (guint k = 0; k < l->n_added; k++)
+            proto_item_set_generated(proto_tree_add_string(lt, hf_header_added, msg, 0, 0,
+                                                           l->added[k]));
+        for (guint k = 0; k < l->n_removed; k++)
+            proto_item_set_generated(proto_tree_add_string(lt, hf_header_removed, msg, 0, 0,
+                                                           l->removed[k]));
+        proto_item *bi = proto_tree_add_boolean(lt, hf_body_same, msg, 0, 0, l->body_same);
+        proto_item_set_generated(bi);
+        if (l->body_same)
+            continue;
+        if (l->first_diff >= 0)
+            proto_item_set_generated(proto_tree_add_uint64(lt, hf_body_differs_at, msg, 0, 0,
+                                                           (guint64)l->first_diff));
+        const char *mine = c->proto, *theirs = l->other->proto;
+        gboolean altered = (strcmp(mine, "SMTP") == 0 && is_fetch(theirs)) ||
+                           (strcmp(theirs, "SMTP") == 0 && is_fetch(mine));
+        expert_add_info_format(pinfo, bi, altered ? &ei_body_altered : &ei_body_differs,
+                               "%s copy in frame %u has a different body (first difference at "
+                               "byte %" PRId64 " of the body)%s", theirs, l->other->frame,
+                               l->first_diff, altered ? ": altered between submission and "
+                               "retrieval" : "");
+    }
+}
+
+static void reset_budget(void)
+{
+    bodies_kept = 0;
+}
+
+void mail_copies_register(int proto)
+{
+    static gboolean done;
+    if (done)
+        return;
+    done = TRUE;
+    register_init_routine(reset_budget);
+    by_id = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
+    by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash,
+                                     g_str_equal);
+    static hf_register_info hf[] = {
+        {&hf_also_in,
+         {"Also in frame", "mail.message.also_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
+          "Another copy of this message (same Message-ID or same body) in this capture", HFILL}},
+        {&hf_header_added,
+         {"Header field added", "mail.message.header_added", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A field the later of the two copies has and the earlier lacks", HFILL}},
+        {&hf_header_removed,
+         {"Header field removed", "mail.message.header_removed", FT_STRING, BASE_NONE, NULL, 0x0,
+          "A field the earlier of the two copies has and the later lacks", HFILL}},
+        {&hf_body_same,
+         {"Same body", "mail.message.body_same", FT_BOOLEAN, BASE_NONE, NULL, 0x0,
+          "The bodies (after the header's empty line) are byte for byte the same", HFILL}},
+        {&hf_body_differs_at,
+         {"Bodies differ at", "mail.message.body_differs_at", FT_UINT64, BASE_DEC, NULL, 0x0,
+          "Offset in the body of the first differing byte", HFILL}},
+    };
+    static gint *ett[] = {&ett_copy};
+    static ei_register_info ei[] = {
+        {&ei_body_altered,
+         {"mail.message.body_altered", PI_SECURITY, PI_WARN,
+          "The message was submitted by SMTP with another body than the one fetched", EXPFILL}},
+        {&ei_body_differs,
+         {"mail.message.body_differs", PI_SEQUENCE, PI_NOTE,
+          "Another copy of the message has a different body", EXPFILL}},
+    };
+    proto_register_field_array(proto, hf, array_length(hf));
+    proto_register_subtree_array(ett, array_length(ett));
+    expert_module_t *em = expert_register_protocol(proto);
+    expert_register_field_array(em, ei, array_length(ei));
+}

@@ -1,0 +1,47 @@
+/* Export Objects "mail": the attachments of each message, decoded, beside
+ * the whole .eml (see export.h).  The MIME walk is the one the dissection
+ * kept (parts.c); only the bytes of the chosen parts are decoded here. */
+#include <wireshark.h>
+#include <epan/export_object.h>
+#include <epan/packet.h>
+
+#include "core/mail/mime.h"
+#include "mail/export.h"
+#include "mail/parts.h"
+#include "mail/tap.h"
+
+void mw_export_attachments(void *list_, void *pinfo_, const void *rec)
+{
+    export_object_list_t *list = (export_object_list_t *)list_;
+    packet_info *pinfo = (packet_info *)pinfo_;
+    const mw_tap_rec *r = (const mw_tap_rec *)rec;
+    const mw_mime_message *m = mail_parts_of(pinfo, r->data);
+    if (!m)
+        return;
+    for (unsigned i = 0; i < m->n_parts; i++) {
+        const mw_mime_part *p = &m->parts[i];
+        if (!(p->flags & MW_PART_ATTACHMENT) || !p->hashed)
+            continue;
+        char section[64];
+        mw_mime_part_section(m, i, section, sizeof section);
+        GString *name = g_string_new(NULL);
+        mw_export_clean(name, r->proto, (gssize)strlen(r->proto), 8);
+        g_string_ascii_down(name);
+        g_string_append_printf(name, "-f%u-p%s", r->frame, section);
+        gsize before = name->len;
+        g_string_append_c(name, '-');
+        if (p->filename)
+            mw_export_clean(name, p->filename, (gssize)strlen(p->filename), 96);
+        if (name->len == before + 1)
+            g_string_append(name, "attachment.bin");
+        size_t n = 0;
+        export_object_entry_t *e = g_new0(export_object_entry_t, 1);
+        e->pkt_num = pinfo->num;
+        e->filename = g_string_free(name, FALSE);
+        e->hostname = g_strdup(r->proto);
+        e->content_type = g_strdup_printf("%s/%s", p->type, p->subtype);
+        e->payload_data = mw_mime_part_decoded(r->data, p, &n);
+        e->payload_len = n;
+        list->add_entry(list->gui_data, e);
+    }
+}
