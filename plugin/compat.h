@@ -79,6 +79,13 @@ typedef bool mw_wmem_cb_bool;
 typedef gboolean mw_wmem_cb_bool;
 #endif
 
+/* Boolean preferences point at a gboolean in 4.0 and a bool from 4.4. */
+#if MW_WS_AT_LEAST(4, 4)
+typedef bool mw_pref_bool;
+#else
+typedef gboolean mw_pref_bool;
+#endif
+
 /* format_text() takes const guchar * in 4.0 and const char * from 4.4:
  * accept bytes of either signedness. */
 #if MW_WS_AT_LEAST(4, 4)

@@ -2,7 +2,7 @@
 
 #include <epan/prefs.h>
 
-static gboolean keep_messages = TRUE;
+static mw_pref_bool keep_messages = TRUE;
 static int hf_not_kept = -1;
 
 gboolean mw_keep_messages(void)

@@ -47,10 +47,12 @@ def main():
     ap.add_argument("--captures", default=os.path.join(
         os.path.dirname(os.path.abspath(__file__)), "..", "..", "captures"))
     ap.add_argument("--tshark", default="tshark")
+    ap.add_argument("--sanitized", default="OFF")
     args = ap.parse_args()
     failures, ran = [], 0
     try:
-        with tshark_env.TsharkEnv(args.plugin, tshark=args.tshark) as env:
+        with tshark_env.TsharkEnv(args.plugin, sanitized=tshark_env.on_off(args.sanitized),
+                                  tshark=args.tshark) as env:
             env.check_plugin_loaded()
             for capname, builtin, field in CASES:
                 cap = env.capture(os.path.join(args.captures, capname))
