@@ -70,7 +70,7 @@ typedef struct frame_count {
 
 static wmem_map_t *walks; /* guint64 (frame << 20 | ordinal) -> parts_rec */
 
-static gboolean free_rec(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *data)
+static mw_wmem_cb_bool free_rec(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *data)
 {
     parts_rec *r = (parts_rec *)data;
     mw_mime_message_clear(&r->m);
