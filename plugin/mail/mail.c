@@ -7,6 +7,7 @@
 #include <epan/dissectors/packet-tls.h>
 
 #include "mail/fallback.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/mail.h"
 #include "mail/lineitem.h"
@@ -77,6 +78,7 @@ void mail_register(void)
 void mail_handoff(void)
 {
     mw_stream_handoff(proto_mail);
+    mail_dkim_handoff();
     heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, LMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }

@@ -9,6 +9,7 @@
 #include <epan/charsets.h>
 
 #include "core/mail/message.h"
+#include "mail/dkim_fields.h"
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
@@ -203,8 +204,10 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
 
     gboolean imf_ok = TRUE;
-    if (buf && whole)
+    if (buf && whole) {
         imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
+        mail_dkim_message(msg, pinfo, tree, buf, len);
+    }
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len && imf_ok) {
@@ -228,6 +231,7 @@ void mail_message_register(int proto)
         return;
     done = TRUE;
     mail_parts_register(proto);
+    mail_dkim_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},

@@ -13,6 +13,7 @@
 
 #include "core/pop/pop_syntax.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "pop/pop.h"
@@ -148,6 +149,7 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
         mw_keep_show_dropped(tree, tvb, m->msg_len);
+        mail_dkim_dropped(tvb, ctx->pinfo, tree);
         return;
     }
     if (!m || !m->msg || m->msg_len == 0)

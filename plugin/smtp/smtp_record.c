@@ -9,6 +9,7 @@
 
 #include "compat.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
@@ -397,6 +398,7 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
         mw_keep_show_dropped(t, tvb, m->len);
+        mail_dkim_dropped(tvb, ctx->pinfo, t);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
