@@ -180,6 +180,13 @@ static void decide(dkim_sig_rec *s, const key_ent *k)
         s->reason = wmem_strdup_printf(fs, "%s (from %s)", problem, where(s));
         return;
     }
+    if (k->key.type == MW_DKIM_KEY_RSA && k->key.bits < 1024) {
+        s->reason = wmem_strdup_printf(fs, "RSA key of %u bits (from %s): RFC 8301 says verifiers "
+                                           "must not accept keys shorter than 1024 bits; the "
+                                           "signature itself %s", k->key.bits, where(s),
+                                       hv == MW_DKIM_SIG_PASS ? "verifies" : "does not verify");
+        return;
+    }
     if (hv == MW_DKIM_SIG_PASS) {
         s->verdict = DKIM_SIG_PASS;
         s->reason = wmem_strdup_printf(fs, "verified with the key from %s", where(s));
