@@ -344,7 +344,7 @@ void mail_dkim_show_dns_keys(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree
         gint off = MIN(MAX(d->off, 0), len), n = MIN(MAX(d->len, 0), len - off);
         proto_item *ki = proto_tree_add_item(tree, hf_key, tvb, off, n, ENC_NA);
         proto_item_set_text(ki, "DKIM key %s: %s, %u bits%s", d->name, d->type, d->bits,
-                            d->taken ? "" : " (not used: a key for this name was known already)");
+                            d->taken ? "" : " (not used: another key for this name was taken)");
         proto_item_set_generated(ki);
         proto_tree *kt = proto_item_add_subtree(ki, ett_key);
         proto_item *it = proto_tree_add_string(kt, hf_key_name, tvb, off, n, d->name);

@@ -345,38 +345,55 @@ static wmem_array_t *read_answers(proto_tree *tree, packet_info *pinfo)
     return out;
 }
 
-/* First pass: each key record becomes the key of its name unless one is
- * known already; messages waiting for it are decided here. */
+/* First pass: a record becomes the key of its name unless one is known
+ * already; messages waiting for it are decided here.  Usable records of the
+ * frame are taken before unusable ones (RFC 6376 3.6.2.2 lets a verifier
+ * choose among several records). */
 static void take_keys(packet_info *pinfo, wmem_array_t *recs)
 {
-    for (guint i = 0; i < wmem_array_get_count(recs); i++) {
+    guint n = wmem_array_get_count(recs);
+    key_ent **parsed = g_new0(key_ent *, n);
+    for (guint i = 0; i < n; i++) {
         dkim_dns_key *d = *(dkim_dns_key **)wmem_array_index(recs, i);
-        key_ent *k = key_add((const guint8 *)d->text, strlen(d->text), pinfo->num);
+        key_ent *k = parsed[i] = key_add((const guint8 *)d->text, strlen(d->text), pinfo->num);
         d->type = k->key.type == MW_DKIM_KEY_RSA       ? "rsa"
                   : k->key.type == MW_DKIM_KEY_ED25519 ? "ed25519"
                                                        : "unknown";
         d->bits = k->key.bits;
         d->flags = k->key.flags;
         d->problem = key_problem(k->key.flags, k->usable, k->key.type);
-        gchar *n = g_ascii_strdown(d->name, -1);
-        if (!keys || g_hash_table_contains(keys, n)) {
-            key_ent_free(k);
-            g_free(n);
-            continue;
-        }
-        d->taken = TRUE;
-        g_hash_table_insert(keys, g_strdup(n), k);
-        GPtrArray *w = (GPtrArray *)g_hash_table_lookup(waiting, n);
-        for (guint j = 0; w && j < w->len; j++) {
-            dkim_sig_rec *s = (dkim_sig_rec *)g_ptr_array_index(w, j);
-            decide(s, k);
-            drop_pending(s);
-            wmem_array_append_one(d->verified, s);
-        }
-        if (w)
-            g_hash_table_remove(waiting, n);
-        g_free(n);
     }
+    for (int usable = 1; usable >= 0; usable--) {
+        for (guint i = 0; i < n; i++) {
+            key_ent *k = parsed[i];
+            if (!k || k->usable != (gboolean)usable)
+                continue;
+            parsed[i] = NULL;
+            dkim_dns_key *d = *(dkim_dns_key **)wmem_array_index(recs, i);
+            gchar *nm = g_ascii_strdown(d->name, -1);
+            if (!keys || g_hash_table_contains(keys, nm)) {
+                key_ent_free(k);
+                g_free(nm);
+                continue;
+            }
+            d->taken = TRUE;
+            g_hash_table_insert(keys, g_strdup(nm), k);
+            GPtrArray *w = (GPtrArray *)g_hash_table_lookup(waiting, nm);
+            for (guint j = 0; w && j < w->len; j++) {
+                dkim_sig_rec *s = (dkim_sig_rec *)g_ptr_array_index(w, j);
+                decide(s, k);
+                drop_pending(s);
+                wmem_array_append_one(d->verified, s);
+            }
+            if (w)
+                g_hash_table_remove(waiting, nm);
+            g_free(nm);
+        }
+    }
+    for (guint i = 0; i < n; i++)
+        if (parsed[i])
+            key_ent_free(parsed[i]);
+    g_free(parsed);
 }
 
 static int dissect_dns_keys(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
