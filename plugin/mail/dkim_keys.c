@@ -11,8 +11,8 @@
 #include "mail/dkim_fields.h"
 #include "mail/dkim_keys.h"
 
-/* A key known for a name: from the keys file (frame 0) or the first DNS
- * answer that carried it. */
+/* The key used for a name: from the keys file (frame 0), else the first
+ * DNS answer that carried one (its usable records first). */
 typedef struct key_ent {
     mw_dkim_key key;
     gboolean usable;
