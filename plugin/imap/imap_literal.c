@@ -11,6 +11,7 @@
 #include "mail/tap.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/trace_fields.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -209,6 +210,7 @@ void imap_render_literal_body(imap_render *rd)
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+            mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
         }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,

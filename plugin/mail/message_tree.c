@@ -12,6 +12,7 @@
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -205,6 +206,8 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     gboolean imf_ok = TRUE;
     if (buf && whole)
         imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
+    if (buf)
+        mail_trace_add(msg, pinfo, tree, buf, len, whole ? mail_parts_dkim(pinfo, buf) : NULL);
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len && imf_ok) {
@@ -228,6 +231,7 @@ void mail_message_register(int proto)
         return;
     done = TRUE;
     mail_parts_register(proto);
+    mail_trace_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
