@@ -155,10 +155,19 @@ static const char *txt(const guint8 *b, mw_span s)
 {
     char tmp[TEXT_MAX];
     size_t n = 0;
+    gboolean folded = FALSE; /* after a line end: its whitespace becomes one space */
     for (size_t i = 0; i < s.len && n < sizeof tmp; i++) {
         guint8 c = b[s.off + i];
-        if (c == '\r' || c == '\n')
+        if (c == '\r' || c == '\n') {
+            folded = TRUE;
             continue;
+        }
+        if (folded && (c == ' ' || c == '\t')) {
+            if (n && tmp[n - 1] != ' ')
+                tmp[n++] = ' ';
+            continue;
+        }
+        folded = FALSE;
         tmp[n++] = (char)(c == '\t' ? ' ' : c);
     }
     return (const char *)get_utf_8_string(wmem_file_scope(), (const guint8 *)tmp, (gint)n);
@@ -482,9 +491,12 @@ static void show_hops(const where *w, packet_info *pinfo, proto_tree *tree, cons
     }
     if (t->n_hops < t->hops_total)
         expert_add_info_format(pinfo, proto_tree_get_parent(tree), &ei_rcv_summarised,
-                               "%u of %u Received hops shown; the rest are counted only "
-                               "(%u more go backwards in date)", t->n_hops, t->hops_total,
-                               t->backwards_hidden);
+                               "%u of %u Received hops shown; the rest are counted only%s",
+                               t->n_hops, t->hops_total,
+                               t->backwards_hidden
+                                   ? wmem_strdup_printf(pinfo->pool, " (%u of them dated before "
+                                                        "the hop below)", t->backwards_hidden)
+                                   : "");
 }
 
 static void show_ar(const where *w, packet_info *pinfo, proto_tree *tree, const mail_trace *t)
@@ -550,16 +562,23 @@ static const char *chain_status(const mw_arc_chain *c)
                                                                                     : "none";
 }
 
-static const char *chain_why(const mw_arc_chain *c)
+/* Every reason the chain is broken, joined (packet scope). */
+static const char *chain_why(packet_info *pinfo, const mw_arc_chain *c)
 {
-    unsigned f = c->flags;
-    return (f & MW_ARC_CHAIN_CV_FAIL)        ? "the newest ARC-Seal says cv=fail"
-           : (f & MW_ARC_CHAIN_GAP)          ? "the instances are not numbered 1..N"
-           : (f & MW_ARC_CHAIN_MISSING)      ? "a set lacks one of its three fields"
-           : (f & MW_ARC_CHAIN_DUP)          ? "a set has one of its fields twice"
-           : (f & MW_ARC_CHAIN_EARLIER_FAIL) ? "an older ARC-Seal says cv=fail"
-           : (f & MW_ARC_CHAIN_BAD_CV)       ? "a seal's cv= is not none at i=1 and pass after"
-                                             : "a field without a valid instance i=";
+    static const struct { unsigned flag; const char *text; } why[] = {
+        {MW_ARC_CHAIN_CV_FAIL, "the newest ARC-Seal says cv=fail"},
+        {MW_ARC_CHAIN_EARLIER_FAIL, "an older ARC-Seal says cv=fail"},
+        {MW_ARC_CHAIN_GAP, "the instances are not numbered 1..N"},
+        {MW_ARC_CHAIN_MISSING, "a set lacks one of its three fields"},
+        {MW_ARC_CHAIN_DUP, "a set has one of its fields twice"},
+        {MW_ARC_CHAIN_BAD_CV, "a seal's cv= is not none at i=1 and pass after it"},
+        {MW_ARC_CHAIN_BAD_FIELD, "a field without a valid instance i="},
+    };
+    wmem_strbuf_t *b = wmem_strbuf_new(pinfo->pool, "");
+    for (size_t i = 0; i < G_N_ELEMENTS(why); i++)
+        if (c->flags & why[i].flag)
+            wmem_strbuf_append_printf(b, "%s%s", wmem_strbuf_get_len(b) ? "; " : "", why[i].text);
+    return wmem_strbuf_get_str(b);
 }
 
 static void show_arc(const where *w, packet_info *pinfo, proto_tree *tree, const mail_trace *t)
@@ -598,8 +617,8 @@ static void show_arc(const where *w, packet_info *pinfo, proto_tree *tree, const
     proto_item_set_generated(si);
     if (t->chain.status == MW_ARC_STATUS_FAIL)
         expert_add_info_format(pinfo, ci, &ei_arc_broken,
-                               "ARC chain broken at instance %u of %u: %s", t->chain.first_bad,
-                               t->chain.sets, chain_why(&t->chain));
+                               "ARC chain broken (first at instance %u of %u): %s",
+                               t->chain.first_bad, t->chain.sets, chain_why(pinfo, &t->chain));
     if (t->n_arcs < t->arcs_total)
         expert_add_info_format(pinfo, ci, &ei_arc_summarised,
                                "%u of %u ARC fields shown; all of them were checked for the "

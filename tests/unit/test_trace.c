@@ -303,8 +303,8 @@ static void test_received(void)
     CHECK_EQ_INT(r.time, 1796551200);
     CHECK(r.flags & MW_RCV_TLS);
     CHECK(!(r.flags & MW_RCV_AUTH));
-    /* the first TLS hint is the comment, the with value confirms it */
-    CHECK(r.tls.len > 0);
+    /* the comment says more than the with value */
+    CHECK_SPAN((const char *)v + r.tls.off, 13, "using TLSv1.3");
 
     /* Postfix local submission: no from clause, a comment with "from" */
     v = "by mail.example.org (Postfix, from userid 1000)\r\n\tid 9C1F2A0; Thu, 5 Dec 2024 "
@@ -328,8 +328,14 @@ static void test_received(void)
     SPAN(v, r.clause[MW_RCV_FOR], "c@example.net");
     CHECK(r.flags & MW_RCV_TLS);
     CHECK(r.flags & MW_RCV_AUTH);
+    SPAN(v, r.tls, "TLS1.3");
     CHECK(r.time_ok);
     CHECK_EQ_INT(r.time, 1704106800);
+    /* the protocol alone */
+    v = "from a by b with LMTPS id 1; 1 Jan 2024 00:00:00 +0000";
+    rcv(v, &r);
+    SPAN(v, r.tls, "LMTPS");
+    CHECK(!(r.flags & MW_RCV_AUTH));
 
     /* Exchange: a with value of several words, a via clause */
     v = "from EX1.corp.example (10.0.0.1) by EX2.corp.example (10.0.0.2) with Microsoft SMTP "

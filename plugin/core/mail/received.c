@@ -77,8 +77,9 @@ static void with_flags(const uint8_t *v, mw_span w, mw_received *r)
                                        "UTF8SMTPSA", "UTF8LMTPA", "UTF8LMTPSA"};
     for (size_t i = 0; i < sizeof tls / sizeof tls[0]; i++)
         if (mw_span_is(v, w, tls[i])) {
+            if (!(r->flags & MW_RCV_TLS))
+                r->tls = w; /* a comment saying which TLS says more */
             r->flags |= MW_RCV_TLS;
-            r->tls = w;
         }
     for (size_t i = 0; i < sizeof auth / sizeof auth[0]; i++)
         if (mw_span_is(v, w, auth[i]))
