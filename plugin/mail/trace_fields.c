@@ -672,14 +672,14 @@ static void show(const where *w, packet_info *pinfo, proto_tree *tree, const mai
 static guint64 next_key(packet_info *pinfo)
 {
     guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ORDINAL));
-    p_add_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ORDINAL, GUINT_TO_POINTER(n + 1));
+    p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ORDINAL, GUINT_TO_POINTER(n + 1));
     return ((guint64)pinfo->num << 20) | (n & 0xfffff);
 }
 
 void mail_trace_envelope(packet_info *pinfo, const char *mail_from)
 {
     if (proto_trace >= 0)
-        p_add_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE,
+        p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE,
                          mail_from ? wmem_strdup(pinfo->pool, mail_from) : NULL);
 }
 
@@ -697,7 +697,7 @@ void mail_trace_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const g
         wmem_map_insert(records, key, t);
     }
     /* the envelope is for this message only */
-    p_remove_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE);
+    p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
     where w = {msg, TRUE, len};
     show(&w, pinfo, tree, t);
 }
@@ -708,7 +708,7 @@ void mail_trace_add_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         return;
     guint64 k = next_key(pinfo);
     const mail_trace *t = (const mail_trace *)wmem_map_lookup(records, &k);
-    p_remove_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE);
+    p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
     where w = {tvb, FALSE, 0};
     show(&w, pinfo, tree, t);
 }
