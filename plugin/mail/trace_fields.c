@@ -655,7 +655,7 @@ static void show(const where *w, packet_info *pinfo, proto_tree *tree, const mai
         return;
     proto_item *ti = proto_tree_add_item(tree, hf_trace, w->tvb, 0, 0, ENC_NA);
     proto_item_set_text(ti, "Trace header fields: %u Received hop%s, %u Authentication-Results%s%s",
-                        t->hops_total, plurality(t->hops_total, "", "s"), t->ars_total,
+                        t->hops_total, t->hops_total == 1 ? "" : "s", t->ars_total,
                         t->arcs_total ? ", ARC chain " : "",
                         t->arcs_total ? chain_status(&t->chain) : "");
     proto_tree *tt = proto_item_add_subtree(ti, ett_trace);

@@ -84,6 +84,37 @@ static void test_ar_rfc8601_examples(void)
     SPAN(v, M[0].method, "sender-id");
     SPAN(v, M[1].result, "pass");
 
+    /* B.5: SMTP AUTH and SPF in one field, Sender ID and DKIM in another */
+    v = "example.com;\r\n                  auth=pass (cram-md5) smtp.auth=sender@example.com;\r\n"
+        "                  spf=fail smtp.mailfrom=example.com";
+    CHECK_EQ_INT(ar(v, false, &a, &ok), 2);
+    CHECK(ok);
+    SPAN(v, M[1].result, "fail");
+    v = "example.com;\r\n                  sender-id=fail header.from=example.com;\r\n"
+        "                  dkim=pass (good signature) header.d=example.com";
+    CHECK_EQ_INT(ar(v, false, &a, &ok), 2);
+    CHECK(ok);
+    SPAN(v, M[0].method, "sender-id");
+    SPAN(v, M[0].props[0].value, "example.com");
+    SPAN(v, M[1].comment, "good signature");
+
+    /* B.7: comments everywhere, a version, a method version */
+    v = "foo.example.net (foobar) 1 (baz);\r\n"
+        "    dkim (Because I like it) / 1 (One yay) = (wait for it) fail\r\n"
+        "      policy (A dot can go here) . (like that) expired\r\n"
+        "      (this surprised me) = (as I wasn't expecting it) 1362471462";
+    CHECK_EQ_INT(ar(v, false, &a, &ok), 1);
+    CHECK(ok);
+    SPAN(v, a.authserv_id, "foo.example.net");
+    SPAN(v, a.version, "1");
+    SPAN(v, M[0].method, "dkim");
+    SPAN(v, M[0].version, "1");
+    SPAN(v, M[0].result, "fail");
+    CHECK_EQ_INT(M[0].n_props, 1);
+    SPAN(v, M[0].props[0].ptype, "policy");
+    SPAN(v, M[0].props[0].property, "expired");
+    SPAN(v, M[0].props[0].value, "1362471462");
+
     /* a reason, quoted, and a method version */
     v = "mx.example.org; dkim/1=neutral reason=\"bad \\\"format\\\"\" header.i=@example.com";
     CHECK_EQ_INT(ar(v, false, &a, &ok), 1);
