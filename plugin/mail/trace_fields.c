@@ -661,6 +661,10 @@ static void show(const where *w, packet_info *pinfo, proto_tree *tree, const mai
     proto_tree *tt = proto_item_add_subtree(ti, ett_trace);
     proto_item *hi = proto_tree_add_uint(tt, hf_rcv_hops, w->tvb, 0, 0, t->hops_total);
     proto_item_set_generated(hi);
+    if (t->scan_truncated)
+        expert_add_info_format(pinfo, ti, &ei_rcv_summarised,
+                               "More than %u trace header fields: only the first %u were read",
+                               SCAN_MAX, SCAN_MAX);
     show_addrs(w, pinfo, tt, t);
     show_hops(w, pinfo, tt, t);
     show_ar(w, pinfo, tt, t);
@@ -836,7 +840,8 @@ void mail_trace_register(int proto)
           "Received field without a usable date or with an unterminated comment", EXPFILL}},
         {&ei_rcv_summarised,
          {"mail.received.summarised", PI_PROTOCOL, PI_NOTE,
-          "Received hops past the display limit are counted only", EXPFILL}},
+          "Received hops past the display limit are counted only (or trace fields past the "
+          "reading limit skipped)", EXPFILL}},
         {&ei_ar_malformed,
          {"mail.authres.malformed", PI_MALFORMED, PI_WARN,
           "Malformed Authentication-Results", EXPFILL}},
