@@ -14,6 +14,7 @@
 #include "core/mail/received.h"
 #include "core/mail/trace.h"
 #include "mail/dkim_fields.h"
+#include "mail/tap.h"
 #include "mail/trace_fields.h"
 
 /* Trace fields looked at per message: far past any real header block. */
@@ -479,18 +480,18 @@ static void show_hops(const where *w, packet_info *pinfo, proto_tree *tree, cons
             proto_item_set_generated(di);
         }
         if (h->back_by)
-            expert_add_info_format(pinfo, di ? di : hi, &ei_rcv_backwards,
+            mw_expert_format(pinfo, di ? di : hi, &ei_rcv_backwards,
                                    "Received hop %u is dated %" PRId64 " s before hop %u below "
                                    "it: the chain's dates go backwards (clock skew, or a forged "
                                    "or reordered hop)", k + 1, h->back_by, h->back_of);
         if (h->flags & (MW_RCV_NO_DATE | MW_RCV_BAD_DATE | MW_RCV_UNTERMINATED))
-            expert_add_info_format(pinfo, hi, &ei_rcv_malformed, "Received hop %u: %s", k + 1,
+            mw_expert_format(pinfo, hi, &ei_rcv_malformed, "Received hop %u: %s", k + 1,
                                    (h->flags & MW_RCV_NO_DATE)    ? "no date after ';'"
                                    : (h->flags & MW_RCV_BAD_DATE) ? "a date that does not parse"
                                                                   : "a comment without its end");
     }
     if (t->n_hops < t->hops_total)
-        expert_add_info_format(pinfo, proto_tree_get_parent(tree), &ei_rcv_summarised,
+        mw_expert_format(pinfo, proto_tree_get_parent(tree), &ei_rcv_summarised,
                                "%u of %u Received hops shown; the rest are counted only%s",
                                t->n_hops, t->hops_total,
                                t->backwards_hidden
@@ -518,7 +519,7 @@ static void show_ar(const where *w, packet_info *pinfo, proto_tree *tree, const 
         if (a->authserv)
             proto_tree_add_string(at_, hf_ar_authserv, w->tvb, o, l, a->authserv);
         if (a->flags & (MW_AR_SYNTAX | MW_AR_NO_AUTHSERV | MW_AR_UNTERMINATED))
-            expert_add_info_format(pinfo, ai, &ei_ar_malformed,
+            mw_expert_format(pinfo, ai, &ei_ar_malformed,
                                    "Malformed Authentication-Results: %s",
                                    (a->flags & MW_AR_NO_AUTHSERV) ? "no authserv-id"
                                    : (a->flags & MW_AR_SYNTAX)
@@ -544,13 +545,13 @@ static void show_ar(const where *w, packet_info *pinfo, proto_tree *tree, const 
             for (guint p = 0; p < m->n_props; p++)
                 proto_tree_add_string(mt, hf_ar_property, w->tvb, o, l, m->props[p]);
             if (m->contradicts)
-                expert_add_info_format(pinfo, ri ? ri : mi, &ei_ar_dkim_conflict,
+                mw_expert_format(pinfo, ri ? ri : mi, &ei_ar_dkim_conflict,
                                        "Authentication-Results claims dkim=pass, but %s",
                                        m->contradicts);
         }
     }
     if (t->ars_total > t->n_ars || t->methods_hidden)
-        expert_add_info_format(pinfo, proto_tree_get_parent(tree), &ei_ar_summarised,
+        mw_expert_format(pinfo, proto_tree_get_parent(tree), &ei_ar_summarised,
                                "%u of %u Authentication-Results fields shown, %u methods past the "
                                "display limit counted only", t->n_ars, t->ars_total,
                                t->methods_hidden);
@@ -608,7 +609,7 @@ static void show_arc(const where *w, packet_info *pinfo, proto_tree *tree, const
         if (a->results)
             proto_tree_add_string(act, hf_arc_results, w->tvb, o, l, a->results);
         if (a->bad)
-            expert_add_info(pinfo, ai, &ei_arc_malformed);
+            mw_expert(pinfo, ai, &ei_arc_malformed);
     }
     proto_item *ci = proto_tree_add_string(tree, hf_arc_chain, w->tvb, 0, 0,
                                            chain_status(&t->chain));
@@ -616,11 +617,11 @@ static void show_arc(const where *w, packet_info *pinfo, proto_tree *tree, const
     proto_item *si = proto_tree_add_uint(tree, hf_arc_sets, w->tvb, 0, 0, t->chain.sets);
     proto_item_set_generated(si);
     if (t->chain.status == MW_ARC_STATUS_FAIL)
-        expert_add_info_format(pinfo, ci, &ei_arc_broken,
+        mw_expert_format(pinfo, ci, &ei_arc_broken,
                                "ARC chain broken (first at instance %u of %u): %s",
                                t->chain.first_bad, t->chain.sets, chain_why(pinfo, &t->chain));
     if (t->n_arcs < t->arcs_total)
-        expert_add_info_format(pinfo, ci, &ei_arc_summarised,
+        mw_expert_format(pinfo, ci, &ei_arc_summarised,
                                "%u of %u ARC fields shown; all of them were checked for the "
                                "chain", t->n_arcs, t->arcs_total);
 }
@@ -643,7 +644,7 @@ static void show_addrs(const where *w, packet_info *pinfo, proto_tree *tree, con
         proto_item *mi = proto_tree_add_boolean(rt, hf_return_path_match, w->tvb, o, l, t->rp_match);
         proto_item_set_generated(mi);
         if (!t->rp_match)
-            expert_add_info_format(pinfo, it, &ei_return_path_mismatch,
+            mw_expert_format(pinfo, it, &ei_return_path_mismatch,
                                    "Return-Path <%s> differs from the SMTP envelope sender "
                                    "MAIL FROM:<%s>", a->addr, t->envelope);
     }
@@ -662,7 +663,7 @@ static void show(const where *w, packet_info *pinfo, proto_tree *tree, const mai
     proto_item *hi = proto_tree_add_uint(tt, hf_rcv_hops, w->tvb, 0, 0, t->hops_total);
     proto_item_set_generated(hi);
     if (t->scan_truncated)
-        expert_add_info_format(pinfo, ti, &ei_rcv_summarised,
+        mw_expert_format(pinfo, ti, &ei_rcv_summarised,
                                "More than %u trace header fields: only the first %u were read",
                                SCAN_MAX, SCAN_MAX);
     show_addrs(w, pinfo, tt, t);
