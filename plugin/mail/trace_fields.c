@@ -230,7 +230,9 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
 }
 
 /* A dkim=pass claim for a signature the check here fails: matched by
- * header.d (or the domain of header.i) and, when given, header.s. */
+ * header.d (or the domain of header.i) and header.s when given.  Without
+ * header.s the claim holds if any signature of that domain passes here, so
+ * it conflicts only when all of them fail. */
 static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const mail_dkim *dkim)
 {
     if (!dkim || !mw_span_is(v, m->method, "dkim") || !mw_span_is(v, m->result, "pass"))
@@ -249,18 +251,23 @@ static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const m
     }
     if (!dom.len)
         return NULL;
+    const char *conflict = NULL;
     for (guint i = 0; i < mail_dkim_count(dkim); i++) {
         const char *d, *s, *why;
         gboolean fails;
         mail_dkim_verdict(dkim, i, &d, &s, &fails, &why);
-        if (!fails || !d || !mw_addr_same(v + dom.off, dom.len, (const guint8 *)d, strlen(d)))
+        if (!d || !mw_addr_same(v + dom.off, dom.len, (const guint8 *)d, strlen(d)))
             continue;
-        if (ps && s && !mw_addr_same(v + ps->value.off, ps->value.len, (const guint8 *)s, strlen(s)))
+        if (ps && (!s || !mw_addr_same(v + ps->value.off, ps->value.len, (const guint8 *)s,
+                                       strlen(s))))
             continue;
-        return wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s", d,
-                                  s ? s : "", why);
+        if (!fails)
+            return NULL; /* a matching signature passes here: the claim may be about it */
+        if (!conflict)
+            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s", d,
+                                          s ? s : "", why);
     }
-    return NULL;
+    return conflict;
 }
 
 static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,

@@ -12,6 +12,7 @@ Uses the TCP writer of gen.py (same folder); cases() has gen.py's case
 interface, so gen.py can take these cases too.  Standard library only.
 """
 import base64
+import hashlib
 import os
 import sys
 
@@ -69,10 +70,18 @@ MSG1 = (
 )
 
 
+BODY2 = "Nothing new this week.\r\n"
+# relaxed body canonicalisation leaves this body as it is
+GOOD_BH = base64.b64encode(hashlib.sha256(BODY2.encode()).digest()).decode()
+
+
 def msg2():
     """A list message: 40 hops forward in time (more than are shown), a
-    sound one-set ARC chain, 34 Authentication-Results methods (more than
-    are shown), a Return-Path that is the envelope sender."""
+    sound one-set ARC chain, 35 Authentication-Results methods (more than
+    are shown), a Return-Path that is the envelope sender.  Two signatures
+    of lists.example.com: s=new matches the body, s=old does not; the
+    dkim=pass claim names no selector, so the passing one may be meant and
+    there is no conflict."""
     hops = []
     for k in range(40):
         # header order is newest first: hop k is 40 - k minutes past 9:00
@@ -85,19 +94,23 @@ def msg2():
         "Return-Path: <News@Lists.Example.com>\r\n"
         "Delivered-To: carol@example.net\r\n"
         + "".join(hops) +
-        "Authentication-Results: mx.example.net; spf=pass smtp.mailfrom=news@lists.example.com;\r\n"
+        "Authentication-Results: mx.example.net; dkim=pass header.d=lists.example.com;\r\n"
+        "\tspf=pass smtp.mailfrom=news@lists.example.com;\r\n"
         "\t" + methods + "\r\n"
         "ARC-Seal: i=1; a=rsa-sha256; cv=none; d=lists.example.com; s=arc1; b=" + FAKE_B + "\r\n"
         "ARC-Message-Signature: i=1; a=rsa-sha256; d=lists.example.com; s=arc1;\r\n"
         "\th=from; bh=" + ZERO_BH + "; b=" + FAKE_B + "\r\n"
         "ARC-Authentication-Results: i=1; lists.example.com; dkim=none\r\n"
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lists.example.com; s=old;\r\n"
+        "\th=from:to:subject; bh=" + ZERO_BH + "; b=" + FAKE_B + "\r\n"
+        "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=lists.example.com; s=new;\r\n"
+        "\th=from:to:subject; bh=" + GOOD_BH + "; b=" + FAKE_B + "\r\n"
         "From: News <news@lists.example.com>\r\n"
         "To: carol@example.net\r\n"
         "Subject: Weekly news\r\n"
         "Date: Sun, 6 Dec 2026 09:00:00 +0000\r\n"
         "Message-ID: <trace-2@lists.example.com>\r\n"
-        "\r\n"
-        "Nothing new this week.\r\n"
+        "\r\n" + BODY2
     )
 
 
