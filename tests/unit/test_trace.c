@@ -84,6 +84,14 @@ static void test_ar_rfc8601_examples(void)
     SPAN(v, M[0].method, "sender-id");
     SPAN(v, M[1].result, "pass");
 
+    /* B.4: iprev with a policy property, folded */
+    v = "example.com; iprev=pass\r\n          policy.iprev=192.0.2.200";
+    CHECK_EQ_INT(ar(v, false, &a, &ok), 1);
+    CHECK(ok);
+    SPAN(v, M[0].method, "iprev");
+    SPAN(v, M[0].props[0].ptype, "policy");
+    SPAN(v, M[0].props[0].value, "192.0.2.200");
+
     /* B.5: SMTP AUTH and SPF in one field, Sender ID and DKIM in another */
     v = "example.com;\r\n                  auth=pass (cram-md5) smtp.auth=sender@example.com;\r\n"
         "                  spf=fail smtp.mailfrom=example.com";
