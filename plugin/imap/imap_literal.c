@@ -209,8 +209,8 @@ void imap_render_literal_body(imap_render *rd)
             imap_message_handoff(ctx, tvb, ctx->tree, r);
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
-            mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
             mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
+            mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
         }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,

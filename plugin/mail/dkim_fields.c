@@ -146,20 +146,3 @@ void mail_dkim_register(int proto)
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
 }
-
-guint mail_dkim_count(const mail_dkim *d)
-{
-    return d ? d->kept : 0;
-}
-
-void mail_dkim_verdict(const mail_dkim *d, guint i, const char **domain, const char **selector,
-                       gboolean *fails, const char **why)
-{
-    const dkim_one *o = &d->sigs[i];
-    *domain = o->domain;
-    *selector = o->selector;
-    *fails = !o->parsed_ok || (o->body_checked && !o->body_ok);
-    *why = !o->parsed_ok ? "the signature is malformed"
-           : *fails      ? "its body hash does not match the body as delivered"
-                         : NULL;
-}

@@ -18,11 +18,4 @@ void mail_dkim_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const m
 
 void mail_dkim_register(int proto);
 
-/* Signatures recorded in d (0 for NULL), and the i-th one's domain,
- * selector and whether it fails here: malformed, or its body hash does not
- * match the body as delivered.  *why names the reason when it fails. */
-guint mail_dkim_count(const mail_dkim *d);
-void mail_dkim_verdict(const mail_dkim *d, guint i, const char **domain, const char **selector,
-                       gboolean *fails, const char **why);
-
 #endif

@@ -202,12 +202,12 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->from = (const char **)wmem_array_get_raw(from);
     facts->n_to_cc = wmem_array_get_count(to_cc);
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
+    if (buf)
+        mail_trace_add(msg, pinfo, tree, buf, len, whole);
 
     gboolean imf_ok = TRUE;
     if (buf && whole)
         imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
-    if (buf)
-        mail_trace_add(msg, pinfo, tree, buf, len, whole ? mail_parts_dkim(pinfo, buf) : NULL);
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len && imf_ok) {
@@ -231,7 +231,6 @@ void mail_message_register(int proto)
         return;
     done = TRUE;
     mail_parts_register(proto);
-    mail_trace_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
@@ -288,4 +287,5 @@ void mail_message_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
+    mail_trace_register(proto);
 }

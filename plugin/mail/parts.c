@@ -97,14 +97,6 @@ const mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data)
     return r ? &r->m : NULL;
 }
 
-const mail_dkim *mail_parts_dkim(packet_info *pinfo, const guint8 *data)
-{
-    if (proto_parts < 0 || !data)
-        return NULL;
-    const parts_rec *r = (const parts_rec *)wmem_map_lookup(this_frame(pinfo)->by_data, data);
-    return r ? r->dkim : NULL;
-}
-
 unsigned mail_parts_attachments(const mw_mime_message *m)
 {
     unsigned n = 0;

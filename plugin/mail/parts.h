@@ -22,10 +22,6 @@ gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, con
 struct mw_mime_message;
 const struct mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data);
 
-/* The DKIM verdicts of that message (NULL when it has no signature). */
-struct mail_dkim;
-const struct mail_dkim *mail_parts_dkim(packet_info *pinfo, const guint8 *data);
-
 /* Parts of m that are attachments (MW_PART_ATTACHMENT); 0 for NULL. */
 unsigned mail_parts_attachments(const struct mw_mime_message *m);
 

@@ -339,17 +339,16 @@ void mail_trace_envelope(packet_info *pinfo, const char *mail_from)
 }
 
 void mail_trace_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
-                    guint len, const struct mail_dkim *dkim)
+                    guint len, gboolean whole)
 {
     if (proto_trace < 0)
         return;
     guint64 k = next_key(pinfo);
     mail_trace *t = (mail_trace *)wmem_map_lookup(records, &k);
     if (!t || t->len != len) {
-        t = mail_trace_note(buf, len,
+        t = mail_trace_note(buf, len, whole,
                             (const char *)p_get_proto_data(pinfo->pool, pinfo, proto_trace,
-                                                           KEY_ENVELOPE),
-                            dkim);
+                                                           KEY_ENVELOPE));
         guint64 *key = wmem_new(wmem_file_scope(), guint64);
         *key = k;
         wmem_map_insert(records, key, t);

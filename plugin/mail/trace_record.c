@@ -7,7 +7,7 @@
 
 #include "core/mail/authres.h"
 #include "core/mail/cfws.h"
-#include "mail/dkim_fields.h"
+#include "core/mail/dkim.h"
 #include "mail/trace_record.h"
 
 /* A span of b for display: folding line ends dropped, tabs as spaces, at
@@ -89,13 +89,52 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
     g_free(r);
 }
 
+/* Signatures checked for the dkim=pass cross-check (as many as the DKIM
+ * fields show). */
+#define DKIM_SIGS_MAX 8
+
+/* The DKIM verdicts of one whole message, computed when a dkim=pass claim
+ * first needs them: malformed, or a body hash that does not match the body
+ * as delivered (core/mail/dkim, the check the DKIM fields show). */
+typedef struct dkim_check {
+    const guint8 *buf;
+    guint len;
+    gboolean whole;       /* a header block alone has no body to check */
+    gboolean done;
+    unsigned n;
+    struct {
+        mw_span d, s;     /* in buf */
+        gboolean fails;
+        const char *why;
+    } sig[DKIM_SIGS_MAX];
+} dkim_check;
+
+static void dkim_run(dkim_check *c)
+{
+    c->done = TRUE;
+    mw_dkim_result *res = g_new0(mw_dkim_result, DKIM_SIGS_MAX);
+    unsigned n = mw_dkim_check_message(c->buf, c->len, res, DKIM_SIGS_MAX);
+    c->n = MIN(n, DKIM_SIGS_MAX);
+    for (unsigned i = 0; i < c->n; i++) {
+        const mw_dkim_result *r = &res[i];
+        c->sig[i].d = (mw_span){r->value.off + r->sig.d.off, r->sig.d.len};
+        c->sig[i].s = (mw_span){r->value.off + r->sig.s.off, r->sig.s.len};
+        gboolean body_fails = r->body_checked && (!r->body_ok || r->l_past_end);
+        c->sig[i].fails = !r->parsed_ok || body_fails;
+        c->sig[i].why = !r->parsed_ok ? "the signature is malformed"
+                        : body_fails  ? "its body hash does not match the body as delivered"
+                                      : NULL;
+    }
+    g_free(res);
+}
+
 /* A dkim=pass claim for a signature the check here fails: matched by
  * header.d (or the domain of header.i) and header.s when given.  Without
  * header.s the claim holds if any signature of that domain passes here, so
  * it conflicts only when all of them fail. */
-static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const mail_dkim *dkim)
+static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, dkim_check *c)
 {
-    if (!dkim || !mw_span_is(v, m->method, "dkim") || !mw_span_is(v, m->result, "pass"))
+    if (!c->whole || !mw_span_is(v, m->method, "dkim") || !mw_span_is(v, m->result, "pass"))
         return NULL;
     const mw_ar_prop *pd = mw_ar_prop_find(v, m, "header", "d");
     const mw_ar_prop *pi = mw_ar_prop_find(v, m, "header", "i");
@@ -111,27 +150,26 @@ static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const m
     }
     if (!dom.len)
         return NULL;
+    if (!c->done)
+        dkim_run(c);
     const char *conflict = NULL;
-    for (guint i = 0; i < mail_dkim_count(dkim); i++) {
-        const char *d, *s, *why;
-        gboolean fails;
-        mail_dkim_verdict(dkim, i, &d, &s, &fails, &why);
-        if (!d || !mw_addr_same(v + dom.off, dom.len, (const guint8 *)d, strlen(d)))
+    for (unsigned i = 0; i < c->n; i++) {
+        mw_span d = c->sig[i].d, s = c->sig[i].s;
+        if (!mw_addr_same(v + dom.off, dom.len, c->buf + d.off, d.len))
             continue;
-        if (ps && (!s || !mw_addr_same(v + ps->value.off, ps->value.len, (const guint8 *)s,
-                                       strlen(s))))
+        if (ps && !mw_addr_same(v + ps->value.off, ps->value.len, c->buf + s.off, s.len))
             continue;
-        if (!fails)
+        if (!c->sig[i].fails)
             return NULL; /* a matching signature passes here: the claim may be about it */
         if (!conflict)
-            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s", d,
-                                          s ? s : "", why);
+            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s",
+                                          txt(c->buf, d), txt(c->buf, s), c->sig[i].why);
     }
     return conflict;
 }
 
 static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
-                    const mail_dkim *dkim, mw_ar_method *tmp)
+                    dkim_check *dkim, mw_ar_method *tmp)
 {
     t->ars_total++;
     mw_authres a;
@@ -246,8 +284,7 @@ static void note_addr(mail_trace *t, const guint8 *buf, const mw_trace_field *f)
     }
 }
 
-mail_trace *mail_trace_note(const guint8 *buf, guint len, const char *envelope,
-                            const mail_dkim *dkim)
+mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope)
 {
     mail_trace *t = wmem_new0(wmem_file_scope(), mail_trace);
     t->len = len;
@@ -260,6 +297,10 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, const char *envelope,
     unsigned n = MIN(total, SCAN_MAX);
     t->scan_truncated = total > SCAN_MAX;
     note_hops(t, buf, f, n);
+    dkim_check *dkim = g_new0(dkim_check, 1);
+    dkim->buf = buf;
+    dkim->len = len;
+    dkim->whole = whole;
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
     mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
     t->ars = wmem_alloc0_array(wmem_file_scope(), tr_ar, AR_FIELDS_MAX);
@@ -283,6 +324,7 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, const char *envelope,
         }
     }
     mw_arc_chain_check(arcs, t->arcs_total, &t->chain);
+    g_free(dkim);
     g_free(arcs);
     g_free(tmp);
     g_free(f);

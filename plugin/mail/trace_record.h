@@ -86,12 +86,9 @@ typedef struct mail_trace {
     gboolean scan_truncated;
 } mail_trace;
 
-struct mail_dkim;
-
-/* Reads the trace fields of the message (or header block) buf[0..len).
- * envelope is the SMTP/LMTP MAIL FROM of the message (NULL when it came
- * otherwise), dkim its DKIM verdicts (NULL when none or not known). */
-mail_trace *mail_trace_note(const guint8 *buf, guint len, const char *envelope,
-                            const struct mail_dkim *dkim);
+/* Reads the trace fields of the message buf[0..len) (whole, or a header
+ * block alone: no DKIM body to check then).  envelope is the SMTP/LMTP MAIL
+ * FROM of the message (NULL when it came otherwise). */
+mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope);
 
 #endif

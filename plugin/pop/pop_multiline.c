@@ -148,8 +148,8 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         return;
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
-        mw_keep_show_dropped(tree, tvb, m->msg_len);
         mail_trace_add_dropped(tvb, ctx->pinfo, tree);
+        mw_keep_show_dropped(tree, tvb, m->msg_len);
         return;
     }
     if (!m || !m->msg || m->msg_len == 0)

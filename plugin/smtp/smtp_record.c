@@ -398,8 +398,8 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         mail_trace_envelope(ctx->pinfo, m->txn ? m->txn->from : NULL);
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
-        mw_keep_show_dropped(t, tvb, m->len);
         mail_trace_add_dropped(tvb, ctx->pinfo, t);
+        mw_keep_show_dropped(t, tvb, m->len);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
