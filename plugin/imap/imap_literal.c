@@ -8,10 +8,10 @@
 #include <epan/expert.h>
 
 #include "imap/imap.h"
+#include "mail/trace_fields.h"
 #include "mail/tap.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
-#include "mail/trace_fields.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
