@@ -8,6 +8,7 @@
 #include <epan/expert.h>
 
 #include "imap/imap.h"
+#include "mail/trace_fields.h"
 #include "mail/tap.h"
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
@@ -209,6 +210,7 @@ void imap_render_literal_body(imap_render *rd)
             imap_message_handoff(ctx, tvb, ctx->tree, r);
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
+            mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
             mail_dkim_dropped(tvb, ctx->pinfo, ctx->tree);
         }

@@ -13,6 +13,7 @@
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -202,6 +203,8 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->from = (const char **)wmem_array_get_raw(from);
     facts->n_to_cc = wmem_array_get_count(to_cc);
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
+    if (buf)
+        mail_trace_add(msg, pinfo, tree, buf, len, whole);
 
     gboolean imf_ok = TRUE;
     if (buf && whole) {
@@ -288,4 +291,5 @@ void mail_message_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
+    mail_trace_register(proto);
 }

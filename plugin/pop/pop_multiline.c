@@ -18,6 +18,7 @@
 #include "mail/message_tree.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 #include <stdlib.h>
 
@@ -148,6 +149,7 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         return;
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, tree);
         mw_keep_show_dropped(tree, tvb, m->msg_len);
         mail_dkim_dropped(tvb, ctx->pinfo, tree);
         return;

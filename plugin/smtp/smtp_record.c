@@ -13,6 +13,7 @@
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 #include "smtp/smtp_int.h"
 
 typedef enum {
@@ -395,8 +396,10 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         /* the record is where the buffer is kept (or let go) */
         const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
+        mail_trace_envelope(ctx->pinfo, m->txn ? m->txn->from : NULL);
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, t);
         mw_keep_show_dropped(t, tvb, m->len);
         mail_dkim_dropped(tvb, ctx->pinfo, t);
     }
