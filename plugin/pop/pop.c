@@ -213,7 +213,7 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
         return;
     }
     if (r->flags & MW_POP_F_CHALLENGE) {
-        pop_render_challenge(ctx, t, tvb, text_off, text_len);
+        pop_render_challenge(ctx, r, t, tvb, text_off, text_len);
         return;
     }
     if (r->flags & MW_POP_F_UNEXPECTED) {

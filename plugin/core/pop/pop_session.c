@@ -854,6 +854,10 @@ static void response(pop_feed *f, const pop_line *l)
     }
     if (cont) {
         it->flags |= s->sasl_active ? MW_POP_F_CHALLENGE : MW_POP_F_UNEXPECTED;
+        if (s->sasl_active) {
+            it->auth = auth_rec(f); /* the mechanism decides how the challenge is shown */
+            auth_done(f, it->auth);
+        }
         return;
     }
     if (!ok && !err) {

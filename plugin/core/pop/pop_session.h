@@ -136,7 +136,7 @@ typedef struct mw_pop_item {
     size_t octets_len;     /* response: the number's bytes at the text start */
     mw_pop_exchange *ex;   /* command, response: the exchange */
     mw_pop_multi *ml;      /* response (MULTILINE), end, data: the body */
-    mw_pop_auth *auth;     /* command (USER, PASS, APOP, AUTH), SASL */
+    mw_pop_auth *auth;     /* command (USER, PASS, APOP, AUTH), SASL, challenge */
     mw_dataend_event *ev;  /* body line, data: candidate rows that do not end the body
                               (body offsets; one may begin before the item) */
     uint64_t body_off;     /* body line, data: body offset of the item's first byte */
