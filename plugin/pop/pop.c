@@ -310,6 +310,7 @@ static const mw_stream_proto pop_stream = {
     .parse = pop_parse,
     .render = pop_render,
     .gap = pop_gap,
+    .first_side = pop_first_side,
 };
 
 static int dissect_pop(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -336,6 +337,14 @@ gboolean pop_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
         }
     }
     return FALSE;
+}
+
+int pop_first_side(const guint8 *buf, guint len)
+{
+    gboolean src_is_server;
+    if (!pop_looks_like(buf, len, &src_is_server))
+        return MW_SIDE_UNKNOWN;
+    return src_is_server ? MW_SIDE_SERVER : MW_SIDE_CLIENT;
 }
 
 dissector_handle_t pop_handle_get(void)
