@@ -290,7 +290,8 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
 static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
     const mw_pop_call *rec = (const mw_pop_call *)ctx->rec;
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (!rec)
         return;
     gboolean info_done = FALSE;

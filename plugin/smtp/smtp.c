@@ -332,7 +332,9 @@ guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 
 void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    /* a frame's later calls (a client preface, released segments) add to it */
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (ctx->rec)
         smtp_render_record(ctx, tvb, (const smtp_call_rec *)ctx->rec);
 }
