@@ -8,6 +8,7 @@
 #include <epan/tap.h>
 
 #include "compat.h"
+#include "mail/credentials.h"
 #include "mail/lineitem.h"
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
@@ -56,7 +57,6 @@ struct smtp_op {
     const char *text;
 };
 
-static int credentials_tap = -1;
 
 void *smtp_rec(smtp_call *sc, size_t size)
 {
@@ -368,23 +368,8 @@ static void render_credential(mw_ctx *ctx, const smtp_op *o)
 {
     const smtp_op_cred *c = (const smtp_op_cred *)o->v.p;
     mw_tap_user(ctx, c->user);
-#if MW_HAVE_CREDENTIALS_TAP
-    packet_info *pinfo = ctx->pinfo;
-    if (credentials_tap < 0)
-        credentials_tap = find_tap_id("credentials");
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *t = wmem_new0(pinfo->pool, mw_tap_credential);
-    t->num = pinfo->num;
-    t->username_num = c->user_frame ? c->user_frame : pinfo->num;
-    t->password_hf_id = (unsigned)o->id;
-    t->username = wmem_strdup(pinfo->pool, c->user ? c->user : "n.a.");
-    t->proto = "SMTP";
-    t->info = wmem_strdup_printf(pinfo->pool, "AUTH %s", c->mech ? c->mech : "?");
-    tap_queue_packet(credentials_tap, pinfo, t);
-#else
-    (void)credentials_tap;
-#endif
+    mw_credentials_tap(&smtp_credentials, ctx->pinfo, c->user, c->user_frame, o->id,
+                       wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", c->mech ? c->mech : "?"));
 }
 
 static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp_msg_view *m)
