@@ -48,6 +48,10 @@ void smtp_message_reset(smtp_state *st)
     st->cl.confirmed = FALSE;
     mw_smtp_smuggle_reset(&st->smug);
     st->de_last_frame = 0;
+    if (st->smug_msg) {
+        wmem_destroy_array(st->smug_msg);
+        st->smug_msg = NULL;
+    }
 }
 
 /* The message buffer of this transaction, created at its first body byte. */
@@ -246,6 +250,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
         const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
         if (st->smug.active && e->tvb_off > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
+        smtp_smuggled_message_end(sc, tvb, e);
         if (e->cls == MW_DATAEND_STRICT) {
             term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
                                          "CRLF.CRLF");

@@ -9,6 +9,8 @@
 #include <epan/expert.h>
 
 #include "smtp/smtp_int.h"
+#include "mail/export.h"
+#include "mail/keep.h"
 #include "mail/tap.h"
 
 static int ett_smtp_smuggled = -1;
@@ -25,6 +27,7 @@ static int hf_smtp_smuggled_rcpt = -1;
 static int hf_smtp_smuggled_header = -1;
 static int hf_smtp_smuggled_body = -1;
 static int hf_smtp_smuggled_partial = -1;
+static int hf_smtp_smuggled_message = -1;
 
 static expert_field ei_smtp_smuggling[MW_DATAEND_NCLASSES];
 static expert_field ei_smtp_smuggled_command = EI_INIT;
@@ -85,6 +88,64 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
     so_set_text(sc, li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
 }
 
+/* The smuggled message as a lenient receiver stores it: the lines after a
+ * smuggled DATA, dot-unstuffed, up to the next end of data. */
+static void smuggled_message_append(smtp_state *st, const guint8 *p, size_t n)
+{
+    if (!n)
+        return;
+    if (!st->smug_msg)
+        st->smug_msg = wmem_array_sized_new(wmem_file_scope(), 1, 256);
+    guint have = wmem_array_get_count(st->smug_msg);
+    const guint8 *raw = (const guint8 *)wmem_array_get_raw(st->smug_msg);
+    if ((have == 0 || raw[have - 1] == '\n') && p[0] == '.') {
+        p++;
+        n--;
+    }
+    if (n)
+        wmem_array_append(st->smug_msg, p, (guint)n);
+}
+
+typedef struct smtp_smuggled_view {
+    guint8 *data; /* file scope; NULL once let go (mail.message.keep off) */
+    guint32 len;
+} smtp_smuggled_view;
+
+static void render_smuggled_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data)
+{
+    smtp_smuggled_view *v = (smtp_smuggled_view *)data;
+    packet_info *pinfo = ctx->pinfo;
+    const guint8 *bytes = v->data ? mw_keep_take(pinfo, &v->data, v->len) : NULL;
+    proto_item *it = proto_tree_add_uint(tree, hf_smtp_smuggled_message, tvb, 0, 0, v->len);
+    proto_item_set_generated(it);
+    if (!bytes)
+        return;
+    char *name = mw_export_filename_kind("SMTP", pinfo->num, "smuggled", bytes, v->len, NULL);
+    proto_item_append_text(it, " bytes, in Export Objects as %s", name);
+    g_free(name);
+    mw_tap_smuggled_message(pinfo, "SMTP", bytes, v->len);
+}
+
+void smtp_smuggled_message_end(smtp_call *sc, tvbuff_t *tvb, const smtp_de_event *e)
+{
+    smtp_state *st = sc->st;
+    if (!st->smug_msg)
+        return;
+    /* the line end before the dot is the last line's, as in any message */
+    if (!e->began_before && e->len > 0) {
+        const guint8 *p = tvb_get_ptr(tvb, e->tvb_off, e->len);
+        const guint8 *dot = (const guint8 *)memchr(p, '.', (size_t)e->len);
+        if (dot && dot > p)
+            wmem_array_append(st->smug_msg, p, (guint)(dot - p));
+    }
+    smtp_smuggled_view *v = (smtp_smuggled_view *)smtp_rec(sc, sizeof *v);
+    v->len = wmem_array_get_count(st->smug_msg);
+    v->data = (guint8 *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(st->smug_msg), v->len);
+    wmem_destroy_array(st->smug_msg);
+    st->smug_msg = NULL;
+    so_render_hook(sc, sc->tree, render_smuggled_message, v);
+}
+
 void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint start, gint end)
 {
     smtp_state *st = sc->st;
@@ -96,8 +157,13 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
     size_t off = (size_t)start;
     gint body_start = -1;
     mw_smtp_smug_line ln;
-    while (mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln)) {
+    for (;;) {
+        guint8 phase = st->smug.phase;
+        if (!mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln))
+            break;
         gint o = (gint)ln.off, next = (gint)ln.next, len = (gint)ln.len;
+        if (phase != MW_SMTP_SMUG_IN_COMMANDS)
+            smuggled_message_append(st, buf + o, (size_t)(next - o));
         switch ((mw_smtp_smug_kind)ln.kind) {
         case MW_SMTP_SMUG_BODY:
             if (body_start < 0)
@@ -167,6 +233,10 @@ void smtp_smuggle_register(int proto)
         {&hf_smtp_smuggled_partial,
          {"Smuggled bytes", "mail.smtp.smuggled.line", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
           HFILL}},
+        {&hf_smtp_smuggled_message,
+         {"Smuggled message", "mail.smtp.smuggled.message", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Size of the message a lenient receiver stores after a smuggled DATA (dot-unstuffed), "
+          "offered by Export Objects as PROTOCOL-fFRAME-smuggled-FROM-SUBJECT.eml", HFILL}},
     };
     static gint *ett[] = {&ett_smtp_smuggled, &ett_smtp_smuggled_line};
     /* One expert per catalogue row; row 0 (the strict end) has none. */
