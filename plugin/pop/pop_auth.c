@@ -246,11 +246,12 @@ void pop_render_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client)
 {
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it), hf_stls_plaintext, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
-                           client ? "Client plaintext after STLS, before TLS: a server that buffers "
-                                    "it runs it as if it came inside TLS"
-                                  : "Server plaintext after +OK to STLS, before TLS: a client that "
-                                    "buffers it takes it as a response inside TLS");
+    if (client)
+        mw_expert(ctx->pinfo, it, &ei_stls_injection);
+    else
+        mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
+                         "Plaintext after the reply to STLS, before TLS began: a client that "
+                         "buffers it takes it as replies inside TLS (response injection)");
 }
 
 void pop_auth_register(int proto)
@@ -274,13 +275,14 @@ void pop_auth_register(int proto)
     };
     static ei_register_info ei[] = {
         {&ei_auth_cleartext, {"mail.pop.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credentials sent without TLS", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_auth_bad_base64, {"mail.pop.auth.bad_base64", PI_MALFORMED, PI_WARN,
           "SASL data that is not base64", EXPFILL}},
         {&ei_apop_bad_digest, {"mail.pop.apop.bad_digest", PI_MALFORMED, PI_WARN,
           "APOP digest is not 32 hex digits", EXPFILL}},
         {&ei_stls_injection, {"mail.pop.stls.injection", PI_SECURITY, PI_ERROR,
-          "Plaintext after STLS before TLS", EXPFILL}},
+          "Plaintext after STLS, before TLS began: a server that buffers it executes it as if "
+          "sent inside TLS (command injection)", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     expert_module_t *em = expert_register_protocol(proto);

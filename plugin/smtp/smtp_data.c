@@ -21,6 +21,7 @@ static int ett_smtp_message = -1;
 static int hf_smtp_data_fragment = -1;
 static int hf_smtp_data_terminator = -1;
 static int hf_smtp_data_size = -1;
+static int hf_smtp_data_dot_stuffed = -1;
 static int hf_smtp_data_early = -1;
 static int hf_smtp_message = -1;
 static int hf_smtp_bdat_size = -1;
@@ -140,6 +141,13 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_node mt = so_subtree(sc, mi, ett_smtp_message);
     smtp_node sz = so_add_uint(sc, mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
     so_set_generated(sc, sz);
+    if (!bdat) {
+        /* lines the client began with ".." (RFC 5321 4.5.2), as POP3 counts them */
+        const mw_dataend_counts *c = &st->de.counts;
+        smtp_node ds = so_add_uint(sc, mt, hf_smtp_data_dot_stuffed, tvb, 0, 0,
+                                   c->dot_stuffed - c->dot_single);
+        so_set_generated(sc, ds);
+    }
     so_col(sc, "C: end of message, %u bytes", st->msg_len);
 
     /* the IMF tree and the recap are shown at render, from these */
@@ -370,6 +378,10 @@ void smtp_data_register(int proto)
         {&hf_smtp_data_size,
          {"Message size", "mail.smtp.data.size", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Bytes of the message after dot-unstuffing", HFILL}},
+        {&hf_smtp_data_dot_stuffed,
+         {"Dot-stuffed lines", "mail.smtp.data.dot_stuffed", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Lines of the message the client began with an extra '.' (removed by unstuffing)",
+          HFILL}},
         /* BDAT */
         {&hf_smtp_bdat_size,
          {"Chunk size", "mail.smtp.bdat.size", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},

@@ -72,20 +72,26 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
     if (cmd.verb == MW_SMTP_MAIL || cmd.verb == MW_SMTP_RCPT) {
         mw_smtp_path path;
         const char *kw = cmd.verb == MW_SMTP_MAIL ? "FROM" : "TO";
-        if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path))
-            so_add_string(sc, t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
-                                  tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
-                                  path.null_path ? "<>"
-                                                 : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+        if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path)) {
+            const char *addr = path.null_path
+                                   ? "<>"
+                                   : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                                       off + (gint)(cmd.args.off + path.addr.off),
-                                                                      (gint)path.addr.len, ENC_UTF_8));
+                                                                      (gint)path.addr.len, ENC_UTF_8);
+            smtp_node a = so_add_string(sc, t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
+                                  tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
+                                  addr);
+            so_set_text(sc, a, "%s: %s", cmd.verb == MW_SMTP_MAIL ? "Envelope sender" : "Envelope recipient",
+                        addr);
+        }
     }
     mw_smtp_smuggle_command(&st->smug, (guint8)cmd.verb);
+    so_set_text(sc, v, "Command: %s", verb);
     if (cmd.verb != MW_SMTP_UNKNOWN) {
         so_mw_expert(sc, v, &ei_smtp_smuggled_command);
         so_col(sc, "C: [smuggled %s]", verb);
     }
-    so_set_text(sc, li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+    so_set_text(sc, li, "Smuggled line: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
 }
 
 /* The smuggled message as a lenient receiver stores it: the lines after a
@@ -150,7 +156,7 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
 {
     smtp_state *st = sc->st;
     smtp_node si = so_add_item(sc, tree, hf_smtp_smuggled, tvb, start, end - start, ENC_NA);
-    so_set_text(sc, si, "As a lenient receiver reads it (after the %s): smuggled",
+    so_set_text(sc, si, "Smuggled after the %s, as a lenient receiver reads it",
                         mw_dataend_class_bytes((int)st->de_last_cls));
     smtp_node t = so_subtree(sc, si, ett_smtp_smuggled);
     const guint8 *buf = tvb_get_ptr(tvb, 0, end);
@@ -171,7 +177,9 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
             break;
         case MW_SMTP_SMUG_PARTIAL:
             /* A line cut by the segment boundary: shown, not parsed. */
-            so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            smtp_node pi = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            so_set_text(sc, pi, "Smuggled line (cut by the segment's end): %s",
+                        tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         case MW_SMTP_SMUG_COMMAND: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
@@ -187,7 +195,7 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
         }
         case MW_SMTP_SMUG_HEADER: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, o, len, ENC_UTF_8);
-            so_set_text(sc, li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            so_set_text(sc, li, "Smuggled header field: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         }
         }
