@@ -102,8 +102,18 @@ static void add_addresses(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, c
             unsigned fl = 0;
             const char *name = decoded(pinfo, v, a.display, &fl);
             size_t nl = strlen(name);
-            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"')
-                name = wmem_strndup(pinfo->pool, name + 1, nl - 2);
+            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"') {
+                /* a quoted string: a quoted pair (\" or \\) stands for its character */
+                char *u = (char *)wmem_alloc(pinfo->pool, nl);
+                size_t k = 0;
+                for (size_t i = 1; i + 1 < nl; i++) {
+                    if (name[i] == '\\' && i + 2 < nl)
+                        i++;
+                    u[k++] = name[i];
+                }
+                u[k] = 0;
+                name = u;
+            }
             proto_tree_add_string(at, hf_mail_header_name, msg, (gint)(f->value.off + a.display.off),
                                   (gint)a.display.len, name);
             proto_item_append_text(it, " (%s)", name);
