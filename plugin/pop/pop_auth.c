@@ -81,8 +81,9 @@ static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbu
         return;
     gsize n = tvb_reported_length(d);
     const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
+    /* escaped like IMAP's and SMTP's (a NUL shows as \000) */
     proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len,
-                                           mw_credentials_printable(ctx->pinfo, p, n));
+                                           (const char *)format_text(ctx->pinfo->pool, p, n));
     proto_item_set_generated(ri);
     mw_span all = {0, n};
     switch ((mw_sasl_mech)a->mech) {
@@ -232,7 +233,7 @@ void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
     gsize n = tvb_reported_length(d);
     proto_item *it = proto_tree_add_string(
         t, hf_auth_challenge, tvb, off, len,
-        mw_credentials_printable(ctx->pinfo, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
+        (const char *)format_text(ctx->pinfo->pool, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
     proto_item_set_generated(it);
 }
 
@@ -260,9 +261,9 @@ void pop_auth_register(int proto)
         {&hf_auth_username, {"User name", "mail.pop.auth.username", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_password, {"Password", "mail.pop.auth.password", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_mechanism, {"SASL mechanism", "mail.pop.auth.mechanism", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_auth_response, {"SASL response (decoded)", "mail.pop.auth.response", FT_STRING, BASE_NONE,
+        {&hf_auth_response, {"Decoded SASL response", "mail.pop.auth.response", FT_STRING, BASE_NONE,
           NULL, 0x0, NULL, HFILL}},
-        {&hf_auth_challenge, {"SASL challenge (decoded)", "mail.pop.auth.challenge", FT_STRING,
+        {&hf_auth_challenge, {"Decoded SASL challenge", "mail.pop.auth.challenge", FT_STRING,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_token, {"Bearer token", "mail.pop.auth.token", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_digest, {"CRAM-MD5 digest", "mail.pop.auth.digest", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},

@@ -66,7 +66,8 @@ void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb,
 {
     if (hf < 0 || !item)
         return;
-    /* the labels of injected and smuggled lines show their text already */
+    /* the labels of injected and smuggled lines show their text already; a
+     * smuggled body and a decoded SASL message are labelled with theirs */
     if (hf == src_injected)
         text_twin(pinfo, item, hf_text_injected, tvb, off, len, TRUE, TRUE, NULL);
     else if (hf == src_smuggled_line)
@@ -75,7 +76,7 @@ void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb,
         text_twin(pinfo, item, hf_text_smuggled_body, tvb, off, len, FALSE, TRUE,
                   "Smuggled message body");
     else if (hf == src_sasl)
-        text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE, FALSE, NULL);
+        text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE, TRUE, "Decoded SASL message");
 }
 
 void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len,
