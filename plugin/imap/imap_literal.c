@@ -270,7 +270,7 @@ void imap_literal_register(int proto)
           "LITERAL- allows non-synchronizing literals of 4096 octets at most", EXPFILL}},
         {&ei_imap_literal_lost,
          {"mail.imap.literal.lost", PI_SEQUENCE, PI_WARN,
-          "Octets of this literal are missing from the capture: the message is not dissected",
+          "Bytes of this literal are missing from the capture: the message is not dissected",
           EXPFILL}},
         {&ei_imap_literal_too_big,
          {"mail.imap.literal.not_collected", PI_UNDECODED, PI_NOTE,

@@ -116,6 +116,16 @@ static void add_addresses(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, c
             }
             proto_tree_add_string(at, hf_mail_header_name, msg, (gint)(f->value.off + a.display.off),
                                   (gint)a.display.len, name);
+            /* appended text is cut at the label's length byte-wise: cut it
+             * here on a character boundary instead */
+            size_t used = strlen(proto_registrar_get_name(*af->hf)) + 2 + strlen(addr) + 3;
+            size_t room = used + 4 < ITEM_LABEL_LENGTH ? ITEM_LABEL_LENGTH - 1 - used : 0;
+            if (strlen(name) > room) {
+                const char *end = name + (room > 3 ? room - 3 : 0);
+                while (end > name && ((guchar)*end & 0xC0) == 0x80)
+                    end--;
+                name = wmem_strdup_printf(pinfo->pool, "%.*s...", (int)(end - name), name);
+            }
             proto_item_append_text(it, " (%s)", name);
         }
         if (af->from && from)

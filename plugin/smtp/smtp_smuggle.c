@@ -127,7 +127,8 @@ static void render_smuggled_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree
     if (!bytes)
         return;
     char *name = mw_export_filename_kind("SMTP", pinfo->num, "smuggled", bytes, v->len, NULL);
-    proto_item_append_text(it, " bytes, in Export Objects as %s", name);
+    /* set, not appended: a long label is then cut on a character boundary */
+    proto_item_set_text(it, "Smuggled message: %u bytes, in Export Objects as %s", v->len, name);
     g_free(name);
     mw_tap_smuggled_message(pinfo, "SMTP", bytes, v->len);
 }
