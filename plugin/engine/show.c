@@ -11,6 +11,8 @@ static int hf_carried = -1;
 static int hf_carried_from = -1;
 static int hf_continued_in = -1;
 static int hf_partial = -1;
+static int hf_carried_text = -1;
+static int hf_partial_text = -1;
 static int hf_lost = -1;
 static int hf_offset = -1;
 static int hf_held = -1;
@@ -35,6 +37,22 @@ static void generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 v)
     proto_item_set_generated(it);
 }
 
+/* Bytes that are a line's text on the wire: the label shows them as text
+ * (escaped, the first MW_SHOW_TEXT_MAX octets), a hidden string twin keeps
+ * the text for filters and -T fields beside the bytes field. */
+#define MW_SHOW_TEXT_MAX 1024
+static void show_as_text(packet_info *pinfo, proto_tree *tree, proto_item *it, int hf_text,
+                         tvbuff_t *tvb, gint off, gint len, const char *label)
+{
+    if (len <= 0)
+        return;
+    gint n = MIN(len, MW_SHOW_TEXT_MAX);
+    const char *s = tvb_format_text(pinfo->pool, tvb, off, n);
+    proto_item_set_text(it, "%s: %s%s", label, s, n < len ? "..." : "");
+    proto_item *t = proto_tree_add_string(tree, hf_text, tvb, off, n, s);
+    proto_item_set_hidden(t);
+}
+
 void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed)
 {
     proto_item *it;
@@ -56,12 +74,16 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
     if (call->carry_len) {
         it = proto_tree_add_item(ctx->tree, hf_carried, data, 0, (gint)call->carry_len, ENC_NA);
         proto_item_set_generated(it);
+        show_as_text(ctx->pinfo, ctx->tree, it, hf_carried_text, data, 0, (gint)call->carry_len,
+                     "Line start from an earlier segment");
         generated_uint(ctx->tree, hf_carried_from, data, call->carry->from);
     }
     if (consumed < len) {
         col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
                             ctx->dir == MW_DIR_CLIENT ? "C" : "S");
-        proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        it = proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        show_as_text(ctx->pinfo, ctx->tree, it, hf_partial_text, data, (gint)consumed,
+                     (gint)(len - consumed), "Incomplete line (continues in a later segment)");
         if (call->left && call->left->continued_in) {
             it = proto_tree_add_uint(ctx->tree, hf_continued_in, data, consumed,
                                      (gint)(len - consumed), call->left->continued_in);
@@ -88,8 +110,10 @@ void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t
         col_clear(pinfo->cinfo, COL_INFO);
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
                         call->dir == MW_DIR_CLIENT ? "C" : "S");
-    proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
-    proto_item *it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
+    proto_item *it = proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
+    show_as_text(pinfo, t, it, hf_partial_text, seg, 0, (gint)tvb_reported_length(seg),
+                 "Incomplete line (continues in a later segment)");
+    it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
     proto_item_set_generated(it);
     proto_item_append_text(it, " (%u bytes before this segment's)", call->carry_len);
     if (call->carry->continued_in)
@@ -226,6 +250,12 @@ void mw_show_register(int proto_mail)
         {&hf_partial,
          {"Incomplete line (continues in a later segment)", "mail.stream.partial", FT_BYTES,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_carried_text,
+         {"Line start from an earlier segment, as text", "mail.stream.carried.text", FT_STRING,
+          BASE_NONE, NULL, 0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
+        {&hf_partial_text,
+         {"Incomplete line, as text", "mail.stream.partial.text", FT_STRING, BASE_NONE, NULL,
+          0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
         {&hf_lost,
          {"Bytes missing before this segment", "mail.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL}},

@@ -545,7 +545,7 @@ static void render_text_line(imap_render *rd)
                                          tvb, off, len + (gint)l->line.eol_len, ENC_NA);
     const char *text = mw_line_text(ctx, tvb, off, len);
     gboolean cont = ii->logical || l->continued;
-    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
+    proto_item_set_text(it, "%s%s: %s", client ? "Command" : "Response",
                         cont ? " (continued)" : "", text);
     proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
     rd->line_it = it;

@@ -427,7 +427,7 @@ void imap_auth_register(int proto)
     static ei_register_info ei[] = {
         {&ei_auth_cleartext,
          {"mail.imap.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credentials sent in clear: anyone on the path can read them", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_auth_base64,
          {"mail.imap.auth.bad_base64", PI_MALFORMED, PI_WARN, "SASL data that is not base64", EXPFILL}},
         {&ei_auth_bad_message,

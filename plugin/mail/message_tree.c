@@ -104,10 +104,30 @@ static void add_addresses(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, c
             unsigned fl = 0;
             const char *name = decoded(pinfo, v, a.display, &fl);
             size_t nl = strlen(name);
-            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"')
-                name = wmem_strndup(pinfo->pool, name + 1, nl - 2);
+            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"') {
+                /* a quoted string: a quoted pair (\" or \\) stands for its character */
+                char *u = (char *)wmem_alloc(pinfo->pool, nl);
+                size_t k = 0;
+                for (size_t i = 1; i + 1 < nl; i++) {
+                    if (name[i] == '\\' && i + 2 < nl)
+                        i++;
+                    u[k++] = name[i];
+                }
+                u[k] = 0;
+                name = u;
+            }
             proto_tree_add_string(at, hf_mail_header_name, msg, (gint)(f->value.off + a.display.off),
                                   (gint)a.display.len, name);
+            /* appended text is cut at the label's length byte-wise: cut it
+             * here on a character boundary instead */
+            size_t used = strlen(proto_registrar_get_name(*af->hf)) + 2 + strlen(addr) + 3;
+            size_t room = used + 4 < ITEM_LABEL_LENGTH ? ITEM_LABEL_LENGTH - 1 - used : 0;
+            if (strlen(name) > room) {
+                const char *end = name + (room > 3 ? room - 3 : 0);
+                while (end > name && ((guchar)*end & 0xC0) == 0x80)
+                    end--;
+                name = wmem_strdup_printf(pinfo->pool, "%.*s...", (int)(end - name), name);
+            }
             proto_item_append_text(it, " (%s)", name);
         }
         if (af->from && from)

@@ -144,6 +144,17 @@ void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, g
         tap_queue_packet(mail_eo_tap, pinfo, r);
 }
 
+void mw_tap_smuggled_message(packet_info *pinfo, const char *label, const guint8 *data, guint len)
+{
+    if (mail_eo_tap < 0 || !have_tap_listener(mail_eo_tap))
+        return;
+    mw_tap_rec *r = rec_new(pinfo, MW_TAP_MESSAGE, label, -1, FALSE);
+    r->data = data;
+    r->len = len;
+    r->smuggled = TRUE;
+    tap_queue_packet(mail_eo_tap, pinfo, r);
+}
+
 /* The protocol an expert belongs to: its name's second part, else the
  * protocol being dissected. */
 static const char *expert_proto(const char *name)

@@ -145,8 +145,6 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     if (args_len > 0)
         proto_tree_add_item(t, hf_pop_args, tvb, args_off, args_len, ENC_ASCII);
     pop_dropin_request(ctx->pinfo, t, tvb, l.offset, len, verb_len, args_off, args_len);
-    proto_item *si = proto_tree_add_uint(t, hf_pop_state, tvb, l.offset, 0, r->state);
-    proto_item_set_generated(si);
     mw_add_line_facts(ctx, t, tvb, &l);
 
     if (r->flags & MW_POP_F_STLS_INJECTION) {
@@ -295,6 +293,16 @@ static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
     if (!rec)
         return;
     gboolean info_done = FALSE;
+    /* The session state first, as in SMTP and IMAP: the state the call's
+     * first command was sent in. */
+    for (guint32 i = 0; i < rec->nitems; i++) {
+        if (rec->items[i].kind == MW_POP_ITEM_COMMAND) {
+            proto_item *si = proto_tree_add_uint(ctx->tree, hf_pop_state, tvb, 0, 0,
+                                                 rec->items[i].state);
+            proto_item_set_generated(si);
+            break;
+        }
+    }
     for (guint32 i = 0; i < rec->nitems; i++) {
         const mw_pop_item *it = &rec->items[i];
         switch ((mw_pop_item_kind)it->kind) {
@@ -415,7 +423,7 @@ void pop_register(void)
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_pop_time, {"Time since command", "mail.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
-        {&hf_pop_answers, {"Answers command", "mail.pop.answers", FT_STRING, BASE_NONE, NULL, 0x0,
+        {&hf_pop_answers, {"Response to command", "mail.pop.answers", FT_STRING, BASE_NONE, NULL, 0x0,
           "The outstanding command this response belongs to", HFILL}},
         {&hf_pop_state, {"Session state", "mail.pop.state", FT_UINT8, BASE_DEC, VALS(session_names), 0x0,
           "RFC 1939 state when the command was sent", HFILL}},

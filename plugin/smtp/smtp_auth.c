@@ -300,7 +300,7 @@ void smtp_auth_register(int proto)
     static ei_register_info ei[] = {
         {&ei_smtp_auth_cleartext,
          {"mail.smtp.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credential sent without TLS: anyone on the path can read and reuse it", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_smtp_auth_bad_base64,
          {"mail.smtp.auth.bad_base64", PI_MALFORMED, PI_WARN, "SASL message is not base64",
           EXPFILL}},

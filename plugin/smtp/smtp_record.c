@@ -21,7 +21,7 @@ typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_UINT64_FMT, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK,
     OP_SUBTREE, OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_HOOK,
 } smtp_op_kind;
 
 /* Extra data of the ops that need more than one value (file scope). */
@@ -30,6 +30,11 @@ typedef struct smtp_op_cred {
     const char *mech;
     guint32 user_frame;
 } smtp_op_cred;
+
+typedef struct smtp_op_hook {
+    smtp_render_fn fn;
+    void *data;
+} smtp_op_hook;
 
 typedef struct smtp_op_reply {
     const char *verb;
@@ -344,6 +349,14 @@ void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m)
     op_new(sc, OP_MESSAGE, tree)->v.p = wmem_memdup(wmem_file_scope(), m, sizeof *m);
 }
 
+void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data)
+{
+    smtp_op_hook *h = wmem_new0(wmem_file_scope(), smtp_op_hook);
+    h->fn = fn;
+    h->data = data;
+    op_new(sc, OP_HOOK, tree)->v.p = h;
+}
+
 void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
 {
     sc->ops = g_array_new(FALSE, FALSE, sizeof(smtp_op));
@@ -511,6 +524,11 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         case OP_MESSAGE:
             render_message(ctx, tvb, n, (const smtp_msg_view *)o->v.p);
             break;
+        case OP_HOOK: {
+            const smtp_op_hook *h = (const smtp_op_hook *)o->v.p;
+            h->fn(ctx, tvb, n, h->data);
+            break;
+        }
         }
     }
 #undef NODE
