@@ -313,12 +313,20 @@ static void show(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, const mail
         show_sig(tvb, pinfo, tree, d, i, have_msg);
 }
 
-void mail_dkim_message(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
-                       guint len)
+/* The key of this dissection's next whole message, without taking it. */
+static guint64 peek_message(packet_info *pinfo)
 {
-    guint64 k = next_message(pinfo);
+    guint n = GPOINTER_TO_UINT(p_get_proto_data(pinfo->pool, pinfo, proto_dkim, ORDINAL_KEY));
+    return ((guint64)pinfo->num << 20) | (n & 0xfffff);
+}
+
+/* The record of the frame's next whole message: decided here on the first
+ * pass (once), looked up on later ones. */
+static mail_dkim *decide(packet_info *pinfo, const guint8 *buf, guint len)
+{
+    guint64 k = peek_message(pinfo);
     mail_dkim *d = (mail_dkim *)wmem_map_lookup(messages, &k);
-    if (!d && mw_record_unvisited(pinfo)) {
+    if (!d && buf && mw_record_unvisited(pinfo)) {
         d = check(pinfo, buf, len);
         if (d) {
             guint64 *key = wmem_new(wmem_file_scope(), guint64);
@@ -326,6 +334,22 @@ void mail_dkim_message(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, cons
             wmem_map_insert(messages, key, d);
         }
     }
+    return d;
+}
+
+const dkim_sig_rec *mail_dkim_next_records(packet_info *pinfo, const guint8 *buf, guint len,
+                                           guint *n)
+{
+    const mail_dkim *d = proto_dkim >= 0 ? decide(pinfo, buf, len) : NULL;
+    *n = d ? d->kept : 0;
+    return d ? d->sigs : NULL;
+}
+
+void mail_dkim_message(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
+                       guint len)
+{
+    const mail_dkim *d = decide(pinfo, buf, len);
+    next_message(pinfo);
     show(msg, pinfo, tree, d, TRUE);
 }
 

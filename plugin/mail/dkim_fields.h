@@ -17,6 +17,13 @@
 void mail_dkim_message(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
                        guint len);
 
+/* The signatures of the frame's next whole message buf[0..len) (the one
+ * the next mail_dkim_message call shows), decided now if this is the first
+ * pass and they are not yet: for checks that read the DKIM verdicts, such as
+ * an Authentication-Results claim.  *n is set to their number. */
+const dkim_sig_rec *mail_dkim_next_records(packet_info *pinfo, const guint8 *buf, guint len,
+                                           guint *n);
+
 /* A whole message of the frame whose bytes were not kept for this revisit:
  * its DKIM records shown under tree (items over tvb, no bytes). */
 void mail_dkim_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree);

@@ -12,6 +12,7 @@
 #include "core/mail/trace.h"
 #include "mail/tap.h"
 #include "mail/trace_fields.h"
+#include "mail/dkim_fields.h"
 #include "mail/trace_record.h"
 
 /* Per-packet keys under the "mail" protocol (pinfo->pool). */
@@ -346,9 +347,12 @@ void mail_trace_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const g
     guint64 k = next_key(pinfo);
     mail_trace *t = (mail_trace *)wmem_map_lookup(records, &k);
     if (!t || t->len != len) {
+        guint n_dkim = 0;
+        const dkim_sig_rec *dkim = whole ? mail_dkim_next_records(pinfo, buf, len, &n_dkim) : NULL;
         t = mail_trace_note(buf, len, whole,
                             (const char *)p_get_proto_data(pinfo->pool, pinfo, proto_trace,
-                                                           KEY_ENVELOPE));
+                                                           KEY_ENVELOPE),
+                            dkim, n_dkim);
         guint64 *key = wmem_new(wmem_file_scope(), guint64);
         *key = k;
         wmem_map_insert(records, key, t);

@@ -93,14 +93,16 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
  * fields show). */
 #define DKIM_SIGS_MAX 8
 
-/* The DKIM verdicts of one whole message, computed when a dkim=pass claim
- * first needs them: malformed, or a body hash that does not match the body
- * as delivered (core/mail/dkim, the check the DKIM fields show). */
+/* The DKIM verdicts of one whole message, as the DKIM fields decided them
+ * (mail/dkim_fields.c: body hash and signature, with the keys known when
+ * the message completed), read when a dkim=pass claim first needs them. */
 typedef struct dkim_check {
     const guint8 *buf;
     guint len;
     gboolean whole;       /* a header block alone has no body to check */
     gboolean done;
+    const dkim_sig_rec *recs;
+    guint n_recs;
     unsigned n;
     struct {
         mw_span d, s;     /* in buf */
@@ -112,20 +114,16 @@ typedef struct dkim_check {
 static void dkim_run(dkim_check *c)
 {
     c->done = TRUE;
-    mw_dkim_result *res = g_new0(mw_dkim_result, DKIM_SIGS_MAX);
-    unsigned n = mw_dkim_check_message(c->buf, c->len, res, DKIM_SIGS_MAX);
-    c->n = MIN(n, DKIM_SIGS_MAX);
+    c->n = MIN(c->n_recs, DKIM_SIGS_MAX);
     for (unsigned i = 0; i < c->n; i++) {
-        const mw_dkim_result *r = &res[i];
-        c->sig[i].d = (mw_span){r->value.off + r->sig.d.off, r->sig.d.len};
-        c->sig[i].s = (mw_span){r->value.off + r->sig.s.off, r->sig.s.len};
-        gboolean body_fails = r->body_checked && (!r->body_ok || r->l_past_end);
-        c->sig[i].fails = !r->parsed_ok || body_fails;
-        c->sig[i].why = !r->parsed_ok ? "the signature is malformed"
-                        : body_fails  ? "its body hash does not match the body as delivered"
-                                      : NULL;
+        const dkim_sig_rec *r = &c->recs[i];
+        c->sig[i].d = (mw_span){r->tag_off[DKIM_T_D], r->tag[DKIM_T_D] ? r->tag_len[DKIM_T_D] : 0};
+        c->sig[i].s = (mw_span){r->tag_off[DKIM_T_S], r->tag[DKIM_T_S] ? r->tag_len[DKIM_T_S] : 0};
+        c->sig[i].fails = r->verdict == DKIM_SIG_FAIL || r->body == DKIM_BODY_FAIL;
+        c->sig[i].why = r->reason ? r->reason
+                        : r->body == DKIM_BODY_FAIL ? "its body hash does not match the body as delivered"
+                                                    : "it fails here";
     }
-    g_free(res);
 }
 
 /* A dkim=pass claim for a signature the check here fails: matched by
@@ -284,7 +282,8 @@ static void note_addr(mail_trace *t, const guint8 *buf, const mw_trace_field *f)
     }
 }
 
-mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope)
+mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
+                            const dkim_sig_rec *dkim_recs, guint n_dkim)
 {
     mail_trace *t = wmem_new0(wmem_file_scope(), mail_trace);
     t->len = len;
@@ -301,6 +300,8 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
     dkim->buf = buf;
     dkim->len = len;
     dkim->whole = whole;
+    dkim->recs = dkim_recs;
+    dkim->n_recs = n_dkim;
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
     mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
     t->ars = wmem_alloc0_array(wmem_file_scope(), tr_ar, AR_FIELDS_MAX);

@@ -7,6 +7,8 @@
 #ifndef MAILWIRE_TRACE_RECORD_H
 #define MAILWIRE_TRACE_RECORD_H
 
+#include "mail/dkim_record.h"
+
 #include <epan/packet.h>
 
 #include "core/mail/arc.h"
@@ -89,6 +91,7 @@ typedef struct mail_trace {
 /* Reads the trace fields of the message buf[0..len) (whole, or a header
  * block alone: no DKIM body to check then).  envelope is the SMTP/LMTP MAIL
  * FROM of the message (NULL when it came otherwise). */
-mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope);
+mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
+                            const dkim_sig_rec *dkim_recs, guint n_dkim);
 
 #endif
