@@ -11,6 +11,8 @@
 #include "mail/tap.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
+#include "mail/walk.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -156,6 +158,8 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
     if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && rec->lit_end)
         imap_parse_login_literal(ps, &it, it.off, it.len);
     if (rec->lit_end) {
+        if (r && r->buf && !r->core->broken && r->use == IMAP_LIT_MESSAGE)
+            mail_walk_note(ps->ctx, r->buf, (guint)r->core->size); /* once */
         ds->lit = NULL;
         ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
     }
@@ -209,6 +213,7 @@ void imap_render_literal_body(imap_render *rd)
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+            mail_parts_show_dropped(tvb, ctx->pinfo, ctx->tree, (guint)r->core->size);
         }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,

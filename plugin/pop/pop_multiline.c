@@ -15,6 +15,7 @@
 #include "mail/lineitem.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
 
@@ -148,6 +149,7 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
         mw_keep_show_dropped(tree, tvb, m->msg_len);
+        mail_parts_show_dropped(tvb, ctx->pinfo, tree, (guint)m->msg_len);
         return;
     }
     if (!m || !m->msg || m->msg_len == 0)

@@ -11,6 +11,7 @@
 #include "mail/lineitem.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
 #include "mail/tap.h"
 #include "smtp/smtp_int.h"
 
@@ -397,6 +398,7 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
         mw_keep_show_dropped(t, tvb, m->len);
+        mail_parts_show_dropped(tvb, ctx->pinfo, t, m->len);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
