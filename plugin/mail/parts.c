@@ -231,7 +231,8 @@ void mail_parts_register(int proto)
     static hf_register_info hf[] = {
         {&hf_message_sha256,
          {"Message SHA-256", "mail.message.sha256", FT_STRING, BASE_NONE, NULL, 0x0,
-          "SHA-256 of the whole message as delivered (lower-case hex)", HFILL}},
+          "SHA-256 of the whole message as delivered (lower-case hex; empty when the preference "
+          "mail.message.hash is off)", HFILL}},
         {&hf_message_parts,
          {"MIME parts", "mail.message.parts", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Number of MIME parts, the message itself included", HFILL}},
@@ -264,13 +265,14 @@ void mail_parts_register(int proto)
          {"Decoded size", "mail.part.size", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Bytes of the body once decoded", HFILL}},
         {&hf_part_md5,
-         {"MD5", "mail.part.md5", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes", HFILL}},
+         {"MD5", "mail.part.md5", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
         {&hf_part_sha1,
-         {"SHA-1", "mail.part.sha1", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes",
-          HFILL}},
+         {"SHA-1", "mail.part.sha1", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
         {&hf_part_sha256,
-         {"SHA-256", "mail.part.sha256", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes",
-          HFILL}},
+         {"SHA-256", "mail.part.sha256", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
     };
     static gint *ett[] = {&ett_parts, &ett_part};
     static ei_register_info ei[] = {
