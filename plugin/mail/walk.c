@@ -162,7 +162,6 @@ void mail_walk_register(int proto_mail)
                                    "mail.message.sha256). Off: parts are still listed with their "
                                    "sizes and decoding errors, and copies of a message are still "
                                    "matched (by Message-ID or a digest of the body); only those "
-                                   "hashes are not computed. Applies to messages dissected after "
-                                   "the change (reload the file).",
+                                   "hashes are not computed.",
                                    &hashing);
 }
