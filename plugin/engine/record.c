@@ -57,6 +57,30 @@ void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, m
     p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, index + 1, call);
 }
 
+void mw_record_add_derived(mw_ctx *ctx, int proto, guint32 tag, void *data)
+{
+    /* render (and any later pass) must not compute results again */
+    DISSECTOR_ASSERT(ctx->state != NULL);
+    wmem_array_t *list = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), ctx->pinfo, proto, tag);
+    if (!list) {
+        list = wmem_array_sized_new(wmem_file_scope(), sizeof(void *), 1);
+        p_add_proto_data(wmem_file_scope(), ctx->pinfo, proto, tag, list);
+    }
+    wmem_array_append_one(list, data);
+}
+
+guint mw_record_derived_count(packet_info *pinfo, int proto, guint32 tag)
+{
+    wmem_array_t *list = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto, tag);
+    return list ? wmem_array_get_count(list) : 0;
+}
+
+void *mw_record_derived(packet_info *pinfo, int proto, guint32 tag, guint i)
+{
+    wmem_array_t *list = (wmem_array_t *)p_get_proto_data(wmem_file_scope(), pinfo, proto, tag);
+    return list && i < wmem_array_get_count(list) ? *(void **)wmem_array_index(list, i) : NULL;
+}
+
 void mw_record_put_withheld(const mw_stream_proto *sp, packet_info *pinfo, gint start, gint len,
                             guint32 seq)
 {

@@ -20,6 +20,17 @@ gboolean mw_record_had_tcp(const mw_stream_proto *sp, packet_info *pinfo);
 mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint index);
 void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, mw_call *call);
 
+/* Results derived once from what a call completes (the MIME walk of a
+ * whole message, its DKIM verdicts...), for code that shows them on every
+ * pass and has no record of its own to keep them in: parse adds them, in
+ * order, to a list of the frame under (proto, tag), both the caller's (tag:
+ * a four-letter constant); every pass reads the same list back.  Adding
+ * needs the live context of parse (ctx->state set), so a result is computed
+ * once whatever the pass. */
+void mw_record_add_derived(mw_ctx *ctx, int proto, guint32 tag, void *data);
+guint mw_record_derived_count(packet_info *pinfo, int proto, guint32 tag);
+void *mw_record_derived(packet_info *pinfo, int proto, guint32 tag, guint i);
+
 /* A segment the postdissector fed on the first pass: where its payload lies
  * in the frame, so later passes feed the same bytes without TCP's fields
  * (a filtered pass may not build them). */

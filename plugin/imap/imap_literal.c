@@ -13,6 +13,8 @@
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
+#include "mail/walk.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -163,6 +165,8 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
     if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && rec->lit_end)
         imap_parse_login_literal(ps, &it, it.off, it.len);
     if (rec->lit_end) {
+        if (r && r->buf && !r->core->broken && r->use == IMAP_LIT_MESSAGE)
+            mail_walk_note(ps->ctx, r->buf, (guint)r->core->size); /* once */
         ds->lit = NULL;
         ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
     }
@@ -224,6 +228,7 @@ void imap_render_literal_body(imap_render *rd)
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
             mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+            mail_parts_show_dropped(tvb, ctx->pinfo, ctx->tree, (guint)r->core->size);
             mail_dkim_dropped(tvb, ctx->pinfo, ctx->tree);
         }
     } else if (r && r->core->end_frame) {

@@ -9,25 +9,24 @@
 #include "mail/export.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
+#include "mail/walk.h"
 
 void mw_export_attachments(void *list_, void *pinfo_, const void *rec)
 {
     export_object_list_t *list = (export_object_list_t *)list_;
     packet_info *pinfo = (packet_info *)pinfo_;
     const mw_tap_rec *r = (const mw_tap_rec *)rec;
-    const mw_mime_message *m = mail_parts_of(pinfo, r->data);
-    if (!m)
+    const mail_walk *m = mail_parts_of(pinfo, r->data);
+    if (!m || !r->data)
         return;
     for (unsigned i = 0; i < m->n_parts; i++) {
-        const mw_mime_part *p = &m->parts[i];
-        if (!(p->flags & MW_PART_ATTACHMENT) || !p->hashed)
+        const mail_walk_part *p = &m->parts[i];
+        if (!(p->flags & MW_PART_ATTACHMENT) || !p->decoded)
             continue;
-        char section[64];
-        mw_mime_part_section(m, i, section, sizeof section);
         GString *name = g_string_new(NULL);
         mw_export_clean(name, r->proto, (gssize)strlen(r->proto), 8);
         g_string_ascii_down(name);
-        g_string_append_printf(name, "-f%u-p%s", r->frame, section);
+        g_string_append_printf(name, "-f%u-p%s", r->frame, p->section);
         gsize before = name->len;
         g_string_append_c(name, '-');
         if (p->filename)
@@ -39,8 +38,8 @@ void mw_export_attachments(void *list_, void *pinfo_, const void *rec)
         e->pkt_num = pinfo->num;
         e->filename = g_string_free(name, FALSE);
         e->hostname = g_strdup(r->proto);
-        e->content_type = g_strdup_printf("%s/%s", p->type, p->subtype);
-        e->payload_data = mw_mime_part_decoded(r->data, p, &n);
+        e->content_type = g_strdup(p->content_type);
+        e->payload_data = mail_walk_part_decoded(r->data, r->len, p, &n);
         e->payload_len = n;
         list->add_entry(list->gui_data, e);
     }

@@ -9,12 +9,9 @@
 #include <epan/wmem_scopes.h>
 
 #include "core/mail/mime.h"
-#include "core/mail/mime_filename.h"
-#include "core/text/base64_body.h"
-#include "core/text/qp.h"
 #include "mail/copies.h"
 #include "mail/parts.h"
-#include "mail/tap.h"
+#include "mail/walk.h"
 
 /* Parts shown one by one per message; the rest are summarised (counted). */
 #define PARTS_SHOWN_MAX 64
@@ -51,30 +48,13 @@ static expert_field ei_part_limit = EI_INIT;
 static expert_field ei_summarised = EI_INIT;
 static expert_field ei_imf_skipped = EI_INIT;
 
-/* The walk of one message, kept for the capture. */
-typedef struct parts_rec {
-    guint len;
-    mw_mime_message m;
-    mail_copy *copy;  /* links to the other copies (file scope) */
-} parts_rec;
-
-/* Per-dissection count of whole messages in this frame: the walk is keyed by
- * (frame, ordinal), which is the same on every pass since the dissectors
- * show a frame's messages in the same order each time. */
+/* Per-dissection facts of this frame: how many whole messages it showed
+ * (the IMF limit counts them) and their walks by message bytes, for the
+ * taps, which run after the dissection. */
 typedef struct frame_count {
     guint n;
-    wmem_map_t *by_data; /* message bytes -> parts_rec, for the taps */
+    wmem_map_t *by_data; /* message bytes -> mail_walk */
 } frame_count;
-
-static wmem_map_t *walks; /* guint64 (frame << 20 | ordinal) -> parts_rec */
-
-static mw_wmem_cb_bool free_rec(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *data)
-{
-    parts_rec *r = (parts_rec *)data;
-    mw_mime_message_clear(&r->m);
-    g_free(r);
-    return FALSE;
-}
 
 static frame_count *this_frame(packet_info *pinfo)
 {
@@ -87,37 +67,16 @@ static frame_count *this_frame(packet_info *pinfo)
     return c;
 }
 
-const mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data)
+const mail_walk *mail_parts_of(packet_info *pinfo, const guint8 *data)
 {
     if (proto_parts < 0 || !data)
         return NULL;
-    const parts_rec *r = (const parts_rec *)wmem_map_lookup(this_frame(pinfo)->by_data, data);
-    return r ? &r->m : NULL;
+    return (const mail_walk *)wmem_map_lookup(this_frame(pinfo)->by_data, data);
 }
 
-unsigned mail_parts_attachments(const mw_mime_message *m)
+unsigned mail_parts_attachments(const mail_walk *w)
 {
-    unsigned n = 0;
-    for (unsigned i = 0; m && i < m->n_parts; i++)
-        n += (m->parts[i].flags & MW_PART_ATTACHMENT) != 0;
-    return n;
-}
-
-static const parts_rec *walk_once(packet_info *pinfo, guint ordinal, const guint8 *buf, guint len)
-{
-    guint64 k = ((guint64)pinfo->num << 20) | (ordinal & 0xfffff);
-    parts_rec *r = (parts_rec *)wmem_map_lookup(walks, &k);
-    if (r && r->len == len)
-        return r;
-    guint64 *key = wmem_new(wmem_file_scope(), guint64);
-    *key = k;
-    r = g_new0(parts_rec, 1);
-    r->len = len;
-    mw_mime_walk(buf, len, NULL, &r->m);
-    r->copy = mail_copies_note(pinfo, mw_tap_current(), buf, len);
-    wmem_register_callback(wmem_file_scope(), free_rec, r);
-    wmem_map_insert(walks, key, r);
-    return r;
+    return w ? w->attachments : 0;
 }
 
 static const char *hex(packet_info *pinfo, const guint8 *p, size_t n)
@@ -137,34 +96,28 @@ static const char *utf8(packet_info *pinfo, const char *s)
     return (const char *)get_utf_8_string(pinfo->pool, (const guint8 *)s, (gint)strlen(s));
 }
 
-static void add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const mw_mime_message *m,
-                     unsigned i, guint len)
+/* Part i of w under tree.  msg holds the message's bytes when have_bytes;
+ * otherwise (not kept) items lie at offset 0 of msg, without length. */
+static void add_part(tvbuff_t *msg, gboolean have_bytes, packet_info *pinfo, proto_tree *tree,
+                     const mail_walk *w, unsigned i)
 {
-    const mw_mime_part *p = &m->parts[i];
-    char section[64];
-    mw_mime_part_section(m, i, section, sizeof section);
-    /* The span of the part: its header and body, within the message. */
-    guint off = (guint)MIN(p->header.off, len);
-    guint end = (guint)MIN(MAX(p->body.off + p->body.len, p->header.off + p->header.len), len);
-    const char *ctype = wmem_strdup_printf(pinfo->pool, "%s/%s", p->type, p->subtype);
-    proto_item *pi = proto_tree_add_item(tree, hf_part, msg, (gint)off, (gint)(end - off), ENC_NA);
-    proto_item_set_text(pi, "Part %s: %s%s%s%s", section[0] ? section : "(message)",
-                        utf8(pinfo, ctype), p->filename ? " \"" : "",
+    const mail_walk_part *p = &w->parts[i];
+    gint hdr = have_bytes ? (gint)p->header_off : 0;
+    gint body = have_bytes ? (gint)p->body_off : 0;
+    gint span = have_bytes ? (gint)(p->end - p->header_off) : 0;
+    proto_item *pi = proto_tree_add_item(tree, hf_part, msg, hdr, span, ENC_NA);
+    proto_item_set_text(pi, "Part %s: %s%s%s%s", p->section[0] ? p->section : "(message)",
+                        utf8(pinfo, p->content_type), p->filename ? " \"" : "",
                         p->filename ? utf8(pinfo, p->filename) : "", p->filename ? "\"" : "");
     proto_tree *pt = proto_item_add_subtree(pi, ett_part);
-    proto_tree_add_string(pt, hf_part_section, msg, (gint)off, 0, section);
-    proto_tree_add_string(pt, hf_part_content_type, msg, (gint)p->header.off, 0, utf8(pinfo, ctype));
-    for (unsigned k = 0; k < p->content_type.n_params; k++) {
-        const mw_mime_param *pa = &p->content_type.params[k];
-        proto_tree_add_string(pt, hf_part_param, msg, (gint)p->header.off, 0,
-                              utf8(pinfo, wmem_strdup_printf(pinfo->pool, "%s=%s", pa->name,
-                                                             pa->value)));
-    }
-    if (p->disposition.value)
-        proto_tree_add_string(pt, hf_part_disposition, msg, (gint)p->header.off, 0,
-                              utf8(pinfo, p->disposition.value));
+    proto_tree_add_string(pt, hf_part_section, msg, hdr, 0, p->section);
+    proto_tree_add_string(pt, hf_part_content_type, msg, hdr, 0, utf8(pinfo, p->content_type));
+    for (unsigned k = 0; k < p->n_params; k++)
+        proto_tree_add_string(pt, hf_part_param, msg, hdr, 0, utf8(pinfo, p->params[k]));
+    if (p->disposition)
+        proto_tree_add_string(pt, hf_part_disposition, msg, hdr, 0, utf8(pinfo, p->disposition));
     if (p->filename) {
-        proto_item *fi = proto_tree_add_string(pt, hf_part_filename, msg, (gint)p->header.off, 0,
+        proto_item *fi = proto_tree_add_string(pt, hf_part_filename, msg, hdr, 0,
                                                utf8(pinfo, p->filename));
         if (p->flags & MW_PART_DECEPTIVE_NAME)
             expert_add_info(pinfo, fi, &ei_deceptive_name);
@@ -173,28 +126,63 @@ static void add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const 
         expert_add_info(pinfo, pi, &ei_unclosed);
     if (p->flags & MW_PART_DEPTH_LIMIT)
         expert_add_info(pinfo, pi, &ei_depth_limit);
-    if ((p->multipart || p->message) && !p->hashed)
+    if (p->container)
         return;
-    proto_tree_add_string(pt, hf_part_encoding, msg, (gint)p->header.off, 0,
-                          p->cte_name ? utf8(pinfo, p->cte_name) : "7bit");
-    proto_tree_add_uint64(pt, hf_part_encoded_size, msg, (gint)MIN(p->body.off, len), 0,
-                          p->encoded_size);
-    if (!p->hashed)
+    proto_tree_add_string(pt, hf_part_encoding, msg, hdr, 0,
+                          p->encoding ? utf8(pinfo, p->encoding) : "7bit");
+    proto_tree_add_uint64(pt, hf_part_encoded_size, msg, body, 0, p->encoded_size);
+    if (!p->decoded)
         return;
-    proto_item *si = proto_tree_add_uint64(pt, hf_part_size, msg, (gint)MIN(p->body.off, len), 0,
-                                           p->decoded_size);
+    proto_item *si = proto_tree_add_uint64(pt, hf_part_size, msg, body, 0, p->decoded_size);
     if (p->flags & MW_PART_BAD_BASE64)
         expert_add_info(pinfo, si, &ei_bad_base64);
     if (p->flags & MW_PART_BAD_QP)
         expert_add_info(pinfo, si, &ei_bad_qp);
-    if (m->flags & MW_MIME_NO_HASH)
+    if (!p->hashed)
         return;
-    proto_tree_add_string(pt, hf_part_md5, msg, (gint)MIN(p->body.off, len), 0,
-                          hex(pinfo, p->md5, sizeof p->md5));
-    proto_tree_add_string(pt, hf_part_sha1, msg, (gint)MIN(p->body.off, len), 0,
-                          hex(pinfo, p->sha1, sizeof p->sha1));
-    proto_tree_add_string(pt, hf_part_sha256, msg, (gint)MIN(p->body.off, len), 0,
+    proto_tree_add_string(pt, hf_part_md5, msg, body, 0, hex(pinfo, p->md5, sizeof p->md5));
+    proto_tree_add_string(pt, hf_part_sha1, msg, body, 0, hex(pinfo, p->sha1, sizeof p->sha1));
+    proto_tree_add_string(pt, hf_part_sha256, msg, body, 0,
                           hex(pinfo, p->sha256, sizeof p->sha256));
+}
+
+/* The message's walk under tree: its hash, counts, copies, DKIM, parts. */
+static proto_item *show_walk(tvbuff_t *msg, gboolean have_bytes, packet_info *pinfo,
+                             proto_tree *tree, const mail_walk *w)
+{
+    gboolean digest = !(w->flags & (MW_MIME_NO_HASH | MW_MIME_HASH_OFF));
+    proto_item *mi = proto_tree_add_string(tree, hf_message_sha256, msg, 0,
+                                           have_bytes ? (gint)w->len : 0,
+                                           digest ? hex(pinfo, w->sha256, sizeof w->sha256) : "");
+    if (!digest)
+        proto_item_append_text(mi, " (%s)", (w->flags & MW_MIME_HASH_OFF)
+                                                ? "not computed: mail.message.hash is off"
+                                                : "no hash library");
+    proto_tree *pt = proto_item_add_subtree(mi, ett_parts);
+    proto_item *ci = proto_tree_add_uint(pt, hf_message_parts, msg, 0, 0, w->n_parts);
+    proto_item_set_generated(ci);
+    ci = proto_tree_add_uint(pt, hf_message_attachments, msg, 0, 0, w->attachments);
+    proto_item_set_generated(ci);
+    if (w->flags & MW_MIME_PART_LIMIT)
+        expert_add_info(pinfo, mi, &ei_part_limit);
+    mail_copies_show(msg, pinfo, pt, w->copy);
+    /* Parts are listed flat (the section number says where each sits), so a
+     * deep nesting does not deepen the tree. */
+    unsigned shown = MIN(w->n_parts, PARTS_SHOWN_MAX);
+    for (unsigned i = 0; i < shown; i++)
+        add_part(msg, have_bytes, pinfo, pt, w, i);
+    if (shown < w->n_parts)
+        expert_add_info_format(pinfo, mi, &ei_summarised,
+                               "%u of %u parts shown; the rest are counted only (%u attachments "
+                               "in all)", shown, w->n_parts, w->attachments);
+    return mi;
+}
+
+void mail_parts_show_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint len)
+{
+    const mail_walk *w = mail_walk_take(pinfo, len);
+    if (w)
+        show_walk(tvb, FALSE, pinfo, tree, w);
 }
 
 gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
@@ -202,34 +190,15 @@ gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, con
 {
     frame_count *fc = this_frame(pinfo);
     guint ordinal = fc->n++;
-    const parts_rec *r = walk_once(pinfo, ordinal, buf, len);
-    wmem_map_insert(fc->by_data, (void *)buf, (void *)r);
-    const mw_mime_message *m = &r->m;
-    proto_item *mi = proto_tree_add_string(tree, hf_message_sha256, msg, 0, (gint)len,
-                                           (m->flags & MW_MIME_NO_HASH)
-                                               ? "" : hex(pinfo, m->sha256, sizeof m->sha256));
-    proto_tree *pt = proto_item_add_subtree(mi, ett_parts);
-    unsigned attachments = mail_parts_attachments(m);
-    proto_item *ci = proto_tree_add_uint(pt, hf_message_parts, msg, 0, 0, m->n_parts);
-    proto_item_set_generated(ci);
-    ci = proto_tree_add_uint(pt, hf_message_attachments, msg, 0, 0, attachments);
-    proto_item_set_generated(ci);
-    if (m->flags & MW_MIME_PART_LIMIT)
-        expert_add_info(pinfo, mi, &ei_part_limit);
-    mail_copies_show(msg, pinfo, pt, r->copy);
-    /* Parts are listed flat (the section number says where each sits), so a
-     * deep nesting does not deepen the tree. */
-    unsigned shown = MIN(m->n_parts, PARTS_SHOWN_MAX);
-    for (unsigned i = 0; i < shown; i++)
-        add_part(msg, pinfo, pt, m, i, len);
-    if (shown < m->n_parts)
-        expert_add_info_format(pinfo, mi, &ei_summarised,
-                               "%u of %u parts shown; the rest are counted only (%u attachments "
-                               "in all)", shown, m->n_parts, attachments);
+    const mail_walk *w = mail_walk_take(pinfo, len);
+    if (!w)
+        return TRUE; /* not a message its protocol noted: IMF alone shows it */
+    wmem_map_insert(fc->by_data, (void *)buf, (void *)w);
+    proto_item *mi = show_walk(msg, TRUE, pinfo, tree, w);
 
     /* IMF nests a protocol layer per MIME level and per message. */
     const char *why = NULL;
-    if (m->flags & MW_MIME_DEPTH_LIMIT)
+    if (w->flags & MW_MIME_DEPTH_LIMIT)
         why = "its MIME structure nests deeper than the limit";
     else if (ordinal > IMF_PER_FRAME_MAX)
         return FALSE; /* said once, on the first one left out */
@@ -255,12 +224,12 @@ void mail_parts_register(int proto)
     done = TRUE;
     proto_parts = proto;
     mail_copies_register(proto);
-    walks = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
-                                   g_int64_equal);
+    mail_walk_register(proto);
     static hf_register_info hf[] = {
         {&hf_message_sha256,
          {"Message SHA-256", "mail.message.sha256", FT_STRING, BASE_NONE, NULL, 0x0,
-          "SHA-256 of the whole message as delivered (lower-case hex)", HFILL}},
+          "SHA-256 of the whole message as delivered (lower-case hex; empty when the preference "
+          "mail.message.hash is off)", HFILL}},
         {&hf_message_parts,
          {"MIME parts", "mail.message.parts", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Number of MIME parts, the message itself included", HFILL}},
@@ -293,13 +262,14 @@ void mail_parts_register(int proto)
          {"Decoded size", "mail.part.size", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Bytes of the body once decoded", HFILL}},
         {&hf_part_md5,
-         {"MD5", "mail.part.md5", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes", HFILL}},
+         {"MD5", "mail.part.md5", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
         {&hf_part_sha1,
-         {"SHA-1", "mail.part.sha1", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes",
-          HFILL}},
+         {"SHA-1", "mail.part.sha1", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
         {&hf_part_sha256,
-         {"SHA-256", "mail.part.sha256", FT_STRING, BASE_NONE, NULL, 0x0, "Of the decoded bytes",
-          HFILL}},
+         {"SHA-256", "mail.part.sha256", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Of the decoded bytes (not with mail.message.hash off)", HFILL}},
     };
     static gint *ett[] = {&ett_parts, &ett_part};
     static ei_register_info ei[] = {

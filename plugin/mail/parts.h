@@ -1,8 +1,8 @@
-/* The MIME structure of each delivered message as fields: one walk per
- * message (core/mail/mime), kept for the whole capture so a revisit shows
- * the same result without walking again, then shown part by part under the
- * message with its section, type, disposition, file name, encoding, sizes
- * and hashes of the decoded bytes.  Also decides whether the built-in IMF
+/* The MIME structure of each delivered message as fields: the walk its
+ * protocol noted when the message completed (walk.h), shown part by part
+ * under the message with its section, type, disposition, file name,
+ * encoding, sizes and hashes of the decoded bytes, on every pass, with or
+ * without the message's bytes.  Also decides whether the built-in IMF
  * dissector may be called for the message at all: Wireshark asserts when a
  * frame holds more protocol layers than its tree depth allows, which a deep
  * MIME nesting or hundreds of messages in one frame would reach.
@@ -12,18 +12,23 @@
 
 #include <epan/packet.h>
 
-/* Walks (once) and shows the parts of the whole message buf[0..len) held by
- * msg under tree.  Returns TRUE when the IMF dissector may show it too. */
+/* Shows the parts of the whole message buf[0..len) held by msg under tree,
+ * from its noted walk.  Returns TRUE when the IMF dissector may show it
+ * too. */
 gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
                         guint len);
 
+/* The same for a whole message of len bytes whose bytes were not kept
+ * (mail.message.keep off, a revisit): its items lie at offset 0 of tvb. */
+void mail_parts_show_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint len);
+
 /* The walk of the message whose bytes start at data, if this dissection of
  * the frame showed it (for the taps, which run after the dissection). */
-struct mw_mime_message;
-const struct mw_mime_message *mail_parts_of(packet_info *pinfo, const guint8 *data);
+struct mail_walk;
+const struct mail_walk *mail_parts_of(packet_info *pinfo, const guint8 *data);
 
-/* Parts of m that are attachments (MW_PART_ATTACHMENT); 0 for NULL. */
-unsigned mail_parts_attachments(const struct mw_mime_message *m);
+/* Parts of w that are attachments (MW_PART_ATTACHMENT); 0 for NULL. */
+unsigned mail_parts_attachments(const struct mail_walk *w);
 
 /* Registers mail.part.* and mail.message.* under proto; safe to call twice. */
 void mail_parts_register(int proto);

@@ -11,6 +11,7 @@
 #include "mail/parts.h"
 #include "mail/stats.h"
 #include "mail/tap.h"
+#include "mail/walk.h"
 
 typedef struct files_tap {
     GPtrArray *lines; /* g_malloc'd strings, one per attachment */
@@ -40,7 +41,7 @@ static tap_packet_status files_packet(void *tapdata, packet_info *pinfo, epan_di
     const mw_tap_rec *r = (const mw_tap_rec *)data;
     if (!r || r->kind != MW_TAP_MESSAGE)
         return TAP_PACKET_DONT_REDRAW;
-    const mw_mime_message *m = mail_parts_of(pinfo, r->data);
+    const mail_walk *m = mail_parts_of(pinfo, r->data);
     if (!m)
         return TAP_PACKET_DONT_REDRAW;
     /* The session as its two ends; the direction of the message does not
@@ -53,20 +54,19 @@ static tap_packet_status files_packet(void *tapdata, packet_info *pinfo, epan_di
     wmem_free(NULL, dst);
     gboolean added = FALSE;
     for (unsigned i = 0; i < m->n_parts; i++) {
-        const mw_mime_part *p = &m->parts[i];
+        const mail_walk_part *p = &m->parts[i];
         if (!(p->flags & MW_PART_ATTACHMENT))
             continue;
-        char section[64], md5[33], sha1[41], sha256[65];
-        mw_mime_part_section(m, i, section, sizeof section);
+        char md5[33], sha1[41], sha256[65];
         hex(md5, p->md5, sizeof p->md5);
         hex(sha1, p->sha1, sizeof p->sha1);
         hex(sha256, p->sha256, sizeof p->sha256);
-        if (!p->hashed || (m->flags & MW_MIME_NO_HASH))
+        if (!p->hashed)
             md5[0] = sha1[0] = sha256[0] = '-', md5[1] = sha1[1] = sha256[1] = 0;
         g_ptr_array_add(t->lines,
-                        g_strdup_printf("%-5s %7u %-45s %-7s %9" PRIu64 " %s %s %s %s/%s %s",
-                                        r->proto, r->frame, session, section, p->decoded_size,
-                                        sha256, md5, sha1, p->type, p->subtype,
+                        g_strdup_printf("%-5s %7u %-45s %-7s %9" PRIu64 " %s %s %s %s %s",
+                                        r->proto, r->frame, session, p->section, p->decoded_size,
+                                        sha256, md5, sha1, p->content_type,
                                         p->filename ? p->filename : "-"));
         added = TRUE;
     }

@@ -15,6 +15,7 @@
 #include "pop/pop.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
+#include "mail/walk.h"
 
 int proto_pop = -1;
 static int ett_pop = -1;
@@ -111,9 +112,15 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
     size_t used = len ? mw_pop_session_feed(s, tvb_get_ptr(tvb, 0, len), len, &in, &call, &mid_line)
                       : 0;
     ctx->mid_line = mid_line;
-    for (guint32 i = 0; i < call.nitems; i++)
-        if (call.items[i].flags & MW_POP_F_STLS_OK)
+    for (guint32 i = 0; i < call.nitems; i++) {
+        const mw_pop_item *it = &call.items[i];
+        if (it->flags & MW_POP_F_STLS_OK)
             pop_stls_ack(ctx->pinfo);
+        /* a whole message retrieved: its parts, copies and DKIM, once */
+        if (it->kind == MW_POP_ITEM_BODY_END && it->cmd == MW_POP_CMD_RETR && it->ml &&
+            it->ml->msg && it->ml->msg_len)
+            mail_walk_note(ctx, it->ml->msg, (guint)it->ml->msg_len);
+    }
     /* a call that only carries part of a line keeps no record */
     ctx->rec = call.nitems ? wmem_memdup(wmem_file_scope(), &call, sizeof call) : NULL;
     return (guint)used;

@@ -16,6 +16,7 @@
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
 #include "mail/trace_fields.h"
@@ -151,6 +152,7 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
         mail_trace_add_dropped(tvb, ctx->pinfo, tree);
         mw_keep_show_dropped(tree, tvb, m->msg_len);
+        mail_parts_show_dropped(tvb, ctx->pinfo, tree, (guint)m->msg_len);
         mail_dkim_dropped(tvb, ctx->pinfo, tree);
         return;
     }

@@ -10,6 +10,7 @@
 
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/walk.h"
 #include "smtp/smtp_int.h"
 
 /* A BDAT size above this is taken as a resynchronisation point, not a count. */
@@ -158,6 +159,8 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
         st->msg->cap = st->msg_len;
         v.data = st->msg->data;
         v.len = st->msg_len;
+        if (v.data)
+            mail_walk_note(sc->ctx, v.data, v.len); /* parts, copies, DKIM: once */
     }
     v.txn = SMTP_TXN(st);
     v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;

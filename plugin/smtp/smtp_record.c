@@ -13,6 +13,7 @@
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
+#include "mail/parts.h"
 #include "mail/tap.h"
 #include "mail/trace_fields.h"
 #include "smtp/smtp_int.h"
@@ -399,6 +400,7 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
     } else if (m->len) {
         mail_trace_add_dropped(tvb, ctx->pinfo, t);
         mw_keep_show_dropped(t, tvb, m->len);
+        mail_parts_show_dropped(tvb, ctx->pinfo, t, m->len);
         mail_dkim_dropped(tvb, ctx->pinfo, t);
     }
     if (m->txn)

@@ -106,7 +106,53 @@ def smtp_pop_altered(g):
     return case
 
 
+# The same decoding errors in messages fetched by IMAP and retrieved by POP3
+# (the walk runs for whole messages of all three protocols), with the name
+# tricks and base64 faults the SMTP case leaves out.
+FETCHED = [
+    # base64 cut inside a quantum; a name with zero-width spaces; a name
+    # padded with spaces to push ".exe" out of view
+    _msg(b'Content-Type: multipart/mixed; boundary="b1"\r\n',
+         _mixed([b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
+                 b'Content-Disposition: attachment; filename="cut.bin"\r\n\r\nQUJDREVGR',
+                 b"Content-Type: application/octet-stream\r\n"
+                 b"Content-Disposition: attachment; filename*=utf-8''payroll%E2%80%8B%E2%80%8B.xlsx\r\n"
+                 b"\r\nPK",
+                 b"Content-Type: application/octet-stream\r\n"
+                 b'Content-Disposition: attachment; filename="statement                    .exe"'
+                 b"\r\n\r\nMZ"])),
+    # quoted-printable with a bare "=" escape cut short, in a multipart that
+    # never closes
+    _msg(b'Content-Type: multipart/mixed; boundary="b1"\r\n',
+         _mixed([b"Content-Type: text/plain\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+                 b'Content-Disposition: attachment; filename="notes.txt"\r\n\r\nline=0D=0Aend=G'],
+                close=False)),
+]
+
+
+def imap_pop_mime_errors(g):
+    def case(w):
+        k = g.imap_start(w)
+        k.c(b"a2 SELECT INBOX\r\n")
+        k.s(b"* 2 EXISTS\r\na2 OK [READ-WRITE] done\r\n")
+        for i, m in enumerate(FETCHED, 1):
+            k.c(b"a%d FETCH %d BODY[]\r\n" % (i + 2, i))
+            k.s(b"* %d FETCH (BODY[] {%d}\r\n%s)\r\na%d OK done\r\n" % (i, len(m), m, i + 2))
+        k.c(b"a9 LOGOUT\r\n")
+        k.s(b"* BYE\r\na9 OK done\r\n")
+        k.close()
+        k = g.pop_start(w)
+        for i, m in enumerate([BAD_MESSAGES[0], _deep(40)], 1):
+            k.c(b"RETR %d\r\n" % i)
+            k.s(b"+OK\r\n" + m + b"\r\n.\r\n")
+        k.c(b"QUIT\r\n")
+        k.s(b"+OK bye\r\n")
+        k.close()
+    return case
+
+
 def cases(g):
     return {"hostile-smtp-pop-altered": smtp_pop_altered(g),
             "hostile-smtp-mime-errors": smtp_mime_errors(g),
+            "hostile-imap-pop-mime-errors": imap_pop_mime_errors(g),
             "hostile-imap-many-messages": imap_many_messages(g)}

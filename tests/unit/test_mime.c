@@ -381,6 +381,20 @@ static void test_simple(void)
     CHECK_EQ_INT(m.parts[0].body.len, 0);
     mw_mime_message_clear(&m);
 
+    /* no_digests: bodies decoded for their sizes and errors, nothing hashed. */
+    msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+          "Content-Transfer-Encoding: base64\r\n\r\nQUJD*\r\n--b--\r\n";
+    mw_mime_opts nd = {.no_digests = true};
+    mw_mime_walk(B(msg), strlen(msg), &nd, &m);
+    CHECK_EQ_INT(m.n_parts, 2);
+    CHECK(m.flags & MW_MIME_HASH_OFF);
+    CHECK(m.parts[1].decoded && !m.parts[1].hashed);
+    CHECK_EQ_INT(m.parts[1].decoded_size, 3);
+    CHECK(m.parts[1].flags & MW_PART_BAD_BASE64);
+    HEX(m.parts[1].sha256, "0000000000000000000000000000000000000000000000000000000000000000");
+    HEX(m.sha256, "0000000000000000000000000000000000000000000000000000000000000000");
+    mw_mime_message_clear(&m);
+
     /* Two delimiters in a row: an empty part between them, inside its parent. */
     msg = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n--b\r\n\r\nx\r\n--b--\r\n";
     mw_mime_walk(B(msg), strlen(msg), NULL, &m);

@@ -386,7 +386,7 @@ static void append_sink(void *ctx, const uint8_t *p, size_t n)
 
 uint8_t *mw_mime_part_decoded(const uint8_t *msg, const mw_mime_part *p, size_t *len)
 {
-    GByteArray *a = g_byte_array_sized_new(p->hashed ? (guint)p->decoded_size : (guint)p->body.len);
+    GByteArray *a = g_byte_array_sized_new(p->decoded ? (guint)p->decoded_size : (guint)p->body.len);
     unsigned flags;
     mw_mime_decode(p->cte, msg + p->body.off, p->body.len, append_sink, a, &flags);
     *len = a->len;
@@ -398,13 +398,34 @@ static void hash_sink(void *ctx, const uint8_t *p, size_t n)
     gcry_md_write(*(gcry_md_hd_t *)ctx, p, n);
 }
 
-/* Decodes the body of part i in chunks straight into the three hashes. */
+static void count_sink(void *ctx, const uint8_t *p, size_t n)
+{
+    (void)ctx, (void)p, (void)n;
+}
+
+static void note_decode_errors(mw_mime_part *pt)
+{
+    if (pt->cte == MW_CTE_BASE64 && (pt->decode_flags & MW_B64_ERRORS))
+        pt->flags |= MW_PART_BAD_BASE64;
+    if (pt->cte == MW_CTE_QP && (pt->decode_flags & MW_QP_ERRORS))
+        pt->flags |= MW_PART_BAD_QP;
+}
+
+/* Decodes the body of part i in chunks straight into the three hashes (or
+ * only counts the decoded bytes with opts.no_digests). */
 static void decode_and_hash(walk *w, unsigned i)
 {
     mw_mime_part *pt = part(w, i);
     pt->encoded_size = pt->body.len;
-    if (w->o.no_hashes || !w->can_hash)
+    if (w->o.no_hashes)
         return;
+    if (w->o.no_digests || !w->can_hash) {
+        pt->decoded_size = mw_mime_decode(pt->cte, w->m + pt->body.off, pt->body.len, count_sink,
+                                          NULL, &pt->decode_flags);
+        note_decode_errors(pt);
+        pt->decoded = true;
+        return;
+    }
     gcry_md_hd_t h;
     if (gcry_md_open(&h, GCRY_MD_SHA256, 0) != 0)
         return;
@@ -412,16 +433,13 @@ static void decode_and_hash(walk *w, unsigned i)
     bool sha1 = gcry_md_enable(h, GCRY_MD_SHA1) == 0;
     pt->decoded_size = mw_mime_decode(pt->cte, w->m + pt->body.off, pt->body.len, hash_sink, &h,
                                       &pt->decode_flags);
-    if (pt->cte == MW_CTE_BASE64 && (pt->decode_flags & MW_B64_ERRORS))
-        pt->flags |= MW_PART_BAD_BASE64;
-    if (pt->cte == MW_CTE_QP && (pt->decode_flags & MW_QP_ERRORS))
-        pt->flags |= MW_PART_BAD_QP;
+    note_decode_errors(pt);
     memcpy(pt->sha256, gcry_md_read(h, GCRY_MD_SHA256), 32);
     if (sha1)
         memcpy(pt->sha1, gcry_md_read(h, GCRY_MD_SHA1), 20);
     if (md5)
         memcpy(pt->md5, gcry_md_read(h, GCRY_MD_MD5), 16);
-    pt->hashed = true;
+    pt->decoded = pt->hashed = true;
     gcry_md_close(h);
 }
 
@@ -473,6 +491,8 @@ void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_m
     w.can_hash = mw_gcrypt_ready();
     if (!w.can_hash)
         out->flags |= MW_MIME_NO_HASH;
+    else if (w.o.no_digests)
+        out->flags |= MW_MIME_HASH_OFF;
     else
         gcry_md_hash_buffer(GCRY_MD_SHA256, out->sha256, msg, len);
     w.stack = g_new(frame, w.o.max_depth + 2);

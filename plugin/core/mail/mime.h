@@ -36,6 +36,7 @@ typedef struct mw_mime_opts {
     unsigned max_depth; /* deepest part that may hold parts (0: the default); at most 255 */
     unsigned max_parts; /* parts recorded at most (0: the default) */
     bool no_hashes;     /* skip decoding and hashing (sizes stay 0) */
+    bool no_digests;    /* decode (sizes, decoding errors) but compute no digest */
 } mw_mime_opts;
 
 typedef enum mw_cte {
@@ -89,7 +90,8 @@ typedef struct mw_mime_part {
     unsigned filename_flags; /* MW_FN_* */
     mw_cte cte;
     char *cte_name;      /* lower case as written, or NULL when absent */
-    bool hashed;         /* a leaf whose body was decoded and hashed */
+    bool decoded;        /* a leaf whose body was decoded: decoded_size, decode_flags */
+    bool hashed;         /* ... and hashed: md5, sha1, sha256 */
     uint64_t encoded_size;   /* body.len */
     uint64_t decoded_size;
     unsigned decode_flags;   /* MW_B64_* or MW_QP_* */
@@ -102,6 +104,7 @@ enum {
     MW_MIME_DEPTH_LIMIT = 1u << 0, /* some part reached the nesting limit */
     MW_MIME_PART_LIMIT = 1u << 1,  /* parts past max_parts were not recorded */
     MW_MIME_NO_HASH = 1u << 2,     /* libgcrypt unusable: no hashes */
+    MW_MIME_HASH_OFF = 1u << 3,    /* opts.no_digests: no hashes, message sha256 unset */
 };
 
 typedef struct mw_mime_message {

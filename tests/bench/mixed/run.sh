@@ -4,6 +4,12 @@
 #
 #   tests/bench/mixed/run.sh [--repeat N] [--no-callgrind] [--plugin SO] [--mw-opt OPT]... SIZE...
 #   e.g. tests/bench/mixed/run.sh 256M 1G
+#   tests/bench/mixed/run.sh --vs-opt OPT [...] SIZE...
+#   e.g. tests/bench/mixed/run.sh --vs-opt mail.message.hash:FALSE 256M
+#
+# With --vs-opt, mailwire is compared with itself under one more preference
+# (config "mw-vs"): the two interleaved, their times, peak RSS and ratio, and
+# their instruction counts; the built-in and floor runs are left out.
 #
 # Each configuration runs `tshark -2 -r CAPTURE -V > /dev/null`: two passes and
 # the full protocol tree built and printed (with -T fields only the requested
@@ -33,12 +39,14 @@ callgrind=1
 callgrind_size=4M
 twopass=1
 mw_opts=()
+vs_opt=
 sizes=()
 while [ $# -gt 0 ]; do
     case $1 in
         --repeat) repeat=$2; shift 2 ;;
         --plugin) plugin=$2; shift 2 ;;
         --mw-opt) mw_opts+=(-o "$2"); shift 2 ;; # e.g. mail.message.keep:FALSE
+        --vs-opt) vs_opt=$2; shift 2 ;;          # e.g. mail.message.hash:FALSE
         --no-callgrind) callgrind=0; shift ;;
         --no-twopass) twopass=0; shift ;;
         --callgrind-size) callgrind_size=$2; shift 2 ;;
@@ -67,13 +75,14 @@ floor_flags=(--disable-protocol smtp --disable-protocol imap --disable-protocol 
 
 tshark_cmd() { # CONFIG -> command prefix up to tshark's own options
     local home=$homes/builtin
-    [ "$1" = mailwire ] && home=$homes/mailwire
+    [ "$1" = mailwire ] || [ "$1" = mw-vs ] && home=$homes/mailwire
     echo "${as_nobody[*]} env -i HOME=$home PATH=/usr/bin:/bin LC_ALL=C.UTF-8 tshark"
 }
 config_flags() {
     case $1 in
         floor) echo "${floor_flags[*]}" ;;
         mailwire) echo "${mw_opts[*]}" ;;
+        mw-vs) echo "${mw_opts[*]} -o $vs_opt" ;;
     esac
 }
 
@@ -112,9 +121,11 @@ measure() { # SIZE CONFIG [KEY] -> updates T[SIZE,KEY] (min seconds) and M (its 
 
 echo "load before: $(uptime)"
 for size in "${sizes[@]}"; do capture "$size" > /dev/null; done
+configs=(mailwire builtin floor)
+[ -n "$vs_opt" ] && configs=(mailwire mw-vs) && twopass=0
 for size in "${sizes[@]}"; do
     for ((r = 0; r < repeat; r++)); do
-        for c in mailwire builtin floor; do measure "$size" "$c"; done
+        for c in "${configs[@]}"; do measure "$size" "$c"; done
     done
 done
 echo "load after:  $(uptime)"
@@ -123,31 +134,38 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN{print (v<=t) ? "ok" : "MISSED"}'; }
 echo
 echo "tshark -2 -V > /dev/null, fastest of $repeat runs; peak RSS of that run"
+[ -n "$vs_opt" ] && echo "mw-vs: mailwire with -o $vs_opt"
 printf '%-6s %-10s %10s %12s\n' size config "wall s" "peak RSS MB"
 for size in "${sizes[@]}"; do
-    for c in mailwire builtin floor; do
+    for c in "${configs[@]}"; do
         printf '%-6s %-10s %10.2f %12.1f\n' "$size" "$c" "${T[$size,$c]}" \
             "$(awk -v k="${M[$size,$c]}" 'BEGIN{print k/1024}')"
     done
 done
-echo
-printf '%-6s %-32s %7s %8s %s\n' size ratio value target verdict
-for size in "${sizes[@]}"; do
-    v=$(ratio "${T[$size,mailwire]}" "${T[$size,builtin]}")
-    printf '%-6s %-32s %7s %8s %s\n' "$size" "time mailwire/built-in" "$v" "<= 1.0" "$(verdict "$v" 1.0)"
-    v=$(ratio "${T[$size,mailwire]}" "${T[$size,floor]}")
-    printf '%-6s %-32s %7s %8s %s\n' "$size" "time mailwire/floor" "$v" "<= 1.3" "$(verdict "$v" 1.3)"
-    v=$(ratio "${M[$size,mailwire]}" "${M[$size,builtin]}")
-    printf '%-6s %-32s %7s %8s %s\n' "$size" "memory mailwire/built-in" "$v" "<= 1.1" "$(verdict "$v" 1.1)"
-done
-n=${#sizes[@]}
-if [ "$n" -ge 2 ]; then
-    a=${sizes[0]} b=${sizes[$((n - 1))]}
-    fa=$(capture "$a") fb=$(capture "$b")
-    scale=$(awk -v x="$(stat -c %s "$fb")" -v y="$(stat -c %s "$fa")" 'BEGIN{printf "%.2f", x/y}')
-    v=$(ratio "${T[$b,mailwire]}" "${T[$a,mailwire]}")
-    printf '%-6s %-32s %7s %8s %s (file sizes differ by x%s)\n' "" "mailwire time($b)/time($a)" "$v" \
-        "<= 4.4" "$(verdict "$v" 4.4)" "$scale"
+if [ -n "$vs_opt" ]; then
+    for size in "${sizes[@]}"; do
+        printf '%-6s time mailwire/mw-vs %s\n' "$size" "$(ratio "${T[$size,mailwire]}" "${T[$size,mw-vs]}")"
+    done
+else
+    echo
+    printf '%-6s %-32s %7s %8s %s\n' size ratio value target verdict
+    for size in "${sizes[@]}"; do
+        v=$(ratio "${T[$size,mailwire]}" "${T[$size,builtin]}")
+        printf '%-6s %-32s %7s %8s %s\n' "$size" "time mailwire/built-in" "$v" "<= 1.0" "$(verdict "$v" 1.0)"
+        v=$(ratio "${T[$size,mailwire]}" "${T[$size,floor]}")
+        printf '%-6s %-32s %7s %8s %s\n' "$size" "time mailwire/floor" "$v" "<= 1.3" "$(verdict "$v" 1.3)"
+        v=$(ratio "${M[$size,mailwire]}" "${M[$size,builtin]}")
+        printf '%-6s %-32s %7s %8s %s\n' "$size" "memory mailwire/built-in" "$v" "<= 1.1" "$(verdict "$v" 1.1)"
+    done
+    n=${#sizes[@]}
+    if [ "$n" -ge 2 ]; then
+        a=${sizes[0]} b=${sizes[$((n - 1))]}
+        fa=$(capture "$a") fb=$(capture "$b")
+        scale=$(awk -v x="$(stat -c %s "$fb")" -v y="$(stat -c %s "$fa")" 'BEGIN{printf "%.2f", x/y}')
+        v=$(ratio "${T[$b,mailwire]}" "${T[$a,mailwire]}")
+        printf '%-6s %-32s %7s %8s %s (file sizes differ by x%s)\n' "" "mailwire time($b)/time($a)" "$v" \
+            "<= 4.4" "$(verdict "$v" 4.4)" "$scale"
+    fi
 fi
 
 if [ "$twopass" = 1 ]; then
@@ -195,13 +213,18 @@ if [ "$callgrind" = 1 ]; then
     echo
     echo "callgrind, tshark -2 -V over $(basename "$f") ($(stat -c %s "$f") bytes), startup (empty capture) taken off"
     declare -A I B
-    for c in mailwire builtin floor; do
+    for c in "${configs[@]}"; do
         full=$(irs "$c" "$f"); base=$(irs "$c" "$empty")
         I[$c]=$((full - base)); B[$c]=$base
         printf '%-10s %15d instructions (%d total, %d startup)\n' "$c" "${I[$c]}" "$full" "$base"
     done
-    printf 'instructions mailwire/built-in: %s   mailwire/floor: %s\n' \
-        "$(ratio "${I[mailwire]}" "${I[builtin]}")" "$(ratio "${I[mailwire]}" "${I[floor]}")"
+    if [ -n "$vs_opt" ]; then
+        printf 'instructions mailwire/mw-vs: %s\n' \
+            "$(awk -v a="${I[mailwire]}" -v b="${I[mw-vs]}" 'BEGIN{printf "%.4f", a/b}')"
+    else
+        printf 'instructions mailwire/built-in: %s   mailwire/floor: %s\n' \
+            "$(ratio "${I[mailwire]}" "${I[builtin]}")" "$(ratio "${I[mailwire]}" "${I[floor]}")"
+    fi
     if [ "$twopass" = 1 ]; then
         base=${B[mailwire]}
         full=$(irs mailwire "$f"); p2=$(cat "$homes/plugin-ir")
