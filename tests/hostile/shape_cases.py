@@ -125,7 +125,7 @@ def smtp_million_rcpt(g, w, n=1000000):
     k.close()
 
 
-def smtp_long_lines_small_segments(g, w, size=65 * 1024, seg=10):
+def smtp_long_lines_small_segments(g, w, size=65000, seg=10):
     """Four lines of `size` bytes sent in `seg`-byte segments: a long EHLO
     argument, a long MAIL address, a long header line and a long body line;
     then a message from another sender."""
@@ -183,5 +183,5 @@ def bench_cases(g):
                                                     depths=(600 * mult, 2000 * mult))
         out["shape-million-rcpt-%dx" % mult] = _scaled(smtp_million_rcpt, g, n=1000000 * mult)
         out["shape-long-lines-%dx" % mult] = _scaled(smtp_long_lines_small_segments, g,
-                                                     size=65 * 1024 * mult)
+                                                     size=65000 * mult)
     return out
