@@ -18,48 +18,57 @@ def _reply_block(k, lines):
     k.s(b"".join(lines), seg=SEG_MAX)
 
 
-def smtp_bdat_600(g, w, n=600):
+def _pipelined(g, w, sport, n, blocks, transaction, replies):
+    """blocks times: n transactions in one client segment, then their replies
+    in one server segment; the very last transaction from another sender."""
+    k = g.smtp_start(w, sport=sport)
+    for b in range(blocks):
+        out, rs = [], []
+        for i in range(n):
+            last = b == blocks - 1 and i == n - 1
+            out.append(transaction(OTHER if last else b"a@example.test", b * n + i))
+            rs += replies
+        k.c(b"".join(out), seg=SEG_MAX)  # one segment at 600 (about 60 KB)
+        _reply_block(k, rs)
+    k.c(b"QUIT\r\n")
+    k.s(b"221 2.0.0 Bye\r\n")
+    k.close()
+
+
+def _bdat(sender, i):
+    msg = b"From: %s\r\n\r\n%d\r\n" % (sender, i)
+    return (b"MAIL FROM:<%s>\r\nRCPT TO:<b@example.test>\r\nBDAT %d LAST\r\n%s"
+            % (sender, len(msg), msg))
+
+
+def _data(sender, i):
+    return (b"MAIL FROM:<%s>\r\nRCPT TO:<b@example.test>\r\nDATA\r\nFrom: %s\r\n\r\n%d\r\n.\r\n"
+            % (sender, sender, i))
+
+
+def smtp_bdat_600(g, w, n=600, blocks=1):
     """n MAIL/RCPT/BDAT LAST transactions in one client segment."""
-    k = g.smtp_start(w, sport=41000)
-    out, replies = [], []
-    for i in range(n):
-        sender = OTHER if i == n - 1 else b"a@example.test"
-        msg = b"From: %s\r\n\r\n%d\r\n" % (sender, i)
-        out.append(b"MAIL FROM:<%s>\r\nRCPT TO:<b@example.test>\r\nBDAT %d LAST\r\n%s"
-                   % (sender, len(msg), msg))
-        replies += [b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n", b"250 2.0.0 Ok queued\r\n"]
-    k.c(b"".join(out), seg=SEG_MAX)  # one segment at 600 (about 60 KB)
-    _reply_block(k, replies)
-    k.c(b"QUIT\r\n")
-    k.s(b"221 2.0.0 Bye\r\n")
-    k.close()
+    _pipelined(g, w, 41000, n, blocks, _bdat,
+               [b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n", b"250 2.0.0 Ok queued\r\n"])
 
 
-def smtp_data_600(g, w, n=600):
+def smtp_data_600(g, w, n=600, blocks=1):
     """n MAIL/RCPT/DATA/./ transactions in one client segment."""
-    k = g.smtp_start(w, sport=41010)
-    out, replies = [], []
-    for i in range(n):
-        sender = OTHER if i == n - 1 else b"a@example.test"
-        out.append(b"MAIL FROM:<%s>\r\nRCPT TO:<b@example.test>\r\nDATA\r\nFrom: %s\r\n\r\n%d\r\n.\r\n"
-                   % (sender, sender, i))
-        replies += [b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n", b"354 go on\r\n", b"250 2.0.0 Ok queued\r\n"]
-    k.c(b"".join(out), seg=SEG_MAX)  # one segment at 600 (about 60 KB)
-    _reply_block(k, replies)
-    k.c(b"QUIT\r\n")
-    k.s(b"221 2.0.0 Bye\r\n")
-    k.close()
+    _pipelined(g, w, 41010, n, blocks, _data,
+               [b"250 2.1.0 Ok\r\n", b"250 2.1.5 Ok\r\n", b"354 go on\r\n",
+                b"250 2.0.0 Ok queued\r\n"])
 
 
-def imap_fetch_600(g, w, n=600):
-    """n `* i FETCH (BODY[] {1} x)` responses in one server segment."""
+def imap_fetch_600(g, w, n=600, blocks=1):
+    """n `* i FETCH (BODY[] {1} x)` responses in one server segment (blocks
+    times, one FETCH command each)."""
     k = g.imap_start(w, sport=41020)
     k.c(b"a2 SELECT INBOX\r\n")
     k.s(b"* %d EXISTS\r\na2 OK [READ-WRITE] done\r\n" % n)
-    k.c(b"a3 FETCH 1:%d BODY[]\r\n" % n)
-    data = b"".join(b"* %d FETCH (BODY[] {1}\r\nx)\r\n" % i for i in range(1, n + 1))
-    k.s(data, seg=SEG_MAX)
-    k.s(b"a3 OK done\r\n")
+    for b in range(blocks):
+        k.c(b"f%d FETCH 1:%d BODY[]\r\n" % (b, n))
+        k.s(b"".join(b"* %d FETCH (BODY[] {1}\r\nx)\r\n" % i for i in range(1, n + 1)), seg=SEG_MAX)
+        k.s(b"f%d OK done\r\n" % b)
     k.c(b"a4 NOOP\r\n")
     k.s(b"a4 OK done\r\n")
     k.close()
@@ -84,11 +93,11 @@ def _transaction(k, sender, msg):
     k.s(b"250 2.0.0 Ok queued\r\n")
 
 
-def smtp_mime_deep(g, w, depths=(600, 2000)):
+def smtp_mime_deep(g, w, depths=(600, 2000), copies=1):
     """Messages nested 600 and 2000 deep, each in one segment where it fits,
     then a plain message from another sender; the same over IMAP."""
     k = g.smtp_start(w, sport=41030)
-    for d in depths:
+    for d in list(depths) * copies:
         _transaction(k, b"alice@example.test", _deep(d))
     _transaction(k, OTHER, b"From: " + OTHER + b"\r\nSubject: after\r\n\r\nplain\r\n")
     k.c(b"QUIT\r\n")
@@ -173,13 +182,14 @@ def big_cases(g):
 
 
 def bench_cases(g):
-    """Every shape at 1x and 2x for tests/bench/shapes/run.sh."""
+    """Every shape at 1x and 2x for tests/bench/shapes/run.sh: the shapes of
+    one segment repeated (50 and 100 segments of 600), the rest grown."""
     out = {}
     for mult in (1, 2):
-        out["shape-bdat-%dx" % mult] = _scaled(smtp_bdat_600, g, n=600 * mult)
-        out["shape-data-%dx" % mult] = _scaled(smtp_data_600, g, n=600 * mult)
-        out["shape-fetch-%dx" % mult] = _scaled(imap_fetch_600, g, n=600 * mult)
-        out["shape-mime-deep-%dx" % mult] = _scaled(smtp_mime_deep, g,
+        out["shape-bdat-%dx" % mult] = _scaled(smtp_bdat_600, g, blocks=50 * mult)
+        out["shape-data-%dx" % mult] = _scaled(smtp_data_600, g, blocks=50 * mult)
+        out["shape-fetch-%dx" % mult] = _scaled(imap_fetch_600, g, blocks=50 * mult)
+        out["shape-mime-deep-%dx" % mult] = _scaled(smtp_mime_deep, g, copies=10,
                                                     depths=(600 * mult, 2000 * mult))
         out["shape-million-rcpt-%dx" % mult] = _scaled(smtp_million_rcpt, g, n=1000000 * mult)
         out["shape-long-lines-%dx" % mult] = _scaled(smtp_long_lines_small_segments, g,
