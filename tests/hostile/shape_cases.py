@@ -74,6 +74,17 @@ def imap_fetch_600(g, w, n=600, blocks=1):
     k.close()
 
 
+def imap_pipeline_5000(g, w, n=5000):
+    """n commands in flight at once (past the tracking limit of 4096), then
+    their completions in order."""
+    k = g.imap_start(w, sport=41060)
+    k.c(b"".join(b"p%d NOOP\r\n" % i for i in range(1, n + 1)), seg=SEG_MAX)
+    k.s(b"".join(b"p%d OK done\r\n" % i for i in range(1, n + 1)), seg=SEG_MAX)
+    k.c(b"a9 LOGOUT\r\n")
+    k.s(b"* BYE\r\na9 OK bye\r\n")
+    k.close()
+
+
 def _deep(n, sender=b"alice@example.test"):
     head = b"".join(b'Content-Type: multipart/mixed; boundary="d%d"\r\n\r\n--d%d\r\n' % (i, i)
                     for i in range(n))
@@ -170,6 +181,7 @@ def cases(g):
         "hostile-smtp-data-600": _scaled(smtp_data_600, g),
         "hostile-imap-fetch-600": _scaled(imap_fetch_600, g),
         "hostile-smtp-mime-deep": _scaled(smtp_mime_deep, g),
+        "hostile-imap-pipeline-5000": _scaled(imap_pipeline_5000, g),
     }
 
 
