@@ -8,7 +8,7 @@
 # Captures: every *.pcapng / *.pcap in captures/, in ../shared/captures-public/
 # beside the repository when it is there, and in the DIRs given.  N mutation
 # rounds (default 2) over all of them, each making five mutants per capture
-# with random seeds: byte errors (editcap -E 0.01..0.05), a snaplen cut
+# with random seeds, kind by kind over all captures: byte errors (editcap -E 0.01..0.05), a snaplen cut
 # (editcap -s), a frame range (editcap -r), a reordered copy (pcap_shuffle.py:
 # adjacent swaps, dropped frames) and an overlapped copy (pcap_shuffle.py:
 # segments sent again later with other bytes over the same or a partly
@@ -81,7 +81,7 @@ summary() {
         "($(find "$work/runs" -type f | wc -l) tshark runs) in $(( $(date +%s) - start )) s," \
         "$crashes crashes, $hangs hangs, $sanreports sanitizer reports, $bugs dissector bugs"
     by_kind=""
-    for k in E s r shuffle overlap; do
+    for k in "${kinds[@]}"; do
         by_kind="$by_kind $k=$(find "$work/res" -type f -name "*-$k" | wc -l)"
     done
     echo "mutants by kind:$by_kind"
@@ -172,16 +172,24 @@ run_batch() {
     batch=() blabel="" bkinds=""
 }
 
-kinds=(E s r shuffle overlap)
+# Kind by kind over all captures (reordering and overlaps first), so a run
+# stopped by its time limit has given every capture those mutations.
+kinds=(overlap shuffle E s r)
 id=0
 for ((i = 0; i < n; i++)); do
+    if [ "$quick" = 1 ]; then
+        passes=(quick)
+    else
+        passes=("${kinds[@]}")
+    fi
+    for pass in "${passes[@]}"; do
     for entry in "${caps[@]}"; do
         k=${entry%%:*} rest=${entry#*:}
         nframes=${rest%%:*} base=${rest#*:}
         if [ "$quick" = 1 ]; then
             these=("${kinds[$(((k + i) % 5))]}")
         else
-            these=("${kinds[@]}")
+            these=("$pass")
         fi
         for kind in "${these[@]}"; do
             if [ "$limit" -gt 0 ] && [ $(( $(date +%s) - start )) -ge "$limit" ]; then
@@ -205,6 +213,7 @@ for ((i = 0; i < n; i++)); do
             fi
             id=$((id + 1))
         done
+    done
     done
     run_batch
     wait
