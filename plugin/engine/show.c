@@ -16,6 +16,7 @@ static int hf_offset = -1;
 static int hf_held = -1;
 static int hf_released = -1;
 static int hf_released_in = -1;
+static int hf_preface_from = -1;
 static int hf_late = -1;
 static int hf_conflict = -1;
 static int hf_conflict_offset = -1;
@@ -26,6 +27,7 @@ static expert_field ei_no_state = EI_INIT;
 static expert_field ei_out_of_order = EI_INIT;
 static expert_field ei_late = EI_INIT;
 static expert_field ei_conflict = EI_INIT;
+static expert_field ei_sides = EI_INIT;
 
 static void generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 v)
 {
@@ -67,7 +69,10 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
         }
     }
     guint at = call->carry_len + call->own_len;
-    if (x && x->npieces && at < len)
+    if (call->flags & MW_CF_PREFACE) {
+        it = proto_tree_add_uint(ctx->tree, hf_preface_from, data, 0, (gint)len, x->first_frame);
+        proto_item_set_generated(it);
+    } else if (x && x->npieces && at < len)
         proto_tree_add_item(ctx->tree, hf_released, data, (gint)at, (gint)(len - at), ENC_NA);
     it = proto_tree_add_uint64(ctx->tree, hf_offset, data, 0, 0, call->offset);
     proto_item_set_generated(it);
@@ -182,6 +187,18 @@ void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *t
     }
 }
 
+void mw_show_sides(mw_ctx *ctx)
+{
+    if (ctx->dir == MW_DIR_SERVER)
+        mw_expert_format(ctx->pinfo, ctx->root, &ei_sides,
+                         "The ports make this end the client, but it sent the first bytes as a "
+                         "greeting: it is taken as the server (a tunnel or proxy can rewrite ports)");
+    else
+        mw_expert_format(ctx->pinfo, ctx->root, &ei_sides,
+                         "The ports make this end the server, but it opened with a client's "
+                         "command: it is taken as the client (a tunnel or proxy can rewrite ports)");
+}
+
 void mw_show_no_state(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
@@ -221,6 +238,10 @@ void mw_show_register(int proto_mail)
         {&hf_released_in,
          {"Dissected in frame", "mail.stream.dissected_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame whose arrival filled the hole, where these bytes are dissected", HFILL}},
+        {&hf_preface_from,
+         {"Client bytes sent in frame", "mail.stream.preface_from", FT_FRAMENUM, BASE_NONE, NULL,
+          0x0, "The client sent these bytes (a PROXY header) before anything showed the "
+          "session's protocol; they are dissected here, where it did", HFILL}},
         {&hf_offset,
          {"Stream offset", "mail.stream.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Offset of this call's first new byte in its direction's stream", HFILL}},
@@ -255,6 +276,10 @@ void mw_show_register(int proto_mail)
         {&ei_conflict,
          {"mail.stream.overlap_conflict", PI_SECURITY, PI_WARN,
           "A second copy of stream bytes differs from the first", EXPFILL}},
+        {&ei_sides,
+         {"mail.stream.sides_from_bytes", PI_PROTOCOL, PI_NOTE,
+          "Client and server taken from the bytes (a greeting or a first command), not the ports",
+          EXPFILL}},
         {&ei_no_state,
          {"mail.stream.no_state", PI_UNDECODED, PI_WARN,
           "No state from the first pass for this call", EXPFILL}},

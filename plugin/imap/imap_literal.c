@@ -8,7 +8,9 @@
 #include <epan/expert.h>
 
 #include "imap/imap.h"
+#include "mail/trace_fields.h"
 #include "mail/tap.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 
@@ -208,7 +210,9 @@ void imap_render_literal_body(imap_render *rd)
             imap_message_handoff(ctx, tvb, ctx->tree, r);
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
+            mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+            mail_dkim_dropped(tvb, ctx->pinfo, ctx->tree);
         }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,

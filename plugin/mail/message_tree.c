@@ -9,9 +9,11 @@
 #include <epan/charsets.h>
 
 #include "core/mail/message.h"
+#include "mail/dkim_fields.h"
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -201,10 +203,14 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->from = (const char **)wmem_array_get_raw(from);
     facts->n_to_cc = wmem_array_get_count(to_cc);
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
+    if (buf)
+        mail_trace_add(msg, pinfo, tree, buf, len, whole);
 
     gboolean imf_ok = TRUE;
-    if (buf && whole)
+    if (buf && whole) {
         imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
+        mail_dkim_message(msg, pinfo, tree, buf, len);
+    }
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len && imf_ok) {
@@ -228,6 +234,7 @@ void mail_message_register(int proto)
         return;
     done = TRUE;
     mail_parts_register(proto);
+    mail_dkim_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
@@ -284,4 +291,5 @@ void mail_message_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
+    mail_trace_register(proto);
 }

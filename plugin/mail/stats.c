@@ -205,10 +205,11 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
         g_ptr_array_add(t->order, s);
     }
     s->last = r->frame;
-    if (!s->client && !s->claimed && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
+    if (!s->server && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
         gboolean from_client = r->dir == MW_DIR_CLIENT;
-        s->client = endpoint(from_client ? &pinfo->src : &pinfo->dst,
-                             from_client ? pinfo->srcport : pinfo->destport);
+        if (!s->claimed)
+            s->client = endpoint(from_client ? &pinfo->src : &pinfo->dst,
+                                 from_client ? pinfo->srcport : pinfo->destport);
         s->server = endpoint(from_client ? &pinfo->dst : &pinfo->src,
                              from_client ? pinfo->destport : pinfo->srcport);
     }

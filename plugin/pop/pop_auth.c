@@ -2,7 +2,8 @@
  * USER/PASS, APOP, AUTH with its SASL exchange (RFC 5034: "+ " challenges,
  * base64 responses, "*" to cancel; the mechanism and step come from the
  * record), the switch to TLS after "+OK" to STLS (RFC 2595), and plaintext
- * that follows STLS before TLS flagged as injection. */
+ * that follows STLS before TLS flagged as injection.  NTLM and GSSAPI blobs,
+ * both ways, go to Wireshark's own dissectors. */
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -32,6 +33,8 @@ static expert_field ei_apop_bad_digest = EI_INIT;
 static expert_field ei_stls_injection = EI_INIT;
 
 static dissector_handle_t tls_handle;
+static dissector_handle_t ntlmssp_handle;
+static dissector_handle_t gssapi_handle;
 
 static const mw_credentials pop_credentials = {"POP3", &ei_auth_cleartext, &ei_auth_bad_base64};
 
@@ -69,6 +72,18 @@ static void tap_credential(mw_ctx *ctx, const mw_pop_auth *a, int hf_secret, con
     mw_credentials_tap(&pop_credentials, ctx->pinfo, a->user, a->user_frame, hf_secret, info);
 }
 
+/* The dissector of an NTLM or GSSAPI blob (NULL: shown as text). */
+static dissector_handle_t blob_dissector(guint8 mech, gsize n)
+{
+    if (!n)
+        return NULL;
+    if (mech == MW_SASL_NTLM)
+        return ntlmssp_handle;
+    if (mech == MW_SASL_GSSAPI)
+        return gssapi_handle;
+    return NULL;
+}
+
 /* One client response of the SASL exchange, decoded into a data source of
  * its own and parsed by core/sasl with the mechanism and step the record
  * holds. */
@@ -80,6 +95,10 @@ static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbu
     if (!d)
         return;
     gsize n = tvb_reported_length(d);
+    if (blob_dissector(a->mech, n)) {
+        call_dissector(blob_dissector(a->mech, n), d, ctx->pinfo, t);
+        return;
+    }
     const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
     proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len,
                                            mw_credentials_printable(ctx->pinfo, p, n));
@@ -221,7 +240,8 @@ void pop_render_sasl(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     mw_add_line_facts(ctx, t, tvb, &l);
 }
 
-void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void pop_render_challenge(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, tvbuff_t *tvb, gint off,
+                          gint len)
 {
     if (len <= 0)
         return;
@@ -230,6 +250,11 @@ void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
     if (!d)
         return;
     gsize n = tvb_reported_length(d);
+    dissector_handle_t blob = r->auth ? blob_dissector(r->auth->mech, n) : NULL;
+    if (blob) {
+        call_dissector(blob, d, ctx->pinfo, t);
+        return;
+    }
     proto_item *it = proto_tree_add_string(
         t, hf_auth_challenge, tvb, off, len,
         mw_credentials_printable(ctx->pinfo, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
@@ -290,5 +315,7 @@ void pop_auth_register(int proto)
 void pop_auth_handoff(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_pop);
+    ntlmssp_handle = find_dissector("ntlmssp");
+    gssapi_handle = find_dissector("gssapi");
     mw_credentials_handoff();
 }

@@ -13,10 +13,12 @@
 
 #include "core/pop/pop_syntax.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 #include <stdlib.h>
 
@@ -147,7 +149,9 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         return;
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, tree);
         mw_keep_show_dropped(tree, tvb, m->msg_len);
+        mail_dkim_dropped(tvb, ctx->pinfo, tree);
         return;
     }
     if (!m || !m->msg || m->msg_len == 0)

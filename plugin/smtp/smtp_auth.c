@@ -12,6 +12,7 @@
 #include "core/text/base64.h"
 #include "core/mail/sasl.h"
 #include "smtp/smtp_int.h"
+#include "mail/credentials.h"
 #include "mail/tap.h"
 
 static int ett_smtp_auth = -1;
@@ -32,6 +33,8 @@ static expert_field ei_smtp_auth_bad_message = EI_INIT;
 
 static dissector_handle_t ntlmssp_handle;
 static dissector_handle_t gssapi_handle;
+
+const mw_credentials smtp_credentials = {"SMTP", &ei_smtp_auth_cleartext, &ei_smtp_auth_bad_base64};
 
 typedef struct smtp_auth_user {
     const char *name; /* file scope */
@@ -315,4 +318,5 @@ void smtp_auth_handoff(void)
 {
     ntlmssp_handle = find_dissector("ntlmssp");
     gssapi_handle = find_dissector("gssapi");
+    mw_credentials_handoff();
 }

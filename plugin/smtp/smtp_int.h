@@ -281,6 +281,8 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
 void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len);
 void smtp_auth_register(int proto);
 void smtp_auth_handoff(void);
+/* SMTP as the shared credentials code knows it (tap label, experts). */
+extern const struct mw_credentials smtp_credentials;
 
 /* smtp_tls.c */
 void smtp_tls_starttls_sent(smtp_call *sc);

@@ -8,10 +8,13 @@
 #include <epan/tap.h>
 
 #include "compat.h"
+#include "mail/credentials.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 #include "smtp/smtp_int.h"
 
 typedef enum {
@@ -54,7 +57,6 @@ struct smtp_op {
     const char *text;
 };
 
-static int credentials_tap = -1;
 
 void *smtp_rec(smtp_call *sc, size_t size)
 {
@@ -366,23 +368,8 @@ static void render_credential(mw_ctx *ctx, const smtp_op *o)
 {
     const smtp_op_cred *c = (const smtp_op_cred *)o->v.p;
     mw_tap_user(ctx, c->user);
-#if MW_HAVE_CREDENTIALS_TAP
-    packet_info *pinfo = ctx->pinfo;
-    if (credentials_tap < 0)
-        credentials_tap = find_tap_id("credentials");
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *t = wmem_new0(pinfo->pool, mw_tap_credential);
-    t->num = pinfo->num;
-    t->username_num = c->user_frame ? c->user_frame : pinfo->num;
-    t->password_hf_id = (unsigned)o->id;
-    t->username = wmem_strdup(pinfo->pool, c->user ? c->user : "n.a.");
-    t->proto = "SMTP";
-    t->info = wmem_strdup_printf(pinfo->pool, "AUTH %s", c->mech ? c->mech : "?");
-    tap_queue_packet(credentials_tap, pinfo, t);
-#else
-    (void)credentials_tap;
-#endif
+    mw_credentials_tap(&smtp_credentials, ctx->pinfo, c->user, c->user_frame, o->id,
+                       wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", c->mech ? c->mech : "?"));
 }
 
 static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp_msg_view *m)
@@ -394,9 +381,12 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         /* the record is where the buffer is kept (or let go) */
         const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
+        mail_trace_envelope(ctx->pinfo, m->txn ? m->txn->from : NULL);
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, t);
         mw_keep_show_dropped(t, tvb, m->len);
+        mail_dkim_dropped(tvb, ctx->pinfo, t);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
