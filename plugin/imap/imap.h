@@ -123,6 +123,7 @@ enum {
     IMAP_AN_WRONG_STATE = MW_IMAP_AN_WRONG_STATE,
     IMAP_AN_DONE_NOT_IDLE = MW_IMAP_AN_DONE_NOT_IDLE,
     IMAP_AN_PLAINTEXT = MW_IMAP_AN_PLAINTEXT,
+    IMAP_AN_TAG_FORGOTTEN = MW_IMAP_AN_TAG_FORGOTTEN,
     IMAP_AN_LIT_HEADER = 1u << 8,   /* the line ends in a literal header that counts */
 };
 

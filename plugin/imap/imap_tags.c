@@ -20,6 +20,7 @@ static expert_field ei_imap_tag_reused = EI_INIT;
 static expert_field ei_imap_tag_unknown = EI_INIT;
 static expert_field ei_imap_command_unanswered = EI_INIT;
 static expert_field ei_imap_inflight_overflow = EI_INIT;
+static expert_field ei_imap_tag_forgotten = EI_INIT;
 
 void imap_cmd_time(const imap_cmd_rec *r, nstime_t *t)
 {
@@ -46,7 +47,7 @@ void imap_render_command_links(imap_render *rd, proto_tree *t)
     if (r->done.frame) {
         proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done.frame);
         proto_item_set_generated(l);
-    } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT) {
+    } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT && !r->forgotten) {
         expert_add_info(pinfo, ti, &ei_imap_command_unanswered);
     }
 }
@@ -55,6 +56,13 @@ void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *ta
 {
     const imap_cmd_rec *r = rd->it->rec;
     packet_info *pinfo = rd->ctx->pinfo;
+    if (rd->it->anomalies & IMAP_AN_TAG_FORGOTTEN) {
+        expert_add_info_format(pinfo, rd->line_it, &ei_imap_tag_forgotten,
+                               "Completion for tag \"%s\", which no command in flight carries "
+                               "while commands dropped past the limit of %u in flight are owed "
+                               "one: most likely theirs, not matched", tag, IMAP_INFLIGHT_MAX);
+        return;
+    }
     if (rd->it->anomalies & IMAP_AN_TAG_UNKNOWN) {
         expert_add_info_format(pinfo, rd->line_it, &ei_imap_tag_unknown,
                                "Completion for tag \"%s\", which no command in flight carries "
@@ -111,6 +119,9 @@ void imap_tags_register(int proto)
         {&ei_imap_inflight_overflow,
          {"mail.imap.command.inflight_overflow", PI_SEQUENCE, PI_NOTE,
           "More commands in flight than tracked: the oldest is no longer matched", EXPFILL}},
+        {&ei_imap_tag_forgotten,
+         {"mail.imap.tag.forgotten", PI_SEQUENCE, PI_NOTE,
+          "Completion most likely for a command dropped at the in-flight limit", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     expert_module_t *em = expert_register_protocol(proto);

@@ -107,9 +107,13 @@ static void link_pair(mail_copy *earlier, mail_copy *later, const guint8 *later_
     }
     l.other = earlier;
     l.later = TRUE;
+    if (!later->links)
+        later->links = wmem_array_new(wmem_file_scope(), sizeof(copy_link));
     wmem_array_append_one(later->links, l);
     l.other = later;
     l.later = FALSE;
+    if (!earlier->links)
+        earlier->links = wmem_array_new(wmem_file_scope(), sizeof(copy_link));
     wmem_array_append_one(earlier->links, l);
 }
 
@@ -128,8 +132,9 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     mail_copy *c = wmem_new0(fs, mail_copy);
     c->frame = pinfo->num;
     c->proto = proto ? wmem_strdup(fs, proto) : "mail";
-    c->links = wmem_array_new(fs, sizeof(copy_link));
-    c->fields = wmem_alloc_array(fs, const char *, FIELDS_MAX);
+    /* Fields are gathered here and kept at their number: most messages
+     * have a few, and no links (made when a copy is found). */
+    const char **fields = wmem_alloc_array(pinfo->pool, const char *, FIELDS_MAX);
     size_t pos = 0;
     gboolean ended = FALSE;
     while (pos < len) {
@@ -144,9 +149,10 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
             c->message_id = collapse(fs, buf + f.value.off, f.value.len);
         if (c->n_fields < FIELDS_MAX)
-            c->fields[c->n_fields++] =
+            fields[c->n_fields++] =
                 collapse(fs, buf + f.name.off, f.value.off + f.value.len - f.name.off);
     }
+    c->fields = (const char **)wmem_memdup(fs, fields, c->n_fields * sizeof *fields);
     /* No header block: the whole message is the body. */
     size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
     const guint8 *body = buf + body_off;
@@ -193,7 +199,7 @@ void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
 {
     if (!c)
         return;
-    guint n = wmem_array_get_count(c->links);
+    guint n = c->links ? wmem_array_get_count(c->links) : 0;
     for (guint i = 0; i < n; i++) {
         const copy_link *l = (const copy_link *)wmem_array_index(c->links, i);
         proto_item *li = proto_tree_add_uint(tree, hf_also_in, msg, 0, 0, l->other->frame);

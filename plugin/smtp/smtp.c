@@ -55,11 +55,20 @@ static const value_string smtp_phase_vals[] = {
     {0, NULL},
 };
 
+/* The reply queue grows past its first slots on deep pipelines: freed with
+ * the capture's other state. */
+static mw_wmem_cb_bool smtp_state_free(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *data)
+{
+    mw_smtp_replies_free(&((smtp_state *)data)->rp);
+    return FALSE;
+}
+
 void smtp_state_init(void *state, packet_info *pinfo _U_)
 {
     smtp_state *st = (smtp_state *)state;
     mw_smtp_client_init(&st->cl);
     mw_smtp_replies_init(&st->rp);
+    wmem_register_callback(wmem_file_scope(), smtp_state_free, st);
     mw_smtp_txn_init(&st->tx);
 }
 
@@ -472,7 +481,8 @@ void smtp_register(void)
           "reads it as a command", EXPFILL}},
         {&ei_smtp_fifo_full,
          {"mail.smtp.sequence.unanswered", PI_SEQUENCE, PI_NOTE,
-          "More than 32 commands without a reply: the oldest is no longer matched", EXPFILL}},
+          "More than 65536 commands without a reply: the oldest is forgotten (its reply is "
+          "shown as answering a forgotten command)", EXPFILL}},
     };
     proto_smtp = proto_register_protocol("Simple Mail Transfer Protocol (mailwire)",
                                          "mailwire SMTP", "mail.smtp");

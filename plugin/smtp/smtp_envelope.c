@@ -9,6 +9,13 @@
 #include "mail/message_tree.h"
 #include "smtp/smtp_int.h"
 
+/* Recipients listed one by one in the recap of a message's last frame, and
+ * named in the Bcc note: a transaction may carry a million, which would put
+ * more items in one frame than Wireshark takes.  Every RCPT is still shown
+ * (and filterable) in its own frame, and counted here and in statistics. */
+#define RECAP_RCPT_SHOWN 1000
+#define BCC_NAMED 20
+
 static int ett_smtp_param = -1;
 static int ett_smtp_envelope = -1;
 
@@ -23,6 +30,7 @@ static int hf_smtp_envelope = -1;
 static int hf_smtp_envelope_mail_frame = -1;
 static int hf_smtp_envelope_rcpt_frame = -1;
 static int hf_smtp_envelope_rcpt_reply = -1;
+static int hf_smtp_envelope_rcpt_count = -1;
 
 static expert_field ei_smtp_path_invalid = EI_INIT;
 static expert_field ei_smtp_path_lenient = EI_INIT;
@@ -31,6 +39,7 @@ static expert_field ei_smtp_env_bcc = EI_INIT;
 static expert_field ei_smtp_env_from_missing = EI_INIT;
 static expert_field ei_smtp_env_from_repeated = EI_INIT;
 static expert_field ei_smtp_env_from_multiple = EI_INIT;
+static expert_field ei_smtp_env_rcpt_summarised = EI_INIT;
 
 static void smtp_params(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, const guint8 *p,
                         size_t len)
@@ -174,9 +183,12 @@ static void smtp_envelope_compare(packet_info *pinfo, proto_item *it, const smtp
         const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
         if (addr_in(r->addr, f))
             continue;
-        wmem_strbuf_append_printf(bcc, "%s%s", nbcc ? ", " : "", r->addr);
+        if (nbcc < BCC_NAMED)
+            wmem_strbuf_append_printf(bcc, "%s%s", nbcc ? ", " : "", r->addr);
         nbcc++;
     }
+    if (nbcc > BCC_NAMED)
+        wmem_strbuf_append_printf(bcc, " and %u more", nbcc - BCC_NAMED);
     if (nbcc)
         expert_add_info_format(pinfo, it, &ei_smtp_env_bcc,
                                "%u envelope recipient%s not in To:/Cc: (Bcc, list or forward): %s",
@@ -201,7 +213,15 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
     }
     g = proto_tree_add_uint(et, hf_smtp_envelope_mail_frame, tvb, 0, 0, txn->mail_frame);
     proto_item_set_generated(g);
-    for (guint i = 0; i < nrcpt && i < wmem_array_get_count(txn->rcpts); i++) {
+    guint known = MIN(nrcpt, wmem_array_get_count(txn->rcpts));
+    g = proto_tree_add_uint(et, hf_smtp_envelope_rcpt_count, tvb, 0, 0, known);
+    proto_item_set_generated(g);
+    if (known > RECAP_RCPT_SHOWN)
+        expert_add_info_format(pinfo, it, &ei_smtp_env_rcpt_summarised,
+                               "%u of %u envelope recipients listed here; every one is shown in "
+                               "its RCPT frame (mail.smtp.envelope.rcpt there), and statistics count "
+                               "each RCPT", RECAP_RCPT_SHOWN, known);
+    for (guint i = 0; i < known && i < RECAP_RCPT_SHOWN; i++) {
         const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
@@ -252,6 +272,9 @@ void smtp_envelope_register(int proto)
         {&hf_smtp_envelope_rcpt_frame,
          {"RCPT in frame", "mail.smtp.envelope.rcpt_frame", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
+        {&hf_smtp_envelope_rcpt_count,
+         {"Recipients", "mail.smtp.envelope.rcpt_count", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Envelope recipients of the transaction (all of them, also those not listed)", HFILL}},
         {&hf_smtp_envelope_rcpt_reply,
          {"Reply code", "mail.smtp.envelope.rcpt_reply", FT_UINT16, BASE_DEC, NULL, 0x0,
           "The server's answer to this RCPT", HFILL}},
@@ -278,6 +301,9 @@ void smtp_envelope_register(int proto)
         {&ei_smtp_env_from_multiple,
          {"mail.smtp.envelope.header_from_multiple", PI_PROTOCOL, PI_WARN,
           "Several From: mailboxes and no Sender:", EXPFILL}},
+        {&ei_smtp_env_rcpt_summarised,
+         {"mail.smtp.envelope.rcpt_summarised", PI_PROTOCOL, PI_NOTE,
+          "More envelope recipients than the recap lists: the rest are counted", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));

@@ -30,6 +30,7 @@ static int hf_smtp_ehlo_param = -1;
 
 static expert_field ei_smtp_bad_reply = EI_INIT;
 static expert_field ei_smtp_reply_unmatched = EI_INIT;
+static expert_field ei_smtp_reply_forgotten = EI_INIT;
 static expert_field ei_smtp_reply_code_changed = EI_INIT;
 static expert_field ei_smtp_esc_mismatch = EI_INIT;
 static expert_field ei_smtp_data_refused = EI_INIT;
@@ -254,6 +255,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                                 "smuggled after it",
                                 mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
         }
+    } else if (rr.forgotten) {
+        so_expert(sc, reply_item, &ei_smtp_reply_forgotten);
     } else if (rr.unmatched) {
         so_expert(sc, reply_item, &ei_smtp_reply_unmatched);
     }
@@ -313,6 +316,10 @@ void smtp_reply_register(int proto)
          {"mail.smtp.reply.unmatched", PI_SEQUENCE, PI_NOTE,
           "Reply to no command seen (command missing from the capture, or unsolicited)",
           EXPFILL}},
+        {&ei_smtp_reply_forgotten,
+         {"mail.smtp.reply.forgotten_command", PI_SEQUENCE, PI_NOTE,
+          "Reply to a command sent while more than 65536 were waiting: that command is no "
+          "longer tracked, so the reply is not matched with it", EXPFILL}},
         {&ei_smtp_reply_code_changed,
          {"mail.smtp.reply.code_changed", PI_PROTOCOL, PI_WARN,
           "Line of a multi-line reply with a different code (RFC 5321 4.2.1)", EXPFILL}},

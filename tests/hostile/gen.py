@@ -390,6 +390,8 @@ SMALL = {
     "hostile-imap-deep-nesting": imap_deep_nesting, "hostile-smtp-data-no-end": smtp_data_no_end,
     "hostile-imap-pipeline": imap_pipeline,
 }
+# The shapes at 1x and 2x for tests/bench/shapes/run.sh (not listed).
+BENCH = {}
 BIG = {
     "hostile-big-smtp-long-line": smtp_long_line,
     "hostile-big-smtp-pipelined-100k": smtp_pipelined_100k,
@@ -405,6 +407,10 @@ def _more_cases():
     BIG.update(tcp_cases.big_cases(sys.modules[__name__]))
     import mime_cases  # noqa: E402
     SMALL.update(mime_cases.cases(sys.modules[__name__]))
+    import shape_cases  # noqa: E402
+    SMALL.update(shape_cases.cases(sys.modules[__name__]))
+    BIG.update(shape_cases.big_cases(sys.modules[__name__]))
+    BENCH.update(shape_cases.bench_cases(sys.modules[__name__]))
 
 
 def main(argv):
@@ -418,7 +424,7 @@ def main(argv):
     outdir, names = argv[1], argv[2:] or list(SMALL)
     os.makedirs(outdir, exist_ok=True)
     for name in names:
-        fn = SMALL.get(name) or BIG.get(name)
+        fn = SMALL.get(name) or BIG.get(name) or BENCH.get(name)
         if fn is None:
             print(f"unknown case {name}", file=sys.stderr)
             return 2

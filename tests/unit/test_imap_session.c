@@ -281,19 +281,21 @@ static void test_pipeline(void)
 }
 
 /* At the limit, the oldest command is dropped and the record says so; its
- * completion is then for a tag not in flight. */
+ * completion is then for a tag not in flight, said to be most likely the
+ * dropped command's; once that is paid, an unknown tag is unknown again. */
 static void test_inflight_limit(void)
 {
     static const msg t[] = {
         {C, "a NOOP\r\nb NOOP\r\nc NOOP\r\nd NOOP\r\ne NOOP\r\n"},
-        {S, "a OK\r\ne OK\r\n"},
+        {S, "a OK\r\ne OK\r\nz OK\r\n"},
     };
     static run ru;
     run_transcript(&ru, t, 2, -1, 0, 4);
     CHECK_EQ_INT(find_line(&ru, C, 4)->anomalies, MW_IMAP_AN_INFLIGHT_FULL);
-    CHECK_EQ_INT(find_line(&ru, S, 0)->anomalies, MW_IMAP_AN_TAG_UNKNOWN);
+    CHECK_EQ_INT(find_line(&ru, S, 0)->anomalies, MW_IMAP_AN_TAG_FORGOTTEN);
     CHECK_EQ_INT(find_line(&ru, S, 1)->anomalies, 0);
     CHECK_EQ_INT(find_line(&ru, S, 1)->command, 4);
+    CHECK_EQ_INT(find_line(&ru, S, 2)->anomalies, MW_IMAP_AN_TAG_UNKNOWN);
 }
 
 /* A refused synchronizing literal is never sent: the next client line is a

@@ -277,16 +277,25 @@ static void test_fifo(void)
 {
     mw_smtp_replies r;
     mw_smtp_replies_init(&r);
-    for (uintptr_t i = 1; i <= MW_SMTP_FIFO_SIZE; i++)
+    /* the queue grows past its first slots up to the limit, in order */
+    for (uintptr_t i = 1; i <= MW_SMTP_PENDING_MAX; i++)
         CHECK(!mw_smtp_replies_command(&r, i, MW_SMTP_NOOP));
     CHECK(mw_smtp_replies_full(&r));
+    CHECK_EQ_INT(mw_smtp_replies_oldest(&r).tag, 1);
     CHECK(mw_smtp_replies_command(&r, 99, MW_SMTP_QUIT)); /* the oldest is forgotten */
-    CHECK_EQ_INT(mw_smtp_replies_oldest(&r).tag, 2);
-    CHECK_EQ_INT(mw_smtp_replies_newest(&r).tag, 99);
+    CHECK(mw_smtp_replies_command(&r, 100, MW_SMTP_QUIT));
+    CHECK_EQ_INT(mw_smtp_replies_newest(&r).tag, 100);
     mw_smtp_reply_rec rec;
     const uint8_t ok[] = "250 ok";
+    /* the first two replies answer the forgotten commands: matched with none */
     mw_smtp_replies_line(&r, ok, 6, false, 1, false, &rec);
-    CHECK(!rec.greeting && rec.popped == 2); /* no greeting seen: 250 is no greeting */
+    CHECK(rec.final && rec.forgotten && !rec.popped && !rec.unmatched && !rec.cmd.tag);
+    mw_smtp_replies_line(&r, ok, 6, false, 1, false, &rec);
+    CHECK(rec.forgotten && !rec.popped);
+    mw_smtp_replies_line(&r, ok, 6, false, 1, false, &rec);
+    CHECK(!rec.greeting && !rec.forgotten && rec.popped == 3); /* no greeting: 250 is none */
+    mw_smtp_replies_free(&r);
+    mw_smtp_replies_init(&r);
     /* a body open and nothing waiting: the server ended the message */
     mw_smtp_replies_restart(&r);
     mw_smtp_replies_line(&r, ok, 6, false, 2, true, &rec);

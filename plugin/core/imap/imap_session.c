@@ -124,6 +124,8 @@ static void command_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
             r->reused = true;
     if (s->n_inflight >= s->cfg.inflight_max) {
         rec->anomalies |= MW_IMAP_AN_INFLIGHT_FULL;
+        s->inflight[0]->forgotten = true;
+        s->forgotten++;
         inflight_remove(s, 0);
     }
     inflight_add(s, r);
@@ -232,6 +234,12 @@ static void tagged_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
         }
     }
     rec->command = c;
+    if (!c && s->forgotten) {
+        /* most likely the completion of a command dropped at the limit */
+        s->forgotten--;
+        rec->anomalies |= MW_IMAP_AN_TAG_FORGOTTEN;
+        return;
+    }
     if (!c) {
         rec->anomalies |= MW_IMAP_AN_TAG_UNKNOWN;
         return;

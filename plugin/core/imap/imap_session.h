@@ -52,6 +52,7 @@ typedef struct mw_imap_command_rec {
     mw_imap_cmd cmd;
     bool uid;
     bool reused;           /* its tag was still in flight when it was sent */
+    bool forgotten;        /* dropped at the in-flight limit: its completion is not matched */
     mw_imap_when sent;
     mw_imap_when done;     /* done.frame 0: no completion (yet) */
     mw_imap_kw status;
@@ -94,6 +95,8 @@ enum {
     MW_IMAP_AN_WRONG_STATE = 1u << 2,   /* command not allowed in the state it met (eff_state) */
     MW_IMAP_AN_DONE_NOT_IDLE = 1u << 3, /* DONE with no IDLE under way */
     MW_IMAP_AN_PLAINTEXT = 1u << 4,     /* bytes in clear after STARTTLS */
+    MW_IMAP_AN_TAG_FORGOTTEN = 1u << 5, /* completion for no command in flight while commands
+                                         * dropped at the limit are still owed one */
 };
 
 typedef struct mw_imap_rec {
@@ -145,6 +148,7 @@ typedef struct mw_imap_sess {
     uint64_t uidvalidity;
     uint32_t exists;
     unsigned n_inflight;
+    unsigned forgotten;     /* commands dropped at the limit, no completion seen for them */
     bool compressed;        /* COMPRESS accepted: both directions are deflate */
     uint8_t start;          /* MW_IMAP_START_*: how the capture began */
     bool inferred;          /* state was inferred from a mid-stream start */

@@ -528,6 +528,10 @@ void mw_mime_walk(const uint8_t *msg, size_t len, const mw_mime_opts *opts, mw_m
     while (w.top)
         end = pop(&w, end);
     g_free(w.stack);
+    /* The walk is kept for the capture: give back the unused slots (most
+     * messages have one or two parts, the first allocation holds 8). */
+    if (out->n_parts && out->n_parts < w.cap)
+        out->parts = g_renew(mw_mime_part, out->parts, out->n_parts);
     for (unsigned i = 0; i < out->n_parts; i++)
         out->all_part_flags |= out->parts[i].flags;
 }

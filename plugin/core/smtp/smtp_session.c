@@ -1,27 +1,68 @@
 /* The SMTP session machine, part one: see smtp_session.h. */
 #include "core/smtp/smtp_session.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void mw_smtp_replies_init(mw_smtp_replies *r)
 {
     memset(r, 0, sizeof *r);
+    r->cap = MW_SMTP_FIFO_SIZE;
+}
+
+void mw_smtp_replies_free(mw_smtp_replies *r)
+{
+    free(r->ring);
+    r->ring = NULL;
+    r->cap = MW_SMTP_FIFO_SIZE;
+    r->head = r->len = 0;
+}
+
+static mw_smtp_pending *slots(mw_smtp_replies *r)
+{
+    return r->ring ? r->ring : r->fifo;
+}
+
+static const mw_smtp_pending *cslots(const mw_smtp_replies *r)
+{
+    return r->ring ? r->ring : r->fifo;
+}
+
+/* Doubles the ring, oldest first; false when at the limit or out of memory. */
+static bool grow(mw_smtp_replies *r)
+{
+    if (r->cap >= MW_SMTP_PENDING_MAX)
+        return false;
+    uint32_t cap = r->cap * 2;
+    mw_smtp_pending *n = (mw_smtp_pending *)malloc((size_t)cap * sizeof *n);
+    if (!n)
+        return false;
+    const mw_smtp_pending *old = slots(r);
+    for (uint32_t i = 0; i < r->len; i++)
+        n[i] = old[(r->head + i) % r->cap];
+    free(r->ring);
+    r->ring = n;
+    r->cap = cap;
+    r->head = 0;
+    return true;
 }
 
 bool mw_smtp_replies_full(const mw_smtp_replies *r)
 {
-    return r->len == MW_SMTP_FIFO_SIZE;
+    return r->len == r->cap && r->cap >= MW_SMTP_PENDING_MAX;
 }
 
 bool mw_smtp_replies_command(mw_smtp_replies *r, uintptr_t tag, uint8_t verb)
 {
     bool dropped = false;
-    if (r->len == MW_SMTP_FIFO_SIZE) {
-        r->head = (uint8_t)((r->head + 1) % MW_SMTP_FIFO_SIZE);
+    if (r->len == r->cap && !grow(r)) {
+        r->head = (r->head + 1) % r->cap;
         r->len--;
+        if (r->forgotten < UINT32_MAX)
+            r->forgotten++;
         dropped = true;
     }
-    mw_smtp_pending *p = &r->fifo[(r->head + r->len) % MW_SMTP_FIFO_SIZE];
+    mw_smtp_pending *p = &slots(r)[(r->head + r->len) % r->cap];
     p->tag = tag;
     p->verb = verb;
     r->len++;
@@ -31,20 +72,21 @@ bool mw_smtp_replies_command(mw_smtp_replies *r, uintptr_t tag, uint8_t verb)
 mw_smtp_pending mw_smtp_replies_newest(const mw_smtp_replies *r)
 {
     mw_smtp_pending none = {0, MW_SMTP_UNKNOWN};
-    return r->len ? r->fifo[(r->head + r->len - 1) % MW_SMTP_FIFO_SIZE] : none;
+    return r->len ? cslots(r)[(r->head + r->len - 1) % r->cap] : none;
 }
 
 mw_smtp_pending mw_smtp_replies_oldest(const mw_smtp_replies *r)
 {
     mw_smtp_pending none = {0, MW_SMTP_UNKNOWN};
-    return r->len ? r->fifo[r->head] : none;
+    /* the oldest waiting command was forgotten: no record to name */
+    return r->len && !r->forgotten ? cslots(r)[r->head] : none;
 }
 
 static mw_smtp_pending pop(mw_smtp_replies *r)
 {
     mw_smtp_pending p = mw_smtp_replies_oldest(r);
     if (r->len) {
-        r->head = (uint8_t)((r->head + 1) % MW_SMTP_FIFO_SIZE);
+        r->head = (r->head + 1) % r->cap;
         r->len--;
     }
     return p;
@@ -99,6 +141,12 @@ void mw_smtp_replies_line(mw_smtp_replies *r, const uint8_t *line, size_t len, b
         out->in_body = true;
         return;
     }
+    if (r->forgotten) {
+        /* the oldest commands were dropped at the limit: this answers one */
+        r->forgotten--;
+        out->forgotten = true;
+        return;
+    }
     mw_smtp_pending c = pop(r);
     out->popped = c.tag;
     if (c.tag && !out->cmd.tag)
@@ -115,6 +163,7 @@ void mw_smtp_replies_gap(mw_smtp_replies *r)
 void mw_smtp_replies_restart(mw_smtp_replies *r)
 {
     r->len = 0;
+    r->forgotten = 0;
     r->open = false;
 }
 

@@ -13,9 +13,13 @@
 
 #include "core/smtp/smtp_syntax.h"
 
-/* Commands kept waiting at most; past this the oldest is forgotten (a server
- * that never answers, or a capture of one side only). */
+/* Commands waiting for their replies: the first MW_SMTP_FIFO_SIZE in the
+ * state itself, more in a ring that grows up to MW_SMTP_PENDING_MAX (far above
+ * what pipelining clients send: a transaction with its recipients).  Past
+ * that the oldest is forgotten and counted, so the reply that answers it is
+ * said to answer a forgotten command, not matched with a later one. */
 #define MW_SMTP_FIFO_SIZE 32
+#define MW_SMTP_PENDING_MAX 65536
 
 typedef struct mw_smtp_pending {
     uintptr_t tag;
@@ -24,7 +28,10 @@ typedef struct mw_smtp_pending {
 
 typedef struct mw_smtp_replies {
     mw_smtp_pending fifo[MW_SMTP_FIFO_SIZE];
-    uint8_t head, len;
+    mw_smtp_pending *ring; /* malloc'd once more are waiting (NULL: fifo) */
+    uint32_t cap;          /* entries of the ring in use (fifo or ring) */
+    uint32_t head, len;
+    uint32_t forgotten;    /* commands dropped at the limit, not yet answered */
     bool greeted;          /* the server's greeting was seen */
     /* the reply in progress (multi-line) */
     bool open;
@@ -53,12 +60,16 @@ typedef struct mw_smtp_reply_rec {
     bool in_body;          /* no command waiting while a message body was open:
                             * the server ended the message itself */
     bool unmatched;        /* no command waiting, no body open */
+    bool forgotten;        /* answers a command forgotten at the limit */
 } mw_smtp_reply_rec;
 
 void mw_smtp_replies_init(mw_smtp_replies *r);
+/* Frees the grown ring (the caller calls it when the session goes). */
+void mw_smtp_replies_free(mw_smtp_replies *r);
 
 /* A command sent: queued for its reply.  Returns true when the queue was
- * full and the oldest command was forgotten. */
+ * at MW_SMTP_PENDING_MAX (or could not grow) and the oldest command was
+ * forgotten. */
 bool mw_smtp_replies_command(mw_smtp_replies *r, uintptr_t tag, uint8_t verb);
 bool mw_smtp_replies_full(const mw_smtp_replies *r);
 /* The newest and the oldest waiting command (tag 0 when none). */

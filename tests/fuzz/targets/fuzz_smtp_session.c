@@ -45,7 +45,7 @@ static void line(fz_sess *s, const uint8_t *p, size_t n)
         mw_smtp_replies_line(&s->rp, p, n, false, ++s->nline, false, &r);
         FZ_CHECK(r.line_no >= 1);
         FZ_CHECK(r.popped <= s->ncmd && r.cmd.tag <= s->ncmd);
-        FZ_CHECK(!r.final || r.popped || r.greeting || r.unmatched || r.in_body);
+        FZ_CHECK(!r.final || r.popped || r.greeting || r.unmatched || r.in_body || r.forgotten);
         if (r.parsed) {
             FZ_SPAN_IN(r.reply.text.off, r.reply.text.len, n);
             FZ_SPAN_IN(r.reply.esc.off, r.reply.esc.len, n);
@@ -55,7 +55,7 @@ static void line(fz_sess *s, const uint8_t *p, size_t n)
         mix(s, ((uint64_t)r.tag << 32) ^ ((uint64_t)r.popped << 16) ^ r.line_no ^
                    ((uint64_t)r.final << 60) ^ ((uint64_t)r.code << 40));
     }
-    FZ_CHECK(s->rp.len <= MW_SMTP_FIFO_SIZE);
+    FZ_CHECK(s->rp.len <= s->rp.cap && s->rp.cap <= MW_SMTP_PENDING_MAX);
     FZ_CHECK(s->tx.phase <= MW_SMTP_PHASE_DATA);
     mix(s, s->tx.phase ^ ((uint64_t)s->tx.nrcpt << 8) ^ ((uint64_t)s->tx.tag << 40));
 }
@@ -98,6 +98,7 @@ static uint64_t run(const uint8_t *b, size_t n, size_t piece)
         have -= off;
     }
     free(buf);
+    mw_smtp_replies_free(&s.rp);
     return s.digest;
 }
 
