@@ -405,6 +405,8 @@ def _more_cases():
     BIG.update(tcp_cases.big_cases(sys.modules[__name__]))
     import mime_cases  # noqa: E402
     SMALL.update(mime_cases.cases(sys.modules[__name__]))
+    import longline_cases  # noqa: E402
+    SMALL.update(longline_cases.cases(sys.modules[__name__]))
 
 
 def main(argv):
