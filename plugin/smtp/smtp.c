@@ -346,6 +346,8 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
         dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
         if (l.fragment && !l.continued)
             smtp_longline_open(sc, tvb, sc->tree, &l, SMTP_LL_AUTH, SMTP_VERB_AUTH_RESPONSE, 0);
+        else if (!l.fragment)
+            smtp_longline_check(sc, tvb, sc->tree, SMTP_NODE_ROOT_ITEM, &l, SMTP_LL_AUTH);
     } else {
         dissect_smtp_command_line(sc, tvb, &l);
     }
