@@ -407,6 +407,7 @@ def _more_cases():
     SMALL.update(mime_cases.cases(sys.modules[__name__]))
     import longline_cases  # noqa: E402
     SMALL.update(longline_cases.cases(sys.modules[__name__]))
+    BIG.update(longline_cases.big_cases(sys.modules[__name__]))
 
 
 def main(argv):
