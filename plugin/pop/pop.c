@@ -139,7 +139,7 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
                         (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
 
     proto_tree_add_item(t, hf_pop_command, tvb, l.offset, verb_len, ENC_ASCII);
-    if (args_len > MW_LINE_SHOW_OVER)
+    if (r->fragment && args_len > MW_LINE_SHOW_OVER)
         proto_tree_add_string(t, hf_pop_args, tvb, args_off, args_len,
                               mw_line_text_cut(ctx, tvb, args_off, args_len));
     else if (args_len > 0)
@@ -207,7 +207,7 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
         if (close > text_off + 1)
             proto_tree_add_item(t, hf_pop_resp_code, tvb, text_off + 1, close - text_off - 1, ENC_ASCII);
     }
-    if (text_len > MW_LINE_SHOW_OVER && !cont)
+    if (r->fragment && text_len > MW_LINE_SHOW_OVER && !cont)
         proto_tree_add_string(t, hf_pop_text, tvb, text_off, text_len,
                               mw_line_text_cut(ctx, tvb, text_off, text_len));
     else if (text_len > 0 && !cont)

@@ -222,10 +222,6 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
             gint ao = l->offset + (gint)cmd.args.off, al = len - (gint)cmd.args.off;
             so_add_string(sc, t, hf_smtp_command_args, tvb, ao, al,
                           mw_line_text_cut(sc->ctx, tvb, ao, al));
-        } else if (cmd.args.len > MW_LINE_SHOW_OVER) {
-            gint ao = l->offset + (gint)cmd.args.off;
-            so_add_string(sc, t, hf_smtp_command_args, tvb, ao, (gint)cmd.args.len,
-                          mw_line_text_cut(sc->ctx, tvb, ao, (gint)cmd.args.len));
         } else if (cmd.args.len) {
             so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);

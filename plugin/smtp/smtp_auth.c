@@ -213,11 +213,11 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
 {
     gint len = (gint)l->line.len;
     /* The item spans the line end too; its value is the line without it. */
-    /* a long line (a piece of one over 64 KiB) is kept and shown in part */
+    /* a piece of a line over 64 KiB is kept and shown in part */
     const char *shown = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
     smtp_node it = so_add_string(sc, sc->tree, hf_smtp_auth_response, tvb, l->offset,
                                            len + (gint)l->line.eol_len,
-                                           len > MW_LINE_SHOW_OVER ? shown
+                                           l->fragment ? shown
                                            : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                                               l->offset, len,
                                                                               ENC_ASCII));

@@ -222,7 +222,7 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         if (r->esc_mismatch)
             so_expert(sc, e, &ei_smtp_esc_mismatch);
     }
-    if (r->text.len > MW_LINE_SHOW_OVER)
+    if (l->fragment && r->text.len > MW_LINE_SHOW_OVER)
         so_add_string(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r->text.off,
                       (gint)r->text.len, mw_line_text_cut(sc->ctx, tvb, l->offset + (gint)r->text.off,
                                                           (gint)r->text.len));
