@@ -2,11 +2,12 @@
 
 SMTP: a 200 KiB EHLO reply line (one line of a multi-line reply), a 200 KiB
 RCPT command, a 200 KiB reply line to it, a 200 KiB line inside DATA (body,
-not a command); once in 1 KiB segments, once in 10-byte segments (the body
-line only in the first; the 10-byte one is made at test time).  POP3: a 200 KiB single-line response, a multiline
-listing holding a 200 KiB line, a 200 KiB status line before a RETR body, a
-200 KiB command.  After each long line the session goes on with ordinary
-commands, each answered.
+not a command); once in 1 KiB segments, once in 10-byte segments (without
+the body line; made at test time).  POP3: a 200 KiB single-line response, a
+multiline listing holding a 200 KiB line, a 200 KiB status line before a RETR
+body, a 200 KiB command.  After each long line the session goes on with
+ordinary commands, each answered; at the end a command and a reply just over
+their RFC limits, whole.
 """
 
 KIB200 = 200 * 1024
@@ -42,6 +43,8 @@ def smtp_long_lines(g, seg, body=True):
         k.s(b"250 2.0.0 Ok: queued as LONG1\r\n")
         k.c(b"NOOP\r\n")
         k.s(b"250 2.0.0 Ok\r\n")
+        k.c(fill(b"NOOP ", b"\r\n", 600, b"m"))           # over 512, in one segment
+        k.s(fill(b"250 2.0.0 ", b"\r\n", 700, b"k"))
         k.c(b"QUIT\r\n")
         k.s(b"221 2.0.0 Bye\r\n")
         k.close()
@@ -63,6 +66,8 @@ def pop_long_lines(g):
         k.s(b"-ERR Noise after NOOP\r\n")
         k.c(b"LIST\r\n")
         k.s(b"+OK 2 messages\r\n1 120\r\n2 130\r\n.\r\n")
+        k.c(fill(b"NOOP ", b"\r\n", 300, b"q"))           # over 255, in one segment
+        k.s(fill(b"+OK ", b"\r\n", 600, b"w"))           # over 512
         k.c(b"QUIT\r\n")
         k.s(b"+OK Bye\r\n")
         k.close()
