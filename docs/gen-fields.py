@@ -43,6 +43,11 @@ GROUPS = [
     ("mail.message", "Whole messages (`mail.message`): hash, MIME summary, copies in other sessions"),
     ("mail.part", "MIME parts and attachments (`mail.part`): type, file name, sizes, hashes"),
     ("mail.dkim", "DKIM signatures (`mail.dkim`): domain, selector, body hash"),
+    ("mail.trace", "Trace header fields (`mail.trace`): Return-Path against the envelope, "
+                   "Delivered-To, X-Original-To"),
+    ("mail.received", "Received hops (`mail.received`): from, by, via, with, id, for, date, TLS"),
+    ("mail.authres", "Authentication-Results (`mail.authres`): authserv-id, methods, results"),
+    ("mail.arc", "ARC sets and chain (`mail.arc`): instance, cv=, d=, s="),
     ("mail", "Stream engine and lines (`mail.stream`, `mail.line`), shared by the three protocols"),
 ]
 GROUP_TEXT = {"PI_SECURITY": "Security", "PI_MALFORMED": "Malformed", "PI_SEQUENCE": "Sequence",

@@ -7,12 +7,49 @@
 
 #include "engine/conv.h"
 
+static int preface_proto = -1;
+
+void mw_conv_register(int proto_mail)
+{
+    preface_proto = proto_mail;
+}
+
+void mw_stream_keep_preface(packet_info *pinfo, const guint8 *bytes, guint len)
+{
+    conversation_t *conv = find_or_create_conversation(pinfo);
+    if (preface_proto < 0 || !len || conversation_get_proto_data(conv, preface_proto))
+        return;
+    mw_preface *p = wmem_new0(wmem_file_scope(), mw_preface);
+    p->bytes = (const guint8 *)wmem_memdup(wmem_file_scope(), bytes, len);
+    p->len = len;
+    p->frame = pinfo->num;
+    copy_address_wmem(wmem_file_scope(), &p->src, &pinfo->src);
+    p->srcport = pinfo->srcport;
+    conversation_add_proto_data(conv, preface_proto, p);
+}
+
+static const mw_preface *preface_of(conversation_t *conv)
+{
+    return conv && preface_proto >= 0 ? (const mw_preface *)conversation_get_proto_data(conv, preface_proto)
+                                      : NULL;
+}
+
+gboolean mw_stream_has_preface(packet_info *pinfo, gboolean *from_src)
+{
+    const mw_preface *p = preface_of(find_conversation_pinfo(pinfo, 0));
+    if (!p)
+        return FALSE;
+    *from_src = pinfo->srcport == p->srcport && addresses_equal(&pinfo->src, &p->src);
+    return TRUE;
+}
+
 mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo)
 {
     conversation_t *conv = find_or_create_conversation(pinfo);
     mw_conv *mc = (mw_conv *)conversation_get_proto_data(conv, *sp->proto);
     if (!mc) {
         mc = wmem_new0(wmem_file_scope(), mw_conv);
+        mc->preface = preface_of(conv);
         mc->state = wmem_alloc0(wmem_file_scope(), sp->state_size);
         if (sp->state_init)
             sp->state_init(mc->state, pinfo);
@@ -36,9 +73,10 @@ void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolea
     mc->server_known = TRUE;
 }
 
-/* The server is the side on the port we were registered for; failing that the
- * lower port. */
-int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo)
+/* The server is the side that greets or the other side of the one that
+ * opens with a command; failing that the side on the port we were
+ * registered for, or the lower port. */
+int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, tvbuff_t *tvb)
 {
     if (!mc->server_known) {
         gboolean src_is_server;
@@ -48,6 +86,13 @@ int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo
             src_is_server = FALSE;
         else
             src_is_server = pinfo->srcport < pinfo->destport;
+        guint len = tvb ? tvb_captured_length(tvb) : 0;
+        int side = sp->first_side && len ? sp->first_side(tvb_get_ptr(tvb, 0, (gint)len), len)
+                                         : MW_SIDE_UNKNOWN;
+        if (side != MW_SIDE_UNKNOWN && (side == MW_SIDE_SERVER) != src_is_server) {
+            src_is_server = !src_is_server;
+            mc->sides_frame = pinfo->num;
+        }
         mw_stream_set_server(sp, pinfo, src_is_server);
     }
     if (pinfo->srcport == mc->server_port && addresses_equal(&pinfo->src, &mc->server_addr))

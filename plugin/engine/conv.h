@@ -6,20 +6,37 @@
 #include "engine/flow.h"
 #include "engine/order.h"
 
+/* Client bytes seen before the conversation was claimed (mw_stream_keep_preface). */
+typedef struct mw_preface {
+    const guint8 *bytes;    /* file scope */
+    guint len;
+    guint32 frame;          /* where they were sent */
+    address src;            /* their sender, the client */
+    guint32 srcport;
+} mw_preface;
+
 typedef struct mw_conv {
     address server_addr;
     guint32 server_port;
     gboolean server_known;
+    guint32 sides_frame;    /* the frame whose bytes overruled the ports (0: none) */
     mw_flow flow[2];
     void *state;            /* the protocol's, sp->state_size bytes */
     guint32 end_frame;      /* where bytes the first pass left waiting are dissected */
     gboolean end_known, end_done;
+    const mw_preface *preface; /* to dissect before the first call (NULL: none) */
+    gboolean preface_done;
 } mw_conv;
+
+/* The "mail" protocol id, under which prefaces are kept per conversation. */
+void mw_conv_register(int proto_mail);
 
 /* The conversation of pinfo (created on first use). */
 mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo);
-/* MW_DIR_CLIENT or MW_DIR_SERVER for pinfo's source. */
-int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo);
+/* MW_DIR_CLIENT or MW_DIR_SERVER for pinfo's source.  The first call of a
+ * conversation decides the sides: from its bytes (tvb, may be NULL) when
+ * they show which end sent them, else from the ports. */
+int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo, tvbuff_t *tvb);
 /* Where a direction's stream starts, from TCP's view of this segment: at
  * the byte after the SYN when TCP saw the SYN and finds bytes missing or out
  * of order before this segment (they are still to come); else here. */

@@ -75,6 +75,8 @@ enum mw_call_kind {
 #define MW_CF_MID_LINE 0x02   /* the engine's mid_line before the call */
 #define MW_CF_CARRY_ONLY 0x04 /* the bytes only extend the carried line */
 #define MW_CF_END 0x08        /* dissects bytes the first pass left held */
+#define MW_CF_SIDES 0x10      /* its bytes, not the ports, decided the sides */
+#define MW_CF_PREFACE 0x20    /* client bytes of an earlier frame (mw_preface) */
 
 /* What the first pass stores per call; later passes repeat it from this. */
 typedef struct mw_call {

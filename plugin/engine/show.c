@@ -11,11 +11,14 @@ static int hf_carried = -1;
 static int hf_carried_from = -1;
 static int hf_continued_in = -1;
 static int hf_partial = -1;
+static int hf_carried_text = -1;
+static int hf_partial_text = -1;
 static int hf_lost = -1;
 static int hf_offset = -1;
 static int hf_held = -1;
 static int hf_released = -1;
 static int hf_released_in = -1;
+static int hf_preface_from = -1;
 static int hf_late = -1;
 static int hf_conflict = -1;
 static int hf_conflict_offset = -1;
@@ -26,11 +29,28 @@ static expert_field ei_no_state = EI_INIT;
 static expert_field ei_out_of_order = EI_INIT;
 static expert_field ei_late = EI_INIT;
 static expert_field ei_conflict = EI_INIT;
+static expert_field ei_sides = EI_INIT;
 
 static void generated_uint(proto_tree *tree, int hf, tvbuff_t *tvb, guint32 v)
 {
     proto_item *it = proto_tree_add_uint(tree, hf, tvb, 0, 0, v);
     proto_item_set_generated(it);
+}
+
+/* Bytes that are a line's text on the wire: the label shows them as text
+ * (escaped, the first MW_SHOW_TEXT_MAX octets), a hidden string twin keeps
+ * the text for filters and -T fields beside the bytes field. */
+#define MW_SHOW_TEXT_MAX 1024
+static void show_as_text(packet_info *pinfo, proto_tree *tree, proto_item *it, int hf_text,
+                         tvbuff_t *tvb, gint off, gint len, const char *label)
+{
+    if (len <= 0)
+        return;
+    gint n = MIN(len, MW_SHOW_TEXT_MAX);
+    const char *s = tvb_format_text(pinfo->pool, tvb, off, n);
+    proto_item_set_text(it, "%s: %s%s", label, s, n < len ? "..." : "");
+    proto_item *t = proto_tree_add_string(tree, hf_text, tvb, off, n, s);
+    proto_item_set_hidden(t);
 }
 
 void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed)
@@ -54,12 +74,16 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
     if (call->carry_len) {
         it = proto_tree_add_item(ctx->tree, hf_carried, data, 0, (gint)call->carry_len, ENC_NA);
         proto_item_set_generated(it);
+        show_as_text(ctx->pinfo, ctx->tree, it, hf_carried_text, data, 0, (gint)call->carry_len,
+                     "Line start from an earlier segment");
         generated_uint(ctx->tree, hf_carried_from, data, call->carry->from);
     }
     if (consumed < len) {
         col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
                             ctx->dir == MW_DIR_CLIENT ? "C" : "S");
-        proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        it = proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
+        show_as_text(ctx->pinfo, ctx->tree, it, hf_partial_text, data, (gint)consumed,
+                     (gint)(len - consumed), "Incomplete line (continues in a later segment)");
         if (call->left && call->left->continued_in) {
             it = proto_tree_add_uint(ctx->tree, hf_continued_in, data, consumed,
                                      (gint)(len - consumed), call->left->continued_in);
@@ -67,7 +91,10 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
         }
     }
     guint at = call->carry_len + call->own_len;
-    if (x && x->npieces && at < len)
+    if (call->flags & MW_CF_PREFACE) {
+        it = proto_tree_add_uint(ctx->tree, hf_preface_from, data, 0, (gint)len, x->first_frame);
+        proto_item_set_generated(it);
+    } else if (x && x->npieces && at < len)
         proto_tree_add_item(ctx->tree, hf_released, data, (gint)at, (gint)(len - at), ENC_NA);
     it = proto_tree_add_uint64(ctx->tree, hf_offset, data, 0, 0, call->offset);
     proto_item_set_generated(it);
@@ -83,8 +110,10 @@ void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t
         col_clear(pinfo->cinfo, COL_INFO);
     col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
                         call->dir == MW_DIR_CLIENT ? "C" : "S");
-    proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
-    proto_item *it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
+    proto_item *it = proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
+    show_as_text(pinfo, t, it, hf_partial_text, seg, 0, (gint)tvb_reported_length(seg),
+                 "Incomplete line (continues in a later segment)");
+    it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
     proto_item_set_generated(it);
     proto_item_append_text(it, " (%u bytes before this segment's)", call->carry_len);
     if (call->carry->continued_in)
@@ -182,6 +211,18 @@ void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *t
     }
 }
 
+void mw_show_sides(mw_ctx *ctx)
+{
+    if (ctx->dir == MW_DIR_SERVER)
+        mw_expert_format(ctx->pinfo, ctx->root, &ei_sides,
+                         "The ports make this end the client, but it sent the first bytes as a "
+                         "greeting: it is taken as the server (a tunnel or proxy can rewrite ports)");
+    else
+        mw_expert_format(ctx->pinfo, ctx->root, &ei_sides,
+                         "The ports make this end the server, but it opened with a client's "
+                         "command: it is taken as the client (a tunnel or proxy can rewrite ports)");
+}
+
 void mw_show_no_state(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     proto_item *it = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
@@ -209,6 +250,12 @@ void mw_show_register(int proto_mail)
         {&hf_partial,
          {"Incomplete line (continues in a later segment)", "mail.stream.partial", FT_BYTES,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
+        {&hf_carried_text,
+         {"Line start from an earlier segment, as text", "mail.stream.carried.text", FT_STRING,
+          BASE_NONE, NULL, 0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
+        {&hf_partial_text,
+         {"Incomplete line, as text", "mail.stream.partial.text", FT_STRING, BASE_NONE, NULL,
+          0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
         {&hf_lost,
          {"Bytes missing before this segment", "mail.stream.lost", FT_UINT32, BASE_DEC, NULL, 0x0,
           NULL, HFILL}},
@@ -221,6 +268,10 @@ void mw_show_register(int proto_mail)
         {&hf_released_in,
          {"Dissected in frame", "mail.stream.dissected_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame whose arrival filled the hole, where these bytes are dissected", HFILL}},
+        {&hf_preface_from,
+         {"Client bytes sent in frame", "mail.stream.preface_from", FT_FRAMENUM, BASE_NONE, NULL,
+          0x0, "The client sent these bytes (a PROXY header) before anything showed the "
+          "session's protocol; they are dissected here, where it did", HFILL}},
         {&hf_offset,
          {"Stream offset", "mail.stream.offset", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Offset of this call's first new byte in its direction's stream", HFILL}},
@@ -255,6 +306,10 @@ void mw_show_register(int proto_mail)
         {&ei_conflict,
          {"mail.stream.overlap_conflict", PI_SECURITY, PI_WARN,
           "A second copy of stream bytes differs from the first", EXPFILL}},
+        {&ei_sides,
+         {"mail.stream.sides_from_bytes", PI_PROTOCOL, PI_NOTE,
+          "Client and server taken from the bytes (a greeting or a first command), not the ports",
+          EXPFILL}},
         {&ei_no_state,
          {"mail.stream.no_state", PI_UNDECODED, PI_WARN,
           "No state from the first pass for this call", EXPFILL}},

@@ -10,6 +10,8 @@ void mw_show_register(int proto_mail);
 /* Items of a call the protocol saw: missing bytes before it, the carried
  * line, the incomplete line left, bytes released from a hole. */
 void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed);
+/* The call whose bytes, against the ports, decided which end is the server. */
+void mw_show_sides(mw_ctx *ctx);
 /* A call whose bytes only extend the carried line (the protocol is not
  * called): seg is the segment's own bytes. */
 void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *seg,

@@ -136,7 +136,8 @@ static tvbuff_t *call_bytes(const mw_call *call, tvbuff_t *tvb, packet_info *pin
         at += x->pieces[i].len;
     }
     tvbuff_t *bytes = tvb_new_child_real_data(tvb, joined, total, total);
-    add_new_data_source(pinfo, bytes, npieces ? "Reordered stream" : "Joined line");
+    add_new_data_source(pinfo, bytes, (call->flags & MW_CF_PREFACE) ? "Client's first bytes"
+                                      : npieces ? "Reordered stream" : "Joined line");
     return bytes;
 }
 
@@ -182,6 +183,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.carried_from = call->carry ? call->carry->from : 0;
     ctx.call_index = index;
     ctx.mid_line = (call->flags & MW_CF_MID_LINE) != 0;
+    ctx.foreign = (call->flags & MW_CF_PREFACE) && dir != mw_conv_direction(sp, mc, pinfo, NULL);
     ctx.root = proto_tree_add_item(tree, *sp->proto, bytes, 0, -1, ENC_NA);
     ctx.tree = proto_item_add_subtree(ctx.root, *sp->ett);
 
@@ -219,6 +221,8 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         flow->mid_line = ctx.mid_line;
     }
     mw_show_call(&ctx, call, bytes, consumed);
+    if (call->flags & MW_CF_SIDES)
+        mw_show_sides(&ctx);
     if (call->x && (call->x->rep_len || call->x->conflict_len)) {
         /* on the segment's own bytes (the call's may be joined ones) */
         proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
@@ -242,6 +246,32 @@ static void run_new_calls(const mw_stream_proto *sp, mw_conv *mc, GPtrArray *cal
             prepare_call(sp, mc, pinfo, c, tvb);
         dissect_call(sp, mc, c, TRUE, index, in_tls, tvb, pinfo, tree);
     }
+}
+
+/* First pass, the frame where the conversation was claimed: the client's
+ * bytes of an earlier frame that no one claimed then (a PROXY header alone
+ * in its segment) are dissected first, as the start of its stream. */
+static guint run_preface(const mw_stream_proto *sp, mw_conv *mc, guint index, gboolean in_tls,
+                         tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
+{
+    const mw_preface *p = mc->preface;
+    mc->preface_done = TRUE;
+    if (mc->flow[MW_DIR_CLIENT].offset || mc->flow[MW_DIR_CLIENT].carry)
+        return index;
+    mw_call *c = mw_call_new(MW_DIR_CLIENT, MW_CALL_DATA);
+    c->skip = tvb_reported_length(tvb); /* none of this segment's bytes */
+    c->flags |= MW_CF_PREFACE | MW_CF_MORE; /* the segment's own calls follow */
+    mw_call_x *x = mw_call_x_get(c);
+    x->pieces = wmem_new0(wmem_file_scope(), mw_piece);
+    x->pieces->bytes = p->bytes;
+    x->pieces->len = p->len;
+    x->npieces = 1;
+    x->first_frame = p->frame;
+    GPtrArray *one = g_ptr_array_new();
+    g_ptr_array_add(one, c);
+    run_new_calls(sp, mc, one, index, in_tls, tvb, pinfo, tree);
+    g_ptr_array_free(one, TRUE);
+    return mw_record_next_index(sp, pinfo);
 }
 
 /* A revisit after the first pass: if this frame brought the earliest of
@@ -291,7 +321,7 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
     const struct tcpinfo *ti = in_tls ? NULL : (const struct tcpinfo *)data;
     mw_withheld_remember(sp);
     mw_conv *mc = mw_conv_get(sp, pinfo);
-    int dir = mw_conv_direction(sp, mc, pinfo);
+    int dir = mw_conv_direction(sp, mc, pinfo, tvb);
     if (ti)
         mw_record_mark_tcp(sp, pinfo);
     guint index = mw_record_next_index(sp, pinfo);
@@ -306,6 +336,8 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
             mw_show_no_state(sp, tvb, pinfo, tree);
             return len;
         }
+        if (mc->preface && !mc->preface_done)
+            index = run_preface(sp, mc, index, in_tls, tvb, pinfo, tree);
         GPtrArray *calls = g_ptr_array_new();
         if (ti) {
             if (ti->flags & MW_TCP_FLAG_ACK)
@@ -318,6 +350,8 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
             c->own_len = len;
             g_ptr_array_add(calls, c);
         }
+        if (mc->sides_frame == pinfo->num && calls->len)
+            ((mw_call *)g_ptr_array_index(calls, 0))->flags |= MW_CF_SIDES;
         run_new_calls(sp, mc, calls, index, in_tls, tvb, pinfo, tree);
         g_ptr_array_free(calls, TRUE);
         return len;

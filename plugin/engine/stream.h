@@ -62,6 +62,9 @@
 
 enum { MW_DIR_CLIENT = 0, MW_DIR_SERVER = 1 };
 
+/* Which end sent some bytes, as the bytes themselves show it. */
+enum { MW_SIDE_UNKNOWN = 0, MW_SIDE_SERVER, MW_SIDE_CLIENT };
+
 /* A partial line longer than this is handed to the protocol as a fragment. */
 #define MW_MAX_CARRY 65536
 
@@ -88,6 +91,12 @@ typedef struct mw_stream_proto {
     /* Bytes of direction dir are missing before this call (lost in capture);
      * first pass only.  May be NULL. */
     void (*gap)(void *state, int dir, guint32 missing);
+    /* The end that sent buf, the first bytes of a conversation whose sides
+     * come from ports: a greeting says the server, an opening command the
+     * client (MW_SIDE_UNKNOWN: neither, the ports stand).  Bytes overrule
+     * ports, which a tunnel can rewrite (HTTP CONNECT on a port that is not
+     * HTTP's gives the tunnel's port to both ends).  May be NULL. */
+    int (*first_side)(const guint8 *buf, guint len);
 } mw_stream_proto;
 
 /* What a protocol's parse and render callbacks get. */
@@ -110,6 +119,9 @@ struct mw_ctx {
     /* set by mw_next_line when the last line it returned is a fragment of an
      * over-long line, or continues one */
     gboolean mid_line;
+    /* the bytes are not from pinfo's source: client bytes of an earlier
+     * frame dissected here (mw_stream_keep_preface) */
+    gboolean foreign;
 };
 
 /* A line found by mw_next_line. */
@@ -132,6 +144,16 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
 /* Mark the conversation's client side (for heuristics that see the client
  * first) so direction is right from the first call. */
 void mw_stream_set_server(const mw_stream_proto *sp, packet_info *pinfo, gboolean src_is_server);
+
+/* Bytes the client sent alone before any dissector claimed the conversation
+ * (a PROXY header whose protocol only the next segment shows): kept, once
+ * per conversation, so that the protocol that claims the conversation later
+ * dissects them as the start of the client's stream, in the frame where it
+ * claims it. */
+void mw_stream_keep_preface(packet_info *pinfo, const guint8 *bytes, guint len);
+/* Whether such bytes are kept for pinfo's conversation; *from_src says
+ * whether pinfo's source sent them. */
+gboolean mw_stream_has_preface(packet_info *pinfo, gboolean *from_src);
 
 /* Shared protocol fields of the engine (registered under proto "mail"). */
 void mw_stream_register(int proto_mail);

@@ -127,7 +127,7 @@ static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tre
         gboolean first = mw_record_unvisited(pinfo);
         if (!first)
             return mw_record_had_call(sp, pinfo) ? 0 : refeed_segment(i, tvb, pinfo, tree);
-        int dir = mw_conv_direction(sp, mc, pinfo);
+        int dir = mw_conv_direction(sp, mc, pinfo, NULL);
         field_info *ack = first_field(tree, hf_tcp_ack_id);
         if (first && ack)
             mw_order_ack(&mc->flow[1 - dir], field_uint(ack));
@@ -202,4 +202,5 @@ void mw_stream_handoff(int proto_mail)
 void mw_stream_register(int proto_mail)
 {
     mw_show_register(proto_mail);
+    mw_conv_register(proto_mail);
 }

@@ -545,7 +545,7 @@ static void render_text_line(imap_render *rd)
                                          tvb, off, len + (gint)l->line.eol_len, ENC_NA);
     const char *text = mw_line_text(ctx, tvb, off, len);
     gboolean cont = ii->logical || l->continued;
-    proto_item_set_text(it, "%s%s: %s", client ? "Request" : "Response",
+    proto_item_set_text(it, "%s%s: %s", client ? "Command" : "Response",
                         cont ? " (continued)" : "", text);
     proto_tree *t = proto_item_add_subtree(it, ett_imap_line);
     rd->line_it = it;
@@ -791,6 +791,7 @@ static const mw_stream_proto imap_stream = {
     .parse = imap_parse_call,
     .render = imap_render_call,
     .gap = imap_gap,
+    .first_side = imap_first_side,
 };
 
 static int dissect_imap(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -834,6 +835,19 @@ gboolean imap_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
         }
     }
     return FALSE;
+}
+
+int imap_first_side(const guint8 *buf, guint len)
+{
+    gint l = mail_first_line(buf, len, 1024);
+    if (l >= 5 && (g_ascii_strncasecmp((const char *)buf, "* OK ", 5) == 0 ||
+                   g_ascii_strncasecmp((const char *)buf, "* BYE ", 6) == 0 ||
+                   g_ascii_strncasecmp((const char *)buf, "* PREAUTH ", 10) == 0))
+        return MW_SIDE_SERVER;
+    gboolean src_is_server;
+    if (!imap_looks_like(buf, len, &src_is_server))
+        return MW_SIDE_UNKNOWN;
+    return src_is_server ? MW_SIDE_SERVER : MW_SIDE_CLIENT;
 }
 
 dissector_handle_t imap_handle_get(void)

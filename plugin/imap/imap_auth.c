@@ -13,6 +13,7 @@
 #include "core/text/base64.h"
 #include "core/mail/sasl.h"
 #include "imap/imap.h"
+#include "mail/credentials.h"
 #include "mail/tap.h"
 
 static int ett_auth = -1;
@@ -29,34 +30,21 @@ static expert_field ei_auth_cleartext = EI_INIT;
 static expert_field ei_auth_base64 = EI_INIT;
 static expert_field ei_auth_bad_message = EI_INIT;
 
-static int credentials_tap = -1;
 static dissector_handle_t ntlmssp_handle;
 static dissector_handle_t gssapi_handle;
 
+static const mw_credentials imap_credentials = {"IMAP", &ei_auth_cleartext, &ei_auth_base64};
+
 static void cleartext_check(mw_ctx *ctx, proto_item *it)
 {
-    if (!ctx->tls)
-        mw_expert(ctx->pinfo, it, &ei_auth_cleartext);
+    mw_credentials_secret(&imap_credentials, ctx->pinfo, it, ctx->tls, NULL);
 }
 
 /* One credential for tshark -z credentials. */
 static void tap_credential(mw_ctx *ctx, const char *user, guint32 user_frame, int hf_secret,
                            const char *info)
 {
-#if MW_HAVE_CREDENTIALS_TAP
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *c = wmem_new0(ctx->pinfo->pool, mw_tap_credential);
-    c->num = ctx->pinfo->num;
-    c->username_num = user_frame ? user_frame : ctx->pinfo->num;
-    c->password_hf_id = (unsigned)hf_secret;
-    c->username = wmem_strdup(ctx->pinfo->pool, user ? user : "n.a.");
-    c->proto = "IMAP";
-    c->info = wmem_strdup(ctx->pinfo->pool, info);
-    tap_queue_packet(credentials_tap, ctx->pinfo, c);
-#else
-    (void)ctx, (void)user, (void)user_frame, (void)hf_secret, (void)info;
-#endif
+    mw_credentials_tap(&imap_credentials, ctx->pinfo, user, user_frame, hf_secret, info);
 }
 
 /* Parse side: remember the user name for a secret that comes later (a
@@ -439,7 +427,7 @@ void imap_auth_register(int proto)
     static ei_register_info ei[] = {
         {&ei_auth_cleartext,
          {"mail.imap.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credentials sent in clear: anyone on the path can read them", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_auth_base64,
          {"mail.imap.auth.bad_base64", PI_MALFORMED, PI_WARN, "SASL data that is not base64", EXPFILL}},
         {&ei_auth_bad_message,
@@ -454,7 +442,7 @@ void imap_auth_register(int proto)
 
 void imap_auth_handoff(void)
 {
-    credentials_tap = find_tap_id("credentials");
+    mw_credentials_handoff();
     ntlmssp_handle = find_dissector("ntlmssp");
     gssapi_handle = find_dissector("gssapi");
 }

@@ -8,7 +8,9 @@
 #include <epan/expert.h>
 
 #include "imap/imap.h"
+#include "mail/trace_fields.h"
 #include "mail/tap.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 
@@ -19,6 +21,11 @@ static int hf_imap_literal_use = -1;
 static int hf_imap_literal_offset = -1;
 static int hf_imap_literal_header_in = -1;
 static int hf_imap_literal_end_in = -1;
+static int hf_imap_literal_text = -1;
+
+/* Octets of a literal shown as text per frame: enough to read a header or a
+ * line, bounded so a large message costs no large string. */
+#define IMAP_LITERAL_TEXT_MAX 1024
 static expert_field ei_imap_literal_size = EI_INIT;
 static expert_field ei_imap_literal_truncated = EI_INIT;
 static expert_field ei_imap_literal_minus = EI_INIT;
@@ -183,6 +190,13 @@ void imap_render_literal_body(imap_render *rd)
     proto_tree *lt = proto_item_add_subtree(it, ett_imap_item);
     proto_item *o = proto_tree_add_uint64(lt, hf_imap_literal_offset, tvb, offset, 0, at);
     proto_item_set_generated(o);
+    if (take > 0) {
+        gint tl = MIN(take, IMAP_LITERAL_TEXT_MAX);
+        proto_item *ti = proto_tree_add_string(lt, hf_imap_literal_text, tvb, offset, tl,
+                                               tvb_format_text(ctx->pinfo->pool, tvb, offset, tl));
+        if (tl < take)
+            proto_item_append_text(ti, " [the first %d of %d octets here]", tl, take);
+    }
     gboolean ends = (guint64)take == li->lit_left;
     /* A user name or password is shown whole where it ends. */
     if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && ends) {
@@ -208,7 +222,9 @@ void imap_render_literal_body(imap_render *rd)
             imap_message_handoff(ctx, tvb, ctx->tree, r);
         } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
                    r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
+            mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
             mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
+            mail_dkim_dropped(tvb, ctx->pinfo, ctx->tree);
         }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
@@ -240,6 +256,10 @@ void imap_literal_register(int proto)
         {&hf_imap_literal_end_in,
          {"Literal ends in frame", "mail.imap.literal.end_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
+        {&hf_imap_literal_text,
+         {"Text", "mail.imap.literal.text", FT_STRING, BASE_NONE, NULL, 0x0,
+          "The literal's octets in this frame as text (escaped where not printable; the first "
+          "1024 octets of a frame)", HFILL}},
     };
     static ei_register_info ei[] = {
         {&ei_imap_literal_size,
@@ -254,7 +274,7 @@ void imap_literal_register(int proto)
           "LITERAL- allows non-synchronizing literals of 4096 octets at most", EXPFILL}},
         {&ei_imap_literal_lost,
          {"mail.imap.literal.lost", PI_SEQUENCE, PI_WARN,
-          "Octets of this literal are missing from the capture: the message is not dissected",
+          "Bytes of this literal are missing from the capture: the message is not dissected",
           EXPFILL}},
         {&ei_imap_literal_too_big,
          {"mail.imap.literal.not_collected", PI_UNDECODED, PI_NOTE,

@@ -109,7 +109,12 @@ void imap_render_plaintext_check(imap_render *rd)
                                                                       : rd->ctx->tree,
                                            hf_tls_injected, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    mw_expert(rd->ctx->pinfo, it, &ei_starttls_injection);
+    if (rd->ctx->dir == MW_DIR_CLIENT)
+        mw_expert(rd->ctx->pinfo, it, &ei_starttls_injection);
+    else
+        mw_expert_format(rd->ctx->pinfo, it, &ei_starttls_injection,
+                         "Plaintext after the reply to STARTTLS, before TLS began: a client that "
+                         "buffers it takes it as replies inside TLS (response injection)");
 }
 
 void imap_render_compressed(imap_render *rd, const imap_call *call)
@@ -184,8 +189,8 @@ void imap_state_register(int proto)
           "Command not allowed in the session state", EXPFILL}},
         {&ei_starttls_injection,
          {"mail.imap.starttls.injection", PI_SECURITY, PI_ERROR,
-          "Plaintext after STARTTLS before TLS: a peer that buffers it would act on it as if it "
-          "came inside TLS (command or response injection)", EXPFILL}},
+          "Plaintext after STARTTLS, before TLS began: a server that buffers it executes it as "
+          "if sent inside TLS (command injection)", EXPFILL}},
         {&ei_done_not_idle,
          {"mail.imap.idle.done_without_idle", PI_SEQUENCE, PI_NOTE,
           "DONE with no IDLE under way", EXPFILL}},

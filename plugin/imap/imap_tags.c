@@ -92,7 +92,7 @@ void imap_tags_register(int proto)
          {"Response to frame", "mail.imap.response_to", FT_FRAMENUM,
           BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_imap_time,
-         {"Time since the command", "mail.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
+         {"Time since command", "mail.imap.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           "Time between the command and its tagged completion", HFILL}},
         {&hf_imap_untagged_for,
          {"Untagged data during the command in frame", "mail.imap.untagged.command_in",

@@ -61,12 +61,20 @@ static void header_facts(const guint8 *msg, guint len, GString *from, GString *s
 
 char *mw_export_filename(const char *proto, guint32 frame, const guint8 *msg, guint len, char **from_out)
 {
+    return mw_export_filename_kind(proto, frame, NULL, msg, len, from_out);
+}
+
+char *mw_export_filename_kind(const char *proto, guint32 frame, const char *kind, const guint8 *msg,
+                              guint len, char **from_out)
+{
     GString *from = g_string_new(NULL), *subject = g_string_new(NULL);
     header_facts(msg, len, from, subject);
     GString *name = g_string_new(NULL);
     mw_export_clean(name, proto, (gssize)strlen(proto), 8);
     g_string_ascii_down(name);
     g_string_append_printf(name, "-f%u", frame);
+    if (kind)
+        g_string_append_printf(name, "-%s", kind);
     if (from->len) {
         g_string_append_c(name, '-');
         mw_export_clean(name, from->str, (gssize)from->len, 64);
@@ -95,13 +103,15 @@ static tap_packet_status mail_eo_packet(void *tapdata, packet_info *pinfo, epan_
     export_object_entry_t *e = g_new0(export_object_entry_t, 1);
     char *from = NULL;
     e->pkt_num = pinfo->num;
-    e->filename = mw_export_filename(r->proto, r->frame, r->data, r->len, &from);
+    e->filename = mw_export_filename_kind(r->proto, r->frame, r->smuggled ? "smuggled" : NULL,
+                                          r->data, r->len, &from);
     e->hostname = from ? from : g_strdup(r->proto);
     e->content_type = g_strdup("message/rfc822");
     e->payload_len = r->len;
     e->payload_data = (guint8 *)g_memdup2(r->data, r->len);
     list->add_entry(list->gui_data, e);
-    mw_export_attachments(list, pinfo, r);
+    if (!r->smuggled)
+        mw_export_attachments(list, pinfo, r);
     return TAP_PACKET_REDRAW;
 }
 

@@ -11,6 +11,10 @@ int mw_export_register(int proto_mail);
 /* The file name for a message: proto-fFRAME-FROM-SUBJECT.eml, every byte
  * outside [A-Za-z0-9@._+-] replaced, parts cut short.  g_free() it. */
 char *mw_export_filename(const char *proto, guint32 frame, const guint8 *msg, guint len, char **from);
+/* The same with kind after the frame (proto-fFRAME-KIND-FROM-SUBJECT.eml),
+ * e.g. "smuggled"; NULL for none. */
+char *mw_export_filename_kind(const char *proto, guint32 frame, const char *kind, const guint8 *msg,
+                              guint len, char **from);
 
 /* Appends s[0..n) to out keeping what a person needs to tell files apart
  * (letters and digits of any script, @ . + -), at most max_chars

@@ -7,12 +7,14 @@
 #include <epan/dissectors/packet-tls.h>
 
 #include "mail/fallback.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/mail.h"
 #include "mail/lineitem.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
 #include "mail/proxyhdr.h"
+#include "core/mail/proxy.h"
 
 int proto_mail = -1;
 
@@ -41,18 +43,40 @@ static const mail_candidate candidates[] = {
     {pop_looks_like, pop_handle_get, pop_set_server},
 };
 
+/* A valid PROXY header (v1 or v2) at the start of buf: its length, else 0. */
+static guint proxy_header_len(const guint8 *buf, guint len)
+{
+    mw_proxy_header h;
+    if (mw_proxy_parse(buf, len, false, &h) != MW_PROXY_HEADER || h.errors)
+        return 0;
+    return (guint)h.len;
+}
+
 /* Claim a TCP conversation on a port of no mail dissector when its first
  * bytes are a greeting or a first command; from then on the conversation is
- * the protocol's. */
+ * the protocol's.  A PROXY header may come first: followed in its segment by
+ * a client's first command, or alone, and then the next bytes decide (the
+ * server's greeting, or the client's command); until they do, it claims
+ * nothing, so a header before HTTP or anything else stays theirs. */
 static mw_heur_bool mail_heuristic(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
 {
     guint len = tvb_captured_length(tvb);
     if (len < 4)
         return FALSE;
     const guint8 *buf = tvb_get_ptr(tvb, 0, len);
+    gboolean kept_from_src = FALSE;
+    gboolean kept = mw_stream_has_preface(pinfo, &kept_from_src);
+    guint pre = kept ? 0 : proxy_header_len(buf, len);
+    if (pre == len) {
+        mw_stream_keep_preface(pinfo, buf, len);
+        return FALSE;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(candidates); i++) {
         gboolean src_is_server = FALSE;
-        if (!candidates[i].looks_like(buf, len, &src_is_server))
+        if (!candidates[i].looks_like(buf + pre, len - pre, &src_is_server))
+            continue;
+        /* after a header only its sender's command, or the other end's greeting */
+        if ((pre && src_is_server) || (kept && kept_from_src == src_is_server))
             continue;
         dissector_handle_t h = candidates[i].handle();
         conversation_set_dissector(find_or_create_conversation(pinfo), h);
@@ -77,6 +101,7 @@ void mail_register(void)
 void mail_handoff(void)
 {
     mw_stream_handoff(proto_mail);
+    mail_dkim_handoff();
     heur_dissector_add("tcp", mail_heuristic, "Mail sessions (SMTP, LMTP, IMAP, POP3) on any port",
                        "mail_tcp", proto_mail, HEURISTIC_ENABLE);
 }

@@ -28,6 +28,13 @@ gboolean smtp_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 gboolean imap_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 gboolean pop_looks_like(const guint8 *buf, guint len, gboolean *src_is_server);
 
+/* The stream engine's first_side test (MW_SIDE_*) of a conversation whose
+ * protocol the port already chose: a greeting or an opening command, looser
+ * than the heuristic's (no protocol name needed in a greeting). */
+int smtp_first_side(const guint8 *buf, guint len); /* SMTP and LMTP */
+int imap_first_side(const guint8 *buf, guint len);
+int pop_first_side(const guint8 *buf, guint len);
+
 /* Handles for the heuristic to hand a claimed conversation to. */
 dissector_handle_t lmtp_handle_get(void);
 dissector_handle_t smtp_handle_get(void);

@@ -9,9 +9,11 @@
 #include <epan/charsets.h>
 
 #include "core/mail/message.h"
+#include "mail/dkim_fields.h"
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 static int ett_mail_header = -1;
 static int ett_mail_header_addr = -1;
@@ -102,10 +104,30 @@ static void add_addresses(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, c
             unsigned fl = 0;
             const char *name = decoded(pinfo, v, a.display, &fl);
             size_t nl = strlen(name);
-            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"')
-                name = wmem_strndup(pinfo->pool, name + 1, nl - 2);
+            if (nl >= 2 && name[0] == '"' && name[nl - 1] == '"') {
+                /* a quoted string: a quoted pair (\" or \\) stands for its character */
+                char *u = (char *)wmem_alloc(pinfo->pool, nl);
+                size_t k = 0;
+                for (size_t i = 1; i + 1 < nl; i++) {
+                    if (name[i] == '\\' && i + 2 < nl)
+                        i++;
+                    u[k++] = name[i];
+                }
+                u[k] = 0;
+                name = u;
+            }
             proto_tree_add_string(at, hf_mail_header_name, msg, (gint)(f->value.off + a.display.off),
                                   (gint)a.display.len, name);
+            /* appended text is cut at the label's length byte-wise: cut it
+             * here on a character boundary instead */
+            size_t used = strlen(proto_registrar_get_name(*af->hf)) + 2 + strlen(addr) + 3;
+            size_t room = used + 4 < ITEM_LABEL_LENGTH ? ITEM_LABEL_LENGTH - 1 - used : 0;
+            if (strlen(name) > room) {
+                const char *end = name + (room > 3 ? room - 3 : 0);
+                while (end > name && ((guchar)*end & 0xC0) == 0x80)
+                    end--;
+                name = wmem_strdup_printf(pinfo->pool, "%.*s...", (int)(end - name), name);
+            }
             proto_item_append_text(it, " (%s)", name);
         }
         if (af->from && from)
@@ -201,10 +223,14 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     facts->from = (const char **)wmem_array_get_raw(from);
     facts->n_to_cc = wmem_array_get_count(to_cc);
     facts->to_cc = (const char **)wmem_array_get_raw(to_cc);
+    if (buf)
+        mail_trace_add(msg, pinfo, tree, buf, len, whole);
 
     gboolean imf_ok = TRUE;
-    if (buf && whole)
+    if (buf && whole) {
         imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
+        mail_dkim_message(msg, pinfo, tree, buf, len);
+    }
     if (!imf_handle)
         imf_handle = find_dissector("imf");
     if (imf_handle && len && imf_ok) {
@@ -228,6 +254,7 @@ void mail_message_register(int proto)
         return;
     done = TRUE;
     mail_parts_register(proto);
+    mail_dkim_register(proto);
     static hf_register_info hf[] = {
         {&hf_mail_header,
          {"Message header fields", "mail.header", FT_NONE, BASE_NONE, NULL, 0x0, NULL, HFILL}},
@@ -284,4 +311,5 @@ void mail_message_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
+    mail_trace_register(proto);
 }

@@ -13,7 +13,6 @@
 #include "core/text/base64_body.h"
 #include "core/text/qp.h"
 #include "mail/copies.h"
-#include "mail/dkim_fields.h"
 #include "mail/parts.h"
 #include "mail/tap.h"
 
@@ -57,7 +56,6 @@ typedef struct parts_rec {
     guint len;
     mw_mime_message m;
     mail_copy *copy;  /* links to the other copies (file scope) */
-    mail_dkim *dkim;  /* its DKIM signatures, NULL if none (file scope) */
 } parts_rec;
 
 /* Per-dissection count of whole messages in this frame: the walk is keyed by
@@ -117,7 +115,6 @@ static const parts_rec *walk_once(packet_info *pinfo, guint ordinal, const guint
     r->len = len;
     mw_mime_walk(buf, len, NULL, &r->m);
     r->copy = mail_copies_note(pinfo, mw_tap_current(), buf, len);
-    r->dkim = mail_dkim_note(buf, len);
     wmem_register_callback(wmem_file_scope(), free_rec, r);
     wmem_map_insert(walks, key, r);
     return r;
@@ -220,7 +217,6 @@ gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, con
     if (m->flags & MW_MIME_PART_LIMIT)
         expert_add_info(pinfo, mi, &ei_part_limit);
     mail_copies_show(msg, pinfo, pt, r->copy);
-    mail_dkim_show(msg, pinfo, pt, r->dkim);
     /* Parts are listed flat (the section number says where each sits), so a
      * deep nesting does not deepen the tree. */
     unsigned shown = MIN(m->n_parts, PARTS_SHOWN_MAX);
@@ -259,7 +255,6 @@ void mail_parts_register(int proto)
     done = TRUE;
     proto_parts = proto;
     mail_copies_register(proto);
-    mail_dkim_register(proto);
     walks = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
                                    g_int64_equal);
     static hf_register_info hf[] = {

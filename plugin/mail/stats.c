@@ -98,23 +98,33 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
             proto = st_proto_node[i];
     if (proto < 0)
         return TAP_PACKET_DONT_REDRAW;
-    /* The protocol node counts every event its children count (a percentage
-     * is a node's count over its parent's: a node counting sessions above
-     * children counting commands showed 600 %); sessions are a child. */
+    /* The protocol node counts every tick of its children (a percentage is a
+     * node's count over its parent's: a node counting sessions above children
+     * counting commands showed 600 %), so its children's shares add up to
+     * 100 %; sessions are a child. */
     guint fresh = session_update(tree_sessions, r);
-    stats_tree_manip_node_int(MN_INCREASE, st, r->proto, 0, TRUE, 1);
-    if (fresh & SESS_SEEN)
+    int ticks = 0;
+    if (fresh & SESS_SEEN) {
         leaf(st, proto, "Sessions");
-    if (fresh & SESS_TLS)
+        ticks++;
+    }
+    if (fresh & SESS_TLS) {
         leaf(st, branch(st, proto, "Sessions with"), "TLS (decrypted)");
-    if (fresh & SESS_STARTTLS)
+        ticks++;
+    }
+    if (fresh & SESS_STARTTLS) {
         leaf(st, branch(st, proto, "Sessions with"), "STARTTLS accepted");
-    if (fresh & SESS_CLEARTEXT_AUTH)
+        ticks++;
+    }
+    if (fresh & SESS_CLEARTEXT_AUTH) {
         leaf(st, branch(st, proto, "Sessions with"), "cleartext credentials");
+        ticks++;
+    }
 
     switch (r->kind) {
     case MW_TAP_COMMAND:
         leaf(st, branch(st, proto, "Commands"), r->verb ? r->verb : "?");
+        ticks++;
         break;
     case MW_TAP_REPLY:
         leaf(st, branch(st, proto, "Replies"), r->status ? r->status : "?");
@@ -122,23 +132,31 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
             float ms = (float)nstime_to_msec(&r->time);
             int rt = avg_stat_node_add_value_float(st, "Response time (ms)", proto, TRUE, ms);
             avg_stat_node_add_value_float(st, r->verb, rt, FALSE, ms);
+            ticks++;
         }
+        ticks++;
         break;
     case MW_TAP_MESSAGE: {
         tick_stat_node(st, "Messages", proto, FALSE);
         unsigned atts = mail_parts_attachments(mail_parts_of(pinfo, r->data));
         if (atts)
             increase_stat_node(st, "Attachments", proto, FALSE, (int)atts);
+        ticks += 1 + (int)atts;
         break;
     }
     case MW_TAP_ANOMALY:
         leaf(st, branch(st, proto, "Anomalies"), r->expert ? r->expert : "?");
+        ticks++;
         break;
     case MW_TAP_FACT:
-        if (r->fact == MW_FACT_USER && r->user)
+        if (r->fact == MW_FACT_USER && r->user) {
             leaf(st, branch(st, proto, "Users"), r->user);
+            ticks++;
+        }
         break;
     }
+    if (ticks)
+        stats_tree_manip_node_int(MN_INCREASE, st, r->proto, 0, TRUE, ticks);
     return TAP_PACKET_REDRAW;
 }
 
@@ -205,10 +223,11 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
         g_ptr_array_add(t->order, s);
     }
     s->last = r->frame;
-    if (!s->client && !s->claimed && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
+    if (!s->server && (r->dir == MW_DIR_CLIENT || r->dir == MW_DIR_SERVER)) {
         gboolean from_client = r->dir == MW_DIR_CLIENT;
-        s->client = endpoint(from_client ? &pinfo->src : &pinfo->dst,
-                             from_client ? pinfo->srcport : pinfo->destport);
+        if (!s->claimed)
+            s->client = endpoint(from_client ? &pinfo->src : &pinfo->dst,
+                                 from_client ? pinfo->srcport : pinfo->destport);
         s->server = endpoint(from_client ? &pinfo->dst : &pinfo->src,
                              from_client ? pinfo->destport : pinfo->srcport);
     }

@@ -47,6 +47,14 @@ static mw_tap_rec *rec_new(packet_info *pinfo, mw_tap_kind kind, const char *pro
     return r;
 }
 
+/* The direction for the session table, which reads the endpoints from
+ * pinfo: none for bytes pinfo's source did not send (a client preface
+ * dissected in a frame of the server). */
+static int ctx_dir(const mw_ctx *ctx)
+{
+    return ctx->foreign ? -1 : ctx->dir;
+}
+
 static gboolean listened(void)
 {
     return mail_tap >= 0 && have_tap_listener(mail_tap);
@@ -56,7 +64,7 @@ void mw_tap_command(mw_ctx *ctx, const char *verb)
 {
     if (!listened())
         return;
-    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_COMMAND, ctx->sp->label, ctx->dir, ctx->tls);
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_COMMAND, ctx->sp->label, ctx_dir(ctx), ctx->tls);
     char *v = wmem_strdup(ctx->pinfo->pool, verb ? verb : "?");
     for (char *p = v; *p; p++)
         *p = g_ascii_toupper(*p);
@@ -69,7 +77,7 @@ void mw_tap_reply(mw_ctx *ctx, const char *verb, const char *status, guint code,
 {
     if (!listened())
         return;
-    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_REPLY, ctx->sp->label, ctx->dir, ctx->tls);
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_REPLY, ctx->sp->label, ctx_dir(ctx), ctx->tls);
     if (verb) {
         char *v = wmem_strdup(ctx->pinfo->pool, verb);
         for (char *p = v; *p; p++)
@@ -90,7 +98,7 @@ void mw_tap_user(mw_ctx *ctx, const char *user)
 {
     if (!listened() || !user)
         return;
-    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx->dir, ctx->tls);
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx_dir(ctx), ctx->tls);
     r->fact = MW_FACT_USER;
     r->user = wmem_strdup(ctx->pinfo->pool, user);
     tap_queue_packet(mail_tap, ctx->pinfo, r);
@@ -100,7 +108,7 @@ void mw_tap_session_fact(mw_ctx *ctx, mw_tap_fact fact)
 {
     if (!listened())
         return;
-    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx->dir, ctx->tls);
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx_dir(ctx), ctx->tls);
     r->fact = fact;
     tap_queue_packet(mail_tap, ctx->pinfo, r);
 }
@@ -114,7 +122,7 @@ void mw_tap_client(mw_ctx *ctx, const char *client)
 {
     if (!listened() || !client)
         return;
-    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx->dir, ctx->tls);
+    mw_tap_rec *r = rec_new(ctx->pinfo, MW_TAP_FACT, ctx->sp->label, ctx_dir(ctx), ctx->tls);
     r->fact = MW_FACT_CLIENT;
     r->client = wmem_strdup(ctx->pinfo->pool, client);
     tap_queue_packet(mail_tap, ctx->pinfo, r);
@@ -134,6 +142,17 @@ void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, g
         tap_queue_packet(mail_tap, pinfo, r);
     if (eo)
         tap_queue_packet(mail_eo_tap, pinfo, r);
+}
+
+void mw_tap_smuggled_message(packet_info *pinfo, const char *label, const guint8 *data, guint len)
+{
+    if (mail_eo_tap < 0 || !have_tap_listener(mail_eo_tap))
+        return;
+    mw_tap_rec *r = rec_new(pinfo, MW_TAP_MESSAGE, label, -1, FALSE);
+    r->data = data;
+    r->len = len;
+    r->smuggled = TRUE;
+    tap_queue_packet(mail_eo_tap, pinfo, r);
 }
 
 /* The protocol an expert belongs to: its name's second part, else the

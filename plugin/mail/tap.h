@@ -44,6 +44,7 @@ typedef struct mw_tap_rec {
     const char *expert;   /* anomaly: expert info name (mail.smtp....) */
     const guint8 *data;   /* message bytes (file scope or packet scope) */
     guint len;
+    gboolean smuggled;    /* the message a lenient receiver takes after a fake end of data */
 } mw_tap_rec;
 
 /* Registers the tap and the export-object table (protocol registration). */
@@ -64,6 +65,9 @@ void mw_tap_client(mw_ctx *ctx, const char *client);
  * last bytes; label is the protocol ("SMTP", "IMAP", "POP"), NULL for the
  * one being dissected.  data must live as long as the packet. */
 void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len);
+/* A smuggled message (the bytes a lenient receiver stores as a second
+ * message): for Export Objects only, not counted as a message. */
+void mw_tap_smuggled_message(packet_info *pinfo, const char *label, const guint8 *data, guint len);
 
 /* expert_add_info / expert_add_info_format that also queue an anomaly
  * record, so statistics count anomalies by name. */

@@ -41,6 +41,8 @@ static expert_field ei_pop_out_of_state = EI_INIT;
 static expert_field ei_pop_deleted = EI_INIT;
 static expert_field ei_pop_unknown_command = EI_INIT;
 static expert_field ei_pop_fifo_full = EI_INIT;
+static expert_field ei_pop_before_command = EI_INIT;
+static expert_field ei_pop_resync = EI_INIT;
 
 static dissector_handle_t pop_handle;
 
@@ -99,6 +101,7 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
     in.mid_line = ctx->mid_line;
     in.stream_offset = ctx->stream_offset;
     in.frame = ctx->pinfo->num;
+    in.line_from = ctx->carried ? ctx->carried_from : 0;
     in.secs = (int64_t)ctx->pinfo->abs_ts.secs;
     in.nsecs = ctx->pinfo->abs_ts.nsecs;
     in.view_max = pop_message_view_max;
@@ -145,8 +148,6 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     else if (args_len > 0)
         proto_tree_add_item(t, hf_pop_args, tvb, args_off, args_len, ENC_ASCII);
     pop_dropin_request(ctx->pinfo, t, tvb, l.offset, len, verb_len, args_off, args_len);
-    proto_item *si = proto_tree_add_uint(t, hf_pop_state, tvb, l.offset, 0, r->state);
-    proto_item_set_generated(si);
     mw_add_line_facts(ctx, t, tvb, &l);
     pop_longline_show(ctx, t, it, tvb, r);
 
@@ -179,6 +180,11 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     }
     if (r->flags & MW_POP_F_FIFO_FULL)
         expert_add_info(ctx->pinfo, it, &ei_pop_fifo_full);
+    if (r->flags & MW_POP_F_RESYNC)
+        expert_add_info_format(ctx->pinfo, it, &ei_pop_resync,
+                               "%s (frame %u) got no +OK or -ERR, yet the server spoke and the "
+                               "client went on: it took that as the answer; responses are matched "
+                               "from this command on", pop_cmd_label(r->retired), r->retired_frame);
 }
 
 static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
@@ -222,7 +228,29 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
         return;
     }
     if (r->flags & MW_POP_F_CHALLENGE) {
-        pop_render_challenge(ctx, t, tvb, text_off, text_len);
+        pop_render_challenge(ctx, r, t, tvb, text_off, text_len);
+        return;
+    }
+    if (r->flags & MW_POP_F_BEFORE_CMD) {
+        guint32 sent = r->ex ? r->ex->req_frame : 0;
+        if (r->flags & MW_POP_F_GREETING) {
+            proto_item *g = proto_tree_add_boolean(t, hf_pop_greeting, tvb, off, 0, TRUE);
+            proto_item_set_generated(g);
+            expert_add_info_format(ctx->pinfo, it, &ei_pop_before_command,
+                                   "The greeting has no line end: this line began in frame %u, "
+                                   "before %s (frame %u) was sent, and runs on into later bytes; "
+                                   "it answers no command", r->began, pop_cmd_label(r->cmd), sent);
+        } else if (r->first_cmd) {
+            expert_add_info_format(ctx->pinfo, it, &ei_pop_before_command,
+                                   "A reply before any command: this line began in frame %u, "
+                                   "before %s (frame %u) was sent, so it answers nothing "
+                                   "(bytes after the greeting, without a line end)",
+                                   r->began, pop_cmd_label(r->cmd), sent);
+        } else {
+            expert_add_info_format(ctx->pinfo, it, &ei_pop_before_command,
+                                   "A reply begun in frame %u, before %s (frame %u) was sent: "
+                                   "it answers nothing", r->began, pop_cmd_label(r->cmd), sent);
+        }
         return;
     }
     if (r->flags & MW_POP_F_UNEXPECTED) {
@@ -269,10 +297,21 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
 static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
     const mw_pop_call *rec = (const mw_pop_call *)ctx->rec;
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (!rec)
         return;
     gboolean info_done = FALSE;
+    /* The session state first, as in SMTP and IMAP: the state the call's
+     * first command was sent in. */
+    for (guint32 i = 0; i < rec->nitems; i++) {
+        if (rec->items[i].kind == MW_POP_ITEM_COMMAND) {
+            proto_item *si = proto_tree_add_uint(ctx->tree, hf_pop_state, tvb, 0, 0,
+                                                 rec->items[i].state);
+            proto_item_set_generated(si);
+            break;
+        }
+    }
     for (guint32 i = 0; i < rec->nitems; i++) {
         const mw_pop_item *it = &rec->items[i];
         switch ((mw_pop_item_kind)it->kind) {
@@ -322,6 +361,7 @@ static const mw_stream_proto pop_stream = {
     .parse = pop_parse,
     .render = pop_render,
     .gap = pop_gap,
+    .first_side = pop_first_side,
 };
 
 static int dissect_pop(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -348,6 +388,14 @@ gboolean pop_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
         }
     }
     return FALSE;
+}
+
+int pop_first_side(const guint8 *buf, guint len)
+{
+    gboolean src_is_server;
+    if (!pop_looks_like(buf, len, &src_is_server))
+        return MW_SIDE_UNKNOWN;
+    return src_is_server ? MW_SIDE_SERVER : MW_SIDE_CLIENT;
 }
 
 dissector_handle_t pop_handle_get(void)
@@ -387,7 +435,7 @@ void pop_register(void)
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_pop_time, {"Time since command", "mail.pop.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
-        {&hf_pop_answers, {"Answers command", "mail.pop.answers", FT_STRING, BASE_NONE, NULL, 0x0,
+        {&hf_pop_answers, {"Response to command", "mail.pop.answers", FT_STRING, BASE_NONE, NULL, 0x0,
           "The outstanding command this response belongs to", HFILL}},
         {&hf_pop_state, {"Session state", "mail.pop.state", FT_UINT8, BASE_DEC, VALS(session_names), 0x0,
           "RFC 1939 state when the command was sent", HFILL}},
@@ -407,6 +455,10 @@ void pop_register(void)
           "Command on a message marked deleted earlier in the session", EXPFILL}},
         {&ei_pop_unknown_command, {"mail.pop.command.unknown", PI_PROTOCOL, PI_NOTE,
           "Command not in RFC 1939, 2449, 2595, 5034 or 6856", EXPFILL}},
+        {&ei_pop_before_command, {"mail.pop.response.before_command", PI_SEQUENCE, PI_WARN,
+          "Server line begun before the command it would answer was sent", EXPFILL}},
+        {&ei_pop_resync, {"mail.pop.response.taken_as_answered", PI_SEQUENCE, PI_NOTE,
+          "The command before got no status line, yet the client went on", EXPFILL}},
         {&ei_pop_fifo_full, {"mail.pop.pipelined.too_many", PI_SEQUENCE, PI_WARN,
           "More outstanding commands than the dissector tracks: this one is not matched", EXPFILL}},
     };

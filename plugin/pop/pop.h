@@ -44,7 +44,8 @@ void pop_multiline_handoff(void);
 void pop_render_auth_command(mw_ctx *ctx, const mw_pop_item *it, proto_tree *t, tvbuff_t *tvb,
                              gint args_off, gint args_len);
 void pop_render_sasl(mw_ctx *ctx, const mw_pop_item *it, tvbuff_t *tvb);
-void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+void pop_render_challenge(mw_ctx *ctx, const mw_pop_item *it, proto_tree *t, tvbuff_t *tvb, gint off,
+                          gint len);
 void pop_render_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client);
 /* +OK to STLS, first pass: TLS takes the conversation over. */
 void pop_stls_ack(packet_info *pinfo);

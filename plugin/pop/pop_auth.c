@@ -2,7 +2,8 @@
  * USER/PASS, APOP, AUTH with its SASL exchange (RFC 5034: "+ " challenges,
  * base64 responses, "*" to cancel; the mechanism and step come from the
  * record), the switch to TLS after "+OK" to STLS (RFC 2595), and plaintext
- * that follows STLS before TLS flagged as injection. */
+ * that follows STLS before TLS flagged as injection.  NTLM and GSSAPI blobs,
+ * both ways, go to Wireshark's own dissectors. */
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
@@ -32,6 +33,8 @@ static expert_field ei_apop_bad_digest = EI_INIT;
 static expert_field ei_stls_injection = EI_INIT;
 
 static dissector_handle_t tls_handle;
+static dissector_handle_t ntlmssp_handle;
+static dissector_handle_t gssapi_handle;
 
 static const mw_credentials pop_credentials = {"POP3", &ei_auth_cleartext, &ei_auth_bad_base64};
 
@@ -69,6 +72,18 @@ static void tap_credential(mw_ctx *ctx, const mw_pop_auth *a, int hf_secret, con
     mw_credentials_tap(&pop_credentials, ctx->pinfo, a->user, a->user_frame, hf_secret, info);
 }
 
+/* The dissector of an NTLM or GSSAPI blob (NULL: shown as text). */
+static dissector_handle_t blob_dissector(guint8 mech, gsize n)
+{
+    if (!n)
+        return NULL;
+    if (mech == MW_SASL_NTLM)
+        return ntlmssp_handle;
+    if (mech == MW_SASL_GSSAPI)
+        return gssapi_handle;
+    return NULL;
+}
+
 /* One client response of the SASL exchange, decoded into a data source of
  * its own and parsed by core/sasl with the mechanism and step the record
  * holds. */
@@ -80,9 +95,14 @@ static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbu
     if (!d)
         return;
     gsize n = tvb_reported_length(d);
+    if (blob_dissector(a->mech, n)) {
+        call_dissector(blob_dissector(a->mech, n), d, ctx->pinfo, t);
+        return;
+    }
     const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
+    /* escaped like IMAP's and SMTP's (a NUL shows as \000) */
     proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len,
-                                           mw_credentials_printable(ctx->pinfo, p, n));
+                                           (const char *)format_text(ctx->pinfo->pool, p, n));
     proto_item_set_generated(ri);
     mw_span all = {0, n};
     switch ((mw_sasl_mech)a->mech) {
@@ -221,7 +241,8 @@ void pop_render_sasl(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     mw_add_line_facts(ctx, t, tvb, &l);
 }
 
-void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+void pop_render_challenge(mw_ctx *ctx, const mw_pop_item *r, proto_tree *t, tvbuff_t *tvb, gint off,
+                          gint len)
 {
     if (len <= 0)
         return;
@@ -230,9 +251,14 @@ void pop_render_challenge(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, g
     if (!d)
         return;
     gsize n = tvb_reported_length(d);
+    dissector_handle_t blob = r->auth ? blob_dissector(r->auth->mech, n) : NULL;
+    if (blob) {
+        call_dissector(blob, d, ctx->pinfo, t);
+        return;
+    }
     proto_item *it = proto_tree_add_string(
         t, hf_auth_challenge, tvb, off, len,
-        mw_credentials_printable(ctx->pinfo, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
+        (const char *)format_text(ctx->pinfo->pool, n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"", n));
     proto_item_set_generated(it);
 }
 
@@ -246,11 +272,12 @@ void pop_render_stls_injection(mw_ctx *ctx, proto_item *it, gboolean client)
 {
     proto_item *f = proto_tree_add_boolean(proto_item_get_subtree(it), hf_stls_plaintext, NULL, 0, 0, TRUE);
     proto_item_set_generated(f);
-    mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
-                           client ? "Client plaintext after STLS, before TLS: a server that buffers "
-                                    "it runs it as if it came inside TLS"
-                                  : "Server plaintext after +OK to STLS, before TLS: a client that "
-                                    "buffers it takes it as a response inside TLS");
+    if (client)
+        mw_expert(ctx->pinfo, it, &ei_stls_injection);
+    else
+        mw_expert_format(ctx->pinfo, it, &ei_stls_injection,
+                         "Plaintext after the reply to STLS, before TLS began: a client that "
+                         "buffers it takes it as replies inside TLS (response injection)");
 }
 
 void pop_auth_register(int proto)
@@ -259,9 +286,9 @@ void pop_auth_register(int proto)
         {&hf_auth_username, {"User name", "mail.pop.auth.username", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_password, {"Password", "mail.pop.auth.password", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_mechanism, {"SASL mechanism", "mail.pop.auth.mechanism", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_auth_response, {"SASL response (decoded)", "mail.pop.auth.response", FT_STRING, BASE_NONE,
+        {&hf_auth_response, {"Decoded SASL response", "mail.pop.auth.response", FT_STRING, BASE_NONE,
           NULL, 0x0, NULL, HFILL}},
-        {&hf_auth_challenge, {"SASL challenge (decoded)", "mail.pop.auth.challenge", FT_STRING,
+        {&hf_auth_challenge, {"Decoded SASL challenge", "mail.pop.auth.challenge", FT_STRING,
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_token, {"Bearer token", "mail.pop.auth.token", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_auth_digest, {"CRAM-MD5 digest", "mail.pop.auth.digest", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
@@ -274,13 +301,14 @@ void pop_auth_register(int proto)
     };
     static ei_register_info ei[] = {
         {&ei_auth_cleartext, {"mail.pop.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credentials sent without TLS", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_auth_bad_base64, {"mail.pop.auth.bad_base64", PI_MALFORMED, PI_WARN,
           "SASL data that is not base64", EXPFILL}},
         {&ei_apop_bad_digest, {"mail.pop.apop.bad_digest", PI_MALFORMED, PI_WARN,
           "APOP digest is not 32 hex digits", EXPFILL}},
         {&ei_stls_injection, {"mail.pop.stls.injection", PI_SECURITY, PI_ERROR,
-          "Plaintext after STLS before TLS", EXPFILL}},
+          "Plaintext after STLS, before TLS began: a server that buffers it executes it as if "
+          "sent inside TLS (command injection)", EXPFILL}},
     };
     proto_register_field_array(proto, hf, array_length(hf));
     expert_module_t *em = expert_register_protocol(proto);
@@ -290,5 +318,7 @@ void pop_auth_register(int proto)
 void pop_auth_handoff(void)
 {
     tls_handle = find_dissector_add_dependency("tls", proto_pop);
+    ntlmssp_handle = find_dissector("ntlmssp");
+    gssapi_handle = find_dissector("gssapi");
     mw_credentials_handoff();
 }

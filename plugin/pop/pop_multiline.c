@@ -13,10 +13,12 @@
 
 #include "core/pop/pop_syntax.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "pop/pop.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 
 #include <stdlib.h>
 
@@ -147,7 +149,9 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         return;
     }
     if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, tree);
         mw_keep_show_dropped(tree, tvb, m->msg_len);
+        mail_dkim_dropped(tvb, ctx->pinfo, tree);
         return;
     }
     if (!m || !m->msg || m->msg_len == 0)
@@ -202,12 +206,17 @@ static void render_end(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboolea
     const mw_pop_end *e = r->end;
     gint term_off = (gint)r->off, term_len = (gint)r->line.len;
     proto_item *ti = proto_tree_add_item(ctx->tree, hf_ml_terminator, tvb, term_off, term_len, ENC_NA);
+    /* shown as text, with the line ends around the dot; the bytes stay the value */
     if (term_len == 0)
         proto_item_set_text(ti, "Terminator: in an earlier segment, taken as the end here");
+    else
+        proto_item_set_text(ti, "Terminator: %s", mw_dataend_class_bytes(r->cls));
     proto_tree *tt = proto_item_add_subtree(ti, ett_ml);
     proto_item *it = proto_tree_add_string(tt, hf_ml_terminator_class, tvb, term_off, term_len,
                                            mw_dataend_class_bytes(r->cls));
     proto_item_set_generated(it);
+    if (term_len)
+        proto_item_set_hidden(it); /* the label above says it */
     it = proto_tree_add_uint(tt, hf_ml_terminator_frame, tvb, term_off, term_len, ctx->pinfo->num);
     proto_item_set_generated(it);
     it = proto_tree_add_uint(ctx->tree, hf_ml_lines, tvb, term_off, 0, e->lines);
@@ -323,7 +332,7 @@ static void render_data(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *ne
     gint start = (gint)r->off, len = (gint)r->line.len;
     if (len > 0) {
         proto_item *di = proto_tree_add_item(ctx->tree, hf_ml_data, tvb, start, len, ENC_NA);
-        proto_item_append_text(di, " (%d bytes, %u line ends)", len, r->n);
+        proto_item_set_text(di, "Message data: %d bytes, %u line ends", len, r->n);
         dt = proto_item_add_subtree(di, ett_ml);
         pop_text_data(ctx->pinfo, dt, tvb, start, len);
     }
@@ -389,7 +398,7 @@ void pop_multiline_register(int proto)
           BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_ml_cut_frame, {"Body cut short (no '.') in frame", "mail.pop.multiline.cut_frame",
           FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
-        {&hf_ml_stuffed, {"Stuffed dots removed", "mail.pop.multiline.stuffed", FT_UINT32, BASE_DEC,
+        {&hf_ml_stuffed, {"Dot-stuffed lines", "mail.pop.multiline.stuffed", FT_UINT32, BASE_DEC,
           NULL, 0x0, NULL, HFILL}},
         {&hf_ml_partial, {"Line that may have started before the capture", "mail.pop.multiline.partial_line",
           FT_NONE, BASE_NONE, NULL, 0x0, "The capture starts inside a body: its first line is shown "

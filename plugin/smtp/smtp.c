@@ -388,7 +388,9 @@ guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
 
 void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
-    col_clear(ctx->pinfo->cinfo, COL_INFO);
+    /* a frame's later calls (a client preface, released segments) add to it */
+    if (ctx->call_index == 0)
+        col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (ctx->rec)
         smtp_render_record(ctx, tvb, (const smtp_call_rec *)ctx->rec);
 }
@@ -413,6 +415,7 @@ static const mw_stream_proto smtp_stream = {
     .parse = smtp_parse,
     .render = smtp_render,
     .gap = smtp_gap,
+    .first_side = smtp_first_side,
 };
 
 static int dissect_smtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)
@@ -441,6 +444,18 @@ gboolean smtp_looks_like(const guint8 *buf, guint len, gboolean *src_is_server)
         return TRUE;
     }
     return FALSE;
+}
+
+int smtp_first_side(const guint8 *buf, guint len)
+{
+    gint l = mail_first_line(buf, len, 512);
+    if (l >= 4 && memcmp(buf, "220", 3) == 0 && (buf[3] == ' ' || buf[3] == '-'))
+        return MW_SIDE_SERVER;
+    if (l >= 5 && (g_ascii_strncasecmp((const char *)buf, "EHLO ", 5) == 0 ||
+                   g_ascii_strncasecmp((const char *)buf, "HELO ", 5) == 0 ||
+                   g_ascii_strncasecmp((const char *)buf, "LHLO ", 5) == 0))
+        return MW_SIDE_CLIENT;
+    return MW_SIDE_UNKNOWN;
 }
 
 dissector_handle_t smtp_handle_get(void)

@@ -13,6 +13,7 @@
 #include "core/mail/sasl.h"
 #include "mail/lineitem.h"
 #include "smtp/smtp_int.h"
+#include "mail/credentials.h"
 #include "mail/tap.h"
 
 static int ett_smtp_auth = -1;
@@ -33,6 +34,8 @@ static expert_field ei_smtp_auth_bad_message = EI_INIT;
 
 static dissector_handle_t ntlmssp_handle;
 static dissector_handle_t gssapi_handle;
+
+const mw_credentials smtp_credentials = {"SMTP", &ei_smtp_auth_cleartext, &ei_smtp_auth_bad_base64};
 
 typedef struct smtp_auth_user {
     const char *name; /* file scope */
@@ -300,7 +303,7 @@ void smtp_auth_register(int proto)
     static ei_register_info ei[] = {
         {&ei_smtp_auth_cleartext,
          {"mail.smtp.auth.cleartext", PI_SECURITY, PI_WARN,
-          "Credential sent without TLS: anyone on the path can read and reuse it", EXPFILL}},
+          "Credentials sent without TLS: anyone on the path can read and reuse them", EXPFILL}},
         {&ei_smtp_auth_bad_base64,
          {"mail.smtp.auth.bad_base64", PI_MALFORMED, PI_WARN, "SASL message is not base64",
           EXPFILL}},
@@ -318,4 +321,5 @@ void smtp_auth_handoff(void)
 {
     ntlmssp_handle = find_dissector("ntlmssp");
     gssapi_handle = find_dissector("gssapi");
+    mw_credentials_handoff();
 }

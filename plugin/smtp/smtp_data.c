@@ -21,6 +21,7 @@ static int ett_smtp_message = -1;
 static int hf_smtp_data_fragment = -1;
 static int hf_smtp_data_terminator = -1;
 static int hf_smtp_data_size = -1;
+static int hf_smtp_data_dot_stuffed = -1;
 static int hf_smtp_data_early = -1;
 static int hf_smtp_message = -1;
 static int hf_smtp_bdat_size = -1;
@@ -48,6 +49,10 @@ void smtp_message_reset(smtp_state *st)
     st->cl.confirmed = FALSE;
     mw_smtp_smuggle_reset(&st->smug);
     st->de_last_frame = 0;
+    if (st->smug_msg) {
+        wmem_destroy_array(st->smug_msg);
+        st->smug_msg = NULL;
+    }
 }
 
 /* The message buffer of this transaction, created at its first body byte. */
@@ -136,6 +141,13 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_node mt = so_subtree(sc, mi, ett_smtp_message);
     smtp_node sz = so_add_uint(sc, mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
     so_set_generated(sc, sz);
+    if (!bdat) {
+        /* lines the client began with ".." (RFC 5321 4.5.2), as POP3 counts them */
+        const mw_dataend_counts *c = &st->de.counts;
+        smtp_node ds = so_add_uint(sc, mt, hf_smtp_data_dot_stuffed, tvb, 0, 0,
+                                   c->dot_stuffed - c->dot_single);
+        so_set_generated(sc, ds);
+    }
     so_col(sc, "C: end of message, %u bytes", st->msg_len);
 
     /* the IMF tree and the recap are shown at render, from these */
@@ -246,6 +258,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
         const smtp_de_event *e = (const smtp_de_event *)wmem_array_index(events, i);
         if (st->smug.active && e->tvb_off > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
+        smtp_smuggled_message_end(sc, tvb, e);
         if (e->cls == MW_DATAEND_STRICT) {
             term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
                                          "CRLF.CRLF");
@@ -365,6 +378,10 @@ void smtp_data_register(int proto)
         {&hf_smtp_data_size,
          {"Message size", "mail.smtp.data.size", FT_UINT32, BASE_DEC, NULL, 0x0,
           "Bytes of the message after dot-unstuffing", HFILL}},
+        {&hf_smtp_data_dot_stuffed,
+         {"Dot-stuffed lines", "mail.smtp.data.dot_stuffed", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Lines of the message the client began with an extra '.' (removed by unstuffing)",
+          HFILL}},
         /* BDAT */
         {&hf_smtp_bdat_size,
          {"Chunk size", "mail.smtp.bdat.size", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},

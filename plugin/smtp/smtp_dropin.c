@@ -44,29 +44,39 @@ static void copy(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len, 
         hide(proto_tree_add_item(parent, hf, tvb, off, len, enc));
 }
 
+/* label: the item's own label shows the text ("label: text"); with it, or
+ * when hidden, the twin is hidden, so the text is said once. */
 static void text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off,
-                      gint len, gboolean line)
+                      gint len, gboolean line, gboolean hidden, const char *label)
 {
     if (line)
         while (len > 0 && (tvb_get_guint8(tvb, off + len - 1) == '\n' ||
                            tvb_get_guint8(tvb, off + len - 1) == '\r'))
             len--;
+    const char *text = tvb_format_text(pinfo->pool, tvb, off, len);
+    if (label)
+        proto_item_set_text(item, "%s: %s", label, text);
     proto_tree *t = proto_item_add_subtree(item, ett_text);
-    proto_tree_add_string(t, hf, tvb, off, len, tvb_format_text(pinfo->pool, tvb, off, len));
+    proto_item *it = proto_tree_add_string(t, hf, tvb, off, len, text);
+    if (hidden || label)
+        proto_item_set_hidden(it);
 }
 
 void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb, gint off, gint len)
 {
     if (hf < 0 || !item)
         return;
+    /* the labels of injected and smuggled lines show their text already; a
+     * smuggled body and a decoded SASL message are labelled with theirs */
     if (hf == src_injected)
-        text_twin(pinfo, item, hf_text_injected, tvb, off, len, TRUE);
+        text_twin(pinfo, item, hf_text_injected, tvb, off, len, TRUE, TRUE, NULL);
     else if (hf == src_smuggled_line)
-        text_twin(pinfo, item, hf_text_smuggled_line, tvb, off, len, TRUE);
+        text_twin(pinfo, item, hf_text_smuggled_line, tvb, off, len, TRUE, TRUE, NULL);
     else if (hf == src_smuggled_body)
-        text_twin(pinfo, item, hf_text_smuggled_body, tvb, off, len, FALSE);
+        text_twin(pinfo, item, hf_text_smuggled_body, tvb, off, len, FALSE, TRUE,
+                  "Smuggled message body");
     else if (hf == src_sasl)
-        text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE);
+        text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE, TRUE, "Decoded SASL message");
 }
 
 void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len,

@@ -121,6 +121,7 @@ typedef struct smtp_state {
     guint32 smug_frame;       /* frame of the candidate those commands followed */
     guint8 smug_cls;
     guint32 smug_reported;    /* the terminator frame already given its accepted verdict */
+    wmem_array_t *smug_msg;   /* the smuggled message so far, as a lenient receiver stores it */
 
     /* BDAT */
     mw_smtp_chunks bdat;
@@ -241,6 +242,9 @@ typedef struct smtp_msg_view {
     guint32 nrcpt;
 } smtp_msg_view;
 void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
+/* Another file's rendering of file-scope data it stored on the first pass. */
+typedef void (*smtp_render_fn)(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data);
+void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data);
 
 /* Render a call's record. */
 void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);
@@ -295,6 +299,9 @@ typedef struct smtp_de_event {
 } smtp_de_event;
 void dissect_smtp_candidate(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_de_event *e);
 void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint start, gint end);
+/* The end of data e (a candidate or the strict end): a smuggled message read
+ * so far ends there (shown and offered to Export Objects in this frame). */
+void smtp_smuggled_message_end(smtp_call *sc, tvbuff_t *tvb, const smtp_de_event *e);
 void smtp_smuggle_register(int proto);
 
 /* smtp_auth.c */
@@ -304,6 +311,8 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
 void smtp_auth_server_challenge(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, gint len);
 void smtp_auth_register(int proto);
 void smtp_auth_handoff(void);
+/* SMTP as the shared credentials code knows it (tap label, experts). */
+extern const struct mw_credentials smtp_credentials;
 
 /* smtp_tls.c */
 void smtp_tls_starttls_sent(smtp_call *sc);

@@ -33,6 +33,7 @@ static const mw_stream_proto lmtp_stream = {
     .parse = smtp_parse,
     .render = smtp_render,
     .gap = smtp_gap,
+    .first_side = smtp_first_side,
 };
 
 static int dissect_lmtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data)

@@ -8,17 +8,20 @@
 #include <epan/tap.h>
 
 #include "compat.h"
+#include "mail/credentials.h"
 #include "mail/lineitem.h"
+#include "mail/dkim_fields.h"
 #include "mail/keep.h"
 #include "mail/message_tree.h"
 #include "mail/tap.h"
+#include "mail/trace_fields.h"
 #include "smtp/smtp_int.h"
 
 typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_UINT64_FMT, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK,
     OP_SUBTREE, OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_HOOK,
 } smtp_op_kind;
 
 /* Extra data of the ops that need more than one value (file scope). */
@@ -27,6 +30,11 @@ typedef struct smtp_op_cred {
     const char *mech;
     guint32 user_frame;
 } smtp_op_cred;
+
+typedef struct smtp_op_hook {
+    smtp_render_fn fn;
+    void *data;
+} smtp_op_hook;
 
 typedef struct smtp_op_reply {
     const char *verb;
@@ -54,7 +62,6 @@ struct smtp_op {
     const char *text;
 };
 
-static int credentials_tap = -1;
 
 void *smtp_rec(smtp_call *sc, size_t size)
 {
@@ -342,6 +349,14 @@ void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m)
     op_new(sc, OP_MESSAGE, tree)->v.p = wmem_memdup(wmem_file_scope(), m, sizeof *m);
 }
 
+void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data)
+{
+    smtp_op_hook *h = wmem_new0(wmem_file_scope(), smtp_op_hook);
+    h->fn = fn;
+    h->data = data;
+    op_new(sc, OP_HOOK, tree)->v.p = h;
+}
+
 void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
 {
     sc->ops = g_array_new(FALSE, FALSE, sizeof(smtp_op));
@@ -366,23 +381,8 @@ static void render_credential(mw_ctx *ctx, const smtp_op *o)
 {
     const smtp_op_cred *c = (const smtp_op_cred *)o->v.p;
     mw_tap_user(ctx, c->user);
-#if MW_HAVE_CREDENTIALS_TAP
-    packet_info *pinfo = ctx->pinfo;
-    if (credentials_tap < 0)
-        credentials_tap = find_tap_id("credentials");
-    if (credentials_tap < 0 || !have_tap_listener(credentials_tap))
-        return;
-    mw_tap_credential *t = wmem_new0(pinfo->pool, mw_tap_credential);
-    t->num = pinfo->num;
-    t->username_num = c->user_frame ? c->user_frame : pinfo->num;
-    t->password_hf_id = (unsigned)o->id;
-    t->username = wmem_strdup(pinfo->pool, c->user ? c->user : "n.a.");
-    t->proto = "SMTP";
-    t->info = wmem_strdup_printf(pinfo->pool, "AUTH %s", c->mech ? c->mech : "?");
-    tap_queue_packet(credentials_tap, pinfo, t);
-#else
-    (void)credentials_tap;
-#endif
+    mw_credentials_tap(&smtp_credentials, ctx->pinfo, c->user, c->user_frame, o->id,
+                       wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", c->mech ? c->mech : "?"));
 }
 
 static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp_msg_view *m)
@@ -394,9 +394,12 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         /* the record is where the buffer is kept (or let go) */
         const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
+        mail_trace_envelope(ctx->pinfo, m->txn ? m->txn->from : NULL);
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
+        mail_trace_add_dropped(tvb, ctx->pinfo, t);
         mw_keep_show_dropped(t, tvb, m->len);
+        mail_dkim_dropped(tvb, ctx->pinfo, t);
     }
     if (m->txn)
         smtp_envelope_recap_render(ctx->pinfo, tvb, ctx->tree, m->txn, m->nrcpt,
@@ -521,6 +524,11 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         case OP_MESSAGE:
             render_message(ctx, tvb, n, (const smtp_msg_view *)o->v.p);
             break;
+        case OP_HOOK: {
+            const smtp_op_hook *h = (const smtp_op_hook *)o->v.p;
+            h->fn(ctx, tvb, n, h->data);
+            break;
+        }
         }
     }
 #undef NODE

@@ -308,7 +308,7 @@ void smtp_reply_register(int proto)
          {"Response to frame", "mail.smtp.response_to", FT_FRAMENUM, BASE_NONE,
           FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0, NULL, HFILL}},
         {&hf_smtp_response_verb,
-         {"Response to", "mail.smtp.response_to.command", FT_STRING, BASE_NONE, NULL, 0x0,
+         {"Response to command", "mail.smtp.response_to.command", FT_STRING, BASE_NONE, NULL, 0x0,
           "The command this reply answers", HFILL}},
         {&hf_smtp_time,
          {"Time since command", "mail.smtp.time", FT_RELATIVE_TIME, BASE_NONE, NULL, 0x0, NULL,

@@ -9,6 +9,8 @@
 #include <epan/expert.h>
 
 #include "smtp/smtp_int.h"
+#include "mail/export.h"
+#include "mail/keep.h"
 #include "mail/tap.h"
 
 static int ett_smtp_smuggled = -1;
@@ -25,6 +27,7 @@ static int hf_smtp_smuggled_rcpt = -1;
 static int hf_smtp_smuggled_header = -1;
 static int hf_smtp_smuggled_body = -1;
 static int hf_smtp_smuggled_partial = -1;
+static int hf_smtp_smuggled_message = -1;
 
 static expert_field ei_smtp_smuggling[MW_DATAEND_NCLASSES];
 static expert_field ei_smtp_smuggled_command = EI_INIT;
@@ -69,35 +72,105 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
     if (cmd.verb == MW_SMTP_MAIL || cmd.verb == MW_SMTP_RCPT) {
         mw_smtp_path path;
         const char *kw = cmd.verb == MW_SMTP_MAIL ? "FROM" : "TO";
-        if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path))
-            so_add_string(sc, t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
-                                  tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
-                                  path.null_path ? "<>"
-                                                 : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+        if (mw_smtp_path_parse(p + cmd.args.off, cmd.args.len, kw, &path)) {
+            const char *addr = path.null_path
+                                   ? "<>"
+                                   : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
                                                                       off + (gint)(cmd.args.off + path.addr.off),
-                                                                      (gint)path.addr.len, ENC_UTF_8));
+                                                                      (gint)path.addr.len, ENC_UTF_8);
+            smtp_node a = so_add_string(sc, t, cmd.verb == MW_SMTP_MAIL ? hf_smtp_smuggled_from : hf_smtp_smuggled_rcpt,
+                                  tvb, off + (gint)(cmd.args.off + path.addr.off), (gint)path.addr.len,
+                                  addr);
+            so_set_text(sc, a, "%s: %s", cmd.verb == MW_SMTP_MAIL ? "Envelope sender" : "Envelope recipient",
+                        addr);
+        }
     }
     mw_smtp_smuggle_command(&st->smug, (guint8)cmd.verb);
+    so_set_text(sc, v, "Command: %s", verb);
     if (cmd.verb != MW_SMTP_UNKNOWN) {
         so_mw_expert(sc, v, &ei_smtp_smuggled_command);
         so_col(sc, "C: [smuggled %s]", verb);
     }
-    so_set_text(sc, li, "Smuggled command: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+    so_set_text(sc, li, "Smuggled line: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+}
+
+/* The smuggled message as a lenient receiver stores it: the lines after a
+ * smuggled DATA, dot-unstuffed, up to the next end of data. */
+static void smuggled_message_append(smtp_state *st, const guint8 *p, size_t n)
+{
+    if (!n)
+        return;
+    if (!st->smug_msg)
+        st->smug_msg = wmem_array_sized_new(wmem_file_scope(), 1, 256);
+    guint have = wmem_array_get_count(st->smug_msg);
+    const guint8 *raw = (const guint8 *)wmem_array_get_raw(st->smug_msg);
+    if ((have == 0 || raw[have - 1] == '\n') && p[0] == '.') {
+        p++;
+        n--;
+    }
+    if (n)
+        wmem_array_append(st->smug_msg, p, (guint)n);
+}
+
+typedef struct smtp_smuggled_view {
+    guint8 *data; /* file scope; NULL once let go (mail.message.keep off) */
+    guint32 len;
+} smtp_smuggled_view;
+
+static void render_smuggled_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data)
+{
+    smtp_smuggled_view *v = (smtp_smuggled_view *)data;
+    packet_info *pinfo = ctx->pinfo;
+    const guint8 *bytes = v->data ? mw_keep_take(pinfo, &v->data, v->len) : NULL;
+    proto_item *it = proto_tree_add_uint(tree, hf_smtp_smuggled_message, tvb, 0, 0, v->len);
+    proto_item_set_generated(it);
+    if (!bytes)
+        return;
+    char *name = mw_export_filename_kind("SMTP", pinfo->num, "smuggled", bytes, v->len, NULL);
+    /* set, not appended: a long label is then cut on a character boundary */
+    proto_item_set_text(it, "Smuggled message: %u bytes, in Export Objects as %s", v->len, name);
+    g_free(name);
+    mw_tap_smuggled_message(pinfo, "SMTP", bytes, v->len);
+}
+
+void smtp_smuggled_message_end(smtp_call *sc, tvbuff_t *tvb, const smtp_de_event *e)
+{
+    smtp_state *st = sc->st;
+    if (!st->smug_msg)
+        return;
+    /* the line end before the dot is the last line's, as in any message */
+    if (!e->began_before && e->len > 0) {
+        const guint8 *p = tvb_get_ptr(tvb, e->tvb_off, e->len);
+        const guint8 *dot = (const guint8 *)memchr(p, '.', (size_t)e->len);
+        if (dot && dot > p)
+            wmem_array_append(st->smug_msg, p, (guint)(dot - p));
+    }
+    smtp_smuggled_view *v = (smtp_smuggled_view *)smtp_rec(sc, sizeof *v);
+    v->len = wmem_array_get_count(st->smug_msg);
+    v->data = (guint8 *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(st->smug_msg), v->len);
+    wmem_destroy_array(st->smug_msg);
+    st->smug_msg = NULL;
+    so_render_hook(sc, sc->tree, render_smuggled_message, v);
 }
 
 void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint start, gint end)
 {
     smtp_state *st = sc->st;
     smtp_node si = so_add_item(sc, tree, hf_smtp_smuggled, tvb, start, end - start, ENC_NA);
-    so_set_text(sc, si, "As a lenient receiver reads it (after the %s): smuggled",
+    so_set_text(sc, si, "Smuggled after the %s, as a lenient receiver reads it",
                         mw_dataend_class_bytes((int)st->de_last_cls));
     smtp_node t = so_subtree(sc, si, ett_smtp_smuggled);
     const guint8 *buf = tvb_get_ptr(tvb, 0, end);
     size_t off = (size_t)start;
     gint body_start = -1;
     mw_smtp_smug_line ln;
-    while (mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln)) {
+    for (;;) {
+        guint8 phase = st->smug.phase;
+        if (!mw_smtp_smuggle_next(&st->smug, buf, &off, (size_t)end, &ln))
+            break;
         gint o = (gint)ln.off, next = (gint)ln.next, len = (gint)ln.len;
+        if (phase != MW_SMTP_SMUG_IN_COMMANDS)
+            smuggled_message_append(st, buf + o, (size_t)(next - o));
         switch ((mw_smtp_smug_kind)ln.kind) {
         case MW_SMTP_SMUG_BODY:
             if (body_start < 0)
@@ -105,7 +178,9 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
             break;
         case MW_SMTP_SMUG_PARTIAL:
             /* A line cut by the segment boundary: shown, not parsed. */
-            so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            smtp_node pi = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
+            so_set_text(sc, pi, "Smuggled line (cut by the segment's end): %s",
+                        tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         case MW_SMTP_SMUG_COMMAND: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
@@ -121,7 +196,7 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
         }
         case MW_SMTP_SMUG_HEADER: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, o, len, ENC_UTF_8);
-            so_set_text(sc, li, "Smuggled header: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            so_set_text(sc, li, "Smuggled header field: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         }
         }
@@ -167,6 +242,10 @@ void smtp_smuggle_register(int proto)
         {&hf_smtp_smuggled_partial,
          {"Smuggled bytes", "mail.smtp.smuggled.line", FT_BYTES, BASE_NONE, NULL, 0x0, NULL,
           HFILL}},
+        {&hf_smtp_smuggled_message,
+         {"Smuggled message", "mail.smtp.smuggled.message", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Size of the message a lenient receiver stores after a smuggled DATA (dot-unstuffed), "
+          "offered by Export Objects as PROTOCOL-fFRAME-smuggled-FROM-SUBJECT.eml", HFILL}},
     };
     static gint *ett[] = {&ett_smtp_smuggled, &ett_smtp_smuggled_line};
     /* One expert per catalogue row; row 0 (the strict end) has none. */

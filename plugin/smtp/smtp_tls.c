@@ -79,24 +79,21 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
         return offset + len;
     }
     smtp_node it = so_add_item(sc, sc->tree, hf_smtp_starttls_injected, tvb, offset, len, ENC_NA);
+    so_set_text(sc, it, "Plaintext before TLS: %d bytes", len);
     smtp_node t = so_subtree(sc, it, ett_smtp_injected);
     if (server)
-        so_mw_expert_format(sc, it, &ei_smtp_starttls_response_injection,
-                               "%d plaintext bytes from the server after its 220 to STARTTLS: a "
-                               "client that buffers them takes them as replies inside TLS", len);
+        so_mw_expert(sc, it, &ei_smtp_starttls_response_injection);
     else
-        so_mw_expert_format(sc, it, &ei_smtp_starttls_injection,
-                               "%d plaintext bytes after STARTTLS, before TLS began: a server that "
-                               "buffers them executes them as if sent inside TLS", len);
+        so_mw_expert(sc, it, &ei_smtp_starttls_injection);
     gint off = offset, end = offset + len;
     while (off < end) {
         gint lf = tvb_find_guint8(tvb, off, end - off, '\n');
         gint next = lf < 0 ? end : lf + 1;
         smtp_node li = so_add_item(sc, t, hf_smtp_starttls_injected_line, tvb, off, next - off, ENC_NA);
-        so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, off, next - off));
         gint n = (lf < 0 ? end : lf) - off;
         if (n > 0 && tvb_get_guint8(tvb, off + n - 1) == '\r')
             n--;
+        so_set_text(sc, li, "Injected line: %s", tvb_format_text(sc->pinfo->pool, tvb, off, n));
         so_col(sc, "%s: %s (injected before TLS)", server ? "S" : "C",
                mw_line_text(sc->ctx, tvb, off, n));
         off = next;
@@ -206,11 +203,12 @@ void smtp_tls_register(int proto)
     static ei_register_info ei[] = {
         {&ei_smtp_starttls_injection,
          {"mail.smtp.starttls.injection", PI_SECURITY, PI_ERROR,
-          "Plaintext sent after STARTTLS before TLS began (command injection)", EXPFILL}},
+          "Plaintext after STARTTLS, before TLS began: a server that buffers it executes it as "
+          "if sent inside TLS (command injection)", EXPFILL}},
         {&ei_smtp_starttls_response_injection,
          {"mail.smtp.starttls.response_injection", PI_SECURITY, PI_ERROR,
-          "Plaintext sent after the 220 to STARTTLS before TLS began (response injection)",
-          EXPFILL}},
+          "Plaintext after the reply to STARTTLS, before TLS began: a client that buffers it "
+          "takes it as replies inside TLS (response injection)", EXPFILL}},
         {&ei_smtp_starttls_not_used,
          {"mail.smtp.starttls.not_used", PI_SECURITY, PI_WARN,
           "Plaintext AUTH or MAIL on a server that offered STARTTLS", EXPFILL}},

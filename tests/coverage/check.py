@@ -12,6 +12,11 @@ frame of a mail stream with TCP payload:
   - frames whose payload TCP hands to no subdissector (retransmission or
     out-of-order flags with the default tcp.no_subdissector_on_error) are
     listed apart: that is TCP's choice, not a gap of mailwire;
+  - frames before the stream's first mailwire frame that another dissector
+    took (an HTTP CONNECT and its answer before a tunnelled session, a PROXY
+    header that Wireshark's PROXY dissector shows in its own frame while
+    mailwire dissects it where the session's protocol showed) are listed
+    apart: the connection's start before the mail session;
   - frames that carry TLS (STARTTLS or implicit TLS), or a part of a TLS
     record that TCP reassembles in a later frame, are counted and skipped:
     their bytes are TLS records, shown by the TLS dissector;
@@ -84,6 +89,7 @@ class Frame:
         self.tcp_error = None   # TCP's analysis flag when it withholds the payload
         self.reassembled_in = None  # a PDU of another dissector (TLS) ends in that frame
         self.mail = []          # (proto name, element)
+        self.other = None       # another dissector's protocol after TCP
 
 
 def frame_of(packet):
@@ -109,6 +115,9 @@ def frame_of(packet):
             f.tls = True
         elif name in MAIL_PROTOS:
             f.mail.append((name, proto))
+        elif f is not None and f.stream is not None and f.other is None and \
+                name not in ("data", "mail", "_ws.malformed", "fake-field-wrapper"):
+            f.other = name
     return f
 
 
@@ -187,10 +196,18 @@ def check_capture(env, path, verbose):
     err = p.stderr.read().decode("utf-8", "replace")
     rc = p.wait()
     problems = tshark_env.run_problems(rc, err)
-    result = {"frames": 0, "bytes": 0, "tls": 0, "uncovered": [], "withheld": []}
+    result = {"frames": 0, "bytes": 0, "tls": 0, "uncovered": [], "withheld": [], "before": []}
+    first_mail = {}
+    for num in sorted(frames):
+        f = frames[num]
+        if f.mail is None and f.stream not in first_mail:
+            first_mail[f.stream] = num
     for num in sorted(frames):
         f = frames[num]
         if f.stream not in mail_streams:
+            continue
+        if f.mail is not None and f.other and num < first_mail[f.stream]:
+            result["before"].append((num, len(f.payload), f.other))
             continue
         if f.tls or (f.mail is not None and f.reassembled_in):
             result["tls"] += 1
@@ -245,7 +262,9 @@ def main():
             print(f"{status} {os.path.basename(path)}: {r['frames']} mail frames, {r['bytes']} payload "
                   f"bytes, {nbytes} uncovered in {len(unc)} ranges"
                   + (f", {r['tls']} TLS frames skipped" if r["tls"] else "")
-                  + (f", {len(r['withheld'])} frames withheld by TCP" if r["withheld"] else ""))
+                  + (f", {len(r['withheld'])} frames withheld by TCP" if r["withheld"] else "")
+                  + (f", {len(r['before'])} frames of other protocols before the session"
+                     if r["before"] else ""))
             for pr in problems:
                 print(f"     {pr}")
             for num, off, n, proto, head in unc[:a.max_report]:

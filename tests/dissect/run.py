@@ -7,6 +7,8 @@ Each assertion file names one capture and states facts about its dissection:
 
     capture smtp-plain-session.pcapng            # first line; a file in --captures
     pref mail.message.keep:FALSE                 # tshark -o for every run of this file
+    pref mail.dkim.keys_file:{captures}/lab/dkim/dkim.keys   # a file under --captures (a copy
+                                                 # tshark can read is passed)
     frame 11 mail.smtp.command == "MAIL"         # some occurrence of the field has this value
     frame 11 mail.smtp.reply.code == 250         # bare numbers compare numerically
     frame 11 has mail.smtp.data.terminator       # the field (or protocol) is present
@@ -261,6 +263,8 @@ def check_file(env, path, captures_dir, verbose):
         return res, True
     cap_path = capname if os.path.isabs(capname) else os.path.join(captures_dir, capname)
     cap = env.capture(cap_path)
+    prefs = [re.sub(r"\{captures\}/(\S+)", lambda m: env.capture(os.path.join(captures_dir, m.group(1))), p)
+             for p in prefs]
 
     wanted = {a.frame for a in assertions if a.frame is not None}
     with tempfile.TemporaryFile() as errf:

@@ -60,7 +60,7 @@ CHAR_PX, CELL_PX = 7.8, 10
 # column title -> values from the lab captures that must show whole
 WIDTH_SAMPLES = {
     "Command": ["AUTHENTICATE", "STARTTLS"],
-    "Reply": ["250,354", "-ERR", "BAD"],
+    "Reply": ["250,250,354", "-ERR", "BAD"],
     "IMAP tag": ["KNCF10"],
     "Envelope from": ["billing@pay.example.net"],
     "Subject": ["Café menü for the weekend"],

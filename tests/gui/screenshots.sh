@@ -4,7 +4,8 @@
 #
 #   tests/gui/screenshots.sh [--plugin build/mailwire.so] [--out docs/screenshots]
 #       opens three captures, selects a frame, expands the mailwire tree and
-#       saves one PNG per capture.
+#       saves one PNG per capture; then the statistics window (Statistics >
+#       Mail) of a capture of all three protocols.
 #   tests/gui/screenshots.sh --smoke [--plugin build/mailwire.so]
 #       the smoke test: Wireshark starts with the plugin and the profile, opens
 #       a capture with a mailwire display filter, shows no dialog (an invalid
@@ -37,7 +38,7 @@ for tool in Xvfb wireshark tshark xdotool import convert; do
 done
 [ -f "$plugin" ] || { echo "FAIL: plugin not found: $plugin" >&2; exit 2; }
 
-W=1440 H=900
+W=1280 H=900   # the 1280-pixel screen the profile's column widths are made for
 abi=$(tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
 home=$(mktemp -d /tmp/mailwire-gui.XXXXXX)
 xvfb_pid= ws_pid=
@@ -180,6 +181,33 @@ shot() {
 
 shot smtp-smuggling smtp-smuggle-02-lf-dot-crlf.pcapng 15 "mail.smtp" 0
 # a FETCH response whose literals cross segments; the session state folded
-shot imap-literals imap-login-select-fetch.pcapng 24 "mail.imap" 2 Down Left
+shot imap-literals imap-login-select-fetch.pcapng 24 "mail.imap" 0 Down Left
 # envelope vs header: collapse the message (4th row under the SMTP item) to show the envelope
 shot smtp-envelope-vs-header smtp-envelope-mismatch-bcc.pcapng 19 "mail.smtp" 0 Down Down Down Down Left
+
+# the statistics window (Statistics > Mail (mailwire), the menu's last item, clicked):
+# every percentage is a share of its parent line
+stats_shot() {
+    local name=$1 cap=$2 w=
+    start_wireshark "$cap"
+    [ -n "$ws_win" ] || { echo "FAIL: $cap did not open"; cat "$home/wireshark.log"; exit 1; }
+    xdotool mousemove --sync 325 10 click 1   # Statistics
+    sleep 1
+    xdotool key Up Return                     # its last item
+    for _ in $(seq 50); do
+        w=$(xdotool search --onlyvisible --name 'Mail \(mailwire\)' 2>/dev/null | grep -vx "$ws_win" | head -n 1 || true)
+        [ -n "$w" ] && break
+        sleep 0.2
+    done
+    [ -n "$w" ] || { echo "FAIL: no statistics window: $(other_windows)"; exit 1; }
+    xdotool windowmove --sync "$w" 0 0 windowsize --sync "$w" 1000 880 2>/dev/null || true
+    sleep 2
+    # every branch open
+    xdotool mousemove --sync 200 120 click 1 key Home shift+Right
+    sleep 1
+    import -window "$w" "$home/$name.raw.png"
+    convert "$home/$name.raw.png" -colors 256 -strip "PNG8:$out/$name.png"
+    stop_wireshark
+    echo "wrote $out/$name.png ($(stat -c %s "$out/$name.png") bytes)"
+}
+stats_shot mail-statistics mixed-smtp-imap-pop-attachments.pcapng

@@ -8,7 +8,8 @@ and check node counts (a node is named by its path, "SMTP/Commands/MAIL");
 "sessions-*" run `-z mail,sessions` and look for a line ("files-*" the same with
 `-z mail,files`); "export-*" run
 `--export-objects mail,DIR` and compare every file, byte for byte, with the
-lab's source message (or with a "sha256:" digest).  Python 3 standard library only.
+lab's source message (or with a "sha256:" digest; a source named "FILE+CRLF" is
+FILE with a line end added, for a source written without its last one).  Python 3 standard library only.
 """
 import argparse
 import filecmp
@@ -91,6 +92,11 @@ CASES = {
     "export-smtp-bdat-coalesced": ("smtp-bdat-coalesced.pcapng", {
         "smtp-f9-alice@lab.test-BDAT_pipelined_with_bare_line_ends.eml": M + "smtp-bdat-coalesced-1.eml",
         "smtp-f18-alice@lab.test-BDAT_after_RSET.eml": M + "smtp-bdat-coalesced-2.eml"}),
+    # The message smuggled after <LF>.<CR><LF>, as a lenient receiver stores it: its own object.
+    "export-smtp-smuggle-02": ("smtp-smuggle-02-lf-dot-crlf.pcapng", {
+        "smtp-f15-alice@lab.test-quarterly_figures.eml":
+            "sha256:87f77f96ab2a0b0a829d72cf0d58b69d35d889d6b29edd5caf44e2d9a236efd7",
+        "smtp-f15-smuggled-ceo@lab.test-urgent_wire_transfer.eml": M + "smtp-smuggle-hidden.eml+CRLF"}),
     # hostile TCP order (tests/hostile/tcp_cases.py writes the messages)
     "export-hostile-pop-late-retrans": ("hostile-pop-late-retrans.pcapng", {
         "pop-f117-alice@example.test-Late_retransmissions.eml": M + "hostile-pop-late-retrans.eml"}),
@@ -194,6 +200,8 @@ def parse_tree(text):
 def source_bytes(captures, rel):
     if rel.startswith("sha256:"):
         return rel
+    if rel.endswith("+CRLF"):
+        return source_bytes(captures, rel[:-len("+CRLF")]) + b"\r\n"
     path = os.path.join(captures, rel)
     if path.endswith(".gz"):
         with gzip.open(path, "rb") as f:

@@ -1,4 +1,4 @@
-/* DKIM: the tag parser, both canonicalisations against RFC 6376 3.4.5 (at
+/* DKIM: the tag parser, both canonicalisations against RFC 6376 3.4.6 (at
  * every split of the body), and messages signed by python3-dkim
  * (tests/unit/data/dkim/gen.py): body hashes, l=, and the signature checked
  * with libgcrypt from the published key (RSA and Ed25519). */
@@ -13,7 +13,7 @@
 #define B(s) ((const uint8_t *)(s))
 #define SPAN(v, sp, want) CHECK_SPAN((const char *)(v) + (sp).off, (sp).len, want)
 
-/* RFC 6376 3.4.5 */
+/* RFC 6376 3.4.6, the canonicalisation examples */
 static const char rfc_headers[] = "A: X\r\nB : Y\t\r\n\tZ  \r\n";
 static const char rfc_body[] = " C \r\nD \t E\r\n\r\n\r\n";
 

@@ -141,7 +141,7 @@ static void load_keys(keyring *kr)
         }
         g_byte_array_unref(txt);
     }
-    CHECK_EQ_INT(kr->n, 2);
+    CHECK_EQ_INT(kr->n, 3);
     g_strfreev(lines);
     g_free(text);
 }
@@ -154,7 +154,8 @@ static const mw_dkim_key *find_key(const keyring *kr, const char *name)
     return NULL;
 }
 
-/* Verdicts from dkim-smtp-valid.facts and dkim-smtp-tampered.facts. */
+/* Verdicts from dkim-smtp-valid.facts, dkim-smtp-tampered.facts and
+ * dkim-smtp-weak.facts. */
 static const struct {
     const char *name;
     unsigned sig;
@@ -174,6 +175,12 @@ static const struct {
     {"dkim-body-altered", 0, "rsa2026", false, MW_DKIM_SIG_PASS, 0, 0},
     {"dkim-length-appended", 0, "rsa2026", true, MW_DKIM_SIG_PASS, 84, 177},
     {"dkim-header-altered", 0, "rsa2026", true, MW_DKIM_SIG_FAIL, 0, 0},
+    /* dkim-smtp-weak.facts: the signatures themselves verify (what a
+     * verifier makes of rsa-sha1, a short key or x= is the dissector's:
+     * tests/dissect/dkim-smtp-weak.assert). */
+    {"dkim-weak-sha1", 0, "rsa2026", true, MW_DKIM_SIG_PASS, 0, 0},
+    {"dkim-weak-short-key", 0, "rsa768", true, MW_DKIM_SIG_PASS, 0, 0},
+    {"dkim-expired", 0, "rsa2026", true, MW_DKIM_SIG_PASS, 0, 0},
 };
 
 static void test_dkim_messages(void)

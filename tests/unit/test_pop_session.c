@@ -84,6 +84,19 @@ static const step session_auth[] = {
     END_OF_STEPS,
 };
 
+/* The greeting is followed by bytes without a line end that run on into the
+ * answer to CAPA; the client goes on with USER. */
+static const step session_greeting_junk[] = {
+    {1, "+OK ready\r\nAAAA"},
+    {0, "CAPA\r\n"},
+    {1, "AAAA+OK capa\r\nUSER\r\n.\r\n"},
+    {0, "USER carol\r\n"},
+    {1, "+OK\r\n"},
+    {0, "QUIT\r\n"},
+    {1, "+OK bye\r\n"},
+    END_OF_STEPS,
+};
+
 /* Starts inside a body; a listing cut short by a status line. */
 static const step session_midway[] = {
     {1, "ne of a body\r\nanother line\r\n.\r\n"},
@@ -115,6 +128,7 @@ typedef struct flow {
     uint8_t *carry;
     size_t carry_len;
     uint64_t offset; /* stream offset of the carried bytes' start */
+    uint32_t carry_from; /* the frame the carried line began in */
     bool mid_line;
 } flow;
 
@@ -226,6 +240,7 @@ static void feed(run *r, GArray *calls, int server, const uint8_t *p, size_t n, 
     in.mid_line = f->mid_line;
     in.stream_offset = f->offset;
     in.frame = frame;
+    in.line_from = f->carry_len ? f->carry_from : 0;
     in.secs = frame;
     in.view_max = view_max;
     in.max_carry = 65536;
@@ -236,6 +251,8 @@ static void feed(run *r, GArray *calls, int server, const uint8_t *p, size_t n, 
     CHECK_EQ_INT(k.call.consumed, used);
     g_array_append_val(calls, k);
     g_free(f->carry);
+    if (used >= f->carry_len)
+        f->carry_from = frame; /* as the engine: a new line, or the same one left whole */
     f->carry_len = len - used;
     f->carry = f->carry_len ? g_memdup2(buf + used, f->carry_len) : NULL;
     f->offset += used;
@@ -552,6 +569,56 @@ static void longline_facts(void)
     CHECK(!find_kind(&fd, MW_POP_ITEM_COMMAND, 4));
 }
 
+/* collect() with the engine's carry: the frame a carried line began in. */
+static void greeting_junk_facts(void)
+{
+    mw_pop_session s;
+    mw_pop_session_init(&s, &test_alloc);
+    const step *st = session_greeting_junk;
+    uint8_t carry[64];
+    size_t carry_len = 0;
+    uint32_t carry_from = 0;
+    const mw_pop_item *before = NULL, *resync = NULL, *user_ok = NULL;
+    for (int i = 0; st[i].bytes; i++) {
+        uint8_t buf[128];
+        size_t n = strlen(st[i].bytes), len = n;
+        mw_pop_input in;
+        memset(&in, 0, sizeof in);
+        in.server = st[i].server;
+        in.frame = (uint32_t)i + 1;
+        in.max_carry = 65536;
+        if (in.server && carry_len) {
+            memcpy(buf, carry, carry_len);
+            in.line_from = carry_from;
+        }
+        size_t pre = in.server ? carry_len : 0;
+        memcpy(buf + pre, st[i].bytes, n);
+        len = pre + n;
+        mw_pop_call call;
+        bool mid = false;
+        size_t used = mw_pop_session_feed(&s, buf, len, &in, &call, &mid);
+        if (in.server) {
+            carry_len = len - used;
+            memcpy(carry, buf + used, carry_len);
+            carry_from = in.frame;
+        }
+        for (uint32_t k = 0; k < call.nitems; k++) {
+            const mw_pop_item *it = &call.items[k];
+            if (it->flags & MW_POP_F_BEFORE_CMD)
+                before = it;
+            if (it->flags & MW_POP_F_RESYNC)
+                resync = it;
+            if (in.frame == 5 && (it->flags & MW_POP_F_MATCHED))
+                user_ok = it;
+        }
+    }
+    CHECK(before && before->began == 1 && before->cmd == MW_POP_CMD_CAPA && before->first_cmd &&
+          !(before->flags & MW_POP_F_GREETING));
+    CHECK(resync && resync->cmd == MW_POP_CMD_USER && resync->retired == MW_POP_CMD_CAPA &&
+          resync->retired_frame == 2);
+    CHECK(user_ok && user_ok->cmd == MW_POP_CMD_USER);
+}
+
 int main(void)
 {
     arena = g_ptr_array_new_with_free_func(g_free);
@@ -559,6 +626,8 @@ int main(void)
     auth_facts();
     midway_facts();
     longline_facts();
+    greeting_junk_facts();
+    every_split("greeting-junk", session_greeting_junk);
     every_split("plain", session_plain);
     every_split("auth", session_auth);
     every_split("midway", session_midway);

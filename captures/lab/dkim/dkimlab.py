@@ -34,7 +34,9 @@ KEYS = os.path.join(HERE, "keys")
 MSGDIR = os.path.join(HERE, "..", "messages")
 DOMAIN = b"lab.test"
 RSA_SEL, ED_SEL = b"rsa2026", b"ed2026"
+SHORT_SEL = b"rsa768"            # a 768-bit key: too short (RFC 8301)
 SIGN_TIME = 1767225600          # 2026-01-01T00:00:00Z
+EXPIRES = SIGN_TIME + 3600       # x= of dkim-expired: an hour after signing
 PF, DV = "127.0.0.1", "127.0.0.1"
 
 # python3-dkim writes t= from time.time(): pin it.
@@ -50,8 +52,8 @@ def key(name):
         return f.read()
 
 
-def rsa_p():
-    pem = key("rsa2026.public.pem").decode()
+def rsa_p(name="rsa2026"):
+    pem = key(name + ".public.pem").decode()
     return "".join(l for l in pem.splitlines() if "-----" not in l)
 
 
@@ -66,6 +68,7 @@ def txt_strings():
     return {
         "rsa2026._domainkey.lab.test": [rsa[:200], rsa[200:]],
         "ed2026._domainkey.lab.test": ["v=DKIM1; k=ed25519; p=" + ed_p()],
+        "rsa768._domainkey.lab.test": ["v=DKIM1; k=rsa; p=" + rsa_p("rsa768")],
     }
 
 
@@ -137,25 +140,37 @@ BODY_EDGES = (b"Edge cases for body canonicalisation:\r\n"
               b"\r\n")
 
 
-def sign(msg, sel, algo, canon, length=False):
-    priv = key("rsa2026.private.pem") if sel == RSA_SEL else key("ed2026.private")
-    return dkim.sign(msg, sel, DOMAIN, priv, canonicalize=canon, signature_algorithm=algo,
-                     include_headers=[b"from", b"to", b"cc", b"subject", b"date", b"message-id",
-                                      b"mime-version", b"content-type"],
-                     length=length)
+def sign(msg, sel, algo, canon, length=False, expires=None):
+    priv = key("ed2026.private") if sel == ED_SEL else key(sel.decode() + ".private.pem")
+    gen = dkim.DKIM.gen_header
+    if expires:
+        # python3-dkim writes no x=: add it to the tags before b=, so it is signed.
+        def gen_header(self, fields, *a, **k):
+            fields = [f for f in fields if f[0] != b"b"] + [(b"x", str(expires).encode()),
+                                                            (b"b", b"0" * 60)]
+            return gen(self, fields, *a, **k)
+        dkim.DKIM.gen_header = gen_header
+    try:
+        return dkim.sign(msg, sel, DOMAIN, priv, canonicalize=canon, signature_algorithm=algo,
+                         include_headers=[b"from", b"to", b"cc", b"subject", b"date",
+                                          b"message-id", b"mime-version", b"content-type"],
+                         length=length)
+    finally:
+        dkim.DKIM.gen_header = gen
 
 
 RR, SS = (b"relaxed", b"relaxed"), (b"simple", b"simple")
 RSA, ED = (RSA_SEL, b"rsa-sha256"), (ED_SEL, b"ed25519-sha256")
+SHA1, SHORT = (RSA_SEL, b"rsa-sha1"), (SHORT_SEL, b"rsa-sha256")
 
 
 def build():
     """name -> bytes, in the order they are sent."""
     out = {}
 
-    def signed(name, subject, body, who, canon, length=False, extra=""):
+    def signed(name, subject, body, who, canon, length=False, extra="", expires=None):
         m = headers(subject, name, extra=extra) + body
-        return sign(m, who[0], who[1], canon, length) + m
+        return sign(m, who[0], who[1], canon, length, expires) + m
 
     out["dkim-rsa-relaxed"] = signed("dkim-rsa-relaxed", "DKIM  rsa-sha256   relaxed/relaxed",
                                      BODY_PLAIN, RSA, RR)
@@ -181,12 +196,21 @@ def build():
     m = signed("dkim-header-altered", "DKIM header altered after signing", BODY_PLAIN, RSA, RR)
     out["dkim-header-altered"] = m.replace(b"Subject: DKIM header altered after signing",
                                            b"Subject: URGENT: header altered after signing")
+    # Weak or broken signatures, each valid over its bytes except the last.
+    out["dkim-weak-sha1"] = signed("dkim-weak-sha1", "DKIM rsa-sha1", BODY_PLAIN, SHA1, RR)
+    out["dkim-weak-short-key"] = signed("dkim-weak-short-key", "DKIM 768-bit RSA key",
+                                        BODY_PLAIN, SHORT, RR)
+    out["dkim-expired"] = signed("dkim-expired", "DKIM x= an hour after t=", BODY_PLAIN, RSA, RR,
+                                 expires=EXPIRES)
+    m = signed("dkim-malformed", "DKIM tag given twice", BODY_PLAIN, RSA, RR)
+    out["dkim-malformed"] = m.replace(b"d=lab.test;", b"d=lab.test; d=example.test;", 1)
     return out
 
 
 VALID = ["dkim-rsa-relaxed", "dkim-rsa-simple", "dkim-ed25519", "dkim-dual",
          "dkim-body-edges-simple", "dkim-body-edges-relaxed"]
 TAMPERED = ["dkim-body-altered", "dkim-length-appended", "dkim-header-altered"]
+WEAK = ["dkim-weak-sha1", "dkim-weak-short-key", "dkim-expired", "dkim-malformed"]
 
 
 def write_messages():
@@ -301,7 +325,11 @@ def verdicts(msg, dnsfunc):
     sigs = [v for k, v in d.headers if k.lower() == b"dkim-signature"]
     out = []
     for i, raw in enumerate(sigs):
-        tags = dkim.util.parse_tag_value(raw)
+        try:
+            tags = dkim.util.parse_tag_value(raw)
+        except dkim.util.InvalidTagValueList as e:
+            out.append({"malformed": "%s: %s" % (type(e).__name__, e)})
+            continue
         policy = CanonicalizationPolicy.from_c_value(tags.get(b"c", b"simple/simple"))
         body = policy.canonicalize_body(d.body)
         signed = body[:int(tags[b"l"])] if b"l" in tags else body
@@ -329,6 +357,10 @@ def print_verdicts(files):
         with open(path, "rb") as f:
             msg = f.read()
         for i, v in enumerate(verdicts(msg, look)):
+            if "malformed" in v:
+                print("%s sig%d malformed signature=fail why=%r" % (os.path.basename(path), i + 1,
+                                                                    v["malformed"]))
+                continue
             print("%s sig%d s=%s a=%s c=%s l=%s body_hash=%s signature=%s b_over_headers=%s "
                   "canon_body_len=%d unsigned=%d%s" % (
                       os.path.basename(path), i + 1, v["s"], v["a"], v["c"], v["l"], v["body_hash"],

@@ -43,6 +43,9 @@ rec dkim-smtp-tampered "tcp port 25" send dkim-body-altered dkim-length-appended
 rec dkim-imap-fetch    "tcp port 143" imap "$FETCHED"
 rec dkim-pop-retr      "tcp port 110" pop "$FETCHED"
 rec dkim-dns-key       "tcp port 25 or udp port 53" dns-session
+# Last, so the mailboxes fetched above hold only the messages before it.
+rec dkim-smtp-weak     "tcp port 25" send dkim-weak-sha1 dkim-weak-short-key dkim-expired \
+                                          dkim-malformed
 
 lab_log "python3-dkim verdicts, messages as sent:"
 $DK verdicts "$CAPTURES_DIR"/lab/messages/dkim-*.eml | tee "$LAB_WORK/verdicts.txt"

@@ -360,6 +360,20 @@ static void command(pop_feed *f, const pop_line *l)
     }
     auth_command(f, it, cmd, l->off + args_off, args_len);
 
+    /* The client sends its next command once it has read an answer: when the
+     * server spoke since the front command without a status line, the client
+     * took what it sent as that answer.  Matching goes on from here instead
+     * of one off for the rest of the session. */
+    mw_pop_pending *front = fifo_front(s);
+    if (front && s->server_after_front) {
+        it->flags |= MW_POP_F_RESYNC;
+        it->retired = front->cmd;
+        it->retired_frame = front->ex ? front->ex->req_frame : 0;
+        fifo_pop(s);
+    }
+    s->server_after_front = false;
+    s->ncommands++;
+
     mw_pop_exchange *ex = (mw_pop_exchange *)pop_alloc(s, sizeof *ex);
     ex->req_frame = f->in->frame;
     ex->req_secs = f->in->secs;
@@ -852,13 +866,38 @@ static void response(pop_feed *f, const pop_line *l)
         it->flags |= MW_POP_F_STLS_INJECTION;
         return;
     }
+    /* A line begun before the command now due was sent cannot answer it: a
+     * greeting the server did not end, or bytes it sent after the greeting. */
+    if (l->off == 0 && f->in->line_from && front && front->ex &&
+        f->in->line_from < front->ex->req_frame) {
+        it->began = f->in->line_from;
+        it->cmd = front->cmd;
+        it->ex = front->ex;
+        it->first_cmd = s->ncommands == s->fifo_count;
+        if (!s->greeted && ok) {
+            s->greeted = true;
+            s->state = MW_POP_STATE_AUTHORIZATION;
+            it->flags |= MW_POP_F_GREETING | MW_POP_F_BEFORE_CMD;
+        } else {
+            it->flags |= MW_POP_F_BEFORE_CMD;
+        }
+        s->server_after_front = true;
+        return;
+    }
     if (cont) {
+        if (!s->sasl_active && front)
+            s->server_after_front = true;
         it->flags |= s->sasl_active ? MW_POP_F_CHALLENGE : MW_POP_F_UNEXPECTED;
+        if (s->sasl_active) {
+            it->auth = auth_rec(f); /* the mechanism decides how the challenge is shown */
+            auth_done(f, it->auth);
+        }
         return;
     }
     if (!ok && !err) {
         it->flags |= MW_POP_F_UNEXPECTED;
         it->cmd = front->cmd;
+        s->server_after_front = true;
         return;
     }
     if (!front) {
@@ -873,6 +912,7 @@ static void response(pop_feed *f, const pop_line *l)
     }
     mw_pop_pending pd = *front;
     fifo_pop(s);
+    s->server_after_front = false;
     it->flags |= MW_POP_F_MATCHED;
     it->cmd = pd.cmd;
     it->ex = pd.ex;

@@ -106,6 +106,10 @@ enum {
     MW_POP_F_LIST_SIZE = 1u << 18,    /* end: size differs from LIST's (end.list_size) */
     MW_POP_F_MESSAGE = 1u << 19,      /* end: a RETR/TOP message */
     MW_POP_F_PIPELINING = 1u << 20,   /* body line: CAPA PIPELINING */
+    MW_POP_F_BEFORE_CMD = 1u << 21,   /* response: begun (item.began) before the command
+                                         due (item.cmd, item.ex) was sent: answers nothing */
+    MW_POP_F_RESYNC = 1u << 22,       /* command: the one before (item.retired) got no
+                                         status line, yet the server spoke: taken as answered */
 };
 
 /* The facts of a finished body. */
@@ -145,11 +149,15 @@ typedef struct mw_pop_item {
     size_t octets_len;     /* response: the number's bytes at the text start */
     mw_pop_exchange *ex;   /* command, response: the exchange */
     mw_pop_multi *ml;      /* response (MULTILINE), end, data: the body */
-    mw_pop_auth *auth;     /* command (USER, PASS, APOP, AUTH), SASL */
+    mw_pop_auth *auth;     /* command (USER, PASS, APOP, AUTH), SASL, challenge */
     mw_dataend_event *ev;  /* body line, data: candidate rows that do not end the body
                               (body offsets; one may begin before the item) */
     uint64_t body_off;     /* body line, data: body offset of the item's first byte */
     mw_pop_end *end;       /* end */
+    uint32_t began;        /* response (BEFORE_CMD, GREETING): the frame the line began in */
+    uint8_t retired;       /* command (RESYNC): the command taken as answered */
+    uint32_t retired_frame;/* ... and its frame */
+    bool first_cmd;        /* response (BEFORE_CMD): item.cmd is the session's first command */
     mw_pop_linelen *longline; /* the first and later pieces of a line longer than max_carry */
 } mw_pop_item;
 
@@ -167,6 +175,7 @@ typedef struct mw_pop_input {
     bool mid_line;         /* the engine's flag: the first bytes continue a fragment */
     uint64_t stream_offset;/* this direction's stream offset of buf[0] */
     uint32_t frame;
+    uint32_t line_from;    /* the frame buf's first line began in (0: this one) */
     int64_t secs;          /* capture time */
     int32_t nsecs;
     uint64_t view_max;     /* RETR/TOP larger than this are not kept; 0 = no limit */
@@ -198,6 +207,8 @@ typedef struct mw_pop_session {
     uint8_t fifo_head, fifo_count;
     uint8_t state;           /* mw_pop_state */
     bool greeted, client_spoke, pipelining;
+    bool server_after_front; /* server lines came that did not answer the front command */
+    uint32_t ncommands;      /* commands seen */
 
     /* multiline body in progress */
     bool ml_active;

@@ -1,0 +1,332 @@
+/* The record of a message's trace header fields: see trace_record.h.
+ * RFC 5321 4.4 (Received, Return-Path), RFC 8601 (Authentication-Results),
+ * RFC 8617 (ARC), parsed by core/mail/{trace,received,authres,arc}. */
+#include <wireshark.h>
+#include <epan/charsets.h>
+#include <epan/wmem_scopes.h>
+
+#include "core/mail/authres.h"
+#include "core/mail/cfws.h"
+#include "core/mail/dkim.h"
+#include "mail/trace_record.h"
+
+/* A span of b for display: folding line ends dropped, tabs as spaces, at
+ * most TEXT_MAX bytes, valid UTF-8, file scope. */
+static const char *txt(const guint8 *b, mw_span s)
+{
+    char tmp[TEXT_MAX];
+    size_t n = 0;
+    gboolean folded = FALSE; /* after a line end: its whitespace becomes one space */
+    for (size_t i = 0; i < s.len && n < sizeof tmp; i++) {
+        guint8 c = b[s.off + i];
+        if (c == '\r' || c == '\n') {
+            folded = TRUE;
+            continue;
+        }
+        if (folded && (c == ' ' || c == '\t')) {
+            if (n && tmp[n - 1] != ' ')
+                tmp[n++] = ' ';
+            continue;
+        }
+        folded = FALSE;
+        tmp[n++] = (char)(c == '\t' ? ' ' : c);
+    }
+    return (const char *)get_utf_8_string(wmem_file_scope(), (const guint8 *)tmp, (gint)n);
+}
+
+static const char *txt_or_null(const guint8 *b, mw_span s)
+{
+    return s.len ? txt(b, s) : NULL;
+}
+
+static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f, unsigned n)
+{
+    unsigned nr = 0;
+    for (unsigned i = 0; i < n; i++)
+        nr += f[i].kind == MW_TRACE_RECEIVED;
+    if (!nr)
+        return;
+    mw_received *r = g_new(mw_received, nr);
+    const mw_trace_field **rf = g_new(const mw_trace_field *, nr);
+    for (unsigned i = 0, k = 0; i < n; i++) {
+        if (f[i].kind != MW_TRACE_RECEIVED)
+            continue;
+        rf[k] = &f[i];
+        mw_received_parse(buf + f[i].value.off, f[i].value.len, &r[k++]);
+    }
+    t->hops_total = nr;
+    t->n_hops = MIN(nr, HOPS_MAX);
+    t->hops = wmem_alloc0_array(wmem_file_scope(), tr_hop, t->n_hops);
+    for (unsigned k = 0; k < nr; k++) {
+        /* compare with the next older hop that has a date */
+        gint64 by = 0;
+        unsigned older = k + 1;
+        while (older < nr && !r[older].time_ok)
+            older++;
+        gboolean back = older < nr && mw_received_backwards(&r[k], &r[older], &by);
+        if (k >= t->n_hops) {
+            t->backwards_hidden += back;
+            continue;
+        }
+        tr_hop *h = &t->hops[k];
+        const guint8 *v = buf + rf[k]->value.off;
+        h->off = (guint32)rf[k]->field.off;
+        h->len = (guint32)rf[k]->field.len;
+        for (int c = 0; c < MW_RCV_CLAUSES; c++)
+            h->clause[c] = txt_or_null(v, r[k].clause[c]);
+        h->from_info = txt_or_null(v, r[k].info[MW_RCV_FROM]);
+        h->date = txt_or_null(v, r[k].date);
+        h->tls = (r[k].flags & MW_RCV_TLS) ? txt(v, r[k].tls) : NULL;
+        h->time_ok = r[k].time_ok;
+        h->time = r[k].time;
+        h->flags = r[k].flags;
+        if (back) {
+            h->back_by = by;
+            h->back_of = older + 1;
+        }
+    }
+    g_free(rf);
+    g_free(r);
+}
+
+/* Signatures checked for the dkim=pass cross-check (as many as the DKIM
+ * fields show). */
+#define DKIM_SIGS_MAX 8
+
+/* The DKIM verdicts of one whole message, computed when a dkim=pass claim
+ * first needs them: malformed, or a body hash that does not match the body
+ * as delivered (core/mail/dkim, the check the DKIM fields show). */
+typedef struct dkim_check {
+    const guint8 *buf;
+    guint len;
+    gboolean whole;       /* a header block alone has no body to check */
+    gboolean done;
+    unsigned n;
+    struct {
+        mw_span d, s;     /* in buf */
+        gboolean fails;
+        const char *why;
+    } sig[DKIM_SIGS_MAX];
+} dkim_check;
+
+static void dkim_run(dkim_check *c)
+{
+    c->done = TRUE;
+    mw_dkim_result *res = g_new0(mw_dkim_result, DKIM_SIGS_MAX);
+    unsigned n = mw_dkim_check_message(c->buf, c->len, res, DKIM_SIGS_MAX);
+    c->n = MIN(n, DKIM_SIGS_MAX);
+    for (unsigned i = 0; i < c->n; i++) {
+        const mw_dkim_result *r = &res[i];
+        c->sig[i].d = (mw_span){r->value.off + r->sig.d.off, r->sig.d.len};
+        c->sig[i].s = (mw_span){r->value.off + r->sig.s.off, r->sig.s.len};
+        gboolean body_fails = r->body_checked && (!r->body_ok || r->l_past_end);
+        c->sig[i].fails = !r->parsed_ok || body_fails;
+        c->sig[i].why = !r->parsed_ok ? "the signature is malformed"
+                        : body_fails  ? "its body hash does not match the body as delivered"
+                                      : NULL;
+    }
+    g_free(res);
+}
+
+/* A dkim=pass claim for a signature the check here fails: matched by
+ * header.d (or the domain of header.i) and header.s when given.  Without
+ * header.s the claim holds if any signature of that domain passes here, so
+ * it conflicts only when all of them fail. */
+static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, dkim_check *c)
+{
+    if (!c->whole || !mw_span_is(v, m->method, "dkim") || !mw_span_is(v, m->result, "pass"))
+        return NULL;
+    const mw_ar_prop *pd = mw_ar_prop_find(v, m, "header", "d");
+    const mw_ar_prop *pi = mw_ar_prop_find(v, m, "header", "i");
+    const mw_ar_prop *ps = mw_ar_prop_find(v, m, "header", "s");
+    mw_span dom = {0, 0};
+    if (pd) {
+        dom = pd->value;
+    } else if (pi) {
+        dom = pi->value;
+        for (size_t k = 0; k < pi->value.len; k++)
+            if (v[pi->value.off + k] == '@')
+                dom = (mw_span){pi->value.off + k + 1, pi->value.len - k - 1};
+    }
+    if (!dom.len)
+        return NULL;
+    if (!c->done)
+        dkim_run(c);
+    const char *conflict = NULL;
+    for (unsigned i = 0; i < c->n; i++) {
+        mw_span d = c->sig[i].d, s = c->sig[i].s;
+        if (!mw_addr_same(v + dom.off, dom.len, c->buf + d.off, d.len))
+            continue;
+        if (ps && !mw_addr_same(v + ps->value.off, ps->value.len, c->buf + s.off, s.len))
+            continue;
+        if (!c->sig[i].fails)
+            return NULL; /* a matching signature passes here: the claim may be about it */
+        if (!conflict)
+            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s",
+                                          txt(c->buf, d), txt(c->buf, s), c->sig[i].why);
+    }
+    return conflict;
+}
+
+static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
+                    dkim_check *dkim, mw_ar_method *tmp)
+{
+    t->ars_total++;
+    mw_authres a;
+    const guint8 *v = buf + f->value.off;
+    mw_authres_parse(v, f->value.len, false, &a, tmp, AR_METHODS_MAX);
+    unsigned room = AR_METHODS_MAX;
+    for (guint i = 0; i < t->n_ars; i++)
+        room -= MIN(room, t->ars[i].n_m);
+    if (t->n_ars >= AR_FIELDS_MAX) {
+        t->methods_hidden += a.methods_total;
+        return;
+    }
+    tr_ar *r = &t->ars[t->n_ars++];
+    r->off = (guint32)f->field.off;
+    r->len = (guint32)f->field.len;
+    r->authserv = txt_or_null(v, a.authserv_id);
+    r->none = a.none;
+    r->flags = a.flags;
+    r->total = a.methods_total;
+    r->n_m = MIN(a.n_methods, room);
+    t->methods_hidden += a.methods_total - r->n_m;
+    r->m = wmem_alloc0_array(wmem_file_scope(), tr_method, MAX(r->n_m, 1));
+    for (guint i = 0; i < r->n_m; i++) {
+        const mw_ar_method *m = &tmp[i];
+        tr_method *o = &r->m[i];
+        o->method = txt_or_null(v, m->method);
+        o->result = txt_or_null(v, m->result);
+        o->reason = txt_or_null(v, m->reason);
+        o->comment = txt_or_null(v, m->comment);
+        o->flags = m->flags;
+        o->n_props = m->n_props;
+        o->props_total = m->props_total;
+        o->props = wmem_alloc0_array(wmem_file_scope(), const char *, MAX(m->n_props, 1));
+        for (guint k = 0; k < m->n_props; k++) {
+            const mw_ar_prop *p = &m->props[k];
+            o->props[k] = wmem_strdup_printf(wmem_file_scope(), "%s.%s=%s", txt(v, p->ptype),
+                                             txt(v, p->property), txt(v, p->value));
+        }
+        o->contradicts = dkim_conflict(v, m, dkim);
+    }
+}
+
+static void note_arc(mail_trace *t, const guint8 *buf, const mw_trace_field *f, mw_arc_field *all,
+                     mw_ar_method *tmp)
+{
+    const guint8 *v = buf + f->value.off;
+    mw_arc_field a;
+    memset(&a, 0, sizeof a);
+    const char *authserv = NULL, *results = NULL;
+    gboolean bad;
+    if (f->kind == MW_TRACE_ARC_AUTH_RESULTS) {
+        mw_authres ar;
+        bad = !mw_authres_parse(v, f->value.len, true, &ar, tmp, AR_METHODS_MAX);
+        a.kind = MW_ARC_AUTH_RESULTS;
+        a.instance = ar.has_instance && ar.instance >= 1 && ar.instance <= MW_ARC_MAX_INSTANCE
+                         ? ar.instance : 0;
+        bad |= !a.instance;
+        if (t->n_arcs < ARC_FIELDS_MAX) {
+            authserv = txt_or_null(v, ar.authserv_id);
+            GString *s = g_string_new(NULL);
+            for (guint i = 0; i < ar.n_methods && s->len < TEXT_MAX; i++)
+                g_string_append_printf(s, "%s%s=%s", i ? " " : "", txt(v, tmp[i].method),
+                                       txt(v, tmp[i].result));
+            results = wmem_strdup(wmem_file_scope(), s->str);
+            g_string_free(s, TRUE);
+        }
+    } else {
+        bad = !mw_arc_parse(v, f->value.len,
+                            f->kind == MW_TRACE_ARC_SEAL ? MW_ARC_SEAL : MW_ARC_MSG_SIG, &a);
+    }
+    all[t->arcs_total++] = a;
+    if (t->n_arcs >= ARC_FIELDS_MAX)
+        return;
+    tr_arc *o = &t->arcs[t->n_arcs++];
+    o->off = (guint32)f->field.off;
+    o->len = (guint32)f->field.len;
+    o->kind = a.kind;
+    o->instance = a.instance;
+    o->cv = a.kind == MW_ARC_SEAL ? txt_or_null(v, a.cv) : NULL;
+    o->d = txt_or_null(v, a.d);
+    o->s = txt_or_null(v, a.s);
+    o->authserv = authserv;
+    o->results = results;
+    o->bad = bad;
+}
+
+static void note_addr(mail_trace *t, const guint8 *buf, const mw_trace_field *f)
+{
+    t->addrs_total++;
+    if (t->n_addrs >= ADDRS_MAX)
+        return;
+    const guint8 *v = buf + f->value.off;
+    tr_addr *a = &t->addrs[t->n_addrs++];
+    a->off = (guint32)f->field.off;
+    a->len = (guint32)f->field.len;
+    a->kind = f->kind;
+    mw_span s;
+    if (f->kind == MW_TRACE_RETURN_PATH) {
+        a->addr = mw_return_path(v, f->value.len, &s) ? txt(v, s) : txt(v, f->value);
+        if (!t->rp_compared && t->envelope) {
+            t->rp_compared = TRUE;
+            t->rp_index = t->n_addrs - 1;
+            t->rp_match = mw_addr_same((const guint8 *)a->addr, strlen(a->addr),
+                                       (const guint8 *)t->envelope, strlen(t->envelope));
+        }
+    } else {
+        mw_span all = {0, f->value.len};
+        while (all.len && (v[all.off + all.len - 1] == '\n' || v[all.off + all.len - 1] == '\r' ||
+                           v[all.off + all.len - 1] == ' ' || v[all.off + all.len - 1] == '\t'))
+            all.len--;
+        a->addr = txt(v, all);
+    }
+}
+
+mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope)
+{
+    mail_trace *t = wmem_new0(wmem_file_scope(), mail_trace);
+    t->len = len;
+    if (envelope)
+        t->envelope = wmem_strdup(wmem_file_scope(), envelope);
+    if (!buf || !len)
+        return t;
+    mw_trace_field *f = g_new(mw_trace_field, SCAN_MAX);
+    unsigned total = mw_trace_fields(buf, len, f, SCAN_MAX);
+    unsigned n = MIN(total, SCAN_MAX);
+    t->scan_truncated = total > SCAN_MAX;
+    note_hops(t, buf, f, n);
+    dkim_check *dkim = g_new0(dkim_check, 1);
+    dkim->buf = buf;
+    dkim->len = len;
+    dkim->whole = whole;
+    mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
+    mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
+    t->ars = wmem_alloc0_array(wmem_file_scope(), tr_ar, AR_FIELDS_MAX);
+    t->arcs = wmem_alloc0_array(wmem_file_scope(), tr_arc, ARC_FIELDS_MAX);
+    t->addrs = wmem_alloc0_array(wmem_file_scope(), tr_addr, ADDRS_MAX);
+    for (unsigned i = 0; i < n; i++) {
+        switch (f[i].kind) {
+        case MW_TRACE_RECEIVED:
+            break;
+        case MW_TRACE_AUTH_RESULTS:
+            note_ar(t, buf, &f[i], dkim, tmp);
+            break;
+        case MW_TRACE_ARC_SEAL:
+        case MW_TRACE_ARC_MSG_SIG:
+        case MW_TRACE_ARC_AUTH_RESULTS:
+            note_arc(t, buf, &f[i], arcs, tmp);
+            break;
+        default:
+            note_addr(t, buf, &f[i]);
+            break;
+        }
+    }
+    mw_arc_chain_check(arcs, t->arcs_total, &t->chain);
+    g_free(dkim);
+    g_free(arcs);
+    g_free(tmp);
+    g_free(f);
+    return t;
+}
