@@ -48,6 +48,14 @@ const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)
     return (const char *)format_text(ctx->pinfo->pool, tvb_get_ptr(tvb, offset, len), len);
 }
 
+const char *mw_line_text_cut(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)
+{
+    if (len <= MW_LINE_SHOW_OVER)
+        return mw_line_text(ctx, tvb, offset, len);
+    return wmem_strdup_printf(ctx->pinfo->pool, "%s... [+%d octets]",
+                              mw_line_text(ctx, tvb, offset, MW_LINE_SHOW), len - MW_LINE_SHOW);
+}
+
 void mw_lineitem_register(int proto_mail)
 {
     static hf_register_info hf[] = {
@@ -78,7 +86,7 @@ void mw_lineitem_register(int proto_mail)
          {"mail.line.control", PI_MALFORMED, PI_NOTE, "Control bytes inside the line", EXPFILL}},
         {&ei_line_fragment,
          {"mail.line.too_long", PI_MALFORMED, PI_WARN,
-          "Line longer than 64 KiB: shown in fragments until its end", EXPFILL}},
+          "Line longer than 64 KiB: read in pieces, parsed whole, shown in part", EXPFILL}},
     };
     proto_register_field_array(proto_mail, hf, array_length(hf));
     expert_module_t *em = expert_register_protocol(proto_mail);

@@ -15,6 +15,16 @@ proto_item *mw_add_line_facts(mw_ctx *ctx, proto_tree *tree, tvbuff_t *tvb, cons
 /* The line's text for columns and labels, printable, in packet scope. */
 const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len);
 
+/* Long lines are parsed whole but shown in part: in labels and columns a
+ * line (or piece of one) longer than MW_LINE_SHOW_OVER octets shows its first
+ * MW_LINE_SHOW octets and how many more there are.  Field values of whole
+ * lines stay whole (filters see them); those of the pieces of a line over
+ * 64 KiB are cut the same way. */
+#define MW_LINE_SHOW 256
+#define MW_LINE_SHOW_OVER 1024
+/* mw_line_text, cut as above: "first octets... [+N octets]". */
+const char *mw_line_text_cut(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len);
+
 void mw_lineitem_register(int proto_mail);
 
 #endif

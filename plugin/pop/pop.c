@@ -141,18 +141,22 @@ static void render_command(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     gint args_off = sp < 0 ? l.offset + len : sp + 1;
     gint args_len = l.offset + len - args_off;
     mw_pop_cmd cmd = (mw_pop_cmd)r->cmd;
-    const char *text = cmd == MW_POP_CMD_PASS ? "PASS ********" : mw_line_text(ctx, tvb, l.offset, len);
+    const char *text = cmd == MW_POP_CMD_PASS ? "PASS ********" : mw_line_text_cut(ctx, tvb, l.offset, len);
     if (cmd == MW_POP_CMD_PASS && len > 5)
-        text = wmem_strdup_printf(ctx->pinfo->pool, "PASS %s", mw_line_text(ctx, tvb, args_off, args_len));
+        text = wmem_strdup_printf(ctx->pinfo->pool, "PASS %s", mw_line_text_cut(ctx, tvb, args_off, args_len));
     proto_item_set_text(it, "Command: %s", text);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: %s%s", text,
                         (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
 
     proto_tree_add_item(t, hf_pop_command, tvb, l.offset, verb_len, ENC_ASCII);
-    if (args_len > 0)
+    if (r->fragment && args_len > MW_LINE_SHOW_OVER)
+        proto_tree_add_string(t, hf_pop_args, tvb, args_off, args_len,
+                              mw_line_text_cut(ctx, tvb, args_off, args_len));
+    else if (args_len > 0)
         proto_tree_add_item(t, hf_pop_args, tvb, args_off, args_len, ENC_ASCII);
     pop_dropin_request(ctx->pinfo, t, tvb, l.offset, len, verb_len, args_off, args_len);
     mw_add_line_facts(ctx, t, tvb, &l);
+    pop_longline_show(ctx, t, it, tvb, r);
 
     if (r->flags & MW_POP_F_STLS_INJECTION) {
         pop_render_stls_injection(ctx, it, TRUE);
@@ -201,8 +205,9 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
 
     proto_item *it = proto_tree_add_item(ctx->tree, hf_pop_response, tvb, off,
                                          len + (gint)r->line.eol_len, ENC_NA);
-    proto_item_set_text(it, "Response: %s", mw_line_text(ctx, tvb, off, len));
-    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s%s", mw_line_text(ctx, tvb, off, len),
+    const char *shown = mw_line_text_cut(ctx, tvb, off, len);
+    proto_item_set_text(it, "Response: %s", shown);
+    col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "S: %s%s", shown,
                         (r->flags & MW_POP_F_STLS_INJECTION) ? " (injected before TLS)" : "");
     proto_tree *t = proto_item_add_subtree(it, ett_pop_line);
     gint status_len = ok ? 3 : err ? 4 : cont ? 1 : len;
@@ -215,11 +220,15 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
         if (close > text_off + 1)
             proto_tree_add_item(t, hf_pop_resp_code, tvb, text_off + 1, close - text_off - 1, ENC_ASCII);
     }
-    if (text_len > 0 && !cont)
+    if (r->fragment && text_len > MW_LINE_SHOW_OVER && !cont)
+        proto_tree_add_string(t, hf_pop_text, tvb, text_off, text_len,
+                              mw_line_text_cut(ctx, tvb, text_off, text_len));
+    else if (text_len > 0 && !cont)
         proto_tree_add_item(t, hf_pop_text, tvb, text_off, text_len, ENC_ASCII | ENC_NA);
     pop_dropin_response(t, tvb, off, len, (ok || err || cont) ? status_len : 0, text_off,
                         cont ? 0 : text_len);
     mw_add_line_facts(ctx, t, tvb, &l);
+    pop_longline_show(ctx, t, it, tvb, r);
 
     if (r->flags & MW_POP_F_STLS_INJECTION) {
         pop_render_stls_injection(ctx, it, FALSE);
@@ -323,6 +332,9 @@ static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
         case MW_POP_ITEM_RESPONSE:
             render_response(ctx, it, tvb);
             info_done = POP_INFO_STATUS;
+            break;
+        case MW_POP_ITEM_LINE_REST:
+            pop_render_line_rest(ctx, it, tvb);
             break;
         default:
             pop_render_body(ctx, it, i + 1 < rec->nitems ? &rec->items[i + 1] : NULL, tvb,
@@ -465,6 +477,7 @@ void pop_register(void)
     expert_module_t *em = expert_register_protocol(proto_pop);
     expert_register_field_array(em, ei, array_length(ei));
     pop_multiline_register(proto_pop);
+    pop_longline_register(proto_pop);
     pop_auth_register(proto_pop);
 
     module_t *m = prefs_register_protocol(proto_pop, pop_apply_prefs);

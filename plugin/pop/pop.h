@@ -52,6 +52,15 @@ void pop_stls_ack(packet_info *pinfo);
 void pop_auth_register(int proto);
 void pop_auth_handoff(void);
 
+/* pop_longline.c: lines over the RFC 2449 limits and over 64 KiB */
+/* Under a command, status or body line: on the first piece of a long line its
+ * length and end; on a whole line over its limit, its length and an expert. */
+void pop_longline_show(mw_ctx *ctx, proto_tree *t, proto_item *anchor, tvbuff_t *tvb,
+                       const mw_pop_item *it);
+/* A later piece of a long line (MW_POP_ITEM_LINE_REST). */
+void pop_render_line_rest(mw_ctx *ctx, const mw_pop_item *it, tvbuff_t *tvb);
+void pop_longline_register(int proto);
+
 /* pop_dropin.c: the built-in dissector's field names, hidden on each line */
 void pop_dropin_register(int proto);
 void pop_text_data(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len);

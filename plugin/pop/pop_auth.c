@@ -229,7 +229,7 @@ void pop_render_sasl(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
     gint len = (gint)r->line.len;
     proto_item *it = proto_tree_add_item(ctx->tree, proto_pop, tvb, l.offset,
                                          len + (gint)r->line.eol_len, ENC_NA);
-    proto_item_set_text(it, "SASL response: %s", mw_line_text(ctx, tvb, l.offset, len));
+    proto_item_set_text(it, "SASL response: %s", mw_line_text_cut(ctx, tvb, l.offset, len));
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "C: [SASL response]");
     proto_tree *t = proto_item_add_subtree(it, ett_pop_line);
     if (r->flags & MW_POP_F_CANCELLED) {

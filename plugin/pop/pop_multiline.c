@@ -293,7 +293,7 @@ static void render_line(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboole
     gint len = (gint)r->line.len, full = len + (gint)r->line.eol_len;
     proto_item *li = proto_tree_add_item(ctx->tree, hf_ml_line, tvb, l.offset, full, ENC_NA);
     proto_item_set_text(li, "%s: %s", r->cmd ? pop_cmd_label(r->cmd) : "Body line",
-                        mw_line_text(ctx, tvb, l.offset, len));
+                        mw_line_text_cut(ctx, tvb, l.offset, len));
     proto_tree *lt = proto_item_add_subtree(li, ett_pop_line);
     add_events(ctx, lt, tvb, l.offset, r);
     /* one Info entry per call for the body lines it carries */
@@ -325,6 +325,7 @@ static void render_line(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb, gboole
         break;
     }
     mw_add_line_facts(ctx, lt, tvb, &l);
+    pop_longline_show(ctx, lt, li, tvb, r);
 }
 
 static void render_data(mw_ctx *ctx, const mw_pop_item *r, const mw_pop_item *next, tvbuff_t *tvb)

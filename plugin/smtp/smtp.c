@@ -2,9 +2,11 @@
  * the command line.  The other smtp_*.c files hold one concept each (see
  * smtp_int.h).
  *
- * Limitations: a command line longer than the engine's carry limit is shown
- * in fragments and not parsed; SMTP extensions other than those named in the
- * dispatch table are shown as verb and arguments only.
+ * A line longer than the engine's carry limit comes in pieces: its first is
+ * dissected as a command (verb, sequence, reply queue; its arguments shown
+ * in part), the rest go to smtp_longline.c.  Limitations: SMTP extensions
+ * other than those named in the dispatch table are shown as verb and
+ * arguments only.
  */
 #include <wireshark.h>
 #include <epan/conversation.h>
@@ -167,12 +169,24 @@ static void smtp_bdat_args(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, co
     dissect_smtp_bdat(sc, tvb, t, o, a, l, more);
 }
 
+/* Octets of a line's start read for its verb when the line is long. */
+#define SMTP_VERB_SCAN 512
+
+/* What a command changes when its line is too long to read its arguments:
+ * those that need none; MAIL and RCPT with their address cut.  DATA, BDAT,
+ * STARTTLS and AUTH change what the client's next bytes are, and a server
+ * refuses them with junk after them: they change nothing here. */
+static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *args,
+                                      gsize args_len);
+
 void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l)
 {
     smtp_state *st = sc->st;
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
-    const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
+    const char *text = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
+    /* the first piece of a line longer than the engine's carry limit */
+    gboolean first_piece = l->fragment && !l->continued;
     smtp_node it = so_add_item(sc, sc->tree, hf_smtp_request, tvb, l->offset,
                                          len + (gint)l->line.eol_len, ENC_NA);
     so_set_text(sc, it, "Command: %s", text);
@@ -181,7 +195,9 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
 
     mw_smtp_cmd cmd;
     /* After lost bytes the line may still start cleanly: accept a known verb. */
-    gboolean ok = !l->fragment && mw_smtp_cmd_parse(p, (size_t)len, &cmd) &&
+    gboolean ok = (!l->fragment || first_piece) &&
+                  mw_smtp_cmd_parse(p, first_piece ? MIN((size_t)len, SMTP_VERB_SCAN) : (size_t)len,
+                                    &cmd) &&
                   (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
     guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
     /* LMTP's LHLO is EHLO under another name (RFC 2033 4.1) */
@@ -210,13 +226,21 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
         so_set_hidden(sc, w);
         so_tap_command(sc, lhlo ? "LHLO"
                            : cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
-        if (cmd.args.len)
+        if (first_piece && cmd.args.off < (size_t)len) {
+            /* the arguments go on in later pieces: shown in part */
+            gint ao = l->offset + (gint)cmd.args.off, al = len - (gint)cmd.args.off;
+            so_add_string(sc, t, hf_smtp_command_args, tvb, ao, al,
+                          mw_line_text_cut(sc->ctx, tvb, ao, al));
+        } else if (cmd.args.len) {
             so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
                                 (gint)cmd.args.len, ENC_ASCII);
+        }
     } else {
         so_expert(sc, it, &ei_smtp_not_command);
     }
     so_line_facts(sc, t, tvb, l);
+    if (!l->fragment)
+        smtp_longline_check(sc, tvb, t, it, l, verb == MW_SMTP_AUTH ? SMTP_LL_AUTH : SMTP_LL_COMMAND);
 
     if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
         so_expert(sc, it, &ei_smtp_seq_after_rejected_data);
@@ -227,7 +251,9 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
         so_expert(sc, it, &ei_smtp_fifo_full);
     smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
 
-    if (verb == MW_SMTP_BDAT) {
+    if (first_piece) {
+        smtp_long_command_effects(sc, verb, p + cmd.args.off, (gsize)len - cmd.args.off);
+    } else if (verb == MW_SMTP_BDAT) {
         gboolean more = FALSE;
         smtp_bdat_args(sc, tvb, t, l->offset + (gint)cmd.args.off, p + cmd.args.off,
                        cmd.args.len, &more);
@@ -236,6 +262,27 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
                               cmd.args.len);
     }
     smtp_cmd_show_links(sc, t, tvb, c);
+    if (first_piece)
+        smtp_longline_open(sc, tvb, t, l, verb == MW_SMTP_AUTH ? SMTP_LL_AUTH : SMTP_LL_COMMAND,
+                           verb, 0);
+}
+
+static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *args,
+                                      gsize args_len)
+{
+    switch (verb) {
+    case MW_SMTP_HELO:
+    case MW_SMTP_EHLO:
+    case MW_SMTP_RSET:
+        smtp_args_table[verb](sc, NULL, SMTP_NODE_NONE, 0, args, 0);
+        break;
+    case MW_SMTP_MAIL:
+    case MW_SMTP_RCPT:
+        smtp_longline_envelope(sc, verb, args, args_len);
+        break;
+    default:
+        break;
+    }
 }
 
 /* ---- the per-call loop --------------------------------------------------- */
@@ -264,7 +311,8 @@ static gboolean smtp_line_is_command(tvbuff_t *tvb, const mw_line_at *l)
 {
     mw_smtp_cmd cmd;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, (gint)l->line.len);
-    return mw_smtp_cmd_parse(p, l->line.len, &cmd) && cmd.verb != MW_SMTP_UNKNOWN;
+    return mw_smtp_cmd_parse(p, MIN(l->line.len, SMTP_VERB_SCAN), &cmd) &&
+           cmd.verb != MW_SMTP_UNKNOWN;
 }
 
 static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean *stop)
@@ -296,11 +344,18 @@ static gint smtp_client_step(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean
         *stop = TRUE;
         return offset;
     }
+    if (smtp_longline_rest(sc, tvb, &l))
+        return offset;
     if (st->cl.mode == MW_SMTP_CLIENT_AUTH ||
-        (st->cl.auth_open && !smtp_line_is_command(tvb, &l)))
+        (st->cl.auth_open && !smtp_line_is_command(tvb, &l))) {
         dissect_smtp_auth_response(sc, tvb, &l); /* 334 missing from the capture: still a response */
-    else
+        if (l.fragment && !l.continued)
+            smtp_longline_open(sc, tvb, sc->tree, &l, SMTP_LL_AUTH, SMTP_VERB_AUTH_RESPONSE, 0);
+        else if (!l.fragment)
+            smtp_longline_check(sc, tvb, sc->tree, SMTP_NODE_ROOT_ITEM, &l, SMTP_LL_AUTH);
+    } else {
         dissect_smtp_command_line(sc, tvb, &l);
+    }
     return offset;
 }
 
@@ -330,7 +385,8 @@ guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb)
             mw_line_at l;
             if (!mw_next_line(ctx, tvb, &offset, &l))
                 break;
-            dissect_smtp_reply_line(&sc, tvb, &l, &view);
+            if (!smtp_longline_rest(&sc, tvb, &l))
+                dissect_smtp_reply_line(&sc, tvb, &l, &view);
         }
         if (stop)
             break;
@@ -351,6 +407,7 @@ void smtp_render(mw_ctx *ctx, tvbuff_t *tvb)
 void smtp_gap(void *state, int dir, guint32 missing)
 {
     smtp_state *st = (smtp_state *)state;
+    st->ll[dir].what = SMTP_LL_NONE; /* the engine resynchronises on a fresh line */
     if (dir == MW_DIR_SERVER) {
         mw_smtp_replies_gap(&st->rp);
         return;
@@ -499,6 +556,7 @@ void smtp_register(void)
     smtp_tls_register(proto_smtp);
     smtp_dropin_register(proto_smtp);
     smtp_xclient_register(proto_smtp);
+    smtp_longline_register(proto_smtp);
 
     module_t *m = prefs_register_protocol(proto_smtp, smtp_apply_prefs);
     range_convert_str(wmem_epan_scope(), &smtp_tcp_ports, SMTP_TCP_PORTS, 65535);

@@ -11,6 +11,7 @@
 #include "compat.h"
 #include "core/text/base64.h"
 #include "core/mail/sasl.h"
+#include "mail/lineitem.h"
 #include "smtp/smtp_int.h"
 #include "mail/credentials.h"
 #include "mail/tap.h"
@@ -215,15 +216,17 @@ void dissect_smtp_auth_response(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *
 {
     gint len = (gint)l->line.len;
     /* The item spans the line end too; its value is the line without it. */
+    /* a piece of a line over 64 KiB is kept and shown in part */
+    const char *shown = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
     smtp_node it = so_add_string(sc, sc->tree, hf_smtp_auth_response, tvb, l->offset,
                                            len + (gint)l->line.eol_len,
-                                           (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
-                                                                            l->offset, len,
-                                                                            ENC_ASCII));
-    so_set_text(sc, it, "AUTH response: %s", tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
+                                           l->fragment ? shown
+                                           : (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb,
+                                                                              l->offset, len,
+                                                                              ENC_ASCII));
+    so_set_text(sc, it, "AUTH response: %s", shown);
     smtp_node t = so_subtree(sc, it, ett_smtp_auth);
-    so_col(sc, "C: %s",
-                        tvb_format_text(sc->pinfo->pool, tvb, l->offset, len));
+    so_col(sc, "C: %s", shown);
     smtp_cmd_rec *c = smtp_cmd_new(sc, SMTP_VERB_AUTH_RESPONSE);
     mw_smtp_client_auth_response(&sc->st->cl);
     if (len == 0) {

@@ -9,6 +9,7 @@
  * smtp_smuggle.c  end-of-DATA candidates and what a lenient receiver executes
  * smtp_auth.c     AUTH and the credentials tap
  * smtp_tls.c      STARTTLS, injection, stripping, implicit-TLS ports
+ * smtp_longline.c lines over the RFC limits and over the engine's 64 KiB pieces
  *
  * The session's decisions (reply matching, phase and transaction, client
  * mode, BDAT counting) are made by the pure session machine in
@@ -73,6 +74,25 @@ typedef struct smtp_msg_buf {
 } smtp_msg_buf;
 
 
+/* A line longer than the engine's carry limit, read in pieces (stream.h):
+ * what its first piece was, and its length so far.  The record is file
+ * scope: its first piece shows the line's length and end once known. */
+typedef struct smtp_longline_rec {
+    guint32 length;       /* octets, line end included (saturated); 0 until it ends */
+    guint32 end_frame;    /* frame of its last piece; 0 until it ends */
+} smtp_longline_rec;
+
+typedef struct smtp_longline {
+    guint8 what;          /* SMTP_LL_*: NONE when no long line is open */
+    guint8 verb;          /* command: its verb (mw_smtp_verb or SMTP_VERB_*) */
+    guint16 code;         /* reply: its code (0 if none) */
+    guint32 first_frame;  /* frame of its first piece */
+    guint64 len;          /* octets so far, line end excluded */
+    smtp_longline_rec *rec;
+} smtp_longline;
+
+enum { SMTP_LL_NONE = 0, SMTP_LL_COMMAND, SMTP_LL_AUTH, SMTP_LL_REPLY };
+
 /* The open transaction of a state, or NULL. */
 #define SMTP_TXN(st) ((smtp_txn *)(st)->tx.tag)
 
@@ -122,6 +142,9 @@ typedef struct smtp_state {
     /* the client the last XCLIENT claims (file scope; NULL: none), and its frame */
     const char *xclient;
     guint32 xclient_frame;
+
+    /* a line read in pieces, per direction (MW_DIR_*) */
+    smtp_longline ll[2];
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
@@ -317,6 +340,24 @@ void dissect_smtp_xforward(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_
                            const guint8 *args, gsize args_len);
 void smtp_xclient_reply(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node it, guint code);
 void smtp_xclient_register(int proto);
+
+/* smtp_longline.c: long lines.  A first piece (l->fragment, not continued)
+ * opens the direction's long line after it is dissected as a command, SASL
+ * response or reply (what: SMTP_LL_*); the pieces that continue it go to
+ * smtp_longline_rest (TRUE when it took the line), which shows each piece in
+ * part and, on the last, the whole line's length and its RFC limit. */
+void smtp_longline_open(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw_line_at *l,
+                        guint8 what, guint8 verb, guint16 code);
+gboolean smtp_longline_rest(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l);
+/* A whole line over the RFC 5321 limit of its kind (512 octets for command
+ * and reply lines, line end included): its length and an expert. */
+void smtp_longline_check(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_node anchor,
+                         const mw_line_at *l, guint8 what);
+/* The first piece of a MAIL or RCPT: the transaction learns of it with its
+ * address cut (a path that long is no address a server keeps, RFC 5321
+ * 4.5.3.1.3), so the sequence checks and the recap stay right. */
+void smtp_longline_envelope(smtp_call *sc, guint8 verb, const guint8 *args, gsize args_len);
+void smtp_longline_register(int proto);
 
 /* smtp.c: the stream callbacks, shared with LMTP */
 void smtp_state_init(void *state, packet_info *pinfo);

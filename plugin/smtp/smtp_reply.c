@@ -165,17 +165,20 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     smtp_state *st = sc->st;
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
-    const char *text = mw_line_text(sc->ctx, tvb, l->offset, len);
+    const char *text = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
+    /* the first piece of a line longer than the engine's carry limit: its
+     * code is read from it, the rest goes to smtp_longline.c */
+    gboolean first_piece = l->fragment && !l->continued;
     mw_smtp_reply_rec rr;
     /* a reply's tag is the frame of its first line */
-    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment, sc->pinfo->num,
+    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment && l->continued, sc->pinfo->num,
                          mw_smtp_client_body_open(&st->cl), &rr);
     const mw_smtp_reply *r = &rr.reply;
     /* A later line of a reply already begun in this frame shows its text
      * only: "S: 250-mx | PIPELINING | SIZE 10240000". */
     if (!rr.opens && view->open && rr.parsed && r->text.len)
-        so_col(sc, "%s", mw_line_text(sc->ctx, tvb, l->offset + (gint)r->text.off,
-                                      (gint)r->text.len));
+        so_col(sc, "%s", mw_line_text_cut(sc->ctx, tvb, l->offset + (gint)r->text.off,
+                                          (gint)r->text.len));
     else
         so_col(sc, "S: %s", text);
 
@@ -200,6 +203,10 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                                end - l->offset, ENC_NA);
     so_set_text(sc, li, "%s", text);
     smtp_node lt = so_subtree(sc, li, ett_smtp_reply_line);
+    if (first_piece)
+        smtp_longline_open(sc, tvb, lt, l, SMTP_LL_REPLY, 0, rr.parsed ? (guint16)r->code : 0);
+    else if (!l->fragment)
+        smtp_longline_check(sc, tvb, lt, li, l, SMTP_LL_REPLY);
     if (!rr.parsed) {
         so_expert(sc, li, &ei_smtp_bad_reply);
         so_line_facts(sc, lt, tvb, l);
@@ -216,14 +223,23 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         if (r->esc_mismatch)
             so_expert(sc, e, &ei_smtp_esc_mismatch);
     }
-    if (r->text.len)
+    if (l->fragment && r->text.len > MW_LINE_SHOW_OVER)
+        so_add_string(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r->text.off,
+                      (gint)r->text.len, mw_line_text_cut(sc->ctx, tvb, l->offset + (gint)r->text.off,
+                                                          (gint)r->text.len));
+    else if (r->text.len)
         so_add_item(sc, lt, hf_smtp_reply_text, tvb, l->offset + (gint)r->text.off,
                     (gint)r->text.len, ENC_ASCII);
     so_line_facts(sc, lt, tvb, l);
     guint8 verb = rr.cmd.verb;
-    if (verb == MW_SMTP_EHLO && r->code == 250 && rr.line_no > 1 && r->text.len)
-        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r->text.off, p + r->text.off,
-                             r->text.len);
+    if (verb == MW_SMTP_EHLO && r->code == 250 && rr.line_no > 1 && r->text.len) {
+        /* a long line's parameters go on in later pieces: its keyword only */
+        gsize n = r->text.len;
+        if (l->fragment)
+            for (n = 0; n < r->text.len && n < MW_LINE_SHOW && p[r->text.off + n] != ' '; n++)
+                ;
+        smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r->text.off, p + r->text.off, n);
+    }
     if ((verb == MW_SMTP_AUTH || verb == SMTP_VERB_AUTH_RESPONSE) && r->code == 334)
         smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r->text.off, (gint)r->text.len);
     if (!rr.final)

@@ -30,6 +30,9 @@ LINKS = {
     "mail.pop.response_in", "mail.pop.multiline", "mail.pop.multiline.lines",
     "mail.pop.multiline.terminator_frame", "mail.pop.multiline.cut_frame",
     "mail.stream.continued_in", "mail.stream.dissected_in",
+    # the first piece of a line longer than 64 KiB: its length and last piece
+    "mail.smtp.line.length", "mail.smtp.line.ends_in",
+    "mail.pop.line.length", "mail.pop.line.ends_in",
 }
 
 

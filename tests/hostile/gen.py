@@ -411,6 +411,9 @@ def _more_cases():
     SMALL.update(shape_cases.cases(sys.modules[__name__]))
     BIG.update(shape_cases.big_cases(sys.modules[__name__]))
     BENCH.update(shape_cases.bench_cases(sys.modules[__name__]))
+    import longline_cases  # noqa: E402
+    SMALL.update(longline_cases.cases(sys.modules[__name__]))
+    BIG.update(longline_cases.big_cases(sys.modules[__name__]))
 
 
 def main(argv):

@@ -5,7 +5,8 @@
 #
 #   tests/hostile/run-big.sh PLUGIN OUTDIR [SECONDS]      (default 600 s per case)
 #
-# hostile-big-smtp-long-line       a 10 MB MAIL line, then NOOP
+# hostile-big-smtp-long-line       a 10 MB MAIL line (one command, its length on its first and
+#                                  last pieces, answered by the 500), then NOOP
 # hostile-big-smtp-pipelined-100k  100 000 pipelined NOOPs in 65 000-byte segments, then HELP
 # hostile-big-smtp-tiny-segments   999 990 one-byte segments, then HELP
 # hostile-big-smtp-moved-past-window  a DATA segment 1.4 MB late, after ACKs of it:
@@ -80,6 +81,8 @@ checkv() { # name expected-text...
 }
 
 check hostile-big-smtp-long-line 'mail.smtp.command == "NOOP"' 1
+check hostile-big-smtp-long-line 'mail.smtp.line.length == 10485773' 2
+check hostile-big-smtp-long-line 'mail.smtp.command == "MAIL" && mail.smtp.response_in' 1
 check hostile-big-smtp-pipelined-100k 'mail.smtp.command == "HELP"' 1
 check hostile-big-smtp-tiny-segments 'mail.smtp.command == "HELP"' 1
 check hostile-big-smtp-moved-past-window 'mail.stream.lost' 1

@@ -469,6 +469,106 @@ static void midway_facts(void)
     CHECK(login && strcmp(login->auth->user, "carol") == 0 && login->auth->step == 0);
 }
 
+/* ---- lines longer than max_carry ---- */
+
+/* Feed steps byte by byte as the engine does with a carry limit of
+ * max_carry: items of every call in stream order into fd. */
+static void collect_bytewise(const step *steps, size_t max_carry, found *fd)
+{
+    mw_pop_session s;
+    mw_pop_session_init(&s, &test_alloc);
+    flow f[2];
+    memset(f, 0, sizeof f);
+    memset(fd, 0, sizeof *fd);
+    for (int i = 0; steps[i].bytes; i++) {
+        int d = steps[i].server;
+        size_t n = strlen(steps[i].bytes);
+        for (size_t b = 0; b < n; b++) {
+            uint8_t *buf = g_malloc(f[d].carry_len + 1);
+            if (f[d].carry_len)
+                memcpy(buf, f[d].carry, f[d].carry_len);
+            buf[f[d].carry_len] = (uint8_t)steps[i].bytes[b];
+            size_t len = f[d].carry_len + 1;
+            mw_pop_input in;
+            memset(&in, 0, sizeof in);
+            in.server = d;
+            in.mid_line = f[d].mid_line;
+            in.stream_offset = f[d].offset;
+            in.frame = (uint32_t)i + 1;
+            in.max_carry = max_carry;
+            mw_pop_call call;
+            size_t used = mw_pop_session_feed(&s, buf, len, &in, &call, &f[d].mid_line);
+            for (uint32_t k = 0; k < call.nitems && fd->n < 256; k++) {
+                fd->items[fd->n] = call.items[k];
+                fd->at[fd->n++] = f[d].offset + call.items[k].off;
+            }
+            g_free(f[d].carry);
+            f[d].carry_len = len - used;
+            f[d].carry = f[d].carry_len ? g_memdup2(buf + used, f[d].carry_len) : NULL;
+            f[d].offset += used;
+            g_free(buf);
+        }
+    }
+    CHECK_EQ_INT(f[0].carry_len, 0);
+    CHECK_EQ_INT(f[1].carry_len, 0);
+}
+
+#define X100 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+static const step session_long[] = {
+    {1, "+OK ready\r\n"},
+    {0, "UIDL 1\r\n"},
+    {1, "+OK 1 " X100 "\r\n"},                         /* frame 3: a long status line */
+    {0, "UIDL\r\n"},
+    {1, "+OK\r\n1 " X100 "\r\n2 b\r\n.\r\n"},      /* frame 5: a long listing line */
+    {0, "RETR 1\r\n"},
+    {1, "+OK " X100 "\r\nSubject: s\r\n\r\nbody\r\n.\r\n"}, /* frame 7: before a message */
+    {0, "NOOP " X100 "\r\n"},                          /* frame 8: a long command */
+    {1, "-ERR no\r\n"},
+    END_OF_STEPS,
+};
+
+/* A line longer than max_carry is one line: its first piece is what it is,
+ * the later pieces (LINE_REST) never start a line, and its length is known
+ * at its end. */
+static void longline_facts(void)
+{
+    found fd;
+    collect_bytewise(session_long, 16, &fd);
+    unsigned rest = 0;
+    for (unsigned i = 0; i < fd.n; i++) {
+        const mw_pop_item *it = &fd.items[i];
+        CHECK(!(it->flags & (MW_POP_F_UNEXPECTED | MW_POP_F_UNKNOWN_CMD | MW_POP_F_UNMATCHED)));
+        if (it->kind == MW_POP_ITEM_LINE_REST)
+            rest++;
+    }
+    CHECK(rest >= 4 * 6); /* 100 octets and more in pieces of 16, four lines */
+    const mw_pop_item *st = find_kind(&fd, MW_POP_ITEM_RESPONSE, 1);
+    CHECK(st && st->fragment && st->longline && st->cmd == MW_POP_CMD_UIDL);
+    if (st && st->longline) {
+        CHECK_EQ_INT(st->longline->length, strlen("+OK 1 " X100 "\r\n"));
+        CHECK_EQ_INT(st->longline->end_frame, 3);
+    }
+    /* the listing: two entries, two lines, whatever the first one's length */
+    const mw_pop_item *end = find_kind(&fd, MW_POP_ITEM_BODY_END, 0);
+    CHECK(end && end->end);
+    if (end && end->end) {
+        CHECK_EQ_INT(end->end->entries, 2);
+        CHECK_EQ_INT(end->end->lines, 2);
+    }
+    const mw_pop_item *bl = find_kind(&fd, MW_POP_ITEM_BODY_LINE, 0);
+    CHECK(bl && bl->longline && bl->longline->length == strlen("1 " X100 "\r\n"));
+    /* RETR after a long status line: the message is the bytes after it */
+    end = find_kind(&fd, MW_POP_ITEM_BODY_END, 1);
+    CHECK(end && (end->flags & MW_POP_F_MESSAGE));
+    if (end && end->end)
+        CHECK_EQ_INT(end->end->size, strlen("Subject: s\r\n\r\nbody\r\n"));
+    /* the long NOOP is one command, answered by the -ERR after it */
+    const mw_pop_item *noop = find_kind(&fd, MW_POP_ITEM_COMMAND, 3);
+    CHECK(noop && noop->cmd == MW_POP_CMD_NOOP && noop->ex && noop->ex->resp_frame == 9);
+    CHECK(noop && noop->longline && noop->longline->end_frame == 8);
+    CHECK(!find_kind(&fd, MW_POP_ITEM_COMMAND, 4));
+}
+
 /* collect() with the engine's carry: the frame a carried line began in. */
 static void greeting_junk_facts(void)
 {
@@ -525,6 +625,7 @@ int main(void)
     plain_facts();
     auth_facts();
     midway_facts();
+    longline_facts();
     greeting_junk_facts();
     every_split("greeting-junk", session_greeting_junk);
     every_split("plain", session_plain);

@@ -935,6 +935,62 @@ static bool status_bare_cr(pop_feed *f, size_t offset, pop_line *l)
     return mw_line_scan(p, rem, MW_SCAN_CR_ENDS_LINE, &l->line) && l->line.eol == MW_EOL_CR;
 }
 
+/* ---- lines longer than max_carry ---- */
+
+/* After a line's first piece is dispatched: its item (the first of those
+ * emitted since first_item that covers the piece) gets the line's record. */
+static void longline_open(pop_feed *f, const pop_line *l, uint32_t first_item)
+{
+    mw_pop_session *s = f->s;
+    for (uint32_t i = first_item; i < f->n; i++) {
+        mw_pop_item *it = &f->items[i];
+        if (it->off != l->off || it->kind == MW_POP_ITEM_BODY_CUT)
+            continue;
+        int d = f->in->server ? 1 : 0;
+        s->ll[d].open = true;
+        s->ll[d].kind = it->kind;
+        s->ll[d].cmd = it->cmd;
+        s->ll[d].first_frame = f->in->frame;
+        s->ll[d].len = l->line.len;
+        s->ll[d].rec = (mw_pop_linelen *)pop_alloc(s, sizeof *s->ll[d].rec);
+        it->longline = s->ll[d].rec;
+        return;
+    }
+}
+
+/* A later piece of the open long line. */
+static void longline_rest(pop_feed *f, const pop_line *l)
+{
+    mw_pop_session *s = f->s;
+    int d = f->in->server ? 1 : 0;
+    mw_pop_item *it = line_item(f, MW_POP_ITEM_LINE_REST, l);
+    it->state = s->ll[d].kind;
+    it->cmd = s->ll[d].cmd;
+    it->n = s->ll[d].first_frame;
+    it->longline = s->ll[d].rec;
+    s->ll[d].len += l->line.len;
+    size_t full = l->line.len + l->line.eol_len;
+    if (s->ll[d].kind == MW_POP_ITEM_BODY_LINE && s->ml_active && s->ml_kind == MW_POP_BODY_LINES) {
+        /* the body scanner reads the line on (no line end before its last
+         * octets, so no candidate ends the body here) */
+        mw_dataend_event ev[8];
+        size_t fed = 0;
+        mw_dataend_result r;
+        do {
+            r = mw_dataend_feed(&s->body, f->buf + l->off + fed, full - fed, ev, 8, NULL, 0);
+            fed += r.consumed;
+        } while (fed < full && r.consumed > 0 && r.status != MW_DATAEND_END);
+        s->body_lines += count_lf(f->buf + l->off, full);
+    }
+    if (l->fragment)
+        return;
+    if (s->ll[d].kind == MW_POP_ITEM_RESPONSE && s->ml_active && s->body.pos == 0)
+        s->body.start_lf = l->line.eol != MW_EOL_CRLF; /* the status line's end, now known */
+    s->ll[d].rec->length = s->ll[d].len + l->line.eol_len;
+    s->ll[d].rec->end_frame = f->in->frame;
+    s->ll[d].open = false;
+}
+
 size_t mw_pop_session_feed(mw_pop_session *s, const uint8_t *buf, size_t len,
                            const mw_pop_input *in, mw_pop_call *out, bool *mid_line)
 {
@@ -952,7 +1008,18 @@ size_t mw_pop_session_feed(mw_pop_session *s, const uint8_t *buf, size_t len,
         s->fifo_count = 0;
     }
     size_t offset = 0;
+    int d = in->server ? 1 : 0;
     while (offset < len) {
+        pop_line l;
+        if (s->ll[d].open) {
+            if (f.mid_line) {
+                if (!next_line(&f, &offset, &l))
+                    break;
+                longline_rest(&f, &l);
+                continue;
+            }
+            s->ll[d].open = false; /* a fresh line: the long one is over */
+        }
         if (in->server && s->ml_active && s->ml_kind == MW_POP_BODY_MESSAGE) {
             bool wait = false;
             offset = body_message(&f, offset, &wait);
@@ -960,7 +1027,6 @@ size_t mw_pop_session_feed(mw_pop_session *s, const uint8_t *buf, size_t len,
                 break;
             continue;
         }
-        pop_line l;
         if (in->server && !s->ml_active && status_bare_cr(&f, offset, &l)) {
             /* "+OK<CR>x": the status line ends at the bare CR for the readers
              * that accept one; its body (if any) is read as bytes. */
@@ -972,10 +1038,13 @@ size_t mw_pop_session_feed(mw_pop_session *s, const uint8_t *buf, size_t len,
         }
         if (!next_line(&f, &offset, &l))
             break;
+        uint32_t first_item = f.n;
         if (!in->server)
             client_line(&f, &l);
         else if (!(s->ml_active && body_line(&f, &l)))
             response(&f, &l);
+        if (l.fragment && !l.continued)
+            longline_open(&f, &l, first_item);
     }
     /* the call's items, kept at their exact size */
     out->items = NULL;

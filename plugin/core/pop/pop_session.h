@@ -79,6 +79,8 @@ typedef enum mw_pop_item_kind {
     MW_POP_ITEM_BODY_CUT,    /* a listing ended by a status line, without '.' */
     MW_POP_ITEM_BODY_DATA,   /* RETR/TOP bytes of this call */
     MW_POP_ITEM_BODY_END,    /* the '.' line: the body's facts */
+    MW_POP_ITEM_LINE_REST,   /* a later piece of a line longer than max_carry: state holds
+                                the kind of its first piece, cmd its command, n its frame */
 } mw_pop_item_kind;
 
 /* Item flags: anomalies and facts. */
@@ -121,6 +123,13 @@ typedef struct mw_pop_end {
     uint32_t list_size;     /* LIST_SIZE: LIST's size of it */
 } mw_pop_end;
 
+/* A line longer than max_carry, read in pieces: filled in when its last
+ * piece is fed, so that its first piece can show it. */
+typedef struct mw_pop_linelen {
+    uint64_t length;       /* octets, line end included */
+    uint32_t end_frame;    /* frame of its last piece (0 until then) */
+} mw_pop_linelen;
+
 typedef struct mw_pop_item {
     uint8_t kind;          /* mw_pop_item_kind */
     uint8_t cmd;           /* mw_pop_cmd: the command, the one answered, the body's */
@@ -149,6 +158,7 @@ typedef struct mw_pop_item {
     uint8_t retired;       /* command (RESYNC): the command taken as answered */
     uint32_t retired_frame;/* ... and its frame */
     bool first_cmd;        /* response (BEFORE_CMD): item.cmd is the session's first command */
+    mw_pop_linelen *longline; /* the first and later pieces of a line longer than max_carry */
 } mw_pop_item;
 
 /* One call's items, in stream order. */
@@ -230,6 +240,17 @@ typedef struct mw_pop_session {
 
     /* STLS */
     bool stls_requested, stls_started;
+
+    /* a line longer than max_carry in progress, per direction ([1]: server):
+     * its first piece was dissected as what it is; the later ones are only
+     * counted, never taken for new lines */
+    struct {
+        bool open;
+        uint8_t kind, cmd;   /* the first piece's item kind and command */
+        uint32_t first_frame;
+        uint64_t len;        /* octets so far, line end excluded */
+        mw_pop_linelen *rec;
+    } ll[2];
 } mw_pop_session;
 
 void mw_pop_session_init(mw_pop_session *s, const mw_pop_alloc *a);

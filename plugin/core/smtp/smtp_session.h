@@ -76,8 +76,10 @@ bool mw_smtp_replies_full(const mw_smtp_replies *r);
 mw_smtp_pending mw_smtp_replies_newest(const mw_smtp_replies *r);
 mw_smtp_pending mw_smtp_replies_oldest(const mw_smtp_replies *r);
 
-/* One line of the server (without its line end).  fragment: part of an
- * over-long line; tag: the caller's tag should the line open a reply;
+/* One line of the server (without its line end).  fragment: a piece of an
+ * over-long line that does not start it (its code cannot be read; the first
+ * piece of such a line is given as a line); tag: the caller's tag should the
+ * line open a reply;
  * body_open: the client is inside a message body the server accepted. */
 void mw_smtp_replies_line(mw_smtp_replies *r, const uint8_t *line, size_t len, bool fragment,
                           uintptr_t tag, bool body_open, mw_smtp_reply_rec *out);

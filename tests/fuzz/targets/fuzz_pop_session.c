@@ -52,7 +52,11 @@ static void check_call(const mw_pop_call *c, size_t len)
         const mw_pop_item *it = &c->items[i];
         size_t span = it->line.len + it->line.eol_len;
         FZ_SPAN_IN(it->off, span, len);
-        FZ_CHECK(it->kind <= MW_POP_ITEM_BODY_END);
+        FZ_CHECK(it->kind <= MW_POP_ITEM_LINE_REST);
+        if (it->kind == MW_POP_ITEM_LINE_REST)
+            FZ_CHECK(it->longline && it->continued && it->state < MW_POP_ITEM_LINE_REST);
+        if (it->longline && it->longline->end_frame)
+            FZ_CHECK(it->longline->length > 0);
         FZ_CHECK(it->nev <= MW_POP_MAX_EVENTS);
         if (it->ml && it->ml->msg)
             FZ_CHECK(it->ml->msg_len <= it->ml->msg_cap);
