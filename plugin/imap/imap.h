@@ -53,7 +53,8 @@ typedef struct imap_lit_rec {
     const mw_imap_literal_rec *core; /* size, progress, header and end frames */
     imap_lit_use use;
     const char *label;      /* e.g. "BODY[HEADER.FIELDS (FROM)]" */
-    guint8 *buf;            /* accumulated octets (messages, headers, short strings) */
+    guint8 *buf;            /* octets being collected (messages, headers), or short strings */
+    const struct mw_kept *kept; /* a message, header block or MIME header, once whole */
 } imap_lit_rec;
 
 /* Walk of the tokens of a logical line across its literals. */

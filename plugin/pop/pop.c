@@ -12,6 +12,7 @@
 #include "mail/lineitem.h"
 #include "mail/fallback.h"
 #include "mail/mail.h"
+#include "mail/keep.h"
 #include "pop/pop.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
@@ -108,9 +109,20 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
     size_t used = len ? mw_pop_session_feed(s, tvb_get_ptr(tvb, 0, len), len, &in, &call, &mid_line)
                       : 0;
     ctx->mid_line = mid_line;
-    for (guint32 i = 0; i < call.nitems; i++)
-        if (call.items[i].flags & MW_POP_F_STLS_OK)
+    for (guint32 i = 0; i < call.nitems; i++) {
+        const mw_pop_item *it = &call.items[i];
+        if (it->flags & MW_POP_F_STLS_OK)
             pop_stls_ack(ctx->pinfo);
+        mw_pop_multi *m = it->ml;
+        if (it->kind == MW_POP_ITEM_BODY_END && (it->flags & MW_POP_F_MESSAGE) && m && m->msg &&
+            m->msg_len && m->msg_len <= G_MAXUINT32) {
+            /* whole: stored once (or only shown now), as mail.message.keep says */
+            m->user = mw_keep_store(ctx->pinfo, m->msg, (guint32)m->msg_len,
+                                    it->cmd == MW_POP_CMD_RETR);
+            m->msg = NULL;
+            m->msg_cap = 0;
+        }
+    }
     /* a call that only carries part of a line keeps no record */
     ctx->rec = call.nitems ? wmem_memdup(wmem_file_scope(), &call, sizeof call) : NULL;
     return (guint)used;

@@ -142,9 +142,10 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_msg_view v;
     memset(&v, 0, sizeof v);
     if (st->msg && st->msg_len) {
-        st->msg->data = mw_keep_fit(st->msg->data, st->msg_len);
-        st->msg->cap = st->msg_len;
-        v.data = st->msg->data;
+        /* decided here, once: kept (perhaps deflated) or only shown now */
+        v.kept = mw_keep_store(sc->pinfo, st->msg->data, st->msg_len, TRUE);
+        st->msg->data = NULL;
+        st->msg->cap = 0;
         v.len = st->msg_len;
     }
     v.txn = SMTP_TXN(st);

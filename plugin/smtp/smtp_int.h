@@ -212,7 +212,7 @@ void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int 
 /* The message a call completes, shown at render: its IMF tree under tree
  * and the transaction recap after it. */
 typedef struct smtp_msg_view {
-    const guint8 *data;       /* file scope */
+    const struct mw_kept *kept; /* the message's bytes (mail/keep.h) */
     guint32 len;
     const struct smtp_txn *txn;
     guint32 nrcpt;

@@ -389,10 +389,9 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
 {
     mail_message_facts facts;
     memset(&facts, 0, sizeof facts);
-    gboolean have = m->data && m->len;
+    const guint8 *data = mw_keep_bytes(ctx->pinfo, m->kept);
+    gboolean have = data != NULL;
     if (have) {
-        /* the record is where the buffer is kept (or let go) */
-        const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
