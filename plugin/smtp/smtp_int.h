@@ -139,11 +139,9 @@ typedef gint smtp_node;
 
 typedef struct smtp_op smtp_op;
 
-/* What render replays for one call. */
-typedef struct smtp_call_rec {
-    guint n;
-    smtp_op *ops;
-} smtp_call_rec;
+/* What render replays for one call: one file-scope block holding the ops,
+ * then the bytes they refer to (strings, line facts, data source bytes). */
+typedef struct smtp_call_rec smtp_call_rec;
 
 #define SMTP_MAX_TVBS 16
 
@@ -155,6 +153,7 @@ typedef struct smtp_call {
     packet_info *pinfo;
     smtp_node tree;           /* the call's subtree */
     GArray *ops;              /* smtp_op */
+    GByteArray *blob;         /* what the ops refer to, by offset */
     tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
     guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
