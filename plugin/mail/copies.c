@@ -134,7 +134,7 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     c->frame = pinfo->num;
     c->proto = proto ? wmem_strdup(fs, proto) : "mail";
     c->links = wmem_array_new(fs, sizeof(copy_link));
-    c->fields = wmem_alloc_array(fs, const char *, FIELDS_MAX);
+    const char *fields[FIELDS_MAX];
     size_t pos = 0;
     gboolean ended = FALSE;
     while (pos < len) {
@@ -149,9 +149,10 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
             c->message_id = collapse(fs, buf + f.value.off, f.value.len);
         if (c->n_fields < FIELDS_MAX)
-            c->fields[c->n_fields++] =
+            fields[c->n_fields++] =
                 collapse(fs, buf + f.name.off, f.value.off + f.value.len - f.name.off);
     }
+    c->fields = (const char **)wmem_memdup(fs, fields, c->n_fields * sizeof *fields);
     /* No header block: the whole message is the body. */
     size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
     const guint8 *body = buf + body_off;

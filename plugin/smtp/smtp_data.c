@@ -231,7 +231,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     gboolean smug_at_start = st->smug.active;
     gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
     smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
-    so_set_text(sc, fi, "Message data: %d bytes", n);
+    so_data_texts(sc, fi, n, FALSE);
     smtp_node ft = so_subtree(sc, fi, ett_smtp_data);
     if (st->cl.early && !st->cl.confirmed) {
         smtp_node e = so_add_boolean(sc, ft, hf_smtp_data_early, tvb, offset, n, TRUE);
@@ -262,7 +262,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     if (!ended) {
         if (st->smug.active && offset + n > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
-        so_col(sc, "C: message data, %d bytes", n);
+        so_data_texts(sc, SMTP_NODE_NONE, n, TRUE);
         return offset + n;
     }
     smtp_message_end(sc, tvb, term != SMTP_NODE_NONE ? term : fi, FALSE);

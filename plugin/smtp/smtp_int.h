@@ -184,6 +184,9 @@ smtp_node so_subtree(smtp_call *sc, smtp_node item, int ett);
 smtp_node so_parent(smtp_call *sc, smtp_node tree);
 void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* A body segment's texts, kept as its length: "Message data: n bytes" on
+ * item (if any), and with col "C: message data, n bytes" in the Info column. */
+void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col);
 void so_set_generated(smtp_call *sc, smtp_node item);
 void so_set_hidden(smtp_call *sc, smtp_node item);
 void so_set_len(smtp_call *sc, smtp_node item, gint len);

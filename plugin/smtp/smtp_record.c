@@ -20,7 +20,7 @@ typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK, OP_SUBTREE,
     OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT, OP_EXPERT_TAP,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS,
 } smtp_op_kind;
 
 /* An offset in the record's blob; NO_REF: none (a NULL string). */
@@ -234,6 +234,13 @@ void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...)
     blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
     op_new(sc, OP_APPEND_TEXT, item)->v.ref = ref;
+}
+
+void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col)
+{
+    smtp_op *o = op_new(sc, OP_DATA_TEXTS, item);
+    o->len = n;
+    o->id = col ? 1 : 0;
 }
 
 void so_set_generated(smtp_call *sc, smtp_node item)
@@ -512,6 +519,13 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         case OP_APPEND_TEXT:
             if (n)
                 proto_item_append_text(n, "%s", str_at(rec, o->v.ref));
+            break;
+        case OP_DATA_TEXTS:
+            if (n)
+                proto_item_set_text(n, "Message data: %d bytes", o->len);
+            if (o->id)
+                col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "C: message data, %d bytes",
+                                    o->len);
             break;
         case OP_GENERATED:
             if (n)
