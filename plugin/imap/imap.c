@@ -682,9 +682,13 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
         ds->zcarry_len = n - (guint)used;
     }
     call->n_zitems = wmem_array_get_count(zitems);
-    if (call->n_zitems)
-        call->zitems = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(zitems),
-                                                call->n_zitems * sizeof(imap_item));
+    if (call->n_zitems) {
+        const imap_item *zi = (const imap_item *)wmem_array_get_raw(zitems);
+        guint8 *packed = (guint8 *)wmem_alloc(wmem_file_scope(),
+                                              imap_items_packed_size(zi, call->n_zitems));
+        imap_items_pack(packed, zi, call->n_zitems);
+        call->zitems = packed;
+    }
 }
 
 /* First pass, once per call: run the session over the call's bytes and
@@ -696,7 +700,9 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
                      wmem_array_sized_new(ctx->pinfo->pool, sizeof(imap_item), 4), -1, 0};
     size_t len = tvb_reported_length(tvb);
     const guint8 *buf = len ? tvb_get_ptr(tvb, 0, (gint)len) : NULL;
-    imap_call *call = wmem_new0(wmem_file_scope(), imap_call);
+    imap_call head; /* kept below, in one block with its items */
+    imap_call *call = &head;
+    memset(call, 0, sizeof *call);
     imap_state_snapshot(st, call);
     mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
     gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
@@ -708,13 +714,18 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     /* Whether the session began before the capture is known from its first line. */
     if (call->start == MW_IMAP_START_UNKNOWN)
         call->start = st->sess.start;
-    call->n_items = wmem_array_get_count(ps.items);
-    if (call->n_items)
-        call->items = (imap_item *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(ps.items),
-                                               call->n_items * sizeof(imap_item));
+    wmem_array_t *plain = ps.items; /* parse_inflate moves ps to the inflated items */
     if (ps.z_off >= 0)
         parse_inflate(&ps, call, buf + ps.z_off, (gsize)ps.z_len);
-    ctx->rec = call;
+    guint n = wmem_array_get_count(plain);
+    const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
+    gsize packed = imap_items_packed_size(items, n);
+    imap_call *kept = (imap_call *)wmem_alloc(wmem_file_scope(), sizeof *kept + packed);
+    *kept = head;
+    kept->n_items = n;
+    kept->items = (const guint8 *)(kept + 1);
+    imap_items_pack((guint8 *)(kept + 1), items, n);
+    ctx->rec = kept;
     return (guint)offset;
 }
 
@@ -731,8 +742,11 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
     memset(&rd, 0, sizeof rd);
     rd.ctx = ctx;
     rd.tvb = tvb;
+    imap_item item;
+    rd.it = &item;
+    const guint8 *p = call->items;
     for (guint i = 0; i < call->n_items; i++) {
-        rd.it = &call->items[i];
+        p = imap_items_unpack(p, &item);
         switch (rd.it->kind) {
         case IMAP_ITEM_LINE: render_text_line(&rd); break;
         case IMAP_ITEM_LITERAL: imap_render_literal_body(&rd); break;
@@ -748,8 +762,9 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
                                              (gint)call->inflated_len);
     add_new_data_source(ctx->pinfo, ztvb, "Inflated IMAP");
     rd.tvb = ztvb;
+    p = call->zitems;
     for (guint i = 0; i < call->n_zitems; i++) {
-        rd.it = &call->zitems[i];
+        p = imap_items_unpack(p, &item);
         switch (rd.it->kind) {
         case IMAP_ITEM_LINE: render_text_line(&rd); break;
         case IMAP_ITEM_LITERAL: imap_render_literal_body(&rd); break;

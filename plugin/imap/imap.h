@@ -53,7 +53,8 @@ typedef struct imap_lit_rec {
     const mw_imap_literal_rec *core; /* size, progress, header and end frames */
     imap_lit_use use;
     const char *label;      /* e.g. "BODY[HEADER.FIELDS (FROM)]" */
-    guint8 *buf;            /* accumulated octets (messages, headers, short strings) */
+    guint8 *buf;            /* octets being collected (messages, headers), or short strings */
+    const struct mw_kept *kept; /* a message, header block or MIME header, once whole */
 } imap_lit_rec;
 
 /* Walk of the tokens of a logical line across its literals. */
@@ -162,27 +163,34 @@ typedef struct imap_item {
 #define IMAP_SHOW_NUMBERS 100
 enum { IMAP_COUNT_NONE = 0, IMAP_COUNT_SEARCH_PART, IMAP_COUNT_SEARCH };
 
-/* The record of one call. */
+/* The record of one call: one file-scope block with its items packed after
+ * it (imap_items.c). */
 typedef struct imap_call {
     guint8 session;               /* mw_imap_sstate before the call */
     guint8 start;                 /* MW_IMAP_START_*: how the capture of the session began */
-    gboolean inferred;            /* the state was inferred (mid-stream start) */
+    guint8 inferred;              /* the state was inferred (mid-stream start) */
+    guint8 zstatus;               /* IMAP_Z_* */
+    guint32 exists;
     const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
     guint64 uidvalidity;
-    guint32 exists;
     guint n_items;
-    imap_item *items;
+    const guint8 *items;          /* packed */
     /* COMPRESS: what the call's compressed run inflated to (file scope; its
      * first zcarried octets are an unfinished line of earlier calls) and the
      * items found in it. */
-    guint8 zstatus;               /* IMAP_Z_* */
-    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
-    const guint8 *inflated;
     guint inflated_len;
     guint zcarried;
     guint n_zitems;
-    imap_item *zitems;
+    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
+    const guint8 *inflated;
+    const guint8 *zitems;         /* packed */
 } imap_call;
+
+/* imap_items.c: items packed for keeping, unpacked to be shown. */
+gsize imap_items_packed_size(const imap_item *items, guint n);
+void imap_items_pack(guint8 *out, const imap_item *items, guint n);
+/* Fills *it from the packed item at in; returns the next one. */
+const guint8 *imap_items_unpack(const guint8 *in, imap_item *it);
 
 enum {
     IMAP_Z_NONE = 0, /* nothing compressed in the call */

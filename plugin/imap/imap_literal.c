@@ -69,10 +69,18 @@ static void add_size_type(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint hoff, 
  * message tree: mail.header.* fields, then IMF. */
 static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const imap_lit_rec *r)
 {
-    /* the record holds the buffer: whole messages are kept or let go */
-    const guint8 *data = r->use == IMAP_LIT_MESSAGE
-                             ? mw_keep_take(ctx->pinfo, &((imap_lit_rec *)r)->buf, (size_t)r->core->size)
-                             : r->buf;
+    const guint8 *data = mw_keep_bytes(ctx->pinfo, r->kept);
+    if (!data) {
+        gboolean whole = r->use == IMAP_LIT_MESSAGE;
+        if (whole)
+            mail_trace_add_dropped(tvb, ctx->pinfo, t);
+        mw_keep_show_dropped(t, tvb, r->core->size);
+        if (whole) {
+            mail_parts_show_dropped(tvb, ctx->pinfo, t, (guint)r->core->size);
+            mail_dkim_dropped(tvb, ctx->pinfo, t);
+        }
+        return;
+    }
     tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, data, (guint)r->core->size);
     if (r->use == IMAP_LIT_MESSAGE)
         mail_message_add(mt, ctx->pinfo, t, NULL);
@@ -168,6 +176,13 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
         if (r && r->buf && !r->core->broken && r->use == IMAP_LIT_MESSAGE)
             mail_walk_note(ps->ctx, r->buf, (guint)r->core->size); /* once */
         ds->lit = NULL;
+        if (r && r->buf && !r->core->broken && use_is_message(use) &&
+            r->core->size <= G_MAXUINT32) {
+            /* whole: stored once (or only shown now), as mail.message.keep says */
+            r->kept = mw_keep_store(ps->ctx->pinfo, r->buf, (guint32)r->core->size,
+                                    use == IMAP_LIT_MESSAGE);
+            r->buf = NULL;
+        }
         ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
     }
     wmem_array_append_one(ps->items, it);
@@ -222,15 +237,8 @@ void imap_render_literal_body(imap_render *rd)
             expert_add_info(ctx->pinfo, it, &ei_imap_literal_lost);
             return;
         }
-        if (r->buf && use_is_message(r->use)) {
+        if (r->kept)
             imap_message_handoff(ctx, tvb, ctx->tree, r);
-        } else if (r->use == IMAP_LIT_MESSAGE && r->core->size &&
-                   r->core->size <= imap_pref_max_message && !mw_keep_messages()) {
-            mail_trace_add_dropped(tvb, ctx->pinfo, ctx->tree);
-            mw_keep_show_dropped(ctx->tree, tvb, r->core->size);
-            mail_parts_show_dropped(tvb, ctx->pinfo, ctx->tree, (guint)r->core->size);
-            mail_dkim_dropped(tvb, ctx->pinfo, ctx->tree);
-        }
     } else if (r && r->core->end_frame) {
         proto_item *e = proto_tree_add_uint(lt, hf_imap_literal_end_in, tvb, offset, 0,
                                             r->core->end_frame);

@@ -7,11 +7,10 @@
 
 #include "core/mail/message.h"
 #include "mail/copies.h"
+#include "mail/keep.h"
 
-/* Header fields compared per message, and the bodies kept for finding the
- * first differing byte (in all, for the capture). */
+/* Header fields compared per message. */
 #define FIELDS_MAX 256
-#define BODIES_BUDGET (64u * 1024 * 1024)
 /* Copies linked per group: a capture holding the same message hundreds of
  * times would otherwise grow links (and tree items) with the square. */
 #define COPIES_MAX 16
@@ -33,7 +32,9 @@ struct mail_copy {
     const char *message_id;  /* NULL when none */
     guint8 body_sha256[32];
     guint64 body_len;
-    const guint8 *body;      /* kept copy, NULL past the budget */
+    const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
+                                starts, to find the first differing byte */
+    guint32 body_off;
     const char **fields;     /* "Name: value", folding collapsed */
     guint n_fields;
     wmem_array_t *links;     /* copy_link */
@@ -50,7 +51,6 @@ static expert_field ei_body_differs = EI_INIT;
 
 static wmem_map_t *by_id;    /* Message-ID -> wmem_array_t of mail_copy* */
 static wmem_map_t *by_body;  /* hex SHA-256 of the body -> the same */
-static gsize bodies_kept;    /* body bytes kept for this capture */
 
 static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
 {
@@ -90,7 +90,8 @@ static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
     return out;
 }
 
-static void link_pair(mail_copy *earlier, mail_copy *later, const guint8 *later_body)
+static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
+                      const guint8 *later_body)
 {
     copy_link l;
     memset(&l, 0, sizeof l);
@@ -99,9 +100,13 @@ static void link_pair(mail_copy *earlier, mail_copy *later, const guint8 *later_
     l.body_same = later->body_len == earlier->body_len &&
                   memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
     l.first_diff = -1;
-    if (!l.body_same && earlier->body) {
+    /* the earlier body from its message's kept bytes: none when messages
+     * are not kept (mail.message.keep off) */
+    const guint8 *eb = l.body_same ? NULL : mw_keep_bytes(pinfo, earlier->kept);
+    if (eb) {
+        eb += earlier->body_off;
         guint64 n = MIN(later->body_len, earlier->body_len), i = 0;
-        while (i < n && later_body[i] == earlier->body[i])
+        while (i < n && later_body[i] == eb[i])
             i++;
         l.first_diff = (gint64)i;
     }
@@ -158,10 +163,8 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     const guint8 *body = buf + body_off;
     c->body_len = len - body_off;
     gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
-    if (bodies_kept + c->body_len <= BODIES_BUDGET) {
-        c->body = (const guint8 *)wmem_memdup(fs, body, (size_t)c->body_len);
-        bodies_kept += (gsize)c->body_len;
-    }
+    c->kept = mw_keep_of(pinfo, buf);
+    c->body_off = (guint32)body_off;
 
     char hex[65];
     for (int i = 0; i < 32; i++)
@@ -178,7 +181,7 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     if (group) {
         guint n = wmem_array_get_count(group);
         for (guint i = 0; i < n; i++)
-            link_pair(*(mail_copy **)wmem_array_index(group, i), c, body);
+            link_pair(pinfo, *(mail_copy **)wmem_array_index(group, i), c, body);
     } else {
         group = wmem_array_new(fs, sizeof(mail_copy *));
     }
@@ -230,18 +233,12 @@ void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
     }
 }
 
-static void reset_budget(void)
-{
-    bodies_kept = 0;
-}
-
 void mail_copies_register(int proto)
 {
     static gboolean done;
     if (done)
         return;
     done = TRUE;
-    register_init_routine(reset_budget);
     by_id = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
     by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash,
                                      g_str_equal);

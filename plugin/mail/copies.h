@@ -1,8 +1,9 @@
 /* One message seen several times in a capture (submitted by SMTP, fetched
  * by IMAP, retrieved by POP3): copies are matched by Message-ID or by the
  * SHA-256 of the body, linked both ways, and compared: header fields the
- * later copy added or lacks, and the first byte where the bodies differ.
- * Everything is computed when a copy is first walked and kept for the
+ * later copy added or lacks, and the first byte where the bodies differ
+ * (read from the earlier copy's kept bytes, mail/keep.h: not known when
+ * messages are not kept).  Everything is computed when a copy is first walked and kept for the
  * capture; earlier copies get their link to a later one when it arrives.
  * At most 16 copies of one message are linked. */
 #ifndef MAILWIRE_COPIES_H

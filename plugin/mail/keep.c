@@ -1,8 +1,29 @@
+/* Kept message bytes: see keep.h. */
 #include "mail/keep.h"
 
 #include <epan/prefs.h>
+#include <epan/proto_data.h>
+#include <zlib.h>
+
+/* Packet-scope proto data of "mail" under this key: this packet's bytes of
+ * each message, both ways. */
+#define KEEP_KEY 0x6b656570u
+/* Smaller messages are not worth a deflate stream. */
+#define DEFLATE_MIN 512
+
+struct mw_kept {
+    guint32 len;    /* the message's bytes */
+    guint32 stored; /* bytes at data: len raw, fewer deflated, 0 not kept */
+    guint8 *data;   /* file scope; NULL when not kept */
+};
+
+typedef struct keep_packet {
+    wmem_map_t *bytes_of; /* mw_kept -> its bytes in this packet */
+    wmem_map_t *kept_of;  /* bytes -> mw_kept */
+} keep_packet;
 
 static mw_pref_bool keep_messages = TRUE;
+static int proto_keep = -1;
 static int hf_not_kept = -1;
 
 gboolean mw_keep_messages(void)
@@ -10,22 +31,97 @@ gboolean mw_keep_messages(void)
     return keep_messages;
 }
 
-guint8 *mw_keep_fit(guint8 *buf, size_t len)
+static keep_packet *this_packet(packet_info *pinfo, gboolean create)
 {
-    /* growth doubles the buffer: give the slack back (in place for the
-     * block allocator, a realloc for large ones) */
-    return buf && len ? (guint8 *)wmem_realloc(wmem_file_scope(), buf, len) : buf;
+    keep_packet *kp = (keep_packet *)p_get_proto_data(pinfo->pool, pinfo, proto_keep, KEEP_KEY);
+    if (!kp && create) {
+        kp = wmem_new(pinfo->pool, keep_packet);
+        kp->bytes_of = wmem_map_new(pinfo->pool, g_direct_hash, g_direct_equal);
+        kp->kept_of = wmem_map_new(pinfo->pool, g_direct_hash, g_direct_equal);
+        p_add_proto_data(pinfo->pool, pinfo, proto_keep, KEEP_KEY, kp);
+    }
+    return kp;
 }
 
-const guint8 *mw_keep_take(packet_info *pinfo, guint8 **buf, size_t len)
+static void remember(packet_info *pinfo, const mw_kept *k, const guint8 *bytes)
 {
-    guint8 *b = *buf;
-    if (keep_messages || !b)
+    keep_packet *kp = this_packet(pinfo, TRUE);
+    wmem_map_insert(kp->bytes_of, (gpointer)k, (gpointer)bytes);
+    wmem_map_insert(kp->kept_of, (gpointer)bytes, (gpointer)k);
+}
+
+/* Deflated bytes in file scope when they save an eighth, else NULL. */
+static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
+{
+    if (len < DEFLATE_MIN)
+        return NULL;
+    uLongf n = compressBound(len);
+    guint8 *z = (guint8 *)g_malloc(n);
+    guint8 *out = NULL;
+    /* level 1: most of the gain for a fraction of the time */
+    if (compress2(z, &n, buf, len, 1) == Z_OK && n <= (uLongf)len - len / 8) {
+        out = (guint8 *)wmem_memdup(wmem_file_scope(), z, n);
+        *out_len = (guint32)n;
+    }
+    g_free(z);
+    return out;
+}
+
+mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
+{
+    mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
+    k->len = len;
+    if (!buf || !len) {
+        wmem_free(wmem_file_scope(), buf);
+        return k;
+    }
+    const guint8 *now;
+    if (whole && !keep_messages) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+        wmem_free(wmem_file_scope(), buf);
+    } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+        wmem_free(wmem_file_scope(), buf);
+    } else {
+        /* growth doubled the buffer: give the slack back */
+        k->data = (guint8 *)wmem_realloc(wmem_file_scope(), buf, len);
+        k->stored = len;
+        now = k->data;
+    }
+    remember(pinfo, k, now);
+    return k;
+}
+
+const guint8 *mw_keep_bytes(packet_info *pinfo, const mw_kept *k)
+{
+    if (!k || !k->len)
+        return NULL;
+    keep_packet *kp = this_packet(pinfo, FALSE);
+    const guint8 *b = kp ? (const guint8 *)wmem_map_lookup(kp->bytes_of, k) : NULL;
+    if (b || !k->data)
         return b;
-    guint8 *copy = (guint8 *)wmem_memdup(pinfo->pool, b, len);
-    wmem_free(wmem_file_scope(), b);
-    *buf = NULL;
-    return copy;
+    if (k->stored == k->len) {
+        b = k->data;
+    } else {
+        guint8 *out = (guint8 *)wmem_alloc(pinfo->pool, k->len);
+        uLongf n = k->len;
+        if (uncompress(out, &n, k->data, k->stored) != Z_OK || n != k->len)
+            return NULL; /* cannot happen: the bytes were deflated here */
+        b = out;
+    }
+    remember(pinfo, k, b);
+    return b;
+}
+
+guint32 mw_kept_len(const mw_kept *k)
+{
+    return k ? k->len : 0;
+}
+
+const mw_kept *mw_keep_of(packet_info *pinfo, const guint8 *data)
+{
+    keep_packet *kp = data ? this_packet(pinfo, FALSE) : NULL;
+    return kp ? (const mw_kept *)wmem_map_lookup(kp->kept_of, data) : NULL;
 }
 
 void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len)
@@ -43,12 +139,14 @@ void mw_keep_register(int proto_mail)
          {"Message bytes not kept", "mail.message.not_kept", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Size of a whole message whose bytes were freed after the first pass", HFILL}},
     };
+    proto_keep = proto_mail;
     proto_register_field_array(proto_mail, hf, array_length(hf));
     module_t *m = prefs_register_protocol(proto_mail, NULL);
     prefs_register_bool_preference(m, "message.keep", "Keep whole messages for revisits",
-                                   "Keep the bytes of each whole message after the first pass, "
-                                   "for its IMF subtree on revisits and Export Objects in the GUI. "
-                                   "Off: those bytes are freed once the message is shown, which "
-                                   "saves about the size of all messages in memory.",
+                                   "Keep the bytes of each whole message after the first pass "
+                                   "(deflated when that pays), for its IMF subtree on revisits "
+                                   "and Export Objects in the GUI. Off: those bytes are freed "
+                                   "once the message is shown, which saves about their size "
+                                   "in memory.",
                                    &keep_messages);
 }

@@ -1,26 +1,41 @@
-/* Whether whole-message bytes are kept for revisits (preference
- * mail.message.keep).  Each protocol collects a message's bytes on the first
- * pass and shows it (IMF subtree, statistics, Export Objects tap) in the call
- * that completes it.  Kept, the bytes stay for revisits (GUI clicks, tshark
- * -2, Export Objects in the GUI); not kept, they are freed right after that
- * first showing and revisits show mail.message.not_kept instead. */
+/* Whole-message bytes kept for revisits (preference mail.message.keep).
+ *
+ * Each protocol collects a message's bytes on the first pass and, in parse,
+ * hands the finished buffer to mw_keep_store, which decides once what stays:
+ * kept, the bytes are stored once for the capture (deflated when that saves
+ * at least an eighth); not kept, only their length stays.  Either way the
+ * bytes remain readable until the end of that first dissection of the frame,
+ * so the call's render shows the message (IMF subtree, statistics, Export
+ * Objects tap) the same on every pass where they exist.  Render only reads:
+ * mw_keep_bytes gives the bytes for this packet or NULL (not kept), and
+ * revisits then show mail.message.not_kept.  Derived data (MIME parts,
+ * copies compared byte by byte) is computed from these bytes, never stored
+ * again. */
 #ifndef MAILWIRE_MAIL_KEEP_H
 #define MAILWIRE_MAIL_KEEP_H
 
 #include <epan/packet.h>
 
+typedef struct mw_kept mw_kept;
+
 /* The preference (default TRUE). */
 gboolean mw_keep_messages(void);
 
-/* A completed message's buffer (file scope, cap bytes allocated): trimmed to
- * its len bytes, so a kept message costs its size once. */
-guint8 *mw_keep_fit(guint8 *buf, size_t len);
+/* parse (first pass): buf[0..len) is a finished message, allocated in file
+ * scope (any capacity).  Takes buf: stores it as the preference says (whole
+ * FALSE: a part or header block, always kept) and frees it.  The bytes stay
+ * readable through mw_keep_bytes until this packet's dissection ends. */
+mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole);
 
-/* The bytes to show a whole message from in this packet, given its buffer
- * *buf (file scope, len bytes).  Kept: *buf itself.  Not kept: a copy in
- * pinfo->pool (the packet's data sources and byte views may read it until
- * the packet is done), *buf freed and set to NULL. */
-const guint8 *mw_keep_take(packet_info *pinfo, guint8 **buf, size_t len);
+/* render: the message's bytes for this packet (valid until it is done), or
+ * NULL when they were not kept and this is a revisit.  k may be NULL. */
+const guint8 *mw_keep_bytes(packet_info *pinfo, const mw_kept *k);
+guint32 mw_kept_len(const mw_kept *k);
+
+/* The kept message whose bytes, as mw_keep_bytes gave them in this packet,
+ * start at data (NULL: none). */
+const mw_kept *mw_keep_of(packet_info *pinfo, const guint8 *data);
+
 
 /* A revisit of a message whose bytes were not kept: say so under tree. */
 void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len);

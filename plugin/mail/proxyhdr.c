@@ -157,8 +157,13 @@ guint mail_proxy_call(mw_ctx *ctx, tvbuff_t *bytes, gboolean first)
     proxy_rec *r;
     if (first) {
         guint len = tvb_captured_length(bytes);
-        r = wmem_new0(wmem_file_scope(), proxy_rec);
-        r->status = mw_proxy_parse(tvb_get_ptr(bytes, 0, (gint)len), len, false, &r->hdr);
+        proxy_rec found;
+        memset(&found, 0, sizeof found);
+        found.status = mw_proxy_parse(tvb_get_ptr(bytes, 0, (gint)len), len, false, &found.hdr);
+        /* most streams start without one: they keep nothing */
+        if (found.status == MW_PROXY_NONE)
+            return 0;
+        r = (proxy_rec *)wmem_memdup(wmem_file_scope(), &found, sizeof found);
         if (r->status == MW_PROXY_HEADER && r->hdr.use_addresses) {
             const mw_proxy_header *h = &r->hdr;
             if (h->family == MW_PROXY_AF_UNIX)

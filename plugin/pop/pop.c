@@ -12,6 +12,7 @@
 #include "mail/lineitem.h"
 #include "mail/fallback.h"
 #include "mail/mail.h"
+#include "mail/keep.h"
 #include "pop/pop.h"
 #include "engine/stream.h"
 #include "mail/tap.h"
@@ -116,10 +117,19 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
         const mw_pop_item *it = &call.items[i];
         if (it->flags & MW_POP_F_STLS_OK)
             pop_stls_ack(ctx->pinfo);
-        /* a whole message retrieved: its parts, copies and DKIM, once */
+        /* a whole message retrieved: its parts and copies, once */
         if (it->kind == MW_POP_ITEM_BODY_END && it->cmd == MW_POP_CMD_RETR && it->ml &&
             it->ml->msg && it->ml->msg_len)
             mail_walk_note(ctx, it->ml->msg, (guint)it->ml->msg_len);
+        mw_pop_multi *m = it->ml;
+        if (it->kind == MW_POP_ITEM_BODY_END && (it->flags & MW_POP_F_MESSAGE) && m && m->msg &&
+            m->msg_len && m->msg_len <= G_MAXUINT32) {
+            /* whole: stored once (or only shown now), as mail.message.keep says */
+            m->user = mw_keep_store(ctx->pinfo, m->msg, (guint32)m->msg_len,
+                                    it->cmd == MW_POP_CMD_RETR);
+            m->msg = NULL;
+            m->msg_cap = 0;
+        }
     }
     /* a call that only carries part of a line keeps no record */
     ctx->rec = call.nitems ? wmem_memdup(wmem_file_scope(), &call, sizeof call) : NULL;

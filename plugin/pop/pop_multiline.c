@@ -149,22 +149,17 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
         proto_item_set_generated(it);
         return;
     }
-    if (m && !m->msg && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
-        mail_trace_add_dropped(tvb, ctx->pinfo, tree);
-        mw_keep_show_dropped(tree, tvb, m->msg_len);
-        mail_parts_show_dropped(tvb, ctx->pinfo, tree, (guint)m->msg_len);
-        mail_dkim_dropped(tvb, ctx->pinfo, tree);
+    const mw_kept *k = m ? (const mw_kept *)m->user : NULL;
+    const guint8 *data = mw_keep_bytes(ctx->pinfo, k);
+    if (!data) {
+        if (k && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
+            mail_trace_add_dropped(tvb, ctx->pinfo, tree);
+            mw_keep_show_dropped(tree, tvb, m->msg_len);
+            mail_parts_show_dropped(tvb, ctx->pinfo, tree, (guint)m->msg_len);
+            mail_dkim_dropped(tvb, ctx->pinfo, tree);
+        }
         return;
     }
-    if (!m || !m->msg || m->msg_len == 0)
-        return;
-    mw_pop_multi *mm = (mw_pop_multi *)m; /* the record holds the buffer */
-    if (mm->msg_cap > mm->msg_len) {
-        mm->msg = mw_keep_fit(mm->msg, mm->msg_len);
-        mm->msg_cap = mm->msg_len;
-    }
-    const guint8 *data = r->cmd == MW_POP_CMD_RETR ? mw_keep_take(ctx->pinfo, &mm->msg, mm->msg_len)
-                                                   : mm->msg;
     tvbuff_t *mt = mail_message_tvb(tvb, ctx->pinfo, data, (guint)m->msg_len);
     TRY {
         /* RETR moves the whole message; TOP only a part of it. */

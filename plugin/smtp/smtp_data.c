@@ -155,12 +155,13 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_msg_view v;
     memset(&v, 0, sizeof v);
     if (st->msg && st->msg_len) {
-        st->msg->data = mw_keep_fit(st->msg->data, st->msg_len);
-        st->msg->cap = st->msg_len;
-        v.data = st->msg->data;
+        /* parts and copies, once, from the whole message */
+        mail_walk_note(sc->ctx, st->msg->data, st->msg_len);
+        /* decided here, once: kept (perhaps deflated) or only shown now */
+        v.kept = mw_keep_store(sc->pinfo, st->msg->data, st->msg_len, TRUE);
+        st->msg->data = NULL;
+        st->msg->cap = 0;
         v.len = st->msg_len;
-        if (v.data)
-            mail_walk_note(sc->ctx, v.data, v.len); /* parts, copies, DKIM: once */
     }
     v.txn = SMTP_TXN(st);
     v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;
@@ -245,7 +246,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     gboolean smug_at_start = st->smug.active;
     gint n = smtp_data_scan(sc, tvb, offset, events, &ended);
     smtp_node fi = so_add_item(sc, sc->tree, hf_smtp_data_fragment, tvb, offset, n, ENC_NA);
-    so_set_text(sc, fi, "Message data: %d bytes", n);
+    so_data_texts(sc, fi, n, FALSE);
     smtp_node ft = so_subtree(sc, fi, ett_smtp_data);
     if (st->cl.early && !st->cl.confirmed) {
         smtp_node e = so_add_boolean(sc, ft, hf_smtp_data_early, tvb, offset, n, TRUE);
@@ -277,7 +278,7 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
     if (!ended) {
         if (st->smug.active && offset + n > cur)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, offset + n);
-        so_col(sc, "C: message data, %d bytes", n);
+        so_data_texts(sc, SMTP_NODE_NONE, n, TRUE);
         return offset + n;
     }
     smtp_message_end(sc, tvb, term != SMTP_NODE_NONE ? term : fi, FALSE);

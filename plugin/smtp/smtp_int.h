@@ -163,11 +163,9 @@ typedef gint smtp_node;
 
 typedef struct smtp_op smtp_op;
 
-/* What render replays for one call. */
-typedef struct smtp_call_rec {
-    guint n;
-    smtp_op *ops;
-} smtp_call_rec;
+/* What render replays for one call: one file-scope block holding the ops,
+ * then the bytes they refer to (strings, line facts, data source bytes). */
+typedef struct smtp_call_rec smtp_call_rec;
 
 #define SMTP_MAX_TVBS 16
 
@@ -179,6 +177,7 @@ typedef struct smtp_call {
     packet_info *pinfo;
     smtp_node tree;           /* the call's subtree */
     GArray *ops;              /* smtp_op */
+    GByteArray *blob;         /* what the ops refer to, by offset */
     tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
     guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
@@ -209,6 +208,9 @@ smtp_node so_subtree(smtp_call *sc, smtp_node item, int ett);
 smtp_node so_parent(smtp_call *sc, smtp_node tree);
 void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+/* A body segment's texts, kept as its length: "Message data: n bytes" on
+ * item (if any), and with col "C: message data, n bytes" in the Info column. */
+void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col);
 void so_set_generated(smtp_call *sc, smtp_node item);
 void so_set_hidden(smtp_call *sc, smtp_node item);
 void so_set_len(smtp_call *sc, smtp_node item, gint len);
@@ -236,7 +238,7 @@ void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int 
 /* The message a call completes, shown at render: its IMF tree under tree
  * and the transaction recap after it. */
 typedef struct smtp_msg_view {
-    const guint8 *data;       /* file scope */
+    const struct mw_kept *kept; /* the message's bytes (mail/keep.h) */
     guint32 len;
     const struct smtp_txn *txn;
     guint32 nrcpt;

@@ -1,7 +1,9 @@
 /* The record of one SMTP call (see smtp_int.h): parse appends ops while the
  * session logic runs on the first pass; render replays them on every pass.
  * An op names its tree node by index, so render needs no pointer from the
- * first pass other than the file-scope data the ops carry.
+ * first pass other than the file-scope data the ops carry.  A call's record
+ * is one file-scope block: 24-byte ops, then the blob of strings, line facts
+ * and bytes they refer to by offset.
  */
 #include <wireshark.h>
 #include <epan/expert.h>
@@ -19,16 +21,20 @@
 #include "smtp/smtp_int.h"
 
 typedef enum {
-    OP_ITEM, OP_UINT, OP_UINT64, OP_UINT64_FMT, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK,
-    OP_SUBTREE, OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT,
+    OP_ITEM, OP_UINT, OP_UINT64, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK, OP_SUBTREE,
+    OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT, OP_EXPERT_TAP,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_HOOK,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK,
 } smtp_op_kind;
 
-/* Extra data of the ops that need more than one value (file scope). */
+/* An offset in the record's blob; NO_REF: none (a NULL string). */
+typedef gint32 blob_ref;
+#define NO_REF (-1)
+
+/* Structs in the blob (8-byte aligned there). */
 typedef struct smtp_op_cred {
-    const char *user;
-    const char *mech;
+    const char *mech;    /* static string of the core */
+    blob_ref user;
     guint32 user_frame;
 } smtp_op_cred;
 
@@ -38,29 +44,34 @@ typedef struct smtp_op_hook {
 } smtp_op_hook;
 
 typedef struct smtp_op_reply {
-    const char *verb;
+    const char *verb;    /* static string of the core */
     gboolean has_time;
     nstime_t time;
 } smtp_op_reply;
 
+/* Nodes are stored biased by this, to fit the negative SMTP_NODE_*. */
+#define NODE_BIAS 3
+#define NODE_BITS 23
+
 struct smtp_op {
-    guint8 kind;
-    guint8 tvb;      /* 0: the call's bytes; n: the call's nth data source */
-    guint8 tap;      /* OP_EXPERT: also an anomaly for the tap */
-    smtp_node node;  /* parent, or the item an op acts on */
-    int id;          /* hf, ett, or reply code */
+    guint32 kind : 5;
+    guint32 tvb : 4;           /* 0: the call's bytes; n: the call's nth data source */
+    guint32 node : NODE_BITS;  /* parent, or the item an op acts on, + NODE_BIAS */
+    int id;                    /* hf, ett, reply code; OP_EXPERT*, OP_DATA_SOURCE: a text */
     gint off, len;
     union {
         guint64 u;
-        const char *s;
-        const void *p;
+        blob_ref ref;
         expert_field *ei;
         dissector_handle_t h;
         const guint32 *frame;
-        const nstime_t *t;
-        mw_line *line;
+        const void *p;         /* OP_HOOK: its smtp_op_hook (file scope) */
     } v;
-    const char *text;
+};
+
+struct smtp_call_rec {
+    guint n;
+    smtp_op ops[]; /* then the blob */
 };
 
 
@@ -68,6 +79,24 @@ void *smtp_rec(smtp_call *sc, size_t size)
 {
     (void)sc;
     return wmem_alloc0(wmem_file_scope(), size);
+}
+
+static blob_ref blob_put(smtp_call *sc, const void *p, size_t n, guint align)
+{
+    guint at = (sc->blob->len + align - 1) & ~(align - 1);
+    g_byte_array_set_size(sc->blob, at);
+    g_byte_array_append(sc->blob, (const guint8 *)p, (guint)n);
+    return (blob_ref)at;
+}
+
+static blob_ref str_put(smtp_call *sc, const char *s)
+{
+    return s ? blob_put(sc, s, strlen(s) + 1, 1) : NO_REF;
+}
+
+static blob_ref vstr_put(smtp_call *sc, const char *fmt, va_list ap)
+{
+    return str_put(sc, wmem_strdup_vprintf(sc->pinfo->pool, fmt, ap));
 }
 
 static guint8 tvb_index(smtp_call *sc, tvbuff_t *tvb)
@@ -81,10 +110,12 @@ static guint8 tvb_index(smtp_call *sc, tvbuff_t *tvb)
 
 static smtp_op *op_new(smtp_call *sc, guint8 kind, smtp_node node)
 {
+    /* a call with millions of ops would not be shown anyway */
+    DISSECTOR_ASSERT(sc->ops->len < (1u << NODE_BITS) - NODE_BIAS);
     smtp_op o;
     memset(&o, 0, sizeof o);
     o.kind = kind;
-    o.node = node;
+    o.node = (guint32)(node + NODE_BIAS);
     g_array_append_val(sc->ops, o);
     return &g_array_index(sc->ops, smtp_op, sc->ops->len - 1);
 }
@@ -99,11 +130,6 @@ static smtp_node op_item(smtp_call *sc, guint8 kind, smtp_node parent, int hf, t
     o->len = len;
     *out = o;
     return (smtp_node)sc->ops->len - 1;
-}
-
-static const char *keep(const char *s)
-{
-    return s ? wmem_strdup(wmem_file_scope(), s) : NULL;
 }
 
 smtp_node so_add_item(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
@@ -136,12 +162,12 @@ smtp_node so_add_uint64(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, 
 smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off,
                                gint len, guint64 v, const char *fmt, ...)
 {
-    smtp_op *o;
-    smtp_node n = op_item(sc, OP_UINT64_FMT, parent, hf, tvb, off, len, &o);
-    o->v.u = v;
+    /* the item, then its text: what proto_tree_add_uint64_format does */
+    smtp_node n = so_add_uint64(sc, parent, hf, tvb, off, len, v);
+    smtp_op *o = op_new(sc, OP_SET_TEXT, n);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    o->v.ref = vstr_put(sc, fmt, ap);
     va_end(ap);
     return n;
 }
@@ -149,9 +175,10 @@ smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t
 smtp_node so_add_string(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
                         const char *v)
 {
+    blob_ref ref = str_put(sc, v);
     smtp_op *o;
     smtp_node n = op_item(sc, OP_STRING, parent, hf, tvb, off, len, &o);
-    o->v.s = keep(v);
+    o->v.ref = ref;
     return n;
 }
 
@@ -167,9 +194,10 @@ smtp_node so_add_boolean(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb,
 smtp_node so_add_time(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
                       const nstime_t *v)
 {
+    blob_ref ref = blob_put(sc, v, sizeof *v, 8);
     smtp_op *o;
     smtp_node n = op_item(sc, OP_TIME, parent, hf, tvb, off, len, &o);
-    o->v.t = (const nstime_t *)wmem_memdup(wmem_file_scope(), v, sizeof *v);
+    o->v.ref = ref;
     return n;
 }
 
@@ -196,25 +224,32 @@ smtp_node so_parent(smtp_call *sc, smtp_node tree)
     if (tree < 0)
         return SMTP_NODE_NONE;
     const smtp_op *o = &g_array_index(sc->ops, smtp_op, tree);
-    return o->kind == OP_SUBTREE ? o->node : SMTP_NODE_NONE;
+    return o->kind == OP_SUBTREE ? (smtp_node)o->node - NODE_BIAS : SMTP_NODE_NONE;
 }
 
 void so_set_text(smtp_call *sc, smtp_node item, const char *fmt, ...)
 {
-    smtp_op *o = op_new(sc, OP_SET_TEXT, item);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
+    op_new(sc, OP_SET_TEXT, item)->v.ref = ref;
 }
 
 void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...)
 {
-    smtp_op *o = op_new(sc, OP_APPEND_TEXT, item);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
+    op_new(sc, OP_APPEND_TEXT, item)->v.ref = ref;
+}
+
+void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col)
+{
+    smtp_op *o = op_new(sc, OP_DATA_TEXTS, item);
+    o->len = n;
+    o->id = col ? 1 : 0;
 }
 
 void so_set_generated(smtp_call *sc, smtp_node item)
@@ -232,49 +267,48 @@ void so_set_len(smtp_call *sc, smtp_node item, gint len)
     op_new(sc, OP_SET_LEN, item)->len = len;
 }
 
-static smtp_op *op_expert(smtp_call *sc, smtp_node item, expert_field *ei, gboolean tap)
+static void op_expert(smtp_call *sc, smtp_node item, expert_field *ei, gboolean tap, blob_ref text)
 {
-    smtp_op *o = op_new(sc, OP_EXPERT, item);
+    smtp_op *o = op_new(sc, tap ? OP_EXPERT_TAP : OP_EXPERT, item);
     o->v.ei = ei;
-    o->tap = tap ? 1 : 0;
-    return o;
+    o->id = text;
 }
 
 void so_expert(smtp_call *sc, smtp_node item, expert_field *ei)
 {
-    op_expert(sc, item, ei, FALSE);
+    op_expert(sc, item, ei, FALSE, NO_REF);
 }
 
 void so_mw_expert(smtp_call *sc, smtp_node item, expert_field *ei)
 {
-    op_expert(sc, item, ei, TRUE);
+    op_expert(sc, item, ei, TRUE, NO_REF);
 }
 
 void so_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
 {
-    smtp_op *o = op_expert(sc, item, ei, FALSE);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
+    op_expert(sc, item, ei, FALSE, ref);
 }
 
 void so_mw_expert_format(smtp_call *sc, smtp_node item, expert_field *ei, const char *fmt, ...)
 {
-    smtp_op *o = op_expert(sc, item, ei, TRUE);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
+    op_expert(sc, item, ei, TRUE, ref);
 }
 
 void so_col(smtp_call *sc, const char *fmt, ...)
 {
-    smtp_op *o = op_new(sc, OP_COL, SMTP_NODE_NONE);
     va_list ap;
     va_start(ap, fmt);
-    o->text = wmem_strdup_vprintf(wmem_file_scope(), fmt, ap);
+    blob_ref ref = vstr_put(sc, fmt, ap);
     va_end(ap);
+    op_new(sc, OP_COL, SMTP_NODE_NONE)->v.ref = ref;
 }
 
 void so_line_facts(smtp_call *sc, smtp_node tree, tvbuff_t *tvb, const mw_line_at *l)
@@ -282,23 +316,28 @@ void so_line_facts(smtp_call *sc, smtp_node tree, tvbuff_t *tvb, const mw_line_a
     /* Only lines with something to show cost a copy of their facts. */
     if (!l->fragment && l->line.eol == MW_EOL_NONE && !l->line.flags)
         return;
+    blob_ref ref = blob_put(sc, &l->line, sizeof l->line, 8);
     smtp_op *o = op_new(sc, OP_LINE_FACTS, tree);
     o->tvb = tvb_index(sc, tvb);
     o->off = l->offset;
     o->len = l->fragment ? 1 : 0;
-    o->v.line = (mw_line *)wmem_memdup(wmem_file_scope(), &l->line, sizeof l->line);
+    o->v.ref = ref;
 }
 
 tvbuff_t *so_data_source(smtp_call *sc, tvbuff_t *parent, const guint8 *bytes, guint len,
                          const char *name)
 {
     DISSECTOR_ASSERT(sc->ntvbs < SMTP_MAX_TVBS);
+    blob_ref ref = blob_put(sc, bytes, len, 1);
+    blob_ref text = str_put(sc, name);
     smtp_op *o = op_new(sc, OP_DATA_SOURCE, SMTP_NODE_NONE);
     o->tvb = tvb_index(sc, parent);
     o->len = (gint)len;
-    o->v.p = wmem_memdup(wmem_file_scope(), bytes, len);
-    o->text = name;
-    tvbuff_t *d = tvb_new_child_real_data(parent, (const guint8 *)o->v.p, len, (gint)len);
+    o->v.ref = ref;
+    o->id = text;
+    /* parse reads a copy that lives as long as this packet */
+    const guint8 *now = (const guint8 *)wmem_memdup(sc->pinfo->pool, bytes, len);
+    tvbuff_t *d = tvb_new_child_real_data(parent, now, len, (gint)len);
     sc->tvbs[sc->ntvbs++] = d;
     return d;
 }
@@ -312,42 +351,49 @@ void so_call_dissector(smtp_call *sc, dissector_handle_t h, tvbuff_t *tvb, smtp_
 
 void so_tap_command(smtp_call *sc, const char *verb)
 {
-    op_new(sc, OP_TAP_COMMAND, SMTP_NODE_NONE)->v.s = keep(verb);
+    blob_ref ref = str_put(sc, verb);
+    op_new(sc, OP_TAP_COMMAND, SMTP_NODE_NONE)->v.ref = ref;
 }
 
 void so_tap_client(smtp_call *sc, const char *client)
 {
-    op_new(sc, OP_TAP_CLIENT, SMTP_NODE_NONE)->v.s = keep(client);
+    blob_ref ref = str_put(sc, client);
+    op_new(sc, OP_TAP_CLIENT, SMTP_NODE_NONE)->v.ref = ref;
 }
 
 void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *cmd_time)
 {
-    smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);
-    smtp_op_reply *r = wmem_new0(wmem_file_scope(), smtp_op_reply);
-    r->verb = verb; /* static strings of the core */
+    smtp_op_reply r;
+    memset(&r, 0, sizeof r);
+    r.verb = verb; /* static strings of the core */
     if (cmd_time) {
-        r->has_time = TRUE;
-        r->time = *cmd_time;
+        r.has_time = TRUE;
+        r.time = *cmd_time;
     }
+    blob_ref ref = blob_put(sc, &r, sizeof r, 8);
+    smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);
     o->id = (int)code;
-    o->v.p = r;
+    o->v.ref = ref;
 }
 
 void so_tap_credential(smtp_call *sc, const char *user, guint32 user_frame, int hf_secret,
                        const char *mech)
 {
+    smtp_op_cred c;
+    memset(&c, 0, sizeof c);
+    c.user = str_put(sc, user);
+    c.mech = mech;
+    c.user_frame = user_frame;
+    blob_ref ref = blob_put(sc, &c, sizeof c, 8);
     smtp_op *o = op_new(sc, OP_TAP_CREDENTIAL, SMTP_NODE_NONE);
-    smtp_op_cred *c = wmem_new0(wmem_file_scope(), smtp_op_cred);
-    c->user = keep(user);
-    c->mech = mech;
-    c->user_frame = user_frame;
     o->id = hf_secret;
-    o->v.p = c;
+    o->v.ref = ref;
 }
 
 void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m)
 {
-    op_new(sc, OP_MESSAGE, tree)->v.p = wmem_memdup(wmem_file_scope(), m, sizeof *m);
+    blob_ref ref = blob_put(sc, m, sizeof *m, 8);
+    op_new(sc, OP_MESSAGE, tree)->v.ref = ref;
 }
 
 void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data)
@@ -361,28 +407,47 @@ void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data
 void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
 {
     sc->ops = g_array_new(FALSE, FALSE, sizeof(smtp_op));
+    sc->blob = g_byte_array_new();
     sc->tvbs[0] = tvb;
     sc->ntvbs = 1;
 }
 
 smtp_call_rec *smtp_record_finish(smtp_call *sc)
 {
-    smtp_call_rec *r = wmem_new0(wmem_file_scope(), smtp_call_rec);
-    r->n = sc->ops->len;
-    if (r->n)
-        r->ops = (smtp_op *)wmem_memdup(wmem_file_scope(), sc->ops->data, r->n * sizeof(smtp_op));
+    smtp_call_rec *r = NULL;
+    guint n = sc->ops->len;
+    if (n) {
+        /* one block per call: the ops, then the blob */
+        size_t ops = n * sizeof(smtp_op);
+        r = (smtp_call_rec *)wmem_alloc(wmem_file_scope(), sizeof *r + ops + sc->blob->len);
+        r->n = n;
+        memcpy(r->ops, sc->ops->data, ops);
+        if (sc->blob->len)
+            memcpy((guint8 *)r->ops + ops, sc->blob->data, sc->blob->len);
+    }
     g_array_free(sc->ops, TRUE);
+    g_byte_array_free(sc->blob, TRUE);
     sc->ops = NULL;
+    sc->blob = NULL;
     return r;
 }
 
 /* ---- render -------------------------------------------------------------- */
 
-static void render_credential(mw_ctx *ctx, const smtp_op *o)
+#define BLOB(rec) ((const guint8 *)&(rec)->ops[(rec)->n])
+#define AT(o) (BLOB(rec) + (o)->v.ref)
+
+static const char *str_at(const smtp_call_rec *rec, blob_ref ref)
 {
-    const smtp_op_cred *c = (const smtp_op_cred *)o->v.p;
-    mw_tap_user(ctx, c->user);
-    mw_credentials_tap(&smtp_credentials, ctx->pinfo, c->user, c->user_frame, o->id,
+    return ref == NO_REF ? NULL : (const char *)BLOB(rec) + ref;
+}
+
+static void render_credential(mw_ctx *ctx, const smtp_call_rec *rec, const smtp_op *o)
+{
+    const smtp_op_cred *c = (const smtp_op_cred *)(BLOB(rec) + o->v.ref);
+    const char *user = str_at(rec, c->user);
+    mw_tap_user(ctx, user);
+    mw_credentials_tap(&smtp_credentials, ctx->pinfo, user, c->user_frame, o->id,
                        wmem_strdup_printf(ctx->pinfo->pool, "AUTH %s", c->mech ? c->mech : "?"));
 }
 
@@ -390,10 +455,9 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
 {
     mail_message_facts facts;
     memset(&facts, 0, sizeof facts);
-    gboolean have = m->data && m->len;
+    const guint8 *data = mw_keep_bytes(ctx->pinfo, m->kept);
+    gboolean have = data != NULL;
     if (have) {
-        /* the record is where the buffer is kept (or let go) */
-        const guint8 *data = mw_keep_take(ctx->pinfo, (guint8 **)&((smtp_msg_view *)m)->data, m->len);
         tvbuff_t *msg = mail_message_tvb(tvb, ctx->pinfo, data, m->len);
         mail_trace_envelope(ctx->pinfo, m->txn ? m->txn->from : NULL);
         mail_message_add(msg, ctx->pinfo, t, &facts);
@@ -415,7 +479,8 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
     tvbuff_t *tvbs[SMTP_MAX_TVBS];
     guint ntvbs = 1;
     tvbs[0] = tvb;
-#define NODE(i) ((i) >= 0 ? nodes[i] : (i) == SMTP_NODE_TREE ? ctx->tree \
+#define NODE(b) NODE_((gint)(b) - NODE_BIAS)
+#define NODE_(i) ((i) >= 0 ? nodes[i] : (i) == SMTP_NODE_TREE ? ctx->tree \
                  : (i) == SMTP_NODE_ROOT_ITEM ? ctx->root : NULL)
     for (guint i = 0; i < rec->n; i++) {
         const smtp_op *o = &rec->ops[i];
@@ -434,19 +499,15 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         case OP_UINT64:
             nodes[i] = proto_tree_add_uint64(n, o->id, ot, o->off, o->len, o->v.u);
             break;
-        case OP_UINT64_FMT:
-            nodes[i] = proto_tree_add_uint64_format(n, o->id, ot, o->off, o->len, o->v.u, "%s",
-                                                    o->text);
-            break;
         case OP_STRING:
-            nodes[i] = proto_tree_add_string(n, o->id, ot, o->off, o->len, o->v.s);
-            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, o->v.s);
+            nodes[i] = proto_tree_add_string(n, o->id, ot, o->off, o->len, str_at(rec, o->v.ref));
+            smtp_dropin_mirror(n, o->id, ot, o->off, o->len, 0, str_at(rec, o->v.ref));
             break;
         case OP_BOOLEAN:
             nodes[i] = proto_tree_add_boolean(n, o->id, ot, o->off, o->len, (guint32)o->v.u);
             break;
         case OP_TIME:
-            nodes[i] = proto_tree_add_time(n, o->id, ot, o->off, o->len, o->v.t);
+            nodes[i] = proto_tree_add_time(n, o->id, ot, o->off, o->len, (const nstime_t *)AT(o));
             break;
         case OP_LINK:
             if (*o->v.frame) {
@@ -459,11 +520,18 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             break;
         case OP_SET_TEXT:
             if (n)
-                proto_item_set_text(n, "%s", o->text);
+                proto_item_set_text(n, "%s", str_at(rec, o->v.ref));
             break;
         case OP_APPEND_TEXT:
             if (n)
-                proto_item_append_text(n, "%s", o->text);
+                proto_item_append_text(n, "%s", str_at(rec, o->v.ref));
+            break;
+        case OP_DATA_TEXTS:
+            if (n)
+                proto_item_set_text(n, "Message data: %d bytes", o->len);
+            if (o->id)
+                col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "C: message data, %d bytes",
+                                    o->len);
             break;
         case OP_GENERATED:
             if (n)
@@ -477,31 +545,33 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             if (n)
                 proto_item_set_len(n, o->len);
             break;
-        case OP_EXPERT:
-            if (o->tap && o->text)
-                mw_expert_format(pinfo, n, o->v.ei, "%s", o->text);
-            else if (o->tap)
+        case OP_EXPERT_TAP:
+            if (o->id != NO_REF)
+                mw_expert_format(pinfo, n, o->v.ei, "%s", str_at(rec, o->id));
+            else
                 mw_expert(pinfo, n, o->v.ei);
-            else if (o->text)
-                expert_add_info_format(pinfo, n, o->v.ei, "%s", o->text);
+            break;
+        case OP_EXPERT:
+            if (o->id != NO_REF)
+                expert_add_info_format(pinfo, n, o->v.ei, "%s", str_at(rec, o->id));
             else
                 expert_add_info(pinfo, n, o->v.ei);
             break;
         case OP_COL:
-            col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", o->text);
+            col_append_sep_str(pinfo->cinfo, COL_INFO, " | ", str_at(rec, o->v.ref));
             break;
         case OP_LINE_FACTS: {
             mw_line_at l;
             memset(&l, 0, sizeof l);
             l.offset = o->off;
-            l.line = *o->v.line;
+            memcpy(&l.line, AT(o), sizeof l.line);
             l.fragment = o->len != 0;
             mw_add_line_facts(ctx, n, ot, &l);
             break;
         }
         case OP_DATA_SOURCE: {
-            tvbuff_t *d = tvb_new_child_real_data(ot, (const guint8 *)o->v.p, (guint)o->len, o->len);
-            add_new_data_source(pinfo, d, o->text);
+            tvbuff_t *d = tvb_new_child_real_data(ot, AT(o), (guint)o->len, o->len);
+            add_new_data_source(pinfo, d, str_at(rec, o->id));
             if (ntvbs < SMTP_MAX_TVBS)
                 tvbs[ntvbs++] = d;
             break;
@@ -510,21 +580,21 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             call_dissector(o->v.h, ot, pinfo, n);
             break;
         case OP_TAP_CLIENT:
-            mw_tap_client(ctx, o->v.s);
+            mw_tap_client(ctx, str_at(rec, o->v.ref));
             break;
         case OP_TAP_COMMAND:
-            mw_tap_command(ctx, o->v.s);
+            mw_tap_command(ctx, str_at(rec, o->v.ref));
             break;
         case OP_TAP_REPLY: {
-            const smtp_op_reply *r = (const smtp_op_reply *)o->v.p;
+            const smtp_op_reply *r = (const smtp_op_reply *)AT(o);
             mw_tap_reply(ctx, r->verb, NULL, (guint)o->id, r->has_time ? &r->time : NULL);
             break;
         }
         case OP_TAP_CREDENTIAL:
-            render_credential(ctx, o);
+            render_credential(ctx, rec, o);
             break;
         case OP_MESSAGE:
-            render_message(ctx, tvb, n, (const smtp_msg_view *)o->v.p);
+            render_message(ctx, tvb, n, (const smtp_msg_view *)AT(o));
             break;
         case OP_HOOK: {
             const smtp_op_hook *h = (const smtp_op_hook *)o->v.p;
@@ -534,4 +604,5 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
         }
     }
 #undef NODE
+#undef NODE_
 }

@@ -113,7 +113,7 @@ static void smuggled_message_append(smtp_state *st, const guint8 *p, size_t n)
 }
 
 typedef struct smtp_smuggled_view {
-    guint8 *data; /* file scope; NULL once let go (mail.message.keep off) */
+    const mw_kept *kept; /* its bytes, as mail.message.keep says (mail/keep.h) */
     guint32 len;
 } smtp_smuggled_view;
 
@@ -121,7 +121,7 @@ static void render_smuggled_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree
 {
     smtp_smuggled_view *v = (smtp_smuggled_view *)data;
     packet_info *pinfo = ctx->pinfo;
-    const guint8 *bytes = v->data ? mw_keep_take(pinfo, &v->data, v->len) : NULL;
+    const guint8 *bytes = mw_keep_bytes(pinfo, v->kept);
     proto_item *it = proto_tree_add_uint(tree, hf_smtp_smuggled_message, tvb, 0, 0, v->len);
     proto_item_set_generated(it);
     if (!bytes)
@@ -147,7 +147,11 @@ void smtp_smuggled_message_end(smtp_call *sc, tvbuff_t *tvb, const smtp_de_event
     }
     smtp_smuggled_view *v = (smtp_smuggled_view *)smtp_rec(sc, sizeof *v);
     v->len = wmem_array_get_count(st->smug_msg);
-    v->data = (guint8 *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(st->smug_msg), v->len);
+    if (v->len)
+        v->kept = mw_keep_store(sc->pinfo, (guint8 *)wmem_memdup(wmem_file_scope(),
+                                                                 wmem_array_get_raw(st->smug_msg),
+                                                                 v->len),
+                                v->len, TRUE);
     wmem_destroy_array(st->smug_msg);
     st->smug_msg = NULL;
     so_render_hook(sc, sc->tree, render_smuggled_message, v);

@@ -60,6 +60,7 @@ typedef struct mw_pop_multi {
     bool view_skipped;     /* RETR/TOP larger than the view limit: not kept */
     uint8_t *msg;          /* RETR/TOP: the unstuffed message */
     size_t msg_len, msg_cap;
+    void *user;            /* the caller's own: what it made of the finished message */
 } mw_pop_multi;
 
 /* Credentials facts of a command or SASL response, as they stand after it. */
