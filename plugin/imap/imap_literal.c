@@ -173,8 +173,6 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
     if ((use == IMAP_LIT_USERNAME || use == IMAP_LIT_PASSWORD) && rec->lit_end)
         imap_parse_login_literal(ps, &it, it.off, it.len);
     if (rec->lit_end) {
-        if (r && r->buf && !r->core->broken && r->use == IMAP_LIT_MESSAGE)
-            mail_walk_note(ps->ctx, r->buf, (guint)r->core->size); /* once */
         ds->lit = NULL;
         if (r && r->buf && !r->core->broken && use_is_message(use) &&
             r->core->size <= G_MAXUINT32) {
@@ -182,6 +180,9 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
             r->kept = mw_keep_store(ps->ctx->pinfo, r->buf, (guint32)r->core->size,
                                     use == IMAP_LIT_MESSAGE);
             r->buf = NULL;
+            if (use == IMAP_LIT_MESSAGE) /* parts and copies, once, from the bytes as kept */
+                mail_walk_note(ps->ctx, mw_keep_bytes(ps->ctx->pinfo, r->kept),
+                               (guint)r->core->size);
         }
         ds->walk.last_lit = r && r->buf && !r->core->broken ? r : NULL;
     }

@@ -78,6 +78,8 @@ static void keep_part(mail_walk_part *out, const mw_mime_message *m, unsigned i,
 
 const mail_walk *mail_walk_note(mw_ctx *ctx, const guint8 *buf, guint len)
 {
+    if (!buf)
+        return NULL;
     wmem_allocator_t *fs = wmem_file_scope();
     mw_mime_opts o;
     memset(&o, 0, sizeof o);

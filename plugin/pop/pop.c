@@ -117,10 +117,6 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
         const mw_pop_item *it = &call.items[i];
         if (it->flags & MW_POP_F_STLS_OK)
             pop_stls_ack(ctx->pinfo);
-        /* a whole message retrieved: its parts and copies, once */
-        if (it->kind == MW_POP_ITEM_BODY_END && it->cmd == MW_POP_CMD_RETR && it->ml &&
-            it->ml->msg && it->ml->msg_len)
-            mail_walk_note(ctx, it->ml->msg, (guint)it->ml->msg_len);
         mw_pop_multi *m = it->ml;
         if (it->kind == MW_POP_ITEM_BODY_END && (it->flags & MW_POP_F_MESSAGE) && m && m->msg &&
             m->msg_len && m->msg_len <= G_MAXUINT32) {
@@ -129,6 +125,10 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
                                     it->cmd == MW_POP_CMD_RETR);
             m->msg = NULL;
             m->msg_cap = 0;
+            /* a whole message retrieved: its parts and copies, once, from the bytes as kept */
+            if (it->cmd == MW_POP_CMD_RETR)
+                mail_walk_note(ctx, mw_keep_bytes(ctx->pinfo, (const mw_kept *)m->user),
+                               (guint)m->msg_len);
         }
     }
     /* a call that only carries part of a line keeps no record */

@@ -155,13 +155,13 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     smtp_msg_view v;
     memset(&v, 0, sizeof v);
     if (st->msg && st->msg_len) {
-        /* parts and copies, once, from the whole message */
-        mail_walk_note(sc->ctx, st->msg->data, st->msg_len);
         /* decided here, once: kept (perhaps deflated) or only shown now */
         v.kept = mw_keep_store(sc->pinfo, st->msg->data, st->msg_len, TRUE);
         st->msg->data = NULL;
         st->msg->cap = 0;
         v.len = st->msg_len;
+        /* parts and copies, once, from the bytes as kept (copies read them) */
+        mail_walk_note(sc->ctx, mw_keep_bytes(sc->pinfo, v.kept), v.len);
     }
     v.txn = SMTP_TXN(st);
     v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;
