@@ -179,6 +179,38 @@ def smtp_overlap_conflict(g, w):
     k.close()
 
 
+def imap_overlap_conflict(g, w):
+    # IMAP: a command sent twice over the same sequence numbers with another
+    # mailbox, then a server line whose copy changes the tagged status.
+    k = g.imap_start(w, sport=40140)
+    start = k.seq["c"]
+    k.c(b"a2 SELECT INBOX\r\n")
+    k._seg("c", b"a2 SELECT Trash\r\n", seq=start)
+    start = k.seq["s"]
+    k.s(b"* 3 EXISTS\r\na2 OK [READ-WRITE] SELECT completed\r\n")
+    k._seg("s", b"* 9 EXISTS\r\na2 NO [READ-WRITE] SELECT completed\r\n", seq=start)
+    k.c(b"a3 LOGOUT\r\n")
+    k.s(b"* BYE\r\na3 OK done\r\n")
+    k.close()
+
+
+def pop_overlap_conflict(g, w):
+    # POP3: a RETR sent twice with another message number, and a message line
+    # of the multiline response carried again with other bytes.
+    k = g.pop_start(w, sport=40240)
+    start = k.seq["c"]
+    k.c(b"RETR 1\r\n")
+    k._seg("c", b"RETR 7\r\n", seq=start)
+    k.s(b"+OK 37 octets\r\nSubject: hello\r\n\r\n")
+    start = k.seq["s"]
+    k.s(b"pay alice 100 EUR\r\n")
+    k._seg("s", b"pay eve 9999 EUR\r\n", seq=start)
+    k.s(b".\r\n")
+    k.c(b"QUIT\r\n")
+    k.s(b"+OK bye\r\n")
+    k.close()
+
+
 def tls_record(ctype, body):
     return bytes([ctype, 3, 3]) + len(body).to_bytes(2, "big") + body
 
@@ -266,6 +298,8 @@ def cases(g):
         "hostile-smtp-moved": smtp_moved,
         "hostile-smtp-reverse": smtp_reverse,
         "hostile-smtp-overlap-conflict": smtp_overlap_conflict,
+        "hostile-imap-overlap-conflict": imap_overlap_conflict,
+        "hostile-pop-overlap-conflict": pop_overlap_conflict,
         "hostile-smtp-starttls-tls-span": smtp_starttls_tls_span,
         "hostile-smtp-starttls-junk": smtp_starttls_junk,
     }
