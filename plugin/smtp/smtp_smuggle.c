@@ -180,12 +180,13 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
             if (body_start < 0)
                 body_start = o;
             break;
-        case MW_SMTP_SMUG_PARTIAL:
+        case MW_SMTP_SMUG_PARTIAL: {
             /* A line cut by the segment boundary: shown, not parsed. */
             smtp_node pi = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
             so_set_text(sc, pi, "Smuggled line (cut by the segment's end): %s",
                         tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
+        }
         case MW_SMTP_SMUG_COMMAND: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
             smtp_node lt = so_subtree(sc, li, ett_smtp_smuggled_line);
