@@ -183,7 +183,7 @@ void mail_message_add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
 static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
                         mail_message_facts *out, gboolean whole)
 {
-    mail_message_facts local;
+    mail_message_facts local = {0};
     mail_message_facts *facts = out ? out : &local;
     memset(facts, 0, sizeof *facts);
     guint len = tvb_reported_length(msg);

@@ -145,7 +145,7 @@ void mw_arc_chain_check(const mw_arc_field *f, size_t n, mw_arc_chain *c)
         else if (present < MW_ARC_KINDS)
             broken(c, i, MW_ARC_CHAIN_MISSING);
         if (count[i][MW_ARC_SEAL]) {
-            if (cv[i] == MW_ARC_CV_FAIL && i < c->sets)
+            if (i < c->sets && cv[i] == MW_ARC_CV_FAIL)
                 broken(c, i, MW_ARC_CHAIN_EARLIER_FAIL);
             else if (i == 1 ? cv[i] != MW_ARC_CV_NONE
                             : cv[i] != MW_ARC_CV_PASS && cv[i] != MW_ARC_CV_FAIL)

@@ -162,7 +162,7 @@ bool mw_authres_parse(const uint8_t *v, size_t len, bool arc, mw_authres *ar,
             break;
         if (mw_lex_eat(&l, ';'))
             continue; /* an empty resinfo: "a; ; b" */
-        mw_ar_method tmp;
+        mw_ar_method tmp = {0};
         mw_ar_method *m = ar->n_methods < max ? &methods[ar->n_methods] : &tmp;
         memset(m, 0, sizeof *m);
         size_t before = l.pos;

@@ -369,7 +369,7 @@ static void build_param(raw_param *raw, unsigned nraw, unsigned first, size_t ba
         if (plain)
             p->flags |= MW_PARAM_BOTH_FORMS;
         join_2231(sec, nsec, ext, b, &p->flags);
-    } else {
+    } else if (plain) { /* raw[first] is plain when no section form is seen */
         const uint8_t *v = plain->value->data;
         size_t n = plain->value->len;
         if (n >= 2 && g_strstr_len((const gchar *)v, (gssize)n, "=?")) {
