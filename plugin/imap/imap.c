@@ -264,6 +264,8 @@ static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint
     }
     if (c->cmd == MW_IMAP_CMD_AUTHENTICATE) {
         imap_render_authenticate(rd, t, args_off, args_len);
+    } else if (c->cmd == MW_IMAP_CMD_ID && args_len > 0) {
+        imap_render_id_params(ctx, t, tvb, args_off, args_len);
     } else if (args_len > 0) {
         imap_walk w;
         walk_args_start(&w);
@@ -504,6 +506,7 @@ static void parse_text_line(imap_parse *ps, const mw_imap_rec *rec)
         if (rec->literal)
             imap_parse_literal_header(ps, &it, rec->literal, ds->walk.next_use, ds->walk.next_label);
     }
+    imap_parse_longline(ps, &it);
     wmem_array_append_one(ps->items, it);
 }
 
@@ -579,6 +582,7 @@ static void render_text_line(imap_render *rd)
         imap_render_search_count(rd, t);
     if (ii->anomalies & IMAP_AN_LIT_HEADER)
         imap_render_literal_header(rd, t);
+    imap_render_longline(rd, t);
     mw_add_line_facts(ctx, t, tvb, l);
     col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: %s%s", client ? "C" : "S", text,
                         (ii->anomalies & IMAP_AN_PLAINTEXT) ? " (injected before TLS)" : "");
@@ -793,6 +797,7 @@ static void imap_gap(void *state, int dir, guint32 missing)
     /* A deflate stream cannot go on over lost bytes. */
     if (st->sess.compressed)
         st->d[dir].zdead = TRUE;
+    imap_longline_gap(&st->d[dir]);
     if (!mw_imap_frame_wanted(&st->sess.fr[dir]))
         st->d[dir].lit = NULL;
 }
@@ -942,6 +947,7 @@ void imap_register(void)
     imap_fetch_register(proto_imap);
     imap_state_register(proto_imap);
     imap_auth_register(proto_imap);
+    imap_longline_register(proto_imap);
     mail_message_register(proto_mail);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);

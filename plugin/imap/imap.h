@@ -83,6 +83,14 @@ typedef struct imap_walk {
     const char *next_label;
 } imap_walk;
 
+/* A line longer than the carry limit, read in pieces (imap_longline.c):
+ * filled in when its last piece is read; file scope, shared by its pieces. */
+typedef struct imap_linelen {
+    guint64 length;         /* octets of the whole line with its line end */
+    guint32 first_frame;    /* where the line began */
+    guint32 end_frame;      /* where its last piece is; 0 until then */
+} imap_linelen;
+
 /* One direction's state of the parse side beside the session machine. */
 typedef struct imap_dir {
     imap_lit_rec *lit;      /* the current literal */
@@ -96,6 +104,8 @@ typedef struct imap_dir {
     const guint8 *zcarry;
     guint zcarry_len;
     gboolean zdead;
+    imap_linelen *ll;       /* the over-long line under way, if any */
+    guint64 ll_len;         /* its octets so far, without the line end */
 } imap_dir;
 
 /* The token cut at the end of a fragment of an over-long line. */
@@ -157,6 +167,7 @@ typedef struct imap_item {
     guint8 session_first;   /* LINE: the session's first line (taps the session) */
     guint8 count_what;      /* IMAP_COUNT_*: what count is */
     guint64 count;          /* SEARCH/SORT: numbers of the whole line up to this piece */
+    const imap_linelen *ll; /* LINE: a piece of a line longer than the carry limit */
 } imap_item;
 
 /* Numbers a SEARCH or SORT line shows as items; the rest are only counted. */
@@ -275,6 +286,8 @@ void imap_parse_untagged_more(imap_parse *ps, gint off, gint len);
 void imap_render_server_line(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_render_untagged_more(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w);
 void imap_render_search_count(imap_render *rd, proto_tree *t);
+/* ID parameters: each field name with its value below it. */
+void imap_render_id_params(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len);
 void imap_response_register(int proto);
 
 /* imap_fetch.c */
@@ -312,6 +325,12 @@ void imap_parse_sasl_challenge(imap_parse *ps, imap_item *it, gint off, gint len
 void imap_render_sasl_challenge(imap_render *rd, proto_tree *t, gint off, gint len);
 void imap_auth_register(int proto);
 void imap_auth_handoff(void);
+
+/* imap_longline.c: the length of lines over 8192 octets or in pieces */
+void imap_parse_longline(imap_parse *ps, imap_item *it);
+void imap_longline_gap(imap_dir *ds);
+void imap_render_longline(imap_render *rd, proto_tree *t);
+void imap_longline_register(int proto);
 
 /* imap_dropin.c: the built-in dissector's field names, hidden on each line */
 void imap_dropin_register(int proto);

@@ -1,6 +1,6 @@
 /* A call's items as kept for the capture: packed one after the other, a
  * literal chunk or compressed run in 48 bytes and a text line in 96 (an
- * imap_item is 144), each unpacked into a whole imap_item to be shown.
+ * imap_item is 152), each unpacked into a whole imap_item to be shown.
  * Literal chunks are most items of a mailbox download: one per segment. */
 #include <wireshark.h>
 
@@ -24,8 +24,9 @@ typedef struct packed_line {
     guint32 l_flags;
     gint l_offset;
     guint32 l_len;
-    gint start, end, off, len;
+    gint start, end;
     guint32 untagged_for, user_frame;
+    const imap_linelen *ll; /* where a chunk keeps off and len */
     const imap_walk *walk;
     const imap_cmd_rec *rec;
     imap_lit_rec *lit;
@@ -73,8 +74,7 @@ void imap_items_pack(guint8 *out, const imap_item *items, guint n)
             p.l_len = (guint32)it->l.line.len; /* a call's bytes fit a tvb */
             p.start = it->start;
             p.end = it->end;
-            p.off = it->off;
-            p.len = it->len;
+            p.ll = it->ll;
             p.untagged_for = it->untagged_for;
             p.user_frame = it->user_frame;
             p.walk = it->walk;
@@ -126,8 +126,7 @@ const guint8 *imap_items_unpack(const guint8 *in, imap_item *it)
         it->l.line.len = p->l_len;
         it->start = p->start;
         it->end = p->end;
-        it->off = p->off;
-        it->len = p->len;
+        it->ll = p->ll;
         it->untagged_for = p->untagged_for;
         it->user_frame = p->user_frame;
         it->walk = p->walk;

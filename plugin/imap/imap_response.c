@@ -230,8 +230,9 @@ static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
     }
 }
 
-/* ID (RFC 2971): ("key" "value" ...) or NIL. */
-static void untagged_id(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
+/* ID (RFC 2971): ("key" "value" ...) or NIL, the same in the client's
+ * command and the server's response. */
+void imap_render_id_params(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
 {
     mw_imap_lexer lx;
     mw_imap_tok tok;
@@ -316,7 +317,7 @@ static untagged_fn untagged_table(mw_imap_kw kw)
     switch (kw) {
     case MW_IMAP_KW_CAPABILITY: return untagged_capability;
     case MW_IMAP_KW_ENABLED: return untagged_enabled;
-    case MW_IMAP_KW_ID: return untagged_id;
+    case MW_IMAP_KW_ID: return imap_render_id_params;
     case MW_IMAP_KW_NAMESPACE: return untagged_namespace;
     case MW_IMAP_KW_VANISHED: return untagged_vanished;
     case MW_IMAP_KW_FLAGS: return untagged_flags;
@@ -573,7 +574,8 @@ void imap_response_register(int proto)
          {"Search tag", "mail.imap.esearch.tag", FT_STRING, BASE_NONE, NULL, 0x0,
           "The tag of the command the ESEARCH answers", HFILL}},
         {&hf_id_key, {"ID field", "mail.imap.id.key", FT_STRING, BASE_NONE, NULL, 0x0,
-                      "A field name of the ID response (RFC 2971)", HFILL}},
+                      "A field name of the ID command or response (RFC 2971): the client's or "
+                      "the server's identity", HFILL}},
         {&hf_id_value, {"ID value", "mail.imap.id.value", FT_STRING, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_ns_personal,
          {"Personal namespace", "mail.imap.namespace.personal", FT_STRING, BASE_NONE, NULL, 0x0,
