@@ -16,6 +16,9 @@ Each assertion file names one capture and states facts about its dissection:
     frame 11 expert mail.smtp.smuggling.lf_dot_crlf
     frame 11 noexpert mail.line.bare_lf
     frame 11 count mail.smtp.command == 3        # number of occurrences
+    frame 15 under mail.imap.body.part == "1.2.2 image/png" mail.imap.body.size == 636
+                                                 # a field with this value whose nearest
+                                                 # enclosing FIELD (in the tree) has that value
     filter "mail.smtp.envelope.from != mail.header.from" frames 14 17
     filter "mail.smtp.smuggled.command" frames none
     noexpert-anywhere mail.stream.no_state       # no frame has this expert info
@@ -139,11 +142,16 @@ def parse_file(path):
                         if not isinstance(c, int) or isinstance(rest[3], Str):
                             raise ParseError(f"count wants a whole number, not {rest[3]!r}")
                         assertions.append(Assertion(where, "count", n, rest[1], c))
+                    elif rest[0] == "under" and len(rest) == 7 and rest[2] == "==" and \
+                            rest[5] == "==":
+                        assertions.append(Assertion(where, "under", n, rest[4], parse_value(rest[6]),
+                                                    expr=(rest[1], parse_value(rest[3]))))
                     elif len(rest) == 3 and rest[1] == "==":
                         assertions.append(Assertion(where, "eq", n, rest[0], parse_value(rest[2])))
                     else:
                         raise ParseError("expected: frame N FIELD == VALUE | has/lacks FIELD | "
-                                         "expert/noexpert NAME | count FIELD == N")
+                                         "expert/noexpert NAME | count FIELD == N | "
+                                         "under FIELD == VALUE FIELD == VALUE")
                 elif t[0] == "filter":
                     if len(t) < 4 or not isinstance(t[1], Str) or t[2] != "frames":
                         raise ParseError('usage: filter "EXPR" frames N... | none')
@@ -170,6 +178,7 @@ class Dissection:
         self.frames = 0
         self.fields = {}            # frame -> {field name -> [shown values]}
         self.experts = {}           # frame -> set of expert names (wanted frames only)
+        self.nested = {}            # frame -> [(name, show, ((name, show) of each enclosing item))]
         self.experts_anywhere = {}  # expert name -> first frame
         self.mail_malformed = []    # (frame, text)
         self.other_malformed = []
@@ -180,6 +189,8 @@ def read_pdml(stream, wanted):
     """Parse PDML incrementally, keeping details only for frames in wanted."""
     d = Dissection()
     stack = []          # element names from <packet> down
+    shown = []          # (name, show) of the same elements
+    nested = None
     frame = None
     fields = experts = None
     pending = []        # (name, show) before frame.number is known
@@ -187,8 +198,8 @@ def read_pdml(stream, wanted):
         tag = elem.tag
         if event == "start":
             if tag == "packet":
-                stack, frame, pending = [], None, []
-                fields, experts = {}, set()
+                stack, shown, frame, pending = [], [], None, []
+                fields, experts, nested = {}, set(), []
                 continue
             if tag not in ("field", "proto"):
                 continue
@@ -202,6 +213,8 @@ def read_pdml(stream, wanted):
                 frame = int(show)
             if name:
                 fields.setdefault(name, []).append(show)
+                nested.append((name, show, tuple(shown)))
+            shown.append((name, show))
             if parent == "_ws.expert" and name and not name.startswith("_ws.expert"):
                 experts.add(name)
             if name.startswith("_ws.malformed") or tag == "proto" and name == "_ws.malformed":
@@ -211,12 +224,14 @@ def read_pdml(stream, wanted):
             if tag in ("field", "proto"):
                 if stack:
                     stack.pop()
+                    shown.pop()
             elif tag == "packet":
                 d.frames += 1
                 fnum = frame if frame is not None else d.frames
                 if fnum in wanted:
                     d.fields[fnum] = fields
                     d.experts[fnum] = experts
+                    d.nested[fnum] = nested
                 for e in experts:
                     d.experts_anywhere.setdefault(e, fnum)
                 for text in pending:
@@ -352,6 +367,23 @@ def check_file(env, path, captures_dir, verbose):
             else:
                 res.fail(f"{a.line}: frame {a.frame}: {a.field}: expected count {a.value}; "
                          f"actual count {len(values)} {shown}")
+        elif a.kind == "under":
+            outer, outer_value = a.expr
+            within = []
+            for name, show, encl in d.nested.get(a.frame, []):
+                if name != a.field or not value_matches(a.value, show):
+                    continue
+                near = next((v for n, v in reversed(encl) if n == outer), None)
+                within.append(near)
+                if near is not None and value_matches(outer_value, near):
+                    break
+            else:
+                where = ", ".join('"%s"' % w if w is not None else "(none)" for w in within)
+                res.fail(f"{a.line}: frame {a.frame}: {a.field} == {fmt(a.value)} within "
+                         f"{outer} == {fmt(outer_value)}: " +
+                         (f"it is within {outer} {where}" if within else "no such field"))
+                continue
+            res.ok()
         elif a.kind in ("expert", "noexpert"):
             present = a.field in experts
             if present == (a.kind == "expert"):
