@@ -376,9 +376,41 @@ static void test_midstream(void)
     CHECK(find_line(&ru, C, 0)->anomalies & MW_IMAP_AN_WRONG_STATE);
 }
 
+/* Each kind of first line of a mid-stream capture on its own: IDLE and any
+ * UID command mean selected, a command of the authenticated state (STATUS)
+ * authenticated, selected-state data (EXISTS) selected; a line of the not
+ * authenticated state (CAPABILITY) leaves the state as it is. */
+static void test_midstream_each(void)
+{
+    static const struct {
+        int dir;
+        const char *line;
+        mw_imap_sstate want;
+        bool inferred;
+    } c[] = {
+        {C, "b1 IDLE\r\n", MW_IMAP_SS_SELECTED, true},
+        {C, "b1 UID SEARCH ALL\r\n", MW_IMAP_SS_SELECTED, true},
+        {C, "b1 UID STORE 5 +FLAGS (\\Seen)\r\n", MW_IMAP_SS_SELECTED, true},
+        {C, "b1 FETCH 1 (FLAGS)\r\n", MW_IMAP_SS_SELECTED, true},
+        {C, "b1 STATUS INBOX (MESSAGES)\r\n", MW_IMAP_SS_AUTH, true},
+        {S, "* 12 EXISTS\r\n", MW_IMAP_SS_SELECTED, true},
+        {C, "b1 CAPABILITY\r\n", MW_IMAP_SS_NOT_AUTH, false},
+    };
+    static run ru;
+    for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+        msg t[1] = {{c[i].dir, c[i].line}};
+        run_transcript(&ru, t, 1, -1, 0, 0);
+        CHECK_EQ_INT(ru.s.state, c[i].want);
+        CHECK(ru.s.inferred == c[i].inferred);
+        for (size_t j = 0; j < ru.n; j++)
+            CHECK(!(ru.r[j].anomalies & MW_IMAP_AN_WRONG_STATE));
+    }
+}
+
 int main(void)
 {
     test_midstream();
+    test_midstream_each();
     test_session();
     test_pipeline();
     test_inflight_limit();

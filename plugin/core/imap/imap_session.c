@@ -262,9 +262,11 @@ static void untagged_line(mw_imap_sess *s, mw_imap_rec *rec, const mw_imap_respo
 {
     if (s->n_inflight == 1)
         rec->untagged_for = s->inflight[0];
-    if (s->start == MW_IMAP_START_UNKNOWN &&
-        (r->kw == MW_IMAP_KW_OK || r->kw == MW_IMAP_KW_PREAUTH || r->kw == MW_IMAP_KW_BYE))
-        s->start = MW_IMAP_START_GREETED;
+    /* A first line that cannot be a greeting begins a mid-stream capture
+     * before its data is read, so data of a selected mailbox says so. */
+    if (s->start == MW_IMAP_START_UNKNOWN)
+        s->start = r->kw == MW_IMAP_KW_OK || r->kw == MW_IMAP_KW_PREAUTH || r->kw == MW_IMAP_KW_BYE
+                       ? MW_IMAP_START_GREETED : MW_IMAP_START_MIDSTREAM;
     /* Data only a selected mailbox gets. */
     if (r->kw == MW_IMAP_KW_FETCH || r->kw == MW_IMAP_KW_EXISTS || r->kw == MW_IMAP_KW_EXPUNGE ||
         r->kw == MW_IMAP_KW_RECENT || r->kw == MW_IMAP_KW_VANISHED)
