@@ -55,6 +55,17 @@ CASES = {
     "tree-smtp-data-bare": ("smtp-data-bare-cr-lf-nul-longline.pcapng", {
         "SMTP/Sessions": 1, "SMTP/Anomalies/mail.smtp.data.bare_lf": 1,
         "SMTP/Anomalies/mail.smtp.data.bare_cr": 1, "SMTP/Anomalies/mail.smtp.data.nul": 1}),
+    # COMPRESS=DEFLATE: what was inflated counts as in a plain session (8 commands
+    # of the compressed connection, 3 of the plain one; the fetched and the
+    # appended message, 6328 + 306 octets).
+    "tree-imap-compress-deflate": ("imap-compress-deflate.pcapng", {
+        "IMAP/Sessions": 2, "IMAP/Commands": 11, "IMAP/Commands/FETCH": 2, "IMAP/Commands/APPEND": 2,
+        "IMAP/Commands/IDLE": 1, "IMAP/Commands/SELECT": 1, "IMAP/Commands/COMPRESS": 1,
+        "IMAP/Commands/LOGOUT": 2, "IMAP/Replies/OK": 11, "IMAP/Response time (ms)/IDLE": 1,
+        "IMAP/Messages": 3, "IMAP/Attachments": 1, "IMAP/Users/bob": 2}),
+    "sessions-imap-compress-deflate": ("imap-compress-deflate.pcapng", [
+        r"^IMAP\s+127\.0\.0\.1:46964\s+127\.0\.0\.1:143\s+bob\s+none,clear-auth\s+8\s+2\s+1\s+6634\s+1\s+4-66$",
+        r"^IMAP\s+127\.0\.0\.1:46974\s+127\.0\.0\.1:143\s+bob\s+none,clear-auth\s+3\s+1\s+0\s+244\s+1\s+38-51$"]),
     "sessions-pop-user-pass": ("pop-user-pass.pcapng", [
         r"^POP\s+127\.0\.0\.1:\d+\s+127\.0\.0\.1:110\s+carol\s+none,clear-auth\s+11\s+1\s+0\s+355\s+1\s+\d+-\d+$"]),
     "sessions-imap-993-tls": ("imap-993-tls.pcapng", [
