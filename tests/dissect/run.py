@@ -19,6 +19,8 @@ Each assertion file names one capture and states facts about its dissection:
     frame 15 under mail.imap.body.part == "1.2.2 image/png" mail.imap.body.size == 636
                                                  # a field with this value whose nearest
                                                  # enclosing FIELD (in the tree) has that value
+    frame 12 source "Inflated IMAP" == 17        # a data source of the frame and its length
+                                                 # (as tshark -x names it; "lacks-source NAME")
     filter "mail.smtp.envelope.from != mail.header.from" frames 14 17
     filter "mail.smtp.smuggled.command" frames none
     noexpert-anywhere mail.stream.no_state       # no frame has this expert info
@@ -146,12 +148,20 @@ def parse_file(path):
                             rest[5] == "==":
                         assertions.append(Assertion(where, "under", n, rest[4], parse_value(rest[6]),
                                                     expr=(rest[1], parse_value(rest[3]))))
+                    elif rest[0] == "source" and len(rest) == 4 and rest[2] == "==":
+                        n_bytes = parse_number(rest[3])
+                        if not isinstance(n_bytes, int) or isinstance(rest[3], Str):
+                            raise ParseError(f"source wants a length in octets, not {rest[3]!r}")
+                        assertions.append(Assertion(where, "source", n, str(rest[1]), n_bytes))
+                    elif rest[0] == "lacks-source" and len(rest) == 2:
+                        assertions.append(Assertion(where, "lacks-source", n, str(rest[1])))
                     elif len(rest) == 3 and rest[1] == "==":
                         assertions.append(Assertion(where, "eq", n, rest[0], parse_value(rest[2])))
                     else:
                         raise ParseError("expected: frame N FIELD == VALUE | has/lacks FIELD | "
                                          "expert/noexpert NAME | count FIELD == N | "
-                                         "under FIELD == VALUE FIELD == VALUE")
+                                         "under FIELD == VALUE FIELD == VALUE | "
+                                         "source NAME == LEN | lacks-source NAME")
                 elif t[0] == "filter":
                     if len(t) < 4 or not isinstance(t[1], Str) or t[2] != "frames":
                         raise ParseError('usage: filter "EXPR" frames N... | none')
@@ -245,6 +255,28 @@ def read_pdml(stream, wanted):
     return d
 
 
+SOURCE_RE = re.compile(r"^(\S.*) \((\d+) bytes\):$")
+
+
+def data_sources(env, cap, prefs, wanted):
+    """{frame: {source name: length}} for the wanted frames, from tshark -x
+    (which names the sources of a frame that has more than one)."""
+    cmd = ["-n", "-2", "-r", cap, "-P", "-x", "-o", 'gui.column.format:"No.","%m"'] + prefs
+    rc, out, err = env.run(cmd)
+    probs = tshark_env.run_problems(rc, err, out)
+    if probs:
+        raise Failure("tshark -x: " + "; ".join(probs))
+    got, frame = {}, None
+    for line in out.splitlines():
+        if re.match(r"^\s*\d+$", line):
+            frame = int(line)
+            continue
+        m = SOURCE_RE.match(line)
+        if m and frame in wanted:
+            got.setdefault(frame, {})[m.group(1)] = int(m.group(2))
+    return got
+
+
 def fmt(v):
     return f'"{v}"' if isinstance(v, str) else str(v)
 
@@ -312,7 +344,24 @@ def check_file(env, path, captures_dir, verbose):
         for fnum, text in d.other_malformed:
             print(f"  note: frame {fnum}: {text} (not a mailwire protocol)")
 
+    source_frames = {a.frame for a in assertions if a.kind in ("source", "lacks-source")}
+    sources = data_sources(env, cap, prefs, source_frames) if source_frames else {}
     for a in assertions:
+        if a.kind in ("source", "lacks-source"):
+            have = sources.get(a.frame, {})
+            names = ", ".join(f'"{k}" ({v})' for k, v in sorted(have.items())) or "none named"
+            if a.kind == "lacks-source":
+                if a.field in have:
+                    res.fail(f"{a.line}: frame {a.frame}: source \"{a.field}\": expected absent; "
+                             f"sources {names}")
+                else:
+                    res.ok()
+            elif have.get(a.field) == a.value:
+                res.ok()
+            else:
+                res.fail(f"{a.line}: frame {a.frame}: source \"{a.field}\" of {a.value} octets; "
+                         f"sources {names}")
+            continue
         if a.kind == "filter":
             rc, out, err = env.run(["-n", "-2", "-r", cap, "-Y", a.expr, "-T", "fields",
                                     "-e", "frame.number"] + prefs)
