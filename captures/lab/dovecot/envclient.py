@@ -7,7 +7,9 @@ usage: envclient.py warm|envelope RESPONSES
 Writes every byte the server sent to RESPONSES (for the facts).
 warm:     LOGIN, SELECT (Dovecot indexes the Maildir), LOGOUT: run before recording
 envelope: n1 ID ("name" "mailwire-lab" "version" "2.0" "os" "Linux"), n2 LOGIN,
-          n3 SELECT INBOX, n4 FETCH 1 (UID ENVELOPE), n5 LOGOUT
+          n3 SELECT INBOX, n4 FETCH 1 (UID ENVELOPE),
+          n5 UID SEARCH UID 1,3,5,...,3999 (a command line of 9 464 octets with its CRLF,
+          over the 8192 of RFC 7162 4, that Dovecot accepts), n6 LOGOUT
 """
 import re, socket, sys
 
@@ -50,6 +52,8 @@ else:
     cmd("n2", 'LOGIN bob "pa ss\\"word"')
     cmd("n3", "SELECT INBOX")
     cmd("n4", "FETCH 1 (UID ENVELOPE)")
-    cmd("n5", "LOGOUT")
+    uids = ",".join(str(i) for i in range(1, 4000, 2))
+    cmd("n5", "UID SEARCH UID " + uids)
+    cmd("n6", "LOGOUT")
 s.close()
 log.close()

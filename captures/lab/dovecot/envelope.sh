@@ -4,7 +4,8 @@
 # namespace (loopback only).  Run as root:
 #   captures/lab/dovecot/envelope.sh
 #   imap-envelope-2047: n1 ID (name, version, os), n2 LOGIN, n3 SELECT INBOX,
-#                       n4 FETCH 1 (UID ENVELOPE) of imap-envelope-2047.eml, n5 LOGOUT
+#                       n4 FETCH 1 (UID ENVELOPE) of imap-envelope-2047.eml,
+#                       n5 UID SEARCH UID 1,3,...,3999 (a command line over 8192 octets), n6 LOGOUT
 # The server's lines go to captures/lab/dovecot/NAME.facts.
 set -u
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -32,7 +33,8 @@ mv "$tmp" "$CAPTURES_DIR/$NAME.pcapng"
     echo "# $NAME.pcapng: facts for assertions (written by envelope.sh)"
     echo "# mailbox: imap-envelope-2047.eml (captures/lab/messages), UID 1"
     echo "# tags: n1 ID (\"name\" \"mailwire-lab\" \"version\" \"2.0\" \"os\" \"Linux\"), n2 LOGIN, n3 SELECT INBOX,"
-    echo "#       n4 FETCH 1 (UID ENVELOPE), n5 LOGOUT"
+    echo "#       n4 FETCH 1 (UID ENVELOPE), n5 UID SEARCH UID 1,3,...,3999, n6 LOGOUT"
+    python3 -c 'n = len(("n5 UID SEARCH UID " + ",".join(str(i) for i in range(1, 4000, 2)) + "\r\n").encode()); print(f"# n5 command line: {n} octets with its CRLF")' 
     echo "## The header fields of the message, decoded by Python's email package (independently of mailwire)"
     python3 - "$MSG_DIR/imap-envelope-2047.eml" <<'PY'
 import email, email.header, sys
