@@ -256,7 +256,7 @@ static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint
     if (args_len > 0)
         proto_tree_add_item(t, hf_imap_args, tvb, args_off, args_len, ENC_ASCII | ENC_NA);
     imap_render_command_links(rd, t);
-    mw_tap_command(ctx, mw_imap_cmd_name(c->cmd));
+    mw_tap_command(ctx, c->cmd == MW_IMAP_CMD_UNKNOWN ? "(unknown)" : mw_imap_cmd_name(c->cmd));
     imap_render_state_command(rd);
     if (c->cmd == MW_IMAP_CMD_LOGIN) {
         rd->user = NULL;

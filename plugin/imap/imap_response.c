@@ -392,8 +392,9 @@ static void render_tagged(imap_render *rd, proto_tree *t, gint off, const mw_ima
     nstime_t sent;
     if (rec)
         imap_cmd_time(rec, &sent);
-    mw_tap_reply(ctx, rec ? mw_imap_cmd_name(rec->cmd) : NULL, mw_imap_kw_name(r->kw), 0,
-                 rec ? &sent : NULL);
+    const char *verb = !rec ? NULL : rec->cmd == MW_IMAP_CMD_UNKNOWN ? "(unknown)"
+                                                                     : mw_imap_cmd_name(rec->cmd);
+    mw_tap_reply(ctx, verb, mw_imap_kw_name(r->kw), 0, rec ? &sent : NULL);
 }
 
 static void render_untagged(imap_render *rd, proto_tree *t, gint off, const mw_imap_response *r)

@@ -63,6 +63,12 @@ CASES = {
         "IMAP/Commands/IDLE": 1, "IMAP/Commands/SELECT": 1, "IMAP/Commands/COMPRESS": 1,
         "IMAP/Commands/LOGOUT": 2, "IMAP/Replies/OK": 11, "IMAP/Response time (ms)/IDLE": 1,
         "IMAP/Messages": 3, "IMAP/Attachments": 1, "IMAP/Users/bob": 2}),
+    # Findings sent inside the deflated stream count as in clear; an unknown
+    # command is counted as "(unknown)" (as in POP3), not as a nameless row.
+    "tree-imap-compress-findings": ("imap-compress-findings.pcapng", {
+        "IMAP/Sessions": 1, "IMAP/Commands": 9, "IMAP/Commands/(UNKNOWN)": 1, "IMAP/Commands/NOOP": 2,
+        "IMAP/Commands/FETCH": 1, "IMAP/Commands/SEARCH": 1, "IMAP/Replies/BAD": 2, "IMAP/Replies/OK": 7,
+        "IMAP/Response time (ms)/(UNKNOWN)": 1, "IMAP/Users/bob": 1}),
     "sessions-imap-compress-deflate": ("imap-compress-deflate.pcapng", [
         r"^IMAP\s+127\.0\.0\.1:46964\s+127\.0\.0\.1:143\s+bob\s+none,clear-auth\s+8\s+2\s+1\s+6634\s+1\s+4-66$",
         r"^IMAP\s+127\.0\.0\.1:46974\s+127\.0\.0\.1:143\s+bob\s+none,clear-auth\s+3\s+1\s+0\s+244\s+1\s+38-51$"]),
