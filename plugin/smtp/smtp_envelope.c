@@ -75,8 +75,11 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
                                keyword, path.error);
         return NULL;
     }
+    /* kept for the transaction on the first pass; a replay (no state) shows it only */
     const char *addr = path.null_path ? "<>"
-                                      : (const char *)tvb_get_string_enc(wmem_file_scope(), tvb,
+                                      : (const char *)tvb_get_string_enc(sc->st ? wmem_file_scope()
+                                                                                : sc->pinfo->pool,
+                                                                         tvb,
                                                                          off + (gint)path.addr.off,
                                                                          (gint)path.addr.len,
                                                                          ENC_UTF_8);
@@ -112,6 +115,8 @@ void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "FROM", hf_smtp_envelope_from, &null_path);
+    if (!st)
+        return; /* render: shown again from the line's bytes */
     if (!mw_smtp_txn_mail_opens(&st->tx))
         return; /* nested MAIL: the server keeps the open transaction */
     smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
@@ -130,6 +135,8 @@ void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "TO", hf_smtp_envelope_rcpt, &null_path);
+    if (!st)
+        return; /* render: shown again from the line's bytes */
     smtp_txn *txn = SMTP_TXN(st);
     if (!txn || !addr)
         return;

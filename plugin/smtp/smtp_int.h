@@ -248,6 +248,22 @@ void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
 typedef void (*smtp_render_fn)(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data);
 void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data);
 
+/* Compact lines (smtp_record.c): a line's ops replaced by its facts. */
+typedef struct smtp_mark {
+    guint ops, blob, ntvbs;
+} smtp_mark;
+/* Shows a line again at render from the call's bytes and its facts: it
+ * records ops as the first pass did (sc->st is NULL). */
+typedef void (*smtp_show_fn)(smtp_call *sc, tvbuff_t *tvb, gint off, gint len,
+                             const void *facts);
+/* Where the call's record stands before a line is dissected. */
+smtp_mark so_mark(smtp_call *sc);
+/* Replaces the ops recorded since m by one op that calls show(tvb, off, len,
+ * facts) at render (facts copied: size bytes).  FALSE, and nothing changed,
+ * when the ops refer to more than the call's bytes tvb. */
+gboolean so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, gint off, gint len,
+                    smtp_show_fn show, const void *facts, size_t size);
+
 /* Render a call's record. */
 void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);
 /* parse: start recording the call whose bytes are tvb; freeze the ops into
@@ -321,7 +337,10 @@ void smtp_tls_starttls_sent(smtp_call *sc);
 void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code);
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server);
 void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset);
-void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb);
+/* MAIL or AUTH in plaintext although the server offered STARTTLS: whether
+ * (parse), and its expert. */
+gboolean smtp_tls_plaintext_risk(smtp_call *sc, guint8 verb);
+void smtp_tls_plaintext_expert(smtp_call *sc, smtp_node it, guint8 verb);
 void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);

@@ -24,7 +24,7 @@ typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK, OP_SUBTREE,
     OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT, OP_EXPERT_TAP,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK, OP_COMPACT,
 } smtp_op_kind;
 
 /* An offset in the record's blob; NO_REF: none (a NULL string). */
@@ -66,6 +66,7 @@ struct smtp_op {
         dissector_handle_t h;
         const guint32 *frame;
         const void *p;         /* OP_HOOK: its smtp_op_hook (file scope) */
+        smtp_show_fn show;     /* OP_COMPACT: what shows it again (id: its facts) */
     } v;
 };
 
@@ -412,14 +413,14 @@ void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
     sc->ntvbs = 1;
 }
 
-smtp_call_rec *smtp_record_finish(smtp_call *sc)
+static smtp_call_rec *record_finish_in(smtp_call *sc, wmem_allocator_t *scope)
 {
     smtp_call_rec *r = NULL;
     guint n = sc->ops->len;
     if (n) {
         /* one block per call: the ops, then the blob */
         size_t ops = n * sizeof(smtp_op);
-        r = (smtp_call_rec *)wmem_alloc(wmem_file_scope(), sizeof *r + ops + sc->blob->len);
+        r = (smtp_call_rec *)wmem_alloc(scope, sizeof *r + ops + sc->blob->len);
         r->n = n;
         memcpy(r->ops, sc->ops->data, ops);
         if (sc->blob->len)
@@ -430,6 +431,75 @@ smtp_call_rec *smtp_record_finish(smtp_call *sc)
     sc->ops = NULL;
     sc->blob = NULL;
     return r;
+}
+
+smtp_call_rec *smtp_record_finish(smtp_call *sc)
+{
+    return record_finish_in(sc, wmem_file_scope());
+}
+
+/* ---- compact lines --------------------------------------------------------
+ * The ops of a common line (a RCPT, its 250) cost some hundred bytes, most
+ * of them texts the line's bytes give again.  Such a line is dissected as
+ * any other on the first pass; then its ops are replaced by one op holding
+ * what the session decided (facts), and render runs the line's show
+ * function over the frame's bytes and the facts, recording into a
+ * temporary record that it renders at once: the same items, in the same
+ * order, with no session state. */
+
+smtp_mark so_mark(smtp_call *sc)
+{
+    smtp_mark m;
+    m.ops = sc->ops->len;
+    m.blob = sc->blob->len;
+    m.ntvbs = sc->ntvbs;
+    return m;
+}
+
+/* Runs show as render would, into a temporary record of the packet's pool. */
+static smtp_call_rec *replay_record(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len,
+                                    smtp_show_fn show, const void *facts)
+{
+    smtp_call rc;
+    memset(&rc, 0, sizeof rc);
+    rc.ctx = ctx;
+    rc.pinfo = ctx->pinfo;
+    rc.tree = SMTP_NODE_TREE;
+    smtp_record_begin(&rc, tvb);
+    show(&rc, tvb, off, len, facts);
+    return record_finish_in(&rc, ctx->pinfo->pool);
+}
+
+static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
+                        const guint8 *xblob, const smtp_op *y);
+
+gboolean so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, gint off, gint len,
+                    smtp_show_fn show, const void *facts, size_t size)
+{
+    /* only lines whose items are all of the call's own bytes */
+    if (sc->ntvbs != m.ntvbs || sc->tvbs[0] != tvb || sc->ops->len == m.ops)
+        return FALSE;
+    if (getenv("MAILWIRE_SMTP_COMPACT_CHECK")) {
+        /* development check: the replay records what the first pass did */
+        smtp_call_rec *r = replay_record(sc->ctx, tvb, off, len, show, facts);
+        const smtp_op *first = &g_array_index(sc->ops, smtp_op, m.ops);
+        guint n = sc->ops->len - m.ops;
+        gboolean same = r && r->n == n;
+        for (guint i = 0; same && i < n; i++)
+            same = same_op(r, &first[i], m.ops, sc->blob->data, &r->ops[i]);
+        if (!same)
+            g_error("mailwire: compact SMTP line in frame %u differs from its first pass",
+                    sc->pinfo->num);
+    }
+    g_array_set_size(sc->ops, m.ops);
+    g_byte_array_set_size(sc->blob, m.blob);
+    blob_ref ref = blob_put(sc, facts, size, 8);
+    smtp_op *o = op_new(sc, OP_COMPACT, SMTP_NODE_NONE);
+    o->off = off;
+    o->len = len;
+    o->id = ref;
+    o->v.show = show;
+    return TRUE;
 }
 
 /* ---- render -------------------------------------------------------------- */
@@ -601,8 +671,70 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             h->fn(ctx, tvb, n, h->data);
             break;
         }
+        case OP_COMPACT: {
+            smtp_call_rec *r = replay_record(ctx, ot, o->off, o->len, o->v.show,
+                                             BLOB(rec) + o->id);
+            if (r) {
+                smtp_render_record(ctx, ot, r);
+                wmem_free(pinfo->pool, r);
+            }
+            break;
+        }
         }
     }
 #undef NODE
 #undef NODE_
+}
+
+/* Whether op y of the replayed record a is op x of the first pass, whose
+ * nodes count from xbase and whose blob is xblob. */
+static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
+                        const guint8 *xblob, const smtp_op *y)
+{
+    gint xn = (gint)x->node - NODE_BIAS, yn = (gint)y->node - NODE_BIAS;
+    if (xn >= 0)
+        xn -= (gint)xbase;
+    if (x->kind != y->kind || x->tvb != y->tvb || xn != yn || x->off != y->off ||
+        x->len != y->len)
+        return FALSE;
+    const guint8 *yblob = BLOB(a);
+#define XS(r) ((r) == NO_REF ? NULL : (const char *)xblob + (r))
+#define YS(r) ((r) == NO_REF ? NULL : (const char *)yblob + (r))
+#define SAME_STR(p, q) (g_strcmp0((p), (q)) == 0)
+    switch ((smtp_op_kind)x->kind) {
+    case OP_STRING:
+    case OP_SET_TEXT:
+    case OP_APPEND_TEXT:
+    case OP_COL:
+    case OP_TAP_COMMAND:
+    case OP_TAP_CLIENT:
+        return x->id == y->id && SAME_STR(XS(x->v.ref), YS(y->v.ref));
+    case OP_EXPERT:
+    case OP_EXPERT_TAP:
+        return x->v.ei == y->v.ei && SAME_STR(XS(x->id), YS(y->id));
+    case OP_TIME:
+        return x->id == y->id && !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(nstime_t));
+    case OP_LINE_FACTS:
+        return !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(mw_line));
+    case OP_TAP_REPLY:
+        return x->id == y->id &&
+               !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(smtp_op_reply));
+    case OP_ITEM:
+    case OP_UINT:
+    case OP_UINT64:
+    case OP_BOOLEAN:
+    case OP_LINK:
+    case OP_SUBTREE:
+    case OP_GENERATED:
+    case OP_HIDDEN:
+    case OP_SET_LEN:
+    case OP_DATA_TEXTS:
+    case OP_CALL_DISSECTOR:
+        return x->id == y->id && x->v.u == y->v.u;
+    default:
+        return FALSE; /* never replayed */
+    }
+#undef XS
+#undef YS
+#undef SAME_STR
 }
