@@ -712,8 +712,11 @@ static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
     case OP_EXPERT:
     case OP_EXPERT_TAP:
         return x->v.ei == y->v.ei && SAME_STR(XS(x->id), YS(y->id));
-    case OP_TIME:
-        return x->id == y->id && !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(nstime_t));
+    case OP_TIME: {
+        const nstime_t *xt = (const nstime_t *)(xblob + x->v.ref);
+        const nstime_t *yt = (const nstime_t *)(yblob + y->v.ref);
+        return x->id == y->id && nstime_cmp(xt, yt) == 0;
+    }
     case OP_LINE_FACTS:
         return !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(mw_line));
     case OP_TAP_REPLY:
