@@ -76,14 +76,40 @@ void smtp_state_init(void *state, packet_info *pinfo _U_)
 
 /* ---- records and the reply FIFO ---------------------------------------- */
 
-smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
+/* Command records per slab. */
+#define SMTP_CMD_SLAB 512
+
+static void smtp_cmd_fill(smtp_call *sc, smtp_cmd_rec *c, guint8 verb)
 {
-    smtp_cmd_rec *c = (smtp_cmd_rec *)smtp_rec(sc, sizeof *c);
     c->frame = sc->pinfo->num;
-    c->ts = sc->pinfo->abs_ts;
+    c->ts_secs = (gint64)sc->pinfo->abs_ts.secs;
+    c->ts_nsecs = sc->pinfo->abs_ts.nsecs;
     c->verb = verb;
     mw_smtp_replies_command(&sc->st->rp, (uintptr_t)c, verb);
+}
+
+smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
+{
+    smtp_state *st = sc->st;
+    if (!st->cmd_slab_left) {
+        st->cmd_slab = (smtp_cmd_rec *)smtp_rec(sc, SMTP_CMD_SLAB * sizeof(smtp_cmd_rec));
+        st->cmd_slab_left = SMTP_CMD_SLAB;
+    }
+    smtp_cmd_rec *c = st->cmd_slab++;
+    st->cmd_slab_left--;
+    smtp_cmd_fill(sc, c, verb);
     return c;
+}
+
+smtp_cmd_rec *smtp_cmd_new_lmtp(smtp_call *sc, guint8 verb, const char *rcpt,
+                                guint32 rcpt_frame)
+{
+    smtp_lmtp_cmd *l = (smtp_lmtp_cmd *)smtp_rec(sc, sizeof *l);
+    l->c.lmtp = 1;
+    l->rcpt = rcpt;
+    l->rcpt_frame = rcpt_frame;
+    smtp_cmd_fill(sc, &l->c, verb);
+    return &l->c;
 }
 
 void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c)

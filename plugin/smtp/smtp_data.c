@@ -231,9 +231,8 @@ static void smtp_end_of_data_commands(smtp_call *sc, tvbuff_t *tvb)
             const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
             if (!r->cmd || r->cmd->reply_code / 100 != 2)
                 continue;
-            smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
-            end->lmtp_rcpt = r->addr;
-            end->lmtp_rcpt_frame = r->frame;
+            smtp_cmd_rec *end = smtp_cmd_new_lmtp(sc, SMTP_VERB_END_OF_DATA, r->addr,
+                                                  r->cmd->frame);
             smtp_cmd_show_links(sc, sc->tree, tvb, end);
             queued++;
         }

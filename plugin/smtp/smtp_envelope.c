@@ -76,13 +76,13 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
         return NULL;
     }
     /* kept for the transaction on the first pass; a replay (no state) shows it only */
-    const char *addr = path.null_path ? "<>"
-                                      : (const char *)tvb_get_string_enc(sc->st ? wmem_file_scope()
-                                                                                : sc->pinfo->pool,
-                                                                         tvb,
-                                                                         off + (gint)path.addr.off,
-                                                                         (gint)path.addr.len,
-                                                                         ENC_UTF_8);
+    const char *addr = "<>";
+    if (!path.null_path) {
+        addr = (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb, off + (gint)path.addr.off,
+                                                (gint)path.addr.len, ENC_UTF_8);
+        if (sc->st)
+            addr = smtp_keep_string(sc, addr);
+    }
     smtp_node it = so_add_string(sc, t, hf, tvb, off + (gint)path.addr.off,
                                            path.null_path ? 0 : (gint)path.addr.len, addr);
     if (path.null_path) {
@@ -102,6 +102,27 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
     if (path.params.len)
         smtp_params(sc, tvb, t, off + (gint)path.params.off, p + path.params.off, path.params.len);
     return addr;
+}
+
+/* Addresses of a transaction are many and short: copied into shared
+ * file-scope blocks rather than allocated one by one. */
+#define SMTP_STR_BLOCK 16384
+
+const char *smtp_keep_string(smtp_call *sc, const char *s)
+{
+    smtp_state *st = sc->st;
+    size_t n = strlen(s) + 1;
+    if (n > SMTP_STR_BLOCK / 8)
+        return wmem_strdup(wmem_file_scope(), s);
+    if (n > st->str_left) {
+        st->str_block = (char *)wmem_alloc(wmem_file_scope(), SMTP_STR_BLOCK);
+        st->str_left = SMTP_STR_BLOCK;
+    }
+    char *d = st->str_block;
+    memcpy(d, s, n);
+    st->str_block += n;
+    st->str_left -= (guint)n;
+    return d;
 }
 
 static smtp_cmd_rec *smtp_last_cmd(const smtp_state *st)
@@ -140,7 +161,7 @@ void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_txn *txn = SMTP_TXN(st);
     if (!txn || !addr)
         return;
-    smtp_rcpt r = {addr, sc->pinfo->num, smtp_last_cmd(st)};
+    smtp_rcpt r = {addr, smtp_last_cmd(st)};
     wmem_array_append_one(txn->rcpts, r);
     mw_smtp_txn_rcpt(&st->tx);
 }
@@ -233,7 +254,7 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
         proto_tree *rt = proto_item_add_subtree(g, ett_smtp_envelope);
-        g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->frame);
+        g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->cmd->frame);
         proto_item_set_generated(g);
         /* the command record's reply link, filled when its reply was parsed */
         if (r->cmd && r->cmd->reply_frame) {

@@ -37,23 +37,39 @@ extern dissector_handle_t smtp_handle;
 /* Pseudo-verb for a SASL response line. */
 #define SMTP_VERB_AUTH_RESPONSE 101
 
-/* A command waiting for its reply (file scope; links set on the first pass). */
+/* A command waiting for its reply (file scope; links set on the first pass).
+ * A pipeline of a million RCPT has a million of them: 24 bytes each, taken
+ * in slabs (smtp_cmd_new), so that a run of commands is a run of records. */
 typedef struct smtp_cmd_rec {
+    gint64 ts_secs;       /* the command's time (nstime_t, packed) */
+    gint32 ts_nsecs;
     guint32 frame;
-    nstime_t ts;
-    guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
     guint32 reply_frame;  /* 0 until its reply is seen */
     guint16 reply_code;
-    /* LMTP: the end of data is answered once per accepted recipient; each
-     * such pseudo-command names the recipient and its RCPT frame */
-    const char *lmtp_rcpt;
-    guint32 lmtp_rcpt_frame;
+    guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
+    guint8 lmtp;          /* an smtp_lmtp_cmd */
 } smtp_cmd_rec;
 
-/* One recipient of a transaction. */
+/* LMTP: the end of data is answered once per accepted recipient; each such
+ * pseudo-command names the recipient and its RCPT frame. */
+typedef struct smtp_lmtp_cmd {
+    smtp_cmd_rec c;
+    const char *rcpt;
+    guint32 rcpt_frame;
+} smtp_lmtp_cmd;
+
+/* The time of a command. */
+static inline nstime_t smtp_cmd_ts(const smtp_cmd_rec *c)
+{
+    nstime_t t;
+    t.secs = (time_t)c->ts_secs;
+    t.nsecs = c->ts_nsecs;
+    return t;
+}
+
+/* One recipient of a transaction (its frame: cmd->frame). */
 typedef struct smtp_rcpt {
     const char *addr;
-    guint32 frame;
     smtp_cmd_rec *cmd;
 } smtp_rcpt;
 
@@ -145,6 +161,13 @@ typedef struct smtp_state {
 
     /* a line read in pieces, per direction (MW_DIR_*) */
     smtp_longline ll[2];
+
+    /* command records: the slab being filled, and what is left of it */
+    smtp_cmd_rec *cmd_slab;
+    guint cmd_slab_left;
+    /* envelope addresses: the block being filled, and what is left of it */
+    char *str_block;
+    guint str_left;
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
@@ -278,6 +301,9 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
 
 /* A new command record for verb at this frame, queued for its reply. */
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb);
+/* The same for LMTP's end of data, answered for the recipient rcpt. */
+smtp_cmd_rec *smtp_cmd_new_lmtp(smtp_call *sc, guint8 verb, const char *rcpt,
+                                guint32 rcpt_frame);
 /* Links of a command to its reply (response_in, time). */
 void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c);
 
@@ -292,6 +318,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 void smtp_reply_register(int proto);
 
 /* smtp_envelope.c */
+/* A file-scope copy of a short string of the session (envelope addresses). */
+const char *smtp_keep_string(smtp_call *sc, const char *s);
 void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
 void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,

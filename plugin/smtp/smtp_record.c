@@ -369,7 +369,9 @@ void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *c
     r.verb = verb; /* static strings of the core */
     if (cmd_time) {
         r.has_time = TRUE;
-        r.time = *cmd_time;
+        /* field by field: the blob is compared byte for byte (padding stays zero) */
+        r.time.secs = cmd_time->secs;
+        r.time.nsecs = cmd_time->nsecs;
     }
     blob_ref ref = blob_put(sc, &r, sizeof r, 8);
     smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);

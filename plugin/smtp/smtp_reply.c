@@ -78,10 +78,11 @@ static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw
     it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(c->verb));
     so_set_generated(sc, it);
     nstime_t d;
-    nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
+    nstime_t ts = smtp_cmd_ts(c);
+    nstime_delta(&d, &sc->pinfo->abs_ts, &ts);
     it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
     so_set_generated(sc, it);
-    if (c->lmtp_rcpt)
+    if (c->lmtp)
         smtp_lmtp_reply_links(sc, tvb, t, c);
 }
 
@@ -302,8 +303,11 @@ static gboolean smtp_reply_line_show(smtp_call *sc, tvbuff_t *tvb, const mw_line
     }
     smtp_reply_links(sc, tvb, rt, &rr);
     const smtp_cmd_rec *cmd = (const smtp_cmd_rec *)rr.cmd.tag;
+    nstime_t cmd_ts;
+    if (cmd)
+        cmd_ts = smtp_cmd_ts(cmd);
     so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
-                 r->code, cmd ? &cmd->ts : NULL);
+                 r->code, cmd ? &cmd_ts : NULL);
     if (cmd && st) {
         before = sc->ops->len;
         smtp_reply_effect(sc, tvb, rt, reply_item, r->code, rr.cmd);
