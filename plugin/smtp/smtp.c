@@ -191,11 +191,9 @@ static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *
                                       gsize args_len);
 
 /* What the session decided about a whole command line before the command
- * changed anything: all its display needs besides the line's bytes. */
+ * changed anything, besides its record: all its display needs besides the
+ * line's bytes, packed (sequence finding, CF_* << 3). */
 typedef struct smtp_cmd_facts {
-    const smtp_cmd_rec *cmd;
-    guint32 lflags;           /* the line's MW_LINE_* */
-    guint8 eol, eol_len;
     guint8 seq;               /* mw_smtp_seq */
     guint8 bits;              /* CF_* */
 } smtp_cmd_facts;
@@ -300,28 +298,30 @@ static void smtp_command_experts(smtp_call *sc, smtp_node it, guint8 verb,
 }
 
 /* Render: a whole command line whose ops were replaced by its facts. */
-static void smtp_command_replay(smtp_call *sc, tvbuff_t *tvb, gint off, gint len,
-                                const void *facts)
+static void smtp_command_replay(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                                guint32 packed, const void *rec)
 {
-    const smtp_cmd_facts *f = (const smtp_cmd_facts *)facts;
+    smtp_cmd_facts f;
+    f.seq = (guint8)(packed & 7);
+    f.bits = (guint8)(packed >> 3);
     mw_line_at l;
     memset(&l, 0, sizeof l);
     l.offset = off;
-    l.line.len = (size_t)len;
-    l.line.eol_len = f->eol_len;
-    l.line.eol = (mw_eol)f->eol;
-    l.line.flags = f->lflags;
-    l.continued = (f->bits & CF_CONTINUED) != 0;
+    l.line = *line;
+    l.continued = (f.bits & CF_CONTINUED) != 0;
     smtp_node t;
     mw_smtp_cmd cmd;
     guint8 verb;
-    smtp_node it = smtp_command_head(sc, tvb, &l, (f->bits & CF_LMTP) != 0, &t, &cmd, &verb);
-    smtp_command_experts(sc, it, verb, f);
+    smtp_node it = smtp_command_head(sc, tvb, &l, (f.bits & CF_LMTP) != 0, &t, &cmd, &verb);
+    smtp_command_experts(sc, it, verb, &f);
     if (verb == MW_SMTP_MAIL || verb == MW_SMTP_RCPT)
         smtp_args_table[verb](sc, tvb, t, off + (gint)cmd.args.off,
-                              tvb_get_ptr(tvb, off, len) + cmd.args.off, cmd.args.len);
-    smtp_cmd_show_links(sc, t, tvb, f->cmd);
+                              tvb_get_ptr(tvb, off, (gint)line->len) + cmd.args.off,
+                              cmd.args.len);
+    smtp_cmd_show_links(sc, t, tvb, (const smtp_cmd_rec *)rec);
 }
+
+static const smtp_show smtp_command_show = {smtp_command_replay, sizeof(smtp_cmd_rec)};
 
 /* Commands whose whole line is shown again from its facts: those whose
  * arguments show nothing the session decides (MAIL and RCPT show their
@@ -354,9 +354,6 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
 
     smtp_cmd_facts f;
     memset(&f, 0, sizeof f);
-    f.lflags = l->line.flags;
-    f.eol = (guint8)l->line.eol;
-    f.eol_len = (guint8)l->line.eol_len;
     f.bits = (guint8)((st->lmtp ? CF_LMTP : 0) | (l->continued ? CF_CONTINUED : 0));
     if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
         f.bits |= CF_AFTER_REFUSAL;
@@ -369,7 +366,6 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
         f.bits |= CF_FIFO_FULL;
     smtp_command_experts(sc, it, verb, &f);
     smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
-    f.cmd = c;
 
     if (first_piece) {
         smtp_long_command_effects(sc, verb, p + cmd.args.off, (gsize)len - cmd.args.off);
@@ -386,7 +382,7 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
         smtp_longline_open(sc, tvb, t, l, verb == MW_SMTP_AUTH ? SMTP_LL_AUTH : SMTP_LL_COMMAND,
                            verb, 0);
     else if (!l->fragment && smtp_command_compact(verb))
-        so_compact(sc, mark, tvb, l->offset, len, smtp_command_replay, &f, sizeof f);
+        so_compact(sc, mark, tvb, l, &smtp_command_show, (guint32)f.seq | (guint32)f.bits << 3, c);
 }
 
 static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *args,

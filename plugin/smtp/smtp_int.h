@@ -204,6 +204,8 @@ typedef struct smtp_call {
     tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
     guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
+    gint run_op;              /* the run of compact lines that ops end with (-1: none) */
+    gint run_end;             /* and where its last line ends */
 } smtp_call;
 
 /* A new file-scope record object (command, reply, transaction...). */
@@ -271,21 +273,30 @@ void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
 typedef void (*smtp_render_fn)(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data);
 void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data);
 
-/* Compact lines (smtp_record.c): a line's ops replaced by its facts. */
+/* Compact lines (smtp_record.c): a whole line's ops replaced by the facts
+ * the session decided (a few bits and one file-scope record), and a run of
+ * such lines, one after the other, of the same kind and facts, with their
+ * records one after the other, stored as one op. */
 typedef struct smtp_mark {
     guint ops, blob, ntvbs;
 } smtp_mark;
-/* Shows a line again at render from the call's bytes and its facts: it
+/* Shows a whole line again at render from the call's bytes: the line at
+ * off (as the line scanner finds it there), the facts and the record; it
  * records ops as the first pass did (sc->st is NULL). */
-typedef void (*smtp_show_fn)(smtp_call *sc, tvbuff_t *tvb, gint off, gint len,
-                             const void *facts);
+typedef void (*smtp_show_fn)(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                             guint32 facts, const void *rec);
+typedef struct smtp_show {
+    smtp_show_fn fn;
+    size_t stride;            /* from one line's record to the next's in a run */
+} smtp_show;
 /* Where the call's record stands before a line is dissected. */
 smtp_mark so_mark(smtp_call *sc);
-/* Replaces the ops recorded since m by one op that calls show(tvb, off, len,
- * facts) at render (facts copied: size bytes).  FALSE, and nothing changed,
- * when the ops refer to more than the call's bytes tvb. */
-gboolean so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, gint off, gint len,
-                    smtp_show_fn show, const void *facts, size_t size);
+/* Replaces the ops recorded since m for the whole line l by one that calls
+ * show at render (or extends the run before it).  Nothing changes when the
+ * ops refer to more than the call's bytes or the line scanner would not
+ * find l at its offset again. */
+void so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, const mw_line_at *l,
+                const smtp_show *show, guint32 facts, const void *rec);
 
 /* Render a call's record. */
 void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);

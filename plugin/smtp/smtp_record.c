@@ -66,7 +66,6 @@ struct smtp_op {
         dissector_handle_t h;
         const guint32 *frame;
         const void *p;         /* OP_HOOK: its smtp_op_hook (file scope) */
-        smtp_show_fn show;     /* OP_COMPACT: what shows it again (id: its facts) */
     } v;
 };
 
@@ -413,6 +412,7 @@ void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
     sc->blob = g_byte_array_new();
     sc->tvbs[0] = tvb;
     sc->ntvbs = 1;
+    sc->run_op = -1;
 }
 
 static smtp_call_rec *record_finish_in(smtp_call *sc, wmem_allocator_t *scope)
@@ -458,32 +458,68 @@ smtp_mark so_mark(smtp_call *sc)
     return m;
 }
 
-/* Runs show as render would, into a temporary record of the packet's pool. */
-static smtp_call_rec *replay_record(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len,
-                                    smtp_show_fn show, const void *facts)
+/* The kinds of compact lines, by their index in an op (1..). */
+static const smtp_show *shows[8];
+
+static guint show_index(const smtp_show *show)
+{
+    guint i;
+    for (i = 1; i < G_N_ELEMENTS(shows) && shows[i]; i++)
+        if (shows[i] == show)
+            return i;
+    DISSECTOR_ASSERT(i < G_N_ELEMENTS(shows));
+    shows[i] = show;
+    return i;
+}
+
+/* A compact op: tvb holds the show's index, id the facts, off the first
+ * line's offset, len the lines of the run, v.p the first line's record. */
+
+/* Runs the n lines of a run as render would, into a temporary record of
+ * the packet's pool. */
+static smtp_call_rec *replay_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_show *show,
+                                    guint32 facts, gint off, gint n, const guint8 *rec)
 {
     smtp_call rc;
     memset(&rc, 0, sizeof rc);
     rc.ctx = ctx;
     rc.pinfo = ctx->pinfo;
     rc.tree = SMTP_NODE_TREE;
+    rc.run_op = -1;
     smtp_record_begin(&rc, tvb);
-    show(&rc, tvb, off, len, facts);
+    for (gint i = 0; i < n; i++) {
+        gint left = tvb_reported_length_remaining(tvb, off);
+        mw_line line;
+        if (left <= 0 || !mw_line_scan(tvb_get_ptr(tvb, off, left), (size_t)left, 0, &line))
+            break; /* cannot be: each line was found there on the first pass */
+        show->fn(&rc, tvb, off, &line, facts, rec);
+        off += (gint)(line.len + line.eol_len);
+        if (rec)
+            rec += show->stride;
+    }
     return record_finish_in(&rc, ctx->pinfo->pool);
 }
 
 static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
                         const guint8 *xblob, const smtp_op *y);
 
-gboolean so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, gint off, gint len,
-                    smtp_show_fn show, const void *facts, size_t size)
+void so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, const mw_line_at *l,
+                const smtp_show *show, guint32 facts, const void *rec)
 {
-    /* only lines whose items are all of the call's own bytes */
-    if (sc->ntvbs != m.ntvbs || sc->tvbs[0] != tvb || sc->ops->len == m.ops)
-        return FALSE;
+    /* only lines whose items are all of the call's own bytes, and that the
+     * line scanner finds again where they are */
+    if (sc->ntvbs != m.ntvbs || sc->tvbs[0] != tvb || sc->ops->len == m.ops || l->fragment)
+        return;
+    gint left = tvb_reported_length_remaining(tvb, l->offset);
+    mw_line again;
+    if (left <= 0 || !mw_line_scan(tvb_get_ptr(tvb, l->offset, left), (size_t)left, 0, &again) ||
+        again.len != l->line.len || again.eol_len != l->line.eol_len ||
+        again.eol != l->line.eol || again.flags != l->line.flags)
+        return;
     if (getenv("MAILWIRE_SMTP_COMPACT_CHECK")) {
         /* development check: the replay records what the first pass did */
-        smtp_call_rec *r = replay_record(sc->ctx, tvb, off, len, show, facts);
+        smtp_call_rec *r = replay_record(sc->ctx, tvb, show, facts, l->offset, 1,
+                                         (const guint8 *)rec);
         const smtp_op *first = &g_array_index(sc->ops, smtp_op, m.ops);
         guint n = sc->ops->len - m.ops;
         gboolean same = r && r->n == n;
@@ -495,13 +531,27 @@ gboolean so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, gint off, gint le
     }
     g_array_set_size(sc->ops, m.ops);
     g_byte_array_set_size(sc->blob, m.blob);
-    blob_ref ref = blob_put(sc, facts, size, 8);
+    guint si = show_index(show);
+    gint end = l->offset + (gint)(l->line.len + l->line.eol_len);
+    if (sc->run_op >= 0 && (guint)sc->run_op + 1 == m.ops && sc->run_end == l->offset) {
+        smtp_op *o = &g_array_index(sc->ops, smtp_op, sc->run_op);
+        const guint8 *next = o->v.p ? (const guint8 *)o->v.p + (gsize)o->len * show->stride
+                                    : NULL;
+        if (o->kind == OP_COMPACT && o->tvb == si && (guint32)o->id == facts &&
+            (const void *)next == rec && o->len < G_MAXINT32) {
+            o->len++;
+            sc->run_end = end;
+            return;
+        }
+    }
     smtp_op *o = op_new(sc, OP_COMPACT, SMTP_NODE_NONE);
-    o->off = off;
-    o->len = len;
-    o->id = ref;
-    o->v.show = show;
-    return TRUE;
+    o->tvb = si;
+    o->id = (int)facts;
+    o->off = l->offset;
+    o->len = 1;
+    o->v.p = rec;
+    sc->run_op = (gint)sc->ops->len - 1;
+    sc->run_end = end;
 }
 
 /* ---- render -------------------------------------------------------------- */
@@ -674,8 +724,10 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             break;
         }
         case OP_COMPACT: {
-            smtp_call_rec *r = replay_record(ctx, ot, o->off, o->len, o->v.show,
-                                             BLOB(rec) + o->id);
+            smtp_call_rec *r = o->tvb < G_N_ELEMENTS(shows) && shows[o->tvb]
+                                   ? replay_record(ctx, tvb, shows[o->tvb], (guint32)o->id, o->off,
+                                                   o->len, (const guint8 *)o->v.p)
+                                   : NULL;
             if (r) {
                 smtp_render_record(ctx, ot, r);
                 wmem_free(pinfo->pool, r);

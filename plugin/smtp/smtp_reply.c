@@ -161,16 +161,8 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
     }
 }
 
-/* What the session decided about a one-line reply: all its display needs
- * besides the line's bytes. */
-typedef struct smtp_reply_facts {
-    uintptr_t cmd;            /* the smtp_cmd_rec it answers (0: none) */
-    guint32 lflags;           /* the line's MW_LINE_* */
-    guint8 eol, eol_len;
-    guint8 verb;              /* the command's verb */
-    guint8 bits;              /* RF_* */
-} smtp_reply_facts;
-
+/* What the session decided about a one-line reply, besides the command
+ * record it answers: the command's verb, RF_* << 8. */
 enum {
     RF_GREETING = 1 << 0,
     RF_CODE_CHANGED = 1 << 1,
@@ -317,34 +309,33 @@ static gboolean smtp_reply_line_show(smtp_call *sc, tvbuff_t *tvb, const mw_line
 }
 
 /* Render: a one-line reply whose ops were replaced by its facts. */
-static void smtp_reply_replay(smtp_call *sc, tvbuff_t *tvb, gint off, gint len,
-                              const void *facts)
+static void smtp_reply_replay(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                              guint32 packed, const void *rec)
 {
-    const smtp_reply_facts *f = (const smtp_reply_facts *)facts;
+    guint bits = packed >> 8;
     mw_line_at l;
     memset(&l, 0, sizeof l);
     l.offset = off;
-    l.line.len = (size_t)len;
-    l.line.eol_len = f->eol_len;
-    l.line.eol = (mw_eol)f->eol;
-    l.line.flags = f->lflags;
+    l.line = *line;
     mw_smtp_reply_rec rr;
     memset(&rr, 0, sizeof rr);
-    rr.parsed = mw_smtp_reply_parse(tvb_get_ptr(tvb, off, len), (size_t)len, &rr.reply);
+    rr.parsed = mw_smtp_reply_parse(tvb_get_ptr(tvb, off, (gint)line->len), line->len, &rr.reply);
     rr.opens = TRUE;
     rr.final = TRUE;
     rr.line_no = 1;
     rr.code = (guint16)rr.reply.code;
     rr.tag = sc->pinfo->num;
-    rr.greeting = (f->bits & RF_GREETING) != 0;
-    rr.code_changed = (f->bits & RF_CODE_CHANGED) != 0;
-    rr.unmatched = (f->bits & RF_UNMATCHED) != 0;
-    rr.forgotten = (f->bits & RF_FORGOTTEN) != 0;
-    rr.cmd.tag = f->cmd;
-    rr.cmd.verb = f->verb;
+    rr.greeting = (bits & RF_GREETING) != 0;
+    rr.code_changed = (bits & RF_CODE_CHANGED) != 0;
+    rr.unmatched = (bits & RF_UNMATCHED) != 0;
+    rr.forgotten = (bits & RF_FORGOTTEN) != 0;
+    rr.cmd.tag = (uintptr_t)rec;
+    rr.cmd.verb = (guint8)(packed & 0xff);
     smtp_reply_view view = {SMTP_NODE_NONE, 0, FALSE};
     (void)smtp_reply_line_show(sc, tvb, &l, &rr, &view);
 }
+
+static const smtp_show smtp_reply_show = {smtp_reply_replay, sizeof(smtp_cmd_rec)};
 
 void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                              smtp_reply_view *view)
@@ -361,17 +352,10 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     /* a whole reply of one line, all of it from rr: kept as its facts */
     if (same && !l->fragment && rr.parsed && rr.opens && rr.final && rr.line_no == 1 &&
         !rr.in_body) {
-        smtp_reply_facts f;
-        memset(&f, 0, sizeof f);
-        f.cmd = rr.cmd.tag;
-        f.verb = rr.cmd.verb;
-        f.lflags = l->line.flags;
-        f.eol = (guint8)l->line.eol;
-        f.eol_len = (guint8)l->line.eol_len;
-        f.bits = (guint8)((rr.greeting ? RF_GREETING : 0) |
-                          (rr.code_changed ? RF_CODE_CHANGED : 0) |
-                          (rr.unmatched ? RF_UNMATCHED : 0) | (rr.forgotten ? RF_FORGOTTEN : 0));
-        so_compact(sc, mark, tvb, l->offset, len, smtp_reply_replay, &f, sizeof f);
+        guint bits = (rr.greeting ? RF_GREETING : 0) | (rr.code_changed ? RF_CODE_CHANGED : 0) |
+                     (rr.unmatched ? RF_UNMATCHED : 0) | (rr.forgotten ? RF_FORGOTTEN : 0);
+        so_compact(sc, mark, tvb, l, &smtp_reply_show, (guint32)rr.cmd.verb | bits << 8,
+                   (const void *)rr.cmd.tag);
     }
 }
 
