@@ -55,7 +55,8 @@ typedef struct smtp_op_reply {
 
 struct smtp_op {
     guint32 kind : 5;
-    guint32 tvb : 4;           /* 0: the call's bytes; n: the call's nth data source */
+    guint32 tvb : 4;           /* 0: the call's bytes; n: the call's nth data source
+                                * (OP_COMPACT: the index of its show) */
     guint32 node : NODE_BITS;  /* parent, or the item an op acts on, + NODE_BIAS */
     int id;                    /* hf, ett, reply code; OP_EXPERT*, OP_DATA_SOURCE: a text */
     gint off, len;
@@ -444,10 +445,15 @@ smtp_call_rec *smtp_record_finish(smtp_call *sc)
  * The ops of a common line (a RCPT, its 250) cost some hundred bytes, most
  * of them texts the line's bytes give again.  Such a line is dissected as
  * any other on the first pass; then its ops are replaced by one op holding
- * what the session decided (facts), and render runs the line's show
- * function over the frame's bytes and the facts, recording into a
- * temporary record that it renders at once: the same items, in the same
- * order, with no session state. */
+ * what the session decided (facts) and the line's file-scope record, and
+ * render runs the line's show function over the frame's bytes and those,
+ * recording into a temporary record that it renders at once: the same
+ * items, in the same order, with no session state.  Lines that follow each
+ * other with the same facts and records that follow each other in memory
+ * (command records come in slabs) extend one op: a pipeline of a million
+ * RCPT costs a few ops per segment.  MAILWIRE_SMTP_COMPACT_CHECK=1 in the
+ * environment makes the first pass check every replay against the ops it
+ * replaces (a development aid: it stops tshark on a difference). */
 
 smtp_mark so_mark(smtp_call *sc)
 {
@@ -516,7 +522,10 @@ void so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, const mw_line_at *l,
         again.len != l->line.len || again.eol_len != l->line.eol_len ||
         again.eol != l->line.eol || again.flags != l->line.flags)
         return;
-    if (getenv("MAILWIRE_SMTP_COMPACT_CHECK")) {
+    static int check = -1;
+    if (check < 0)
+        check = getenv("MAILWIRE_SMTP_COMPACT_CHECK") != NULL;
+    if (check) {
         /* development check: the replay records what the first pass did */
         smtp_call_rec *r = replay_record(sc->ctx, tvb, show, facts, l->offset, 1,
                                          (const guint8 *)rec);
@@ -729,7 +738,7 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
                                                    o->len, (const guint8 *)o->v.p)
                                    : NULL;
             if (r) {
-                smtp_render_record(ctx, ot, r);
+                smtp_render_record(ctx, tvb, r);
                 wmem_free(pinfo->pool, r);
             }
             break;
