@@ -76,7 +76,9 @@ void smtp_state_init(void *state, packet_info *pinfo _U_)
 
 /* ---- records and the reply FIFO ---------------------------------------- */
 
-/* Command records per slab. */
+/* Command records per slab: a session of a few commands takes a small
+ * one, a pipeline slabs of up to SMTP_CMD_SLAB. */
+#define SMTP_CMD_SLAB_FIRST 8
 #define SMTP_CMD_SLAB 512
 
 static void smtp_cmd_fill(smtp_call *sc, smtp_cmd_rec *c, guint8 verb)
@@ -92,8 +94,10 @@ smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
 {
     smtp_state *st = sc->st;
     if (!st->cmd_slab_left) {
-        st->cmd_slab = (smtp_cmd_rec *)smtp_rec(sc, SMTP_CMD_SLAB * sizeof(smtp_cmd_rec));
-        st->cmd_slab_left = SMTP_CMD_SLAB;
+        st->cmd_slab_size = st->cmd_slab_size ? MIN(st->cmd_slab_size * 2, SMTP_CMD_SLAB)
+                                              : SMTP_CMD_SLAB_FIRST;
+        st->cmd_slab = (smtp_cmd_rec *)smtp_rec(sc, st->cmd_slab_size * sizeof(smtp_cmd_rec));
+        st->cmd_slab_left = st->cmd_slab_size;
     }
     smtp_cmd_rec *c = st->cmd_slab++;
     st->cmd_slab_left--;

@@ -105,7 +105,9 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
 }
 
 /* Addresses of a transaction are many and short: copied into shared
- * file-scope blocks rather than allocated one by one. */
+ * file-scope blocks rather than allocated one by one (blocks grow from
+ * SMTP_STR_BLOCK_FIRST, so that a short session takes little). */
+#define SMTP_STR_BLOCK_FIRST 256
 #define SMTP_STR_BLOCK 16384
 
 const char *smtp_keep_string(smtp_call *sc, const char *s)
@@ -115,8 +117,12 @@ const char *smtp_keep_string(smtp_call *sc, const char *s)
     if (n > SMTP_STR_BLOCK / 8)
         return wmem_strdup(wmem_file_scope(), s);
     if (n > st->str_left) {
-        st->str_block = (char *)wmem_alloc(wmem_file_scope(), SMTP_STR_BLOCK);
-        st->str_left = SMTP_STR_BLOCK;
+        st->str_block_size = st->str_block_size ? MIN(st->str_block_size * 2, SMTP_STR_BLOCK)
+                                                : SMTP_STR_BLOCK_FIRST;
+        if (n > st->str_block_size)
+            return wmem_strdup(wmem_file_scope(), s);
+        st->str_block = (char *)wmem_alloc(wmem_file_scope(), st->str_block_size);
+        st->str_left = st->str_block_size;
     }
     char *d = st->str_block;
     memcpy(d, s, n);

@@ -164,10 +164,10 @@ typedef struct smtp_state {
 
     /* command records: the slab being filled, and what is left of it */
     smtp_cmd_rec *cmd_slab;
-    guint cmd_slab_left;
+    guint cmd_slab_left, cmd_slab_size;
     /* envelope addresses: the block being filled, and what is left of it */
     char *str_block;
-    guint str_left;
+    guint str_left, str_block_size;
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
