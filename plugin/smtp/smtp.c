@@ -76,14 +76,44 @@ void smtp_state_init(void *state, packet_info *pinfo _U_)
 
 /* ---- records and the reply FIFO ---------------------------------------- */
 
-smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
+/* Command records per slab: a session of a few commands takes a small
+ * one, a pipeline slabs of up to SMTP_CMD_SLAB. */
+#define SMTP_CMD_SLAB_FIRST 8
+#define SMTP_CMD_SLAB 512
+
+static void smtp_cmd_fill(smtp_call *sc, smtp_cmd_rec *c, guint8 verb)
 {
-    smtp_cmd_rec *c = (smtp_cmd_rec *)smtp_rec(sc, sizeof *c);
     c->frame = sc->pinfo->num;
-    c->ts = sc->pinfo->abs_ts;
+    c->ts_secs = (gint64)sc->pinfo->abs_ts.secs;
+    c->ts_nsecs = sc->pinfo->abs_ts.nsecs;
     c->verb = verb;
     mw_smtp_replies_command(&sc->st->rp, (uintptr_t)c, verb);
+}
+
+smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb)
+{
+    smtp_state *st = sc->st;
+    if (!st->cmd_slab_left) {
+        st->cmd_slab_size = st->cmd_slab_size ? MIN(st->cmd_slab_size * 2, SMTP_CMD_SLAB)
+                                              : SMTP_CMD_SLAB_FIRST;
+        st->cmd_slab = (smtp_cmd_rec *)smtp_rec(sc, st->cmd_slab_size * sizeof(smtp_cmd_rec));
+        st->cmd_slab_left = st->cmd_slab_size;
+    }
+    smtp_cmd_rec *c = st->cmd_slab++;
+    st->cmd_slab_left--;
+    smtp_cmd_fill(sc, c, verb);
     return c;
+}
+
+smtp_cmd_rec *smtp_cmd_new_lmtp(smtp_call *sc, guint8 verb, const char *rcpt,
+                                guint32 rcpt_frame)
+{
+    smtp_lmtp_cmd *l = (smtp_lmtp_cmd *)smtp_rec(sc, sizeof *l);
+    l->c.lmtp = 1;
+    l->rcpt = rcpt;
+    l->rcpt_frame = rcpt_frame;
+    smtp_cmd_fill(sc, &l->c, verb);
+    return &l->c;
 }
 
 void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c)
@@ -102,21 +132,6 @@ const char *smtp_verb_label(guint8 verb)
 }
 
 /* ---- commands ------------------------------------------------------------ */
-
-/* Sequence checks of RFC 5321 4.1.4, before the command changes the state. */
-static void smtp_check_sequence(smtp_call *sc, smtp_node it, mw_smtp_verb verb)
-{
-    smtp_state *st = sc->st;
-    static expert_field *const ei[] = {
-        [MW_SMTP_SEQ_NESTED_MAIL] = &ei_smtp_seq_nested_mail,
-        [MW_SMTP_SEQ_BEFORE_HELO] = &ei_smtp_seq_before_helo,
-        [MW_SMTP_SEQ_RCPT_NO_MAIL] = &ei_smtp_seq_rcpt_no_mail,
-        [MW_SMTP_SEQ_DATA_NO_RCPT] = &ei_smtp_seq_data_no_rcpt,
-    };
-    mw_smtp_seq seq = mw_smtp_txn_check(&st->tx, (guint8)verb, st->tls);
-    if (seq != MW_SMTP_SEQ_OK)
-        so_expert(sc, it, ei[seq]);
-}
 
 typedef void (*smtp_args_fn)(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                              const guint8 *args, gsize args_len);
@@ -179,9 +194,29 @@ static void smtp_bdat_args(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint o, co
 static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *args,
                                       gsize args_len);
 
-void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l)
+/* What the session decided about a whole command line before the command
+ * changed anything, besides its record: all its display needs besides the
+ * line's bytes, packed (sequence finding, CF_* << 3). */
+typedef struct smtp_cmd_facts {
+    guint8 seq;               /* mw_smtp_seq */
+    guint8 bits;              /* CF_* */
+} smtp_cmd_facts;
+
+enum {
+    CF_LMTP = 1 << 0,           /* LMTP: LHLO is a verb */
+    CF_CONTINUED = 1 << 1,      /* the line continues a fragment (l->continued) */
+    CF_AFTER_REFUSAL = 1 << 2,  /* sent after a refused DATA */
+    CF_PLAINTEXT = 1 << 3,      /* MAIL/AUTH in plaintext though STARTTLS was offered */
+    CF_FIFO_FULL = 1 << 4,      /* the reply queue was full */
+};
+
+/* The command item, its verb and arguments, and the line's own facts;
+ * returns the item, its subtree in *t, the verb in *verb and the parse in
+ * *cmd (its arguments valid when *verb is known). */
+static smtp_node smtp_command_head(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+                                   gboolean lmtp, smtp_node *t_out, mw_smtp_cmd *cmd,
+                                   guint8 *verb_out)
 {
-    smtp_state *st = sc->st;
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
@@ -193,47 +228,47 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     smtp_node t = so_subtree(sc, it, ett_smtp_command);
     so_col(sc, "C: %s", text);
 
-    mw_smtp_cmd cmd;
+    memset(cmd, 0, sizeof *cmd);
     /* After lost bytes the line may still start cleanly: accept a known verb. */
     gboolean ok = (!l->fragment || first_piece) &&
                   mw_smtp_cmd_parse(p, first_piece ? MIN((size_t)len, SMTP_VERB_SCAN) : (size_t)len,
-                                    &cmd) &&
-                  (!l->continued || cmd.verb != MW_SMTP_UNKNOWN);
-    guint8 verb = ok ? (guint8)cmd.verb : MW_SMTP_UNKNOWN;
+                                    cmd) &&
+                  (!l->continued || cmd->verb != MW_SMTP_UNKNOWN);
+    guint8 verb = ok ? (guint8)cmd->verb : MW_SMTP_UNKNOWN;
     /* LMTP's LHLO is EHLO under another name (RFC 2033 4.1) */
-    gboolean lhlo = ok && st->lmtp && cmd.verb == MW_SMTP_UNKNOWN && cmd.name.len == 4 &&
-                    g_ascii_strncasecmp((const char *)p + cmd.name.off, "LHLO", 4) == 0;
+    gboolean lhlo = ok && lmtp && cmd->verb == MW_SMTP_UNKNOWN && cmd->name.len == 4 &&
+                    g_ascii_strncasecmp((const char *)p + cmd->name.off, "LHLO", 4) == 0;
     if (lhlo)
         verb = MW_SMTP_EHLO;
     if (ok) {
         smtp_node v;
         if (lhlo) {
-            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
-                              (gint)cmd.name.len, "LHLO");
-        } else if (cmd.verb != MW_SMTP_UNKNOWN) {
-            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
-                                      (gint)cmd.name.len, mw_smtp_verb_name(cmd.verb));
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd->name.off,
+                              (gint)cmd->name.len, "LHLO");
+        } else if (cmd->verb != MW_SMTP_UNKNOWN) {
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd->name.off,
+                                      (gint)cmd->name.len, mw_smtp_verb_name(cmd->verb));
         } else {
-            char *up = g_ascii_strup((const char *)p + cmd.name.off, (gssize)cmd.name.len);
-            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd.name.off,
-                                      (gint)cmd.name.len, wmem_strdup(sc->pinfo->pool, up));
+            char *up = g_ascii_strup((const char *)p + cmd->name.off, (gssize)cmd->name.len);
+            v = so_add_string(sc, t, hf_smtp_command, tvb, l->offset + (gint)cmd->name.off,
+                                      (gint)cmd->name.len, wmem_strdup(sc->pinfo->pool, up));
             g_free(up);
             so_expert(sc, v, &ei_smtp_unknown_verb);
         }
         smtp_node w = so_add_item(sc, t, hf_smtp_command_as_written, tvb,
-                                            l->offset + (gint)cmd.name.off, (gint)cmd.name.len,
+                                            l->offset + (gint)cmd->name.off, (gint)cmd->name.len,
                                             ENC_ASCII);
         so_set_hidden(sc, w);
         so_tap_command(sc, lhlo ? "LHLO"
-                           : cmd.verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd.verb) : "(unknown)");
-        if (first_piece && cmd.args.off < (size_t)len) {
+                           : cmd->verb != MW_SMTP_UNKNOWN ? mw_smtp_verb_name(cmd->verb) : "(unknown)");
+        if (first_piece && cmd->args.off < (size_t)len) {
             /* the arguments go on in later pieces: shown in part */
-            gint ao = l->offset + (gint)cmd.args.off, al = len - (gint)cmd.args.off;
+            gint ao = l->offset + (gint)cmd->args.off, al = len - (gint)cmd->args.off;
             so_add_string(sc, t, hf_smtp_command_args, tvb, ao, al,
                           mw_line_text_cut(sc->ctx, tvb, ao, al));
-        } else if (cmd.args.len) {
-            so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd.args.off,
-                                (gint)cmd.args.len, ENC_ASCII);
+        } else if (cmd->args.len) {
+            so_add_item(sc, t, hf_smtp_command_args, tvb, l->offset + (gint)cmd->args.off,
+                                (gint)cmd->args.len, ENC_ASCII);
         }
     } else {
         so_expert(sc, it, &ei_smtp_not_command);
@@ -241,14 +276,99 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     so_line_facts(sc, t, tvb, l);
     if (!l->fragment)
         smtp_longline_check(sc, tvb, t, it, l, verb == MW_SMTP_AUTH ? SMTP_LL_AUTH : SMTP_LL_COMMAND);
+    *t_out = t;
+    *verb_out = verb;
+    return it;
+}
 
-    if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
+/* The session's findings on the command, from its facts. */
+static void smtp_command_experts(smtp_call *sc, smtp_node it, guint8 verb,
+                                 const smtp_cmd_facts *f)
+{
+    static expert_field *const ei[] = {
+        [MW_SMTP_SEQ_NESTED_MAIL] = &ei_smtp_seq_nested_mail,
+        [MW_SMTP_SEQ_BEFORE_HELO] = &ei_smtp_seq_before_helo,
+        [MW_SMTP_SEQ_RCPT_NO_MAIL] = &ei_smtp_seq_rcpt_no_mail,
+        [MW_SMTP_SEQ_DATA_NO_RCPT] = &ei_smtp_seq_data_no_rcpt,
+    };
+    if (f->bits & CF_AFTER_REFUSAL)
         so_expert(sc, it, &ei_smtp_seq_after_rejected_data);
-    if (verb != MW_SMTP_UNKNOWN)
-        smtp_check_sequence(sc, it, (mw_smtp_verb)verb);
-    smtp_tls_check_plaintext(sc, it, verb);
-    if (mw_smtp_replies_full(&st->rp))
+    if (f->seq != MW_SMTP_SEQ_OK && f->seq < G_N_ELEMENTS(ei))
+        so_expert(sc, it, ei[f->seq]);
+    if (f->bits & CF_PLAINTEXT)
+        smtp_tls_plaintext_expert(sc, it, verb);
+    if (f->bits & CF_FIFO_FULL)
         so_expert(sc, it, &ei_smtp_fifo_full);
+}
+
+/* Render: a whole command line whose ops were replaced by its facts. */
+static void smtp_command_replay(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                                guint32 packed, const void *rec)
+{
+    smtp_cmd_facts f;
+    f.seq = (guint8)(packed & 7);
+    f.bits = (guint8)(packed >> 3);
+    mw_line_at l;
+    memset(&l, 0, sizeof l);
+    l.offset = off;
+    l.line = *line;
+    l.continued = (f.bits & CF_CONTINUED) != 0;
+    smtp_node t;
+    mw_smtp_cmd cmd;
+    guint8 verb;
+    smtp_node it = smtp_command_head(sc, tvb, &l, (f.bits & CF_LMTP) != 0, &t, &cmd, &verb);
+    smtp_command_experts(sc, it, verb, &f);
+    if (verb == MW_SMTP_MAIL || verb == MW_SMTP_RCPT)
+        smtp_args_table[verb](sc, tvb, t, off + (gint)cmd.args.off,
+                              tvb_get_ptr(tvb, off, (gint)line->len) + cmd.args.off,
+                              cmd.args.len);
+    smtp_cmd_show_links(sc, t, tvb, (const smtp_cmd_rec *)rec);
+}
+
+static const smtp_show smtp_command_show = {smtp_command_replay, sizeof(smtp_cmd_rec)};
+
+/* Commands whose whole line is shown again from its facts: those whose
+ * arguments show nothing the session decides (MAIL and RCPT show their
+ * paths only; the rest of what they change is state). */
+static gboolean smtp_command_compact(guint8 verb)
+{
+    switch (verb) {
+    case MW_SMTP_BDAT:
+    case MW_SMTP_AUTH:
+    case MW_SMTP_XCLIENT:
+    case MW_SMTP_XFORWARD:
+    case MW_SMTP_STARTTLS:
+        return FALSE;
+    default:
+        return TRUE;
+    }
+}
+
+void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l)
+{
+    smtp_state *st = sc->st;
+    smtp_mark mark = so_mark(sc);
+    gint len = (gint)l->line.len;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
+    gboolean first_piece = l->fragment && !l->continued;
+    smtp_node t;
+    mw_smtp_cmd cmd;
+    guint8 verb;
+    smtp_node it = smtp_command_head(sc, tvb, l, st->lmtp, &t, &cmd, &verb);
+
+    smtp_cmd_facts f;
+    memset(&f, 0, sizeof f);
+    f.bits = (guint8)((st->lmtp ? CF_LMTP : 0) | (l->continued ? CF_CONTINUED : 0));
+    if (mw_smtp_client_after_refusal(&st->cl, verb != MW_SMTP_UNKNOWN))
+        f.bits |= CF_AFTER_REFUSAL;
+    /* sequence checks of RFC 5321 4.1.4, before the command changes the state */
+    f.seq = verb != MW_SMTP_UNKNOWN ? (guint8)mw_smtp_txn_check(&st->tx, verb, st->tls)
+                                    : MW_SMTP_SEQ_OK;
+    if (smtp_tls_plaintext_risk(sc, verb))
+        f.bits |= CF_PLAINTEXT;
+    if (mw_smtp_replies_full(&st->rp))
+        f.bits |= CF_FIFO_FULL;
+    smtp_command_experts(sc, it, verb, &f);
     smtp_cmd_rec *c = smtp_cmd_new(sc, verb);
 
     if (first_piece) {
@@ -265,6 +385,8 @@ void dissect_smtp_command_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l
     if (first_piece)
         smtp_longline_open(sc, tvb, t, l, verb == MW_SMTP_AUTH ? SMTP_LL_AUTH : SMTP_LL_COMMAND,
                            verb, 0);
+    else if (!l->fragment && smtp_command_compact(verb))
+        so_compact(sc, mark, tvb, l, &smtp_command_show, (guint32)f.seq | (guint32)f.bits << 3, c);
 }
 
 static void smtp_long_command_effects(smtp_call *sc, guint8 verb, const guint8 *args,

@@ -73,7 +73,7 @@ static void smtp_msg_append(smtp_call *sc, const guint8 *p, guint32 n)
     if (!n || !m)
         return;
     if (m->len + n > m->cap) {
-        guint32 cap = MAX(m->cap * 2, 4096);
+        guint32 cap = MAX(m->cap * 2, 256);
         while (cap < m->len + n)
             cap *= 2;
         m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
@@ -171,6 +171,8 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
 /* ---- DATA ---------------------------------------------------------------- */
 
 #define SMTP_EV_CAP 16
+/* Output buffer of one scan step (the scan pauses when it fills). */
+#define SMTP_SCAN_OUT 16384
 
 /* Feed the body bytes to the classifier; returns the bytes consumed and
  * fills the events, mapped to the tvb. */
@@ -181,16 +183,19 @@ static gint smtp_data_scan(smtp_call *sc, tvbuff_t *tvb, gint offset, wmem_array
     gint len = tvb_reported_length_remaining(tvb, offset);
     const guint8 *buf = tvb_get_ptr(tvb, offset, len);
     guint64 pos0 = st->de.pos;
-    size_t cap = (size_t)len + MW_DATAEND_OUT_SLACK + 4;
+    /* The unstuffed bytes go to the message through a bounded buffer: a
+     * segment of many small messages must not cost its remaining length
+     * for each of them. */
+    size_t cap = (size_t)MIN(len, SMTP_SCAN_OUT) + MW_DATAEND_OUT_SLACK + 4;
     guint8 *out = (guint8 *)wmem_alloc(sc->pinfo->pool, cap);
-    size_t done = 0, out_len = 0;
+    size_t done = 0;
     mw_dataend_event ev[SMTP_EV_CAP];
     *ended = FALSE;
     for (;;) {
         mw_dataend_result r = mw_dataend_feed(&st->de, buf + done, (size_t)len - done, ev,
-                                              SMTP_EV_CAP, out + out_len, cap - out_len);
+                                              SMTP_EV_CAP, out, cap);
         done += r.consumed;
-        out_len += r.out_len;
+        smtp_msg_append(sc, out, (guint32)r.out_len);
         for (size_t i = 0; i < r.nevents; i++) {
             smtp_de_event e;
             e.cls = ev[i].cls;
@@ -204,10 +209,11 @@ static gint smtp_data_scan(smtp_call *sc, tvbuff_t *tvb, gint offset, wmem_array
             *ended = TRUE;
             break;
         }
-        if (r.status == MW_DATAEND_NEED_MORE || (r.consumed == 0 && r.nevents == 0))
+        if (r.status == MW_DATAEND_NEED_MORE || (r.consumed == 0 && r.nevents == 0 &&
+                                                 r.out_len == 0))
             break;
     }
-    smtp_msg_append(sc, out, (guint32)out_len);
+    wmem_free(sc->pinfo->pool, out);
     return (gint)done;
 }
 
@@ -225,9 +231,8 @@ static void smtp_end_of_data_commands(smtp_call *sc, tvbuff_t *tvb)
             const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
             if (!r->cmd || r->cmd->reply_code / 100 != 2)
                 continue;
-            smtp_cmd_rec *end = smtp_cmd_new(sc, SMTP_VERB_END_OF_DATA);
-            end->lmtp_rcpt = r->addr;
-            end->lmtp_rcpt_frame = r->frame;
+            smtp_cmd_rec *end = smtp_cmd_new_lmtp(sc, SMTP_VERB_END_OF_DATA, r->addr,
+                                                  r->cmd->frame);
             smtp_cmd_show_links(sc, sc->tree, tvb, end);
             queued++;
         }

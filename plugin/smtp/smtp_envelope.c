@@ -75,11 +75,14 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
                                keyword, path.error);
         return NULL;
     }
-    const char *addr = path.null_path ? "<>"
-                                      : (const char *)tvb_get_string_enc(wmem_file_scope(), tvb,
-                                                                         off + (gint)path.addr.off,
-                                                                         (gint)path.addr.len,
-                                                                         ENC_UTF_8);
+    /* kept for the transaction on the first pass; a replay (no state) shows it only */
+    const char *addr = "<>";
+    if (!path.null_path) {
+        addr = (const char *)tvb_get_string_enc(sc->pinfo->pool, tvb, off + (gint)path.addr.off,
+                                                (gint)path.addr.len, ENC_UTF_8);
+        if (sc->st)
+            addr = smtp_keep_string(sc, addr);
+    }
     smtp_node it = so_add_string(sc, t, hf, tvb, off + (gint)path.addr.off,
                                            path.null_path ? 0 : (gint)path.addr.len, addr);
     if (path.null_path) {
@@ -101,6 +104,33 @@ static const char *smtp_path(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
     return addr;
 }
 
+/* Addresses of a transaction are many and short: copied into shared
+ * file-scope blocks rather than allocated one by one (blocks grow from
+ * SMTP_STR_BLOCK_FIRST, so that a short session takes little). */
+#define SMTP_STR_BLOCK_FIRST 256
+#define SMTP_STR_BLOCK 16384
+
+const char *smtp_keep_string(smtp_call *sc, const char *s)
+{
+    smtp_state *st = sc->st;
+    size_t n = strlen(s) + 1;
+    if (n > SMTP_STR_BLOCK / 8)
+        return wmem_strdup(wmem_file_scope(), s);
+    if (n > st->str_left) {
+        st->str_block_size = st->str_block_size ? MIN(st->str_block_size * 2, SMTP_STR_BLOCK)
+                                                : SMTP_STR_BLOCK_FIRST;
+        if (n > st->str_block_size)
+            return wmem_strdup(wmem_file_scope(), s);
+        st->str_block = (char *)wmem_alloc(wmem_file_scope(), st->str_block_size);
+        st->str_left = st->str_block_size;
+    }
+    char *d = st->str_block;
+    memcpy(d, s, n);
+    st->str_block += n;
+    st->str_left -= (guint)n;
+    return d;
+}
+
 static smtp_cmd_rec *smtp_last_cmd(const smtp_state *st)
 {
     return (smtp_cmd_rec *)mw_smtp_replies_newest(&st->rp).tag;
@@ -112,6 +142,8 @@ void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "FROM", hf_smtp_envelope_from, &null_path);
+    if (!st)
+        return; /* render: shown again from the line's bytes */
     if (!mw_smtp_txn_mail_opens(&st->tx))
         return; /* nested MAIL: the server keeps the open transaction */
     smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
@@ -130,10 +162,12 @@ void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_state *st = sc->st;
     gboolean null_path = FALSE;
     const char *addr = smtp_path(sc, tvb, t, off, p, len, "TO", hf_smtp_envelope_rcpt, &null_path);
+    if (!st)
+        return; /* render: shown again from the line's bytes */
     smtp_txn *txn = SMTP_TXN(st);
     if (!txn || !addr)
         return;
-    smtp_rcpt r = {addr, sc->pinfo->num, smtp_last_cmd(st)};
+    smtp_rcpt r = {addr, smtp_last_cmd(st)};
     wmem_array_append_one(txn->rcpts, r);
     mw_smtp_txn_rcpt(&st->tx);
 }
@@ -226,7 +260,7 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
         proto_tree *rt = proto_item_add_subtree(g, ett_smtp_envelope);
-        g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->frame);
+        g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->cmd->frame);
         proto_item_set_generated(g);
         /* the command record's reply link, filled when its reply was parsed */
         if (r->cmd && r->cmd->reply_frame) {

@@ -37,23 +37,39 @@ extern dissector_handle_t smtp_handle;
 /* Pseudo-verb for a SASL response line. */
 #define SMTP_VERB_AUTH_RESPONSE 101
 
-/* A command waiting for its reply (file scope; links set on the first pass). */
+/* A command waiting for its reply (file scope; links set on the first pass).
+ * A pipeline of a million RCPT has a million of them: 24 bytes each, taken
+ * in slabs (smtp_cmd_new), so that a run of commands is a run of records. */
 typedef struct smtp_cmd_rec {
+    gint64 ts_secs;       /* the command's time (nstime_t, packed) */
+    gint32 ts_nsecs;
     guint32 frame;
-    nstime_t ts;
-    guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
     guint32 reply_frame;  /* 0 until its reply is seen */
     guint16 reply_code;
-    /* LMTP: the end of data is answered once per accepted recipient; each
-     * such pseudo-command names the recipient and its RCPT frame */
-    const char *lmtp_rcpt;
-    guint32 lmtp_rcpt_frame;
+    guint8 verb;          /* mw_smtp_verb or SMTP_VERB_* */
+    guint8 lmtp;          /* an smtp_lmtp_cmd */
 } smtp_cmd_rec;
 
-/* One recipient of a transaction. */
+/* LMTP: the end of data is answered once per accepted recipient; each such
+ * pseudo-command names the recipient and its RCPT frame. */
+typedef struct smtp_lmtp_cmd {
+    smtp_cmd_rec c;
+    const char *rcpt;
+    guint32 rcpt_frame;
+} smtp_lmtp_cmd;
+
+/* The time of a command. */
+static inline nstime_t smtp_cmd_ts(const smtp_cmd_rec *c)
+{
+    nstime_t t;
+    t.secs = (time_t)c->ts_secs;
+    t.nsecs = c->ts_nsecs;
+    return t;
+}
+
+/* One recipient of a transaction (its frame: cmd->frame). */
 typedef struct smtp_rcpt {
     const char *addr;
-    guint32 frame;
     smtp_cmd_rec *cmd;
 } smtp_rcpt;
 
@@ -145,6 +161,13 @@ typedef struct smtp_state {
 
     /* a line read in pieces, per direction (MW_DIR_*) */
     smtp_longline ll[2];
+
+    /* command records: the slab being filled, and what is left of it */
+    smtp_cmd_rec *cmd_slab;
+    guint cmd_slab_left, cmd_slab_size;
+    /* envelope addresses: the block being filled, and what is left of it */
+    char *str_block;
+    guint str_left, str_block_size;
 } smtp_state;
 
 /* ---- the call's record ----------------------------------------------------
@@ -181,6 +204,8 @@ typedef struct smtp_call {
     tvbuff_t *tvbs[SMTP_MAX_TVBS]; /* [0] the call's bytes, then data sources */
     guint ntvbs;
     gboolean tls_line_here;   /* STARTTLS or its 220 was in this call */
+    gint run_op;              /* the run of compact lines that ops end with (-1: none) */
+    gint run_end;             /* and where its last line ends */
 } smtp_call;
 
 /* A new file-scope record object (command, reply, transaction...). */
@@ -248,6 +273,31 @@ void so_message(smtp_call *sc, smtp_node tree, const smtp_msg_view *m);
 typedef void (*smtp_render_fn)(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *tree, void *data);
 void so_render_hook(smtp_call *sc, smtp_node tree, smtp_render_fn fn, void *data);
 
+/* Compact lines (smtp_record.c): a whole line's ops replaced by the facts
+ * the session decided (a few bits and one file-scope record), and a run of
+ * such lines, one after the other, of the same kind and facts, with their
+ * records one after the other, stored as one op. */
+typedef struct smtp_mark {
+    guint ops, blob, ntvbs;
+} smtp_mark;
+/* Shows a whole line again at render from the call's bytes: the line at
+ * off (as the line scanner finds it there), the facts and the record; it
+ * records ops as the first pass did (sc->st is NULL). */
+typedef void (*smtp_show_fn)(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                             guint32 facts, const void *rec);
+typedef struct smtp_show {
+    smtp_show_fn fn;
+    size_t stride;            /* from one line's record to the next's in a run */
+} smtp_show;
+/* Where the call's record stands before a line is dissected. */
+smtp_mark so_mark(smtp_call *sc);
+/* Replaces the ops recorded since m for the whole line l by one that calls
+ * show at render (or extends the run before it).  Nothing changes when the
+ * ops refer to more than the call's bytes or the line scanner would not
+ * find l at its offset again. */
+void so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, const mw_line_at *l,
+                const smtp_show *show, guint32 facts, const void *rec);
+
 /* Render a call's record. */
 void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec);
 /* parse: start recording the call whose bytes are tvb; freeze the ops into
@@ -262,6 +312,9 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
 
 /* A new command record for verb at this frame, queued for its reply. */
 smtp_cmd_rec *smtp_cmd_new(smtp_call *sc, guint8 verb);
+/* The same for LMTP's end of data, answered for the recipient rcpt. */
+smtp_cmd_rec *smtp_cmd_new_lmtp(smtp_call *sc, guint8 verb, const char *rcpt,
+                                guint32 rcpt_frame);
 /* Links of a command to its reply (response_in, time). */
 void smtp_cmd_show_links(smtp_call *sc, smtp_node t, tvbuff_t *tvb, const smtp_cmd_rec *c);
 
@@ -276,6 +329,8 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
 void smtp_reply_register(int proto);
 
 /* smtp_envelope.c */
+/* A file-scope copy of a short string of the session (envelope addresses). */
+const char *smtp_keep_string(smtp_call *sc, const char *s);
 void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
                        const guint8 *args, gsize args_len);
 void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint args_off,
@@ -321,7 +376,10 @@ void smtp_tls_starttls_sent(smtp_call *sc);
 void smtp_tls_reply(smtp_call *sc, smtp_node reply_item, guint code);
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server);
 void smtp_tls_plaintext_continues(smtp_call *sc, tvbuff_t *tvb, gint offset);
-void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb);
+/* MAIL or AUTH in plaintext although the server offered STARTTLS: whether
+ * (parse), and its expert. */
+gboolean smtp_tls_plaintext_risk(smtp_call *sc, guint8 verb);
+void smtp_tls_plaintext_expert(smtp_call *sc, smtp_node it, guint8 verb);
 void smtp_tls_ehlo_done(smtp_call *sc, smtp_node it);
 void smtp_tls_register(int proto);
 void smtp_tls_handoff(void);

@@ -43,9 +43,10 @@ static int dissect_lmtp(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, voi
 
 void smtp_lmtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const smtp_cmd_rec *c)
 {
-    smtp_node it = so_add_string(sc, t, hf_lmtp_rcpt, tvb, 0, 0, c->lmtp_rcpt);
+    const smtp_lmtp_cmd *l = (const smtp_lmtp_cmd *)c;
+    smtp_node it = so_add_string(sc, t, hf_lmtp_rcpt, tvb, 0, 0, l->rcpt);
     so_set_generated(sc, it);
-    it = so_add_uint(sc, t, hf_lmtp_rcpt_in, tvb, 0, 0, c->lmtp_rcpt_frame);
+    it = so_add_uint(sc, t, hf_lmtp_rcpt_in, tvb, 0, 0, l->rcpt_frame);
     so_set_generated(sc, it);
 }
 

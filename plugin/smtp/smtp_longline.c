@@ -162,7 +162,7 @@ void smtp_longline_envelope(smtp_call *sc, guint8 verb, const guint8 *args, gsiz
         smtp_txn *txn = SMTP_TXN(st);
         if (!txn)
             return;
-        smtp_rcpt r = {cut_address(sc, args, args_len), sc->pinfo->num, cmd};
+        smtp_rcpt r = {cut_address(sc, args, args_len), cmd};
         wmem_array_append_one(txn->rcpts, r);
         mw_smtp_txn_rcpt(&st->tx);
     }

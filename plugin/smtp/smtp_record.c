@@ -24,7 +24,7 @@ typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK, OP_SUBTREE,
     OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT, OP_EXPERT_TAP,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
-    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK,
+    OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK, OP_COMPACT,
 } smtp_op_kind;
 
 /* An offset in the record's blob; NO_REF: none (a NULL string). */
@@ -55,7 +55,8 @@ typedef struct smtp_op_reply {
 
 struct smtp_op {
     guint32 kind : 5;
-    guint32 tvb : 4;           /* 0: the call's bytes; n: the call's nth data source */
+    guint32 tvb : 4;           /* 0: the call's bytes; n: the call's nth data source
+                                * (OP_COMPACT: the index of its show) */
     guint32 node : NODE_BITS;  /* parent, or the item an op acts on, + NODE_BIAS */
     int id;                    /* hf, ett, reply code; OP_EXPERT*, OP_DATA_SOURCE: a text */
     gint off, len;
@@ -368,7 +369,9 @@ void so_tap_reply(smtp_call *sc, const char *verb, guint code, const nstime_t *c
     r.verb = verb; /* static strings of the core */
     if (cmd_time) {
         r.has_time = TRUE;
-        r.time = *cmd_time;
+        /* field by field: the blob is compared byte for byte (padding stays zero) */
+        r.time.secs = cmd_time->secs;
+        r.time.nsecs = cmd_time->nsecs;
     }
     blob_ref ref = blob_put(sc, &r, sizeof r, 8);
     smtp_op *o = op_new(sc, OP_TAP_REPLY, SMTP_NODE_NONE);
@@ -410,16 +413,17 @@ void smtp_record_begin(smtp_call *sc, tvbuff_t *tvb)
     sc->blob = g_byte_array_new();
     sc->tvbs[0] = tvb;
     sc->ntvbs = 1;
+    sc->run_op = -1;
 }
 
-smtp_call_rec *smtp_record_finish(smtp_call *sc)
+static smtp_call_rec *record_finish_in(smtp_call *sc, wmem_allocator_t *scope)
 {
     smtp_call_rec *r = NULL;
     guint n = sc->ops->len;
     if (n) {
         /* one block per call: the ops, then the blob */
         size_t ops = n * sizeof(smtp_op);
-        r = (smtp_call_rec *)wmem_alloc(wmem_file_scope(), sizeof *r + ops + sc->blob->len);
+        r = (smtp_call_rec *)wmem_alloc(scope, sizeof *r + ops + sc->blob->len);
         r->n = n;
         memcpy(r->ops, sc->ops->data, ops);
         if (sc->blob->len)
@@ -430,6 +434,133 @@ smtp_call_rec *smtp_record_finish(smtp_call *sc)
     sc->ops = NULL;
     sc->blob = NULL;
     return r;
+}
+
+smtp_call_rec *smtp_record_finish(smtp_call *sc)
+{
+    return record_finish_in(sc, wmem_file_scope());
+}
+
+/* ---- compact lines --------------------------------------------------------
+ * The ops of a common line (a RCPT, its 250) cost some hundred bytes, most
+ * of them texts the line's bytes give again.  Such a line is dissected as
+ * any other on the first pass; then its ops are replaced by one op holding
+ * what the session decided (facts) and the line's file-scope record, and
+ * render runs the line's show function over the frame's bytes and those,
+ * recording into a temporary record that it renders at once: the same
+ * items, in the same order, with no session state.  Lines that follow each
+ * other with the same facts and records that follow each other in memory
+ * (command records come in slabs) extend one op: a pipeline of a million
+ * RCPT costs a few ops per segment.  MAILWIRE_SMTP_COMPACT_CHECK=1 in the
+ * environment makes the first pass check every replay against the ops it
+ * replaces (a development aid: it stops tshark on a difference). */
+
+smtp_mark so_mark(smtp_call *sc)
+{
+    smtp_mark m;
+    m.ops = sc->ops->len;
+    m.blob = sc->blob->len;
+    m.ntvbs = sc->ntvbs;
+    return m;
+}
+
+/* The kinds of compact lines, by their index in an op (1..). */
+static const smtp_show *shows[8];
+
+static guint show_index(const smtp_show *show)
+{
+    guint i;
+    for (i = 1; i < G_N_ELEMENTS(shows) && shows[i]; i++)
+        if (shows[i] == show)
+            return i;
+    DISSECTOR_ASSERT(i < G_N_ELEMENTS(shows));
+    shows[i] = show;
+    return i;
+}
+
+/* A compact op: tvb holds the show's index, id the facts, off the first
+ * line's offset, len the lines of the run, v.p the first line's record. */
+
+/* Runs the n lines of a run as render would, into a temporary record of
+ * the packet's pool. */
+static smtp_call_rec *replay_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_show *show,
+                                    guint32 facts, gint off, gint n, const guint8 *rec)
+{
+    smtp_call rc;
+    memset(&rc, 0, sizeof rc);
+    rc.ctx = ctx;
+    rc.pinfo = ctx->pinfo;
+    rc.tree = SMTP_NODE_TREE;
+    rc.run_op = -1;
+    smtp_record_begin(&rc, tvb);
+    for (gint i = 0; i < n; i++) {
+        gint left = tvb_reported_length_remaining(tvb, off);
+        mw_line line;
+        if (left <= 0 || !mw_line_scan(tvb_get_ptr(tvb, off, left), (size_t)left, 0, &line))
+            break; /* cannot be: each line was found there on the first pass */
+        show->fn(&rc, tvb, off, &line, facts, rec);
+        off += (gint)(line.len + line.eol_len);
+        if (rec)
+            rec += show->stride;
+    }
+    return record_finish_in(&rc, ctx->pinfo->pool);
+}
+
+static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
+                        const guint8 *xblob, const smtp_op *y);
+
+void so_compact(smtp_call *sc, smtp_mark m, tvbuff_t *tvb, const mw_line_at *l,
+                const smtp_show *show, guint32 facts, const void *rec)
+{
+    /* only lines whose items are all of the call's own bytes, and that the
+     * line scanner finds again where they are */
+    if (sc->ntvbs != m.ntvbs || sc->tvbs[0] != tvb || sc->ops->len == m.ops || l->fragment)
+        return;
+    gint left = tvb_reported_length_remaining(tvb, l->offset);
+    mw_line again;
+    if (left <= 0 || !mw_line_scan(tvb_get_ptr(tvb, l->offset, left), (size_t)left, 0, &again) ||
+        again.len != l->line.len || again.eol_len != l->line.eol_len ||
+        again.eol != l->line.eol || again.flags != l->line.flags)
+        return;
+    static int check = -1;
+    if (check < 0)
+        check = getenv("MAILWIRE_SMTP_COMPACT_CHECK") != NULL;
+    if (check) {
+        /* development check: the replay records what the first pass did */
+        smtp_call_rec *r = replay_record(sc->ctx, tvb, show, facts, l->offset, 1,
+                                         (const guint8 *)rec);
+        const smtp_op *first = &g_array_index(sc->ops, smtp_op, m.ops);
+        guint n = sc->ops->len - m.ops;
+        gboolean same = r && r->n == n;
+        for (guint i = 0; same && i < n; i++)
+            same = same_op(r, &first[i], m.ops, sc->blob->data, &r->ops[i]);
+        if (!same)
+            g_error("mailwire: compact SMTP line in frame %u differs from its first pass",
+                    sc->pinfo->num);
+    }
+    g_array_set_size(sc->ops, m.ops);
+    g_byte_array_set_size(sc->blob, m.blob);
+    guint si = show_index(show);
+    gint end = l->offset + (gint)(l->line.len + l->line.eol_len);
+    if (sc->run_op >= 0 && (guint)sc->run_op + 1 == m.ops && sc->run_end == l->offset) {
+        smtp_op *o = &g_array_index(sc->ops, smtp_op, sc->run_op);
+        const guint8 *next = o->v.p ? (const guint8 *)o->v.p + (gsize)o->len * show->stride
+                                    : NULL;
+        if (o->kind == OP_COMPACT && o->tvb == si && (guint32)o->id == facts &&
+            (const void *)next == rec && o->len < G_MAXINT32) {
+            o->len++;
+            sc->run_end = end;
+            return;
+        }
+    }
+    smtp_op *o = op_new(sc, OP_COMPACT, SMTP_NODE_NONE);
+    o->tvb = si;
+    o->id = (int)facts;
+    o->off = l->offset;
+    o->len = 1;
+    o->v.p = rec;
+    sc->run_op = (gint)sc->ops->len - 1;
+    sc->run_end = end;
 }
 
 /* ---- render -------------------------------------------------------------- */
@@ -601,8 +732,75 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             h->fn(ctx, tvb, n, h->data);
             break;
         }
+        case OP_COMPACT: {
+            smtp_call_rec *r = o->tvb < G_N_ELEMENTS(shows) && shows[o->tvb]
+                                   ? replay_record(ctx, tvb, shows[o->tvb], (guint32)o->id, o->off,
+                                                   o->len, (const guint8 *)o->v.p)
+                                   : NULL;
+            if (r) {
+                smtp_render_record(ctx, tvb, r);
+                wmem_free(pinfo->pool, r);
+            }
+            break;
+        }
         }
     }
 #undef NODE
 #undef NODE_
+}
+
+/* Whether op y of the replayed record a is op x of the first pass, whose
+ * nodes count from xbase and whose blob is xblob. */
+static gboolean same_op(const smtp_call_rec *a, const smtp_op *x, guint xbase,
+                        const guint8 *xblob, const smtp_op *y)
+{
+    gint xn = (gint)x->node - NODE_BIAS, yn = (gint)y->node - NODE_BIAS;
+    if (xn >= 0)
+        xn -= (gint)xbase;
+    if (x->kind != y->kind || x->tvb != y->tvb || xn != yn || x->off != y->off ||
+        x->len != y->len)
+        return FALSE;
+    const guint8 *yblob = BLOB(a);
+#define XS(r) ((r) == NO_REF ? NULL : (const char *)xblob + (r))
+#define YS(r) ((r) == NO_REF ? NULL : (const char *)yblob + (r))
+#define SAME_STR(p, q) (g_strcmp0((p), (q)) == 0)
+    switch ((smtp_op_kind)x->kind) {
+    case OP_STRING:
+    case OP_SET_TEXT:
+    case OP_APPEND_TEXT:
+    case OP_COL:
+    case OP_TAP_COMMAND:
+    case OP_TAP_CLIENT:
+        return x->id == y->id && SAME_STR(XS(x->v.ref), YS(y->v.ref));
+    case OP_EXPERT:
+    case OP_EXPERT_TAP:
+        return x->v.ei == y->v.ei && SAME_STR(XS(x->id), YS(y->id));
+    case OP_TIME: {
+        const nstime_t *xt = (const nstime_t *)(xblob + x->v.ref);
+        const nstime_t *yt = (const nstime_t *)(yblob + y->v.ref);
+        return x->id == y->id && nstime_cmp(xt, yt) == 0;
+    }
+    case OP_LINE_FACTS:
+        return !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(mw_line));
+    case OP_TAP_REPLY:
+        return x->id == y->id &&
+               !memcmp(xblob + x->v.ref, yblob + y->v.ref, sizeof(smtp_op_reply));
+    case OP_ITEM:
+    case OP_UINT:
+    case OP_UINT64:
+    case OP_BOOLEAN:
+    case OP_LINK:
+    case OP_SUBTREE:
+    case OP_GENERATED:
+    case OP_HIDDEN:
+    case OP_SET_LEN:
+    case OP_DATA_TEXTS:
+    case OP_CALL_DISSECTOR:
+        return x->id == y->id && x->v.u == y->v.u;
+    default:
+        return FALSE; /* never replayed */
+    }
+#undef XS
+#undef YS
+#undef SAME_STR
 }

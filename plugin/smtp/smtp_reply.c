@@ -51,7 +51,8 @@ static void smtp_ehlo_capability(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint
                                            off + (gint)cap.keyword.off, (gint)cap.keyword.len,
                                            wmem_strdup(sc->pinfo->pool, kw));
     smtp_node ct = so_subtree(sc, it, ett_smtp_ehlo_cap);
-    mw_smtp_txn_capability(&sc->st->tx, kw);
+    if (sc->st)
+        mw_smtp_txn_capability(&sc->st->tx, kw);
     g_free(kw);
     size_t pos = 0;
     mw_span w;
@@ -77,10 +78,11 @@ static void smtp_reply_links(smtp_call *sc, tvbuff_t *tvb, smtp_node t, const mw
     it = so_add_string(sc, t, hf_smtp_response_verb, tvb, 0, 0, smtp_verb_label(c->verb));
     so_set_generated(sc, it);
     nstime_t d;
-    nstime_delta(&d, &sc->pinfo->abs_ts, &c->ts);
+    nstime_t ts = smtp_cmd_ts(c);
+    nstime_delta(&d, &sc->pinfo->abs_ts, &ts);
     it = so_add_time(sc, t, hf_smtp_time, tvb, 0, 0, &d);
     so_set_generated(sc, it);
-    if (c->lmtp_rcpt)
+    if (c->lmtp)
         smtp_lmtp_reply_links(sc, tvb, t, c);
 }
 
@@ -159,20 +161,29 @@ static void smtp_reply_effect(smtp_call *sc, tvbuff_t *tvb, smtp_node t, smtp_no
     }
 }
 
-void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
-                             smtp_reply_view *view)
+/* What the session decided about a one-line reply, besides the command
+ * record it answers: the command's verb, RF_* << 8. */
+enum {
+    RF_GREETING = 1 << 0,
+    RF_CODE_CHANGED = 1 << 1,
+    RF_UNMATCHED = 1 << 2,
+    RF_FORGOTTEN = 1 << 3,
+};
+
+/* A reply line as the session sorted it (rr); sc->st is NULL at render,
+ * where only what rr says is shown.  Returns FALSE when the session's state
+ * added to what is shown (the line cannot be shown again from rr alone). */
+static gboolean smtp_reply_line_show(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+                                     const mw_smtp_reply_rec *rrp, smtp_reply_view *view)
 {
     smtp_state *st = sc->st;
+    mw_smtp_reply_rec rr = *rrp;
     gint len = (gint)l->line.len;
     const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
     const char *text = mw_line_text_cut(sc->ctx, tvb, l->offset, len);
     /* the first piece of a line longer than the engine's carry limit: its
      * code is read from it, the rest goes to smtp_longline.c */
     gboolean first_piece = l->fragment && !l->continued;
-    mw_smtp_reply_rec rr;
-    /* a reply's tag is the frame of its first line */
-    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment && l->continued, sc->pinfo->num,
-                         mw_smtp_client_body_open(&st->cl), &rr);
     const mw_smtp_reply *r = &rr.reply;
     /* A later line of a reply already begun in this frame shows its text
      * only: "S: 250-mx | PIPELINING | SIZE 10240000". */
@@ -212,7 +223,7 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
         so_line_facts(sc, lt, tvb, l);
         if (rr.abandoned)
             view->open = FALSE;
-        return;
+        return TRUE;
     }
     so_add_uint(sc, lt, hf_smtp_reply_code, tvb, l->offset, 3, r->code);
     if (rr.code_changed)
@@ -240,25 +251,31 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
                 ;
         smtp_ehlo_capability(sc, tvb, lt, l->offset + (gint)r->text.off, p + r->text.off, n);
     }
-    if ((verb == MW_SMTP_AUTH || verb == SMTP_VERB_AUTH_RESPONSE) && r->code == 334)
+    /* a challenge is decoded with the session's mechanism: never replayed */
+    gboolean same = !(verb == MW_SMTP_AUTH || verb == SMTP_VERB_AUTH_RESPONSE) || r->code != 334;
+    if (!same && st)
         smtp_auth_server_challenge(sc, tvb, lt, l->offset + (gint)r->text.off, (gint)r->text.len);
     if (!rr.final)
-        return;
+        return same;
 
     /* The final line: the reply is complete. */
+    guint before;
     if (rr.line_no > 1)
         so_append_text(sc, reply_item, " [%u lines]", rr.line_no);
     smtp_node rt = view->tree;
     view->open = FALSE; /* further lines start a new reply */
-    if (rr.in_body) {
+    if (st && rr.in_body) {
+        before = sc->ops->len;
         smtp_reply_in_body(sc, reply_item);
-    } else if (rr.popped) {
+        same = sc->ops->len == before;
+    } else if (st && rr.popped) {
         /* the forward link of the command, shown in its frame */
         smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
-    } else if (rr.unmatched && st->smug.owed) {
+    } else if (st && rr.unmatched && st->smug.owed) {
         (void)mw_smtp_smuggle_owed_reply(&st->smug);
+        same = FALSE; /* at render this would read as unmatched */
         /* one verdict per fake terminator, on the first reply that proves it:
          * the executed command's (Postfix), the refusal of the smuggled
          * DATA as a synchronisation error (Exim), or the error before the
@@ -278,10 +295,68 @@ void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
     }
     smtp_reply_links(sc, tvb, rt, &rr);
     const smtp_cmd_rec *cmd = (const smtp_cmd_rec *)rr.cmd.tag;
-    so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
-                 r->code, cmd ? &cmd->ts : NULL);
+    nstime_t cmd_ts;
     if (cmd)
+        cmd_ts = smtp_cmd_ts(cmd);
+    so_tap_reply(sc, cmd ? smtp_verb_label(cmd->verb) : rr.greeting ? "(greeting)" : NULL,
+                 r->code, cmd ? &cmd_ts : NULL);
+    if (cmd && st) {
+        before = sc->ops->len;
         smtp_reply_effect(sc, tvb, rt, reply_item, r->code, rr.cmd);
+        same = same && sc->ops->len == before;
+    }
+    return same;
+}
+
+/* Render: a one-line reply whose ops were replaced by its facts. */
+static void smtp_reply_replay(smtp_call *sc, tvbuff_t *tvb, gint off, const mw_line *line,
+                              guint32 packed, const void *rec)
+{
+    guint bits = packed >> 8;
+    mw_line_at l;
+    memset(&l, 0, sizeof l);
+    l.offset = off;
+    l.line = *line;
+    mw_smtp_reply_rec rr;
+    memset(&rr, 0, sizeof rr);
+    rr.parsed = mw_smtp_reply_parse(tvb_get_ptr(tvb, off, (gint)line->len), line->len, &rr.reply);
+    rr.opens = TRUE;
+    rr.final = TRUE;
+    rr.line_no = 1;
+    rr.code = (guint16)rr.reply.code;
+    rr.tag = sc->pinfo->num;
+    rr.greeting = (bits & RF_GREETING) != 0;
+    rr.code_changed = (bits & RF_CODE_CHANGED) != 0;
+    rr.unmatched = (bits & RF_UNMATCHED) != 0;
+    rr.forgotten = (bits & RF_FORGOTTEN) != 0;
+    rr.cmd.tag = (uintptr_t)rec;
+    rr.cmd.verb = (guint8)(packed & 0xff);
+    smtp_reply_view view = {SMTP_NODE_NONE, 0, FALSE};
+    (void)smtp_reply_line_show(sc, tvb, &l, &rr, &view);
+}
+
+static const smtp_show smtp_reply_show = {smtp_reply_replay, sizeof(smtp_cmd_rec)};
+
+void dissect_smtp_reply_line(smtp_call *sc, tvbuff_t *tvb, const mw_line_at *l,
+                             smtp_reply_view *view)
+{
+    smtp_state *st = sc->st;
+    smtp_mark mark = so_mark(sc);
+    gint len = (gint)l->line.len;
+    const guint8 *p = tvb_get_ptr(tvb, l->offset, len);
+    mw_smtp_reply_rec rr;
+    /* a reply's tag is the frame of its first line */
+    mw_smtp_replies_line(&st->rp, p, (size_t)len, l->fragment && l->continued, sc->pinfo->num,
+                         mw_smtp_client_body_open(&st->cl), &rr);
+    gboolean same = smtp_reply_line_show(sc, tvb, l, &rr, view);
+    /* a whole reply of one line, all of it from rr: kept as its facts */
+    if (same && !l->fragment && rr.parsed && rr.opens && rr.final && rr.line_no == 1 &&
+        !rr.in_body) {
+        guint bits = (rr.greeting ? RF_GREETING : 0) | (rr.code_changed ? RF_CODE_CHANGED : 0) |
+                     (rr.unmatched ? RF_UNMATCHED : 0) | (rr.forgotten ? RF_FORGOTTEN : 0);
+        so_compact(sc, mark, tvb, l, &smtp_reply_show, (guint32)rr.cmd.verb | bits << 8,
+                   (const void *)rr.cmd.tag);
+    }
 }
 
 void smtp_reply_register(int proto)

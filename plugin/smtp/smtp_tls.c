@@ -101,13 +101,17 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
     return end;
 }
 
-void smtp_tls_check_plaintext(smtp_call *sc, smtp_node it, guint8 verb)
+gboolean smtp_tls_plaintext_risk(smtp_call *sc, guint8 verb)
 {
     smtp_state *st = sc->st;
     if (st->tls || sc->ctx->tls || !st->tx.adv_starttls)
-        return;
-    if (verb == MW_SMTP_AUTH || verb == MW_SMTP_MAIL)
-        so_expert_format(sc, it, &ei_smtp_starttls_not_used,
+        return FALSE;
+    return verb == MW_SMTP_AUTH || verb == MW_SMTP_MAIL;
+}
+
+void smtp_tls_plaintext_expert(smtp_call *sc, smtp_node it, guint8 verb)
+{
+    so_expert_format(sc, it, &ei_smtp_starttls_not_used,
                                "%s in plaintext although the server offered STARTTLS: the client "
                                "did not use it (or it was stripped from the EHLO reply)",
                                mw_smtp_verb_name((mw_smtp_verb)verb));
