@@ -104,17 +104,9 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--captures", default=os.path.join(TOP, "captures"))
     args = ap.parse_args()
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
-
-    try:
-        env = tshark_env.TsharkEnv(args.plugin)
-    except tshark_env.Failure as e:
-        tshark_env.fail_exit(str(e))
+    check = tshark_env.Checklist()
+    failures = check.failures
+    env = tshark_env.env_or_exit(args.plugin)
     try:
         env.check_plugin_loaded()
         rc, mapping, err = env.run(["-G", "elastic-mapping", "--elastic-mapping-filter",
