@@ -15,8 +15,8 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pcap_classic import PCAP_HEADER, ipv4_tcp  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from pcapbytes import PCAP_HEADER, ipv4_tcp  # noqa: E402
 
 CLIENT = (bytes([192, 0, 2, 10]), 50143)
 SERVER = (bytes([192, 0, 2, 20]), 143)

@@ -15,8 +15,8 @@ import os
 import struct
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-from pcap_classic import PCAP_HEADER, checksum, ipv4_tcp  # noqa: E402
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from pcapbytes import PCAP_HEADER, checksum, ipv4_tcp  # noqa: E402
 
 MSS = 1448
 CLIENT = (b"\x0a\x00\x00\x01", 40110)

@@ -1,6 +1,7 @@
-"""What the benchmark capture writers share (Python standard library only):
-the Internet checksum, the IPv4 header of a TCP segment, and the header of a
-classic pcap file with Ethernet frames."""
+"""What the capture writers of the tests share (the benchmarks', the hostile
+catalogue's; Python standard library only): the Internet checksum, the IPv4
+header of a TCP segment, and the header of a classic pcap file with Ethernet
+frames."""
 import struct
 
 # Classic pcap, microsecond timestamps, snaplen 65535, Ethernet.
