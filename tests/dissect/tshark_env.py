@@ -200,6 +200,11 @@ class Checklist:
         if not ok:
             self.failures.append(what)
 
+    def exit_code(self):
+        """Says how many failed; 1 when any did, else 0."""
+        print(f"{len(self.failures)} failed")
+        return 1 if self.failures else 0
+
 
 def run_problems(rc, stderr, stdout=""):
     """What is wrong with one tshark run: crash, exit status, sanitizer, dissector bug."""

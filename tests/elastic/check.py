@@ -105,7 +105,6 @@ def main():
     ap.add_argument("--captures", default=os.path.join(TOP, "captures"))
     args = ap.parse_args()
     check = tshark_env.Checklist()
-    failures = check.failures
     env = tshark_env.env_or_exit(args.plugin)
     try:
         env.check_plugin_loaded()
@@ -194,8 +193,7 @@ def main():
         tshark_env.fail_exit(f"{type(e).__name__}: {e}")
     finally:
         env.close()
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":
