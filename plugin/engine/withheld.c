@@ -43,7 +43,7 @@ void mw_withheld_remember(const mw_stream_proto *sp)
 
 static field_info *first_field(proto_tree *tree, int hf)
 {
-    if (hf < 0)
+    if (hf < 0 || !tree)
         return NULL;
     GPtrArray *a = proto_find_first_finfo(tree, hf);
     return a && a->len ? (field_info *)g_ptr_array_index(a, 0) : NULL;
@@ -112,7 +112,7 @@ static int refeed_segment(int i, tvbuff_t *tvb, packet_info *pinfo, proto_tree *
 static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
                                     void *data _U_)
 {
-    if (!tree || pinfo->flags.in_error_pkt)
+    if (pinfo->flags.in_error_pkt)
         return 0;
     conversation_t *conv = find_conversation_pinfo(pinfo, 0);
     if (!conv)
@@ -127,6 +127,8 @@ static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tre
         gboolean first = mw_record_unvisited(pinfo);
         if (!first)
             return mw_record_had_call(sp, pinfo) ? 0 : refeed_segment(i, tvb, pinfo, tree);
+        if (!tree)
+            return 0; /* TCP's fields are read from the tree */
         int dir = mw_conv_direction(sp, mc, pinfo, NULL);
         field_info *ack = first_field(tree, hf_tcp_ack_id);
         if (first && ack)

@@ -24,6 +24,7 @@
 #include "imap/imap.h"
 #include "mail/lineitem.h"
 #include "mail/fallback.h"
+#include "mail/ports.h"
 #include "mail/mail.h"
 #include "mail/tap.h"
 #include "mail/message_tree.h"
@@ -52,10 +53,7 @@ static expert_field ei_imap_command_unknown = EI_INIT;
 
 dissector_handle_t imap_handle;
 
-static range_t *imap_tcp_ports;
-#define IMAP_TCP_PORTS "143"
-#define IMAP_TLS_PORTS "993"
-static range_t *imap_tls_ports;
+static mail_ports imap_ports = {.which = MAIL_FB_IMAP, .builtin = "imap"};
 
 guint64 imap_pref_max_literal = G_GUINT64_CONSTANT(0xffffffff); /* below 4 GiB */
 guint64 imap_pref_max_message = G_GUINT64_CONSTANT(128) << 20;
@@ -882,11 +880,7 @@ void imap_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void imap_apply_prefs(void)
 {
-    static range_t *registered, *tcp_registered;
-    /* The ports get the handle that falls back to the built-in dissector. */
-    dissector_handle_t port = mail_fallback_handle(MAIL_FB_IMAP, imap_handle, "imap");
-    mail_fallback_tcp_ports_apply(MAIL_FB_IMAP, &tcp_registered, imap_tcp_ports);
-    mail_tls_ports_apply(&registered, imap_tls_ports, port);
+    mail_ports_apply(&imap_ports, imap_handle);
     imap_pref_max_literal = ((guint64)pref_max_literal_mib << 20) - 1;
     imap_pref_max_message = (guint64)pref_max_message_mib << 20;
 }
@@ -951,15 +945,7 @@ void imap_register(void)
     mail_message_register(proto_mail);
 
     module_t *m = prefs_register_protocol(proto_imap, imap_apply_prefs);
-    range_convert_str(wmem_epan_scope(), &imap_tcp_ports, IMAP_TCP_PORTS, 65535);
-    prefs_register_range_preference(m, "tcp.port", "IMAP TCP ports",
-                                    "TCP ports where IMAP runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
-                                    &imap_tcp_ports, 65535);
-    range_convert_str(wmem_epan_scope(), &imap_tls_ports, IMAP_TLS_PORTS, 65535);
-    prefs_register_range_preference(m, "tls.ports", "IMAP over implicit TLS ports",
-                                    "TCP ports where IMAP runs inside TLS from the first byte "
-                                    "(dissected after decryption)",
-                                    &imap_tls_ports, 65535);
+    mail_ports_register(m, &imap_ports, "IMAP", "143", "993");
     prefs_register_uint_preference(m, "literal.max_mib", "Largest sane literal (MiB)",
                                    "A literal header announcing this much or more is reported as "
                                    "invalid and not followed: dissection goes on line by line",

@@ -14,6 +14,10 @@
 /* Copies linked per group: a capture holding the same message hundreds of
  * times would otherwise grow links (and tree items) with the square. */
 #define COPIES_MAX 16
+/* Bytes of a body kept for the comparison when the message's bytes are not
+ * (mail.message.keep off): a first difference past them is not known.
+ * Bounded, so that large messages still cost little. */
+#define BODY_PREFIX_MAX 4096
 
 typedef struct copy_link {
     const mail_copy *other;
@@ -35,6 +39,8 @@ struct mail_copy {
     const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
                                 starts, to find the first differing byte */
     guint32 body_off;
+    const guint8 *prefix;    /* without kept bytes: the body's first prefix_len bytes */
+    guint32 prefix_len;
     const char **fields;     /* "Name: value", folding collapsed */
     guint n_fields;
     wmem_array_t *links;     /* copy_link */
@@ -100,15 +106,23 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     l.body_same = later->body_len == earlier->body_len &&
                   memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
     l.first_diff = -1;
-    /* the earlier body from its message's kept bytes: none when messages
-     * are not kept (mail.message.keep off) */
+    /* the earlier body from its message's kept bytes, else from the first
+     * bytes of it kept here (mail.message.keep off) */
     const guint8 *eb = l.body_same ? NULL : mw_keep_bytes(pinfo, earlier->kept);
+    guint64 elen = earlier->body_len;
     if (eb) {
         eb += earlier->body_off;
-        guint64 n = MIN(later->body_len, earlier->body_len), i = 0;
+    } else if (!l.body_same) {
+        eb = earlier->prefix;
+        elen = earlier->prefix_len;
+    }
+    if (eb) {
+        guint64 n = MIN(later->body_len, elen), i = 0;
         while (i < n && later_body[i] == eb[i])
             i++;
-        l.first_diff = (gint64)i;
+        /* past the kept prefix, the bodies may still differ anywhere */
+        if (i < n || n == later->body_len || elen == earlier->body_len)
+            l.first_diff = (gint64)i;
     }
     l.other = earlier;
     l.later = TRUE;
@@ -163,8 +177,12 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     const guint8 *body = buf + body_off;
     c->body_len = len - body_off;
     gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
-    c->kept = mw_keep_of(pinfo, buf);
+    c->kept = mw_keep_messages() ? mw_keep_of(pinfo, buf) : NULL;
     c->body_off = (guint32)body_off;
+    if (!c->kept && c->body_len) {
+        c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
+        c->prefix = (const guint8 *)wmem_memdup(fs, body, c->prefix_len);
+    }
 
     char hex[65];
     for (int i = 0; i < 32; i++)
@@ -225,11 +243,14 @@ void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
         const char *mine = c->proto, *theirs = l->other->proto;
         gboolean altered = (strcmp(mine, "SMTP") == 0 && is_fetch(theirs)) ||
                            (strcmp(theirs, "SMTP") == 0 && is_fetch(mine));
+        const char *at = l->first_diff >= 0
+                             ? wmem_strdup_printf(pinfo->pool, "first difference at byte %" PRId64
+                                                  " of the body", l->first_diff)
+                             : "first difference past the bytes compared";
         expert_add_info_format(pinfo, bi, altered ? &ei_body_altered : &ei_body_differs,
-                               "%s copy in frame %u has a different body (first difference at "
-                               "byte %" PRId64 " of the body)%s", theirs, l->other->frame,
-                               l->first_diff, altered ? ": altered between submission and "
-                               "retrieval" : "");
+                               "%s copy in frame %u has a different body (%s)%s",
+                               theirs, l->other->frame, at,
+                               altered ? ": altered between submission and retrieval" : "");
     }
 }
 

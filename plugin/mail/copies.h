@@ -2,9 +2,11 @@
  * by IMAP, retrieved by POP3): copies are matched by Message-ID or by the
  * SHA-256 of the body, linked both ways, and compared: header fields the
  * later copy added or lacks, and the first byte where the bodies differ
- * (read from the earlier copy's kept bytes, mail/keep.h: not known when
- * messages are not kept).  Everything is computed when a copy is first walked and kept for the
- * capture; earlier copies get their link to a later one when it arrives.
+ * (read from the earlier copy's kept bytes, mail/keep.h; when messages are
+ * not kept, from the first bytes of its body kept here, so that a first
+ * difference among them is known either way).  Everything is computed when
+ * a copy is first walked and kept for the capture; earlier copies get their
+ * link to a later one when it arrives.
  * At most 16 copies of one message are linked. */
 #ifndef MAILWIRE_COPIES_H
 #define MAILWIRE_COPIES_H

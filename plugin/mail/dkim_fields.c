@@ -8,7 +8,7 @@
 
 #include "core/mail/dkim.h"
 #include "core/mail/dkim_key.h"
-#include "engine/record.h"
+#include "engine/memo.h"
 #include "mail/dkim_fields.h"
 #include "mail/dkim_keys.h"
 
@@ -25,7 +25,7 @@ typedef struct mail_dkim {
 } mail_dkim;
 
 static int proto_dkim = -1;
-static wmem_map_t *messages; /* guint64 (frame << 20 | ordinal) -> mail_dkim */
+static mw_memo *messages; /* guint64 (frame << 20 | ordinal) -> mail_dkim */
 
 static int hf_dkim = -1;
 static int hf_tag[DKIM_T_COUNT];
@@ -320,21 +320,24 @@ static guint64 peek_message(packet_info *pinfo)
     return ((guint64)pinfo->num << 20) | (n & 0xfffff);
 }
 
+typedef struct message_bytes {
+    const guint8 *buf;
+    guint len;
+} message_bytes;
+
+static void *check_message(packet_info *pinfo, void *arg)
+{
+    const message_bytes *m = (const message_bytes *)arg;
+    return check(pinfo, m->buf, m->len);
+}
+
 /* The record of the frame's next whole message: decided here on the first
  * pass (once), looked up on later ones. */
 static mail_dkim *decide(packet_info *pinfo, const guint8 *buf, guint len)
 {
-    guint64 k = peek_message(pinfo);
-    mail_dkim *d = (mail_dkim *)wmem_map_lookup(messages, &k);
-    if (!d && buf && mw_record_unvisited(pinfo)) {
-        d = check(pinfo, buf, len);
-        if (d) {
-            guint64 *key = wmem_new(wmem_file_scope(), guint64);
-            *key = k;
-            wmem_map_insert(messages, key, d);
-        }
-    }
-    return d;
+    message_bytes m = {buf, len};
+    return (mail_dkim *)mw_memo_get(messages, pinfo, peek_message(pinfo),
+                                    buf ? check_message : NULL, &m);
 }
 
 const dkim_sig_rec *mail_dkim_next_records(packet_info *pinfo, const guint8 *buf, guint len,
@@ -356,7 +359,7 @@ void mail_dkim_message(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, cons
 void mail_dkim_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
 {
     guint64 k = next_message(pinfo);
-    show(tvb, pinfo, tree, (const mail_dkim *)wmem_map_lookup(messages, &k), FALSE);
+    show(tvb, pinfo, tree, (const mail_dkim *)mw_memo_get(messages, NULL, k, NULL, NULL), FALSE);
 }
 
 void mail_dkim_show_dns_keys(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree,
@@ -542,7 +545,6 @@ void mail_dkim_register(int proto)
     proto_register_subtree_array(ett, array_length(ett));
     expert_module_t *em = expert_register_protocol(proto);
     expert_register_field_array(em, ei, array_length(ei));
-    messages = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
-                                      g_int64_equal);
+    messages = mw_memo_new();
     mail_dkim_keys_register(proto);
 }

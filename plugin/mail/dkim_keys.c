@@ -7,7 +7,7 @@
 
 #include "compat.h"
 #include "core/mail/dkim_key.h"
-#include "engine/record.h"
+#include "engine/memo.h"
 #include "mail/dkim_fields.h"
 #include "mail/dkim_keys.h"
 
@@ -26,7 +26,7 @@ static int dns_keys_proto = -1;
 
 static GHashTable *keys;        /* lower-case name -> key_ent (g_malloc) */
 static GHashTable *waiting;     /* lower-case name -> GPtrArray of dkim_sig_rec * (file scope) */
-static wmem_map_t *dns_frames;  /* frame number -> wmem_array_t of dkim_dns_key * */
+static mw_memo *dns_frames;  /* frame number -> wmem_array_t of dkim_dns_key * */
 
 static void key_ent_free(gpointer p)
 {
@@ -211,7 +211,7 @@ static void drop_pending(dkim_sig_rec *s)
 
 static wmem_array_t *frame_keys(guint32 frame)
 {
-    return (wmem_array_t *)wmem_map_lookup(dns_frames, GUINT_TO_POINTER(frame));
+    return (wmem_array_t *)mw_memo_get(dns_frames, NULL, frame, NULL, NULL);
 }
 
 /* The DNS record of frame for name (NULL: none). */
@@ -396,18 +396,19 @@ static void take_keys(packet_info *pinfo, wmem_array_t *recs)
     g_free(parsed);
 }
 
+/* The first pass: the frame's DKIM key records, the keys taken. */
+static void *note_answers(packet_info *pinfo, void *tree)
+{
+    wmem_array_t *recs = read_answers((proto_tree *)tree, pinfo);
+    if (recs)
+        take_keys(pinfo, recs);
+    return recs;
+}
+
 static int dissect_dns_keys(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, void *data _U_)
 {
-    wmem_array_t *recs;
-    if (mw_record_unvisited(pinfo)) {
-        recs = tree ? read_answers(tree, pinfo) : NULL;
-        if (recs) {
-            wmem_map_insert(dns_frames, GUINT_TO_POINTER(pinfo->num), recs);
-            take_keys(pinfo, recs);
-        }
-    } else {
-        recs = frame_keys(pinfo->num);
-    }
+    wmem_array_t *recs = (wmem_array_t *)mw_memo_get(dns_frames, pinfo, pinfo->num,
+                                                     tree ? note_answers : NULL, tree);
     if (recs)
         mail_dkim_show_dns_keys(tvb, pinfo, tree, recs);
     return 0;
@@ -426,8 +427,7 @@ void mail_dkim_keys_register(int proto)
                                        &keys_file, FALSE);
     register_init_routine(keys_init);
     register_cleanup_routine(keys_cleanup);
-    dns_frames = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_direct_hash,
-                                        g_direct_equal);
+    dns_frames = mw_memo_new();
     dns_keys_proto = proto;
 }
 

@@ -16,7 +16,7 @@ void mw_export_attachments(void *list_, void *pinfo_, const void *rec)
     export_object_list_t *list = (export_object_list_t *)list_;
     packet_info *pinfo = (packet_info *)pinfo_;
     const mw_tap_rec *r = (const mw_tap_rec *)rec;
-    const mail_walk *m = mail_parts_of(pinfo, r->data);
+    const mail_walk *m = r->walk;
     if (!m || !r->data)
         return;
     for (unsigned i = 0; i < m->n_parts; i++) {

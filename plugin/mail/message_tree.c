@@ -12,7 +12,6 @@
 #include "mail/dkim_fields.h"
 #include "mail/message_tree.h"
 #include "mail/parts.h"
-#include "mail/tap.h"
 #include "mail/trace_fields.h"
 
 static int ett_mail_header = -1;
@@ -188,8 +187,8 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     memset(facts, 0, sizeof *facts);
     guint len = tvb_reported_length(msg);
     const guint8 *buf = len ? tvb_get_ptr(msg, 0, len) : NULL;
-    if (buf && whole)
-        mw_tap_message(pinfo, NULL, buf, len); /* statistics and Export Objects */
+    /* queued first, so that an exception below does not lose it */
+    const struct mail_walk *w = buf && whole ? mail_parts_take(pinfo, buf, len) : NULL;
     proto_item *hi = proto_tree_add_item(tree, hf_mail_header, msg, 0, 0, ENC_NA);
     proto_tree *ht = proto_item_add_subtree(hi, ett_mail_header);
     wmem_array_t *from = wmem_array_new(pinfo->pool, sizeof(const char *));
@@ -228,7 +227,7 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
 
     gboolean imf_ok = TRUE;
     if (buf && whole) {
-        imf_ok = mail_parts_add(msg, pinfo, tree, buf, len);
+        imf_ok = mail_parts_add(msg, pinfo, tree, w);
         mail_dkim_message(msg, pinfo, tree, buf, len);
     }
     if (!imf_handle)

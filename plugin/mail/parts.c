@@ -11,6 +11,7 @@
 #include "core/mail/mime.h"
 #include "mail/copies.h"
 #include "mail/parts.h"
+#include "mail/tap.h"
 #include "mail/walk.h"
 
 /* Parts shown one by one per message; the rest are summarised (counted). */
@@ -49,11 +50,9 @@ static expert_field ei_summarised = EI_INIT;
 static expert_field ei_imf_skipped = EI_INIT;
 
 /* Per-dissection facts of this frame: how many whole messages it showed
- * (the IMF limit counts them) and their walks by message bytes, for the
- * taps, which run after the dissection. */
+ * (the IMF limit counts them). */
 typedef struct frame_count {
     guint n;
-    wmem_map_t *by_data; /* message bytes -> mail_walk */
 } frame_count;
 
 static frame_count *this_frame(packet_info *pinfo)
@@ -61,17 +60,9 @@ static frame_count *this_frame(packet_info *pinfo)
     frame_count *c = (frame_count *)p_get_proto_data(pinfo->pool, pinfo, proto_parts, 0);
     if (!c) {
         c = wmem_new0(pinfo->pool, frame_count);
-        c->by_data = wmem_map_new(pinfo->pool, g_direct_hash, g_direct_equal);
         p_add_proto_data(pinfo->pool, pinfo, proto_parts, 0, c);
     }
     return c;
-}
-
-const mail_walk *mail_parts_of(packet_info *pinfo, const guint8 *data)
-{
-    if (proto_parts < 0 || !data)
-        return NULL;
-    return (const mail_walk *)wmem_map_lookup(this_frame(pinfo)->by_data, data);
 }
 
 unsigned mail_parts_attachments(const mail_walk *w)
@@ -178,22 +169,28 @@ static proto_item *show_walk(tvbuff_t *msg, gboolean have_bytes, packet_info *pi
     return mi;
 }
 
-void mail_parts_show_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint len)
+const mail_walk *mail_parts_take(packet_info *pinfo, const guint8 *buf, guint len)
 {
     const mail_walk *w = mail_walk_take(pinfo, len);
+    mw_tap_message(pinfo, NULL, buf, len, w);
+    return w;
+}
+
+void mail_parts_show_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint len)
+{
+    if (!len)
+        return;
+    const mail_walk *w = mail_parts_take(pinfo, NULL, len);
     if (w)
         show_walk(tvb, FALSE, pinfo, tree, w);
 }
 
-gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
-                        guint len)
+gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const mail_walk *w)
 {
     frame_count *fc = this_frame(pinfo);
     guint ordinal = fc->n++;
-    const mail_walk *w = mail_walk_take(pinfo, len);
     if (!w)
         return TRUE; /* not a message its protocol noted: IMF alone shows it */
-    wmem_map_insert(fc->by_data, (void *)buf, (void *)w);
     proto_item *mi = show_walk(msg, TRUE, pinfo, tree, w);
 
     /* IMF nests a protocol layer per MIME level and per message. */

@@ -12,20 +12,23 @@
 
 #include <epan/packet.h>
 
-/* Shows the parts of the whole message buf[0..len) held by msg under tree,
- * from its noted walk.  Returns TRUE when the IMF dissector may show it
- * too. */
-gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const guint8 *buf,
-                        guint len);
+struct mail_walk;
+
+/* Takes the noted walk of the frame's next whole message, buf[0..len), and
+ * queues the message for the taps with it (statistics, Export Objects).
+ * NULL when its protocol noted no walk. */
+const struct mail_walk *mail_parts_take(packet_info *pinfo, const guint8 *buf, guint len);
+
+/* Shows the parts of a whole message held by msg under tree, from w (as
+ * mail_parts_take gave it; NULL shows nothing).  Returns TRUE when the IMF
+ * dissector may show it too. */
+gboolean mail_parts_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
+                        const struct mail_walk *w);
 
 /* The same for a whole message of len bytes whose bytes were not kept
- * (mail.message.keep off, a revisit): its items lie at offset 0 of tvb. */
+ * (mail.message.keep off, a revisit): its items lie at offset 0 of tvb.  The
+ * taps get the message all the same, from its walk. */
 void mail_parts_show_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree, guint len);
-
-/* The walk of the message whose bytes start at data, if this dissection of
- * the frame showed it (for the taps, which run after the dissection). */
-struct mail_walk;
-const struct mail_walk *mail_parts_of(packet_info *pinfo, const guint8 *data);
 
 /* Parts of w that are attachments (MW_PART_ATTACHMENT); 0 for NULL. */
 unsigned mail_parts_attachments(const struct mail_walk *w);

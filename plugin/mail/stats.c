@@ -88,7 +88,7 @@ static void leaf(stats_tree *st, int parent, const char *name)
 static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, epan_dissect_t *edt,
                                           const void *data, tap_flags_t flags)
 {
-    (void)edt, (void)flags;
+    (void)pinfo, (void)edt, (void)flags;
     const mw_tap_rec *r = (const mw_tap_rec *)data;
     if (!r || !r->proto || !tree_sessions)
         return TAP_PACKET_DONT_REDRAW;
@@ -138,7 +138,7 @@ static tap_packet_status mail_tree_packet(stats_tree *st, packet_info *pinfo, ep
         break;
     case MW_TAP_MESSAGE: {
         tick_stat_node(st, "Messages", proto, FALSE);
-        unsigned atts = mail_parts_attachments(mail_parts_of(pinfo, r->data));
+        unsigned atts = mail_parts_attachments(r->walk);
         if (atts)
             increase_stat_node(st, "Attachments", proto, FALSE, (int)atts);
         ticks += 1 + (int)atts;
@@ -241,7 +241,7 @@ static tap_packet_status sessions_packet(void *tapdata, packet_info *pinfo, epan
         break;
     case MW_TAP_MESSAGE:
         s->messages++;
-        s->attachments += mail_parts_attachments(mail_parts_of(pinfo, r->data));
+        s->attachments += mail_parts_attachments(r->walk);
         s->bytes += r->len;
         break;
     case MW_TAP_ANOMALY:

@@ -41,7 +41,7 @@ static tap_packet_status files_packet(void *tapdata, packet_info *pinfo, epan_di
     const mw_tap_rec *r = (const mw_tap_rec *)data;
     if (!r || r->kind != MW_TAP_MESSAGE)
         return TAP_PACKET_DONT_REDRAW;
-    const mail_walk *m = mail_parts_of(pinfo, r->data);
+    const mail_walk *m = r->walk;
     if (!m)
         return TAP_PACKET_DONT_REDRAW;
     /* The session as its two ends; the direction of the message does not

@@ -128,7 +128,8 @@ void mw_tap_client(mw_ctx *ctx, const char *client)
     tap_queue_packet(mail_tap, ctx->pinfo, r);
 }
 
-void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len)
+void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len,
+                    const struct mail_walk *walk)
 {
     gboolean stats = listened();
     gboolean eo = mail_eo_tap >= 0 && have_tap_listener(mail_eo_tap);
@@ -138,6 +139,7 @@ void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, g
                             -1, FALSE);
     r->data = data;
     r->len = len;
+    r->walk = walk;
     if (stats)
         tap_queue_packet(mail_tap, pinfo, r);
     if (eo)

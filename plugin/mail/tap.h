@@ -11,6 +11,8 @@
 
 #include "engine/stream.h"
 
+struct mail_walk;
+
 typedef enum mw_tap_kind {
     MW_TAP_COMMAND,  /* verb */
     MW_TAP_REPLY,    /* verb answered (NULL if unknown), status, code, time */
@@ -42,8 +44,10 @@ typedef struct mw_tap_rec {
     const char *client;   /* MW_FACT_CLIENT: "addr:port" ("[v6]:port") */
     mw_tap_fact fact;
     const char *expert;   /* anomaly: expert info name (mail.smtp....) */
-    const guint8 *data;   /* message bytes (file scope or packet scope) */
+    const guint8 *data;   /* message bytes (file scope or packet scope); NULL on a
+                           * revisit when they were not kept (mail.message.keep) */
     guint len;
+    const struct mail_walk *walk; /* the message's MIME walk (NULL: none was noted) */
     gboolean smuggled;    /* the message a lenient receiver takes after a fake end of data */
 } mw_tap_rec;
 
@@ -63,8 +67,11 @@ void mw_tap_session_fact(mw_ctx *ctx, mw_tap_fact fact);
 void mw_tap_client(mw_ctx *ctx, const char *client);
 /* A whole message as the client stores it, on every pass that dissects its
  * last bytes; label is the protocol ("SMTP", "IMAP", "POP"), NULL for the
- * one being dissected.  data must live as long as the packet. */
-void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len);
+ * one being dissected.  data must live as long as the packet; it is NULL on
+ * a revisit of a message whose bytes were not kept, and the statistics then
+ * read the same facts from walk, which every pass has. */
+void mw_tap_message(packet_info *pinfo, const char *label, const guint8 *data, guint len,
+                    const struct mail_walk *walk);
 /* A smuggled message (the bytes a lenient receiver stores as a second
  * message): for Export Objects only, not counted as a message. */
 void mw_tap_smuggled_message(packet_info *pinfo, const char *label, const guint8 *data, guint len);

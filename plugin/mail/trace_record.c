@@ -7,7 +7,6 @@
 
 #include "core/mail/authres.h"
 #include "core/mail/cfws.h"
-#include "core/mail/dkim.h"
 #include "mail/trace_record.h"
 
 /* A span of b for display: folding line ends dropped, tabs as spaces, at
@@ -93,44 +92,40 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
  * fields show). */
 #define DKIM_SIGS_MAX 8
 
-/* The DKIM verdicts of one whole message, as the DKIM fields decided them
+/* The DKIM records of one whole message, as the DKIM fields decided them
  * (mail/dkim_fields.c: body hash and signature, with the keys known when
- * the message completed), read when a dkim=pass claim first needs them. */
+ * the message completed); their tag spans lie in buf. */
 typedef struct dkim_check {
     const guint8 *buf;
-    guint len;
     gboolean whole;       /* a header block alone has no body to check */
-    gboolean done;
     const dkim_sig_rec *recs;
     guint n_recs;
-    unsigned n;
-    struct {
-        mw_span d, s;     /* in buf */
-        gboolean fails;
-        const char *why;
-    } sig[DKIM_SIGS_MAX];
 } dkim_check;
 
-static void dkim_run(dkim_check *c)
+/* Tag t of r as a span of the message (empty when absent). */
+static mw_span dkim_tag(const dkim_sig_rec *r, int t)
 {
-    c->done = TRUE;
-    c->n = MIN(c->n_recs, DKIM_SIGS_MAX);
-    for (unsigned i = 0; i < c->n; i++) {
-        const dkim_sig_rec *r = &c->recs[i];
-        c->sig[i].d = (mw_span){r->tag_off[DKIM_T_D], r->tag[DKIM_T_D] ? r->tag_len[DKIM_T_D] : 0};
-        c->sig[i].s = (mw_span){r->tag_off[DKIM_T_S], r->tag[DKIM_T_S] ? r->tag_len[DKIM_T_S] : 0};
-        c->sig[i].fails = r->verdict == DKIM_SIG_FAIL || r->body == DKIM_BODY_FAIL;
-        c->sig[i].why = r->reason ? r->reason
-                        : r->body == DKIM_BODY_FAIL ? "its body hash does not match the body as delivered"
-                                                    : "it fails here";
-    }
+    return (mw_span){r->tag_off[t], r->tag[t] ? r->tag_len[t] : 0};
+}
+
+static gboolean dkim_fails(const dkim_sig_rec *r)
+{
+    return r->verdict == DKIM_SIG_FAIL || r->body == DKIM_BODY_FAIL;
+}
+
+static const char *dkim_why(const dkim_sig_rec *r)
+{
+    if (r->reason)
+        return r->reason;
+    return r->body == DKIM_BODY_FAIL ? "its body hash does not match the body as delivered"
+                                     : "it fails here";
 }
 
 /* A dkim=pass claim for a signature the check here fails: matched by
  * header.d (or the domain of header.i) and header.s when given.  Without
  * header.s the claim holds if any signature of that domain passes here, so
  * it conflicts only when all of them fail. */
-static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, dkim_check *c)
+static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const dkim_check *c)
 {
     if (!c->whole || !mw_span_is(v, m->method, "dkim") || !mw_span_is(v, m->result, "pass"))
         return NULL;
@@ -148,26 +143,25 @@ static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, dkim_ch
     }
     if (!dom.len)
         return NULL;
-    if (!c->done)
-        dkim_run(c);
     const char *conflict = NULL;
-    for (unsigned i = 0; i < c->n; i++) {
-        mw_span d = c->sig[i].d, s = c->sig[i].s;
+    for (guint i = 0; i < MIN(c->n_recs, DKIM_SIGS_MAX); i++) {
+        const dkim_sig_rec *r = &c->recs[i];
+        mw_span d = dkim_tag(r, DKIM_T_D), s = dkim_tag(r, DKIM_T_S);
         if (!mw_addr_same(v + dom.off, dom.len, c->buf + d.off, d.len))
             continue;
         if (ps && !mw_addr_same(v + ps->value.off, ps->value.len, c->buf + s.off, s.len))
             continue;
-        if (!c->sig[i].fails)
+        if (!dkim_fails(r))
             return NULL; /* a matching signature passes here: the claim may be about it */
         if (!conflict)
             conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s",
-                                          txt(c->buf, d), txt(c->buf, s), c->sig[i].why);
+                                          txt(c->buf, d), txt(c->buf, s), dkim_why(r));
     }
     return conflict;
 }
 
 static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
-                    dkim_check *dkim, mw_ar_method *tmp)
+                    const dkim_check *dkim, mw_ar_method *tmp)
 {
     t->ars_total++;
     mw_authres a;
@@ -296,12 +290,7 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
     unsigned n = MIN(total, SCAN_MAX);
     t->scan_truncated = total > SCAN_MAX;
     note_hops(t, buf, f, n);
-    dkim_check *dkim = g_new0(dkim_check, 1);
-    dkim->buf = buf;
-    dkim->len = len;
-    dkim->whole = whole;
-    dkim->recs = dkim_recs;
-    dkim->n_recs = n_dkim;
+    const dkim_check dkim = {buf, whole, dkim_recs, n_dkim};
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
     mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
     t->ars = wmem_alloc0_array(wmem_file_scope(), tr_ar, AR_FIELDS_MAX);
@@ -312,7 +301,7 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
         case MW_TRACE_RECEIVED:
             break;
         case MW_TRACE_AUTH_RESULTS:
-            note_ar(t, buf, &f[i], dkim, tmp);
+            note_ar(t, buf, &f[i], &dkim, tmp);
             break;
         case MW_TRACE_ARC_SEAL:
         case MW_TRACE_ARC_MSG_SIG:
@@ -325,7 +314,6 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
         }
     }
     mw_arc_chain_check(arcs, t->arcs_total, &t->chain);
-    g_free(dkim);
     g_free(arcs);
     g_free(tmp);
     g_free(f);

@@ -11,6 +11,7 @@
 
 #include "mail/lineitem.h"
 #include "mail/fallback.h"
+#include "mail/ports.h"
 #include "mail/mail.h"
 #include "mail/keep.h"
 #include "pop/pop.h"
@@ -48,10 +49,7 @@ static expert_field ei_pop_resync = EI_INIT;
 
 static dissector_handle_t pop_handle;
 
-static range_t *pop_tcp_ports;
-#define POP_TCP_PORTS "110"
-#define POP_TLS_PORTS "995"
-static range_t *pop_tls_ports;
+static mail_ports pop_ports = {.which = MAIL_FB_POP, .builtin = "pop"};
 guint pop_message_view_max = 0;
 
 static const value_string session_names[] = {
@@ -427,11 +425,7 @@ void pop_set_server(packet_info *pinfo, gboolean src_is_server)
 
 static void pop_apply_prefs(void)
 {
-    static range_t *registered, *tcp_registered;
-    /* The ports get the handle that falls back to the built-in dissector. */
-    dissector_handle_t port = mail_fallback_handle(MAIL_FB_POP, pop_handle, "pop");
-    mail_fallback_tcp_ports_apply(MAIL_FB_POP, &tcp_registered, pop_tcp_ports);
-    mail_tls_ports_apply(&registered, pop_tls_ports, port);
+    mail_ports_apply(&pop_ports, pop_handle);
 }
 
 void pop_register(void)
@@ -491,15 +485,7 @@ void pop_register(void)
     pop_auth_register(proto_pop);
 
     module_t *m = prefs_register_protocol(proto_pop, pop_apply_prefs);
-    range_convert_str(wmem_epan_scope(), &pop_tcp_ports, POP_TCP_PORTS, 65535);
-    prefs_register_range_preference(m, "tcp.port", "POP3 TCP ports",
-                                    "TCP ports where POP3 runs in cleartext (disabling mailwire gives them back to the built-in dissector)",
-                                    &pop_tcp_ports, 65535);
-    range_convert_str(wmem_epan_scope(), &pop_tls_ports, POP_TLS_PORTS, 65535);
-    prefs_register_range_preference(m, "tls.ports", "POP3 over implicit TLS ports",
-                                    "TCP ports where POP3 runs inside TLS from the first byte "
-                                    "(dissected after decryption)",
-                                    &pop_tls_ports, 65535);
+    mail_ports_register(m, &pop_ports, "POP3", "110", "995");
     prefs_register_uint_preference(m, "message_view_max", "Largest message shown with its headers (bytes)",
                                    "RETR/TOP messages larger than this are checked (size, terminator, "
                                    "dot-stuffing) but neither kept in memory nor handed to the "

@@ -180,6 +180,32 @@ class TsharkEnv:
                       f"--- stderr:\n{err}" + "".join("\n" + p for p in problems))
 
 
+def env_or_exit(plugin, sanitized=False):
+    """A TsharkEnv, or exit 2 (a broken environment) when it cannot be made."""
+    try:
+        return TsharkEnv(plugin, sanitized)
+    except Failure as e:
+        fail_exit(str(e))
+
+
+class Checklist:
+    """Named checks printed as they are made ("ok   ..." or "FAIL ..."); the
+    failed ones are kept in failures."""
+
+    def __init__(self):
+        self.failures = []
+
+    def __call__(self, ok, what):
+        print(("ok   " if ok else "FAIL ") + what)
+        if not ok:
+            self.failures.append(what)
+
+    def exit_code(self):
+        """Says how many failed; 1 when any did, else 0."""
+        print(f"{len(self.failures)} failed")
+        return 1 if self.failures else 0
+
+
 def run_problems(rc, stderr, stdout=""):
     """What is wrong with one tshark run: crash, exit status, sanitizer, dissector bug."""
     problems = []

@@ -104,17 +104,8 @@ def main():
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--captures", default=os.path.join(TOP, "captures"))
     args = ap.parse_args()
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
-
-    try:
-        env = tshark_env.TsharkEnv(args.plugin)
-    except tshark_env.Failure as e:
-        tshark_env.fail_exit(str(e))
+    check = tshark_env.Checklist()
+    env = tshark_env.env_or_exit(args.plugin)
     try:
         env.check_plugin_loaded()
         rc, mapping, err = env.run(["-G", "elastic-mapping", "--elastic-mapping-filter",
@@ -202,8 +193,7 @@ def main():
         tshark_env.fail_exit(f"{type(e).__name__}: {e}")
     finally:
         env.close()
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -158,17 +158,8 @@ def main():
     ap.add_argument("--profile", default=os.path.join(TOP, "profile"))
     ap.add_argument("--captures", default=os.path.join(TOP, "captures"))
     args = ap.parse_args()
-    failures = []
-
-    def check(ok, what):
-        print(("ok   " if ok else "FAIL ") + what)
-        if not ok:
-            failures.append(what)
-
-    try:
-        env = tshark_env.TsharkEnv(args.plugin)
-    except tshark_env.Failure as e:
-        tshark_env.fail_exit(str(e))
+    check = tshark_env.Checklist()
+    env = tshark_env.env_or_exit(args.plugin)
     try:
         dst = os.path.join(env.home, ".config", "wireshark", "profiles", "mailwire")
         shutil.copytree(args.profile, dst)
@@ -226,8 +217,7 @@ def main():
         tshark_env.fail_exit(str(e))
     finally:
         env.close()
-    print(f"{len(failures)} failed")
-    return 1 if failures else 0
+    return check.exit_code()
 
 
 if __name__ == "__main__":

@@ -16,17 +16,11 @@ import os
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from pcapbytes import checksum as csum, ipv4_tcp  # noqa: E402
+
 CLIENT_IP, SERVER_IP = bytes([192, 0, 2, 1]), bytes([192, 0, 2, 25])
 MSS = 1400
-
-
-def csum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 class Pcapng:
@@ -83,9 +77,7 @@ class Conn:
                           65535, 0, 0)
         pseudo = src + dst + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
         tcp = tcp[:16] + struct.pack("!H", csum(pseudo + tcp + payload)) + tcp[18:]
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(tcp) + len(payload), 1, 0x4000, 64, 6, 0,
-                         src, dst)
-        ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+        ip = ipv4_tcp(src, dst, len(tcp) + len(payload), ipid=1)
         eth = (b"\x02\0\0\0\0\x02" + b"\x02\0\0\0\0\x01") if d == "c" else (b"\x02\0\0\0\0\x01" + b"\x02\0\0\0\0\x02")
         if write:
             self.out.frame(eth + b"\x08\x00" + ip + tcp + payload)

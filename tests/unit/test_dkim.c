@@ -3,6 +3,7 @@
  * (tests/unit/data/dkim/gen.py): body hashes, l=, and the signature checked
  * with libgcrypt from the published key (RSA and Ed25519). */
 #include "check.h"
+#include "check_data.h"
 #include "core/mail/dkim.h"
 #include "core/mail/dkim_key.h"
 
@@ -134,15 +135,7 @@ static void test_parse(void)
 
 static char *slurp(const char *name, size_t *len)
 {
-    char *path = g_build_filename(MW_TEST_DATA, "dkim", name, NULL), *buf = NULL;
-    gsize n = 0;
-    if (!g_file_get_contents(path, &buf, &n, NULL)) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(1);
-    }
-    g_free(path);
-    *len = n;
-    return buf;
+    return check_slurp(MW_TEST_DATA "/dkim", name, len);
 }
 
 static void load_key(const char *name, mw_dkim_key *key)

@@ -4,6 +4,7 @@
  * the lab's own generator), and the DKIM checks of the lab's python3-dkim
  * messages with the keys file, against the verdicts of their facts. */
 #include "check.h"
+#include "check_data.h"
 #include "core/mail/digest.h"
 #include "core/mail/dkim.h"
 #include "core/mail/dkim_key.h"
@@ -17,15 +18,7 @@
 
 static char *slurp(const char *rel, size_t *len)
 {
-    char *path = g_build_filename(MW_LAB_DIR, rel, NULL), *buf = NULL;
-    gsize n = 0;
-    if (!g_file_get_contents(path, &buf, &n, NULL)) {
-        fprintf(stderr, "cannot read %s\n", path);
-        exit(1);
-    }
-    g_free(path);
-    *len = n;
-    return buf;
+    return check_slurp(MW_LAB_DIR, rel, len);
 }
 
 /* The IMAP section number of each part ("1.2.2"); "" for the message. */
@@ -42,14 +35,9 @@ static const char *cte_name(const mw_mime_part *p)
 
 static void hex_eq(const uint8_t *p, size_t n, const char *want, const char *what, const char *sec)
 {
-    char hex[65];
-    mw_hex_lower(p, n, hex);
-    if (strcmp(hex, want) == 0) {
-        check_passed_++;
-    } else {
-        check_failed_++;
-        fprintf(stderr, "part %s: %s %s, want %s\n", sec, what, hex, want);
-    }
+    char label[96];
+    snprintf(label, sizeof label, "part %s: %s", sec, what);
+    check_hex(p, n, want, label);
 }
 
 static void test_mixed_attachments(void)

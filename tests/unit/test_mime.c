@@ -2,6 +2,7 @@
  * names (RFC 2231, RFC 2047), encodings, sizes, every hash (known values from
  * md5sum, sha1sum and sha256sum of the decoded bytes), and each anomaly. */
 #include "check.h"
+#include "check_data.h"
 #include "core/mail/digest.h"
 #include "core/mail/mime.h"
 #include "core/mail/mime_filename.h"
@@ -15,18 +16,9 @@
 #define B(s) ((const uint8_t *)(s))
 #define SP(msg, sp, want) CHECK_SPAN((const char *)(msg) + (sp).off, (sp).len, want)
 
-static void check_hex(const uint8_t *p, size_t n, const char *want, int line)
-{
-    char hex[65];
-    mw_hex_lower(p, n, hex);
-    if (strcmp(hex, want) == 0) {
-        check_passed_++;
-    } else {
-        check_failed_++;
-        fprintf(stderr, "%s:%d: hash %s, want %s\n", __FILE__, line, hex, want);
-    }
-}
-#define HEX(p, want) check_hex((p), sizeof(p), (want), __LINE__)
+#define HEX_LINE_(n) #n
+#define HEX_LINE(n) HEX_LINE_(n)
+#define HEX(p, want) check_hex((p), sizeof(p), (want), __FILE__ ":" HEX_LINE(__LINE__) ": hash")
 #define STR(got, want) CHECK((got) && strcmp((got), (want)) == 0)
 
 static void hashes(const mw_mime_part *p, const char *md5, const char *sha1, const char *sha256)

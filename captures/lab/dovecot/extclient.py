@@ -11,42 +11,17 @@ extensions: e1 ID, e2 LOGIN, e3 NAMESPACE, e4 ENABLE CONDSTORE QRESYNC,
             e9 UID STORE 3 +FLAGS.SILENT (\\Deleted), e10 EXPUNGE (answered by VANISHED),
             e11 UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED), e12 LOGOUT
 """
-import re, socket, sys
+import sys
+
+from rawimap import RawImap
 
 mode, out = sys.argv[1], sys.argv[2]
-s = socket.create_connection(("127.0.0.1", 143), timeout=60)
-s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-buf = b""
-log = open(out, "wb")
+imap = RawImap(out, timeout=60)
+cmd = imap.cmd
 
-
-def until(regex):
-    global buf
-    r = re.compile(regex, re.M)
-    while True:
-        m = r.search(buf)
-        if m:
-            got, buf = buf[:m.end()], buf[m.end():]
-            log.write(got)
-            return got
-        d = s.recv(1 << 20)
-        if not d:
-            raise EOFError(buf[-200:])
-        buf += d
-
-
-def cmd(tag, text):
-    s.sendall(f"{tag} {text}\r\n".encode())
-    got = until(rb"^" + tag.encode() + rb" (OK|NO|BAD)[^\r\n]*\r\n")
-    print(f"{tag} {text}: {len(got)} bytes, {got.splitlines()[-1].decode()}")
-    return got
-
-
-until(rb"\r\n")
+imap.greeting()
 if mode == "warm":
-    cmd("w1", 'LOGIN bob "pa ss\\"word"')
-    cmd("w2", "SELECT INBOX")
-    cmd("w3", "LOGOUT")
+    imap.warm()
 else:
     cmd("e1", 'ID ("name" "mailwire-lab" "version" "1.0")')
     cmd("e2", 'LOGIN bob "pa ss\\"word"')
@@ -60,4 +35,4 @@ else:
     cmd("e10", "EXPUNGE")
     cmd("e11", "UID FETCH 1:* (FLAGS) (CHANGEDSINCE 1 VANISHED)")
     cmd("e12", "LOGOUT")
-s.close()
+imap.close()

@@ -1,21 +1,6 @@
 /* Strict base64 decoding: see base64.h. */
 #include "core/text/base64.h"
 
-static int b64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
-
 static bool fail(const char **error, const char *why)
 {
     *error = why;
@@ -45,7 +30,7 @@ bool mw_base64_decode(const uint8_t *in, size_t len, uint8_t *out, size_t out_ca
                 acc <<= 6;
                 continue;
             }
-            int v = b64_value(c);
+            int v = mw_base64_value(c);
             if (v < 0)
                 return fail(error, c == '=' ? "misplaced padding" : "invalid character");
             if (pad)

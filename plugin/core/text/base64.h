@@ -7,6 +7,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The value of a character of the base64 alphabet (A-Z a-z 0-9 + /), -1
+ * for any other byte ('=' included).  Inline: decoders call it per byte. */
+static inline int mw_base64_value(uint8_t c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
 /* Decodes strict base64 (alphabet A-Z a-z 0-9 + /, '=' padding to a multiple
  * of four, zero pad bits) into out[0..out_cap).  A lone "=" is the empty
  * response and decodes to nothing.  Returns true with *out_len set; false

@@ -3,20 +3,7 @@
 
 #include <string.h>
 
-static int b64_value(uint8_t c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '+')
-        return 62;
-    if (c == '/')
-        return 63;
-    return -1;
-}
+#include "core/text/base64.h"
 
 void mw_b64_stream_init(mw_b64_stream *s)
 {
@@ -78,7 +65,7 @@ size_t mw_b64_stream_feed(mw_b64_stream *s, const uint8_t *in, size_t len, uint8
             s->closed = 1;
             continue;
         }
-        int v = b64_value(c);
+        int v = mw_base64_value(c);
         if (v < 0) {
             s->flags |= MW_B64_BAD_CHAR;
             s->bad_chars++;

@@ -11,22 +11,17 @@ TCP analysis sees no loss or retransmission.  Python standard library only.
     gen_fetch_literal.py --size-mib 8 --out /tmp/imap-fetch-8m.pcap
 """
 import argparse
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from pcapbytes import PCAP_HEADER, ipv4_tcp  # noqa: E402
 
 CLIENT = (bytes([192, 0, 2, 10]), 50143)
 SERVER = (bytes([192, 0, 2, 20]), 143)
 MAC_C = bytes.fromhex("020000000010")
 MAC_S = bytes.fromhex("020000000020")
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 class Writer:
@@ -36,7 +31,7 @@ class Writer:
         self.out = out
         self.t = 1736150400.0  # 2025-01-06
         self.ipid = 1
-        out.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        out.write(PCAP_HEADER)
 
     def frame(self, src, dst, smac, dmac, seq, ack, flags, payload=b""):
         tcp_len = 20
@@ -44,9 +39,7 @@ class Writer:
                           (tcp_len // 4) << 4, flags, 65535, 0, 0)
         # The TCP checksum is left 0 (as with checksum offload); Wireshark
         # does not check it by default.
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + tcp_len + len(payload), self.ipid & 0xFFFF,
-                         0x4000, 64, 6, 0, src[0], dst[0])
-        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        ip = ipv4_tcp(src[0], dst[0], tcp_len + len(payload), self.ipid)
         self.ipid += 1
         pkt = dmac + smac + b"\x08\x00" + ip + tcp + payload
         sec = int(self.t)

@@ -26,35 +26,16 @@ plugin=${1:-$repo/build/mailwire.so}
 mode256=${BENCH_256:-V}
 timeout_s=${BENCH_TIMEOUT:-1800}
 
-[ -f "$plugin" ] || { echo "no plugin at $plugin (build first)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (tshark is run as nobody)" >&2; exit 2; }
+. "$here/../common.sh"
+bench_require "$plugin"
 
 dir=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mailwire-imap-bench.XXXXXX")}
 mkdir -p "$dir"
 chmod 755 "$dir"
 
 # Private HOMEs: with the plugin, and without it.
-home_mw=$(mktemp -d "${TMPDIR:-/tmp}/mailwire-home.XXXXXX")
-home_bi=$(mktemp -d "${TMPDIR:-/tmp}/builtin-home.XXXXXX")
-trap 'rm -rf "$home_mw" "$home_bi"' EXIT
-mkdir -p "$home_mw/.local/lib/wireshark/plugins/4.0/epan"
-cp "$plugin" "$home_mw/.local/lib/wireshark/plugins/4.0/epan/"
-chown -R nobody "$home_mw" "$home_bi"
-chmod 755 "$home_mw" "$home_bi"
-
-as_nobody() {
-    h=$1
-    shift
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$h" "$@"
-}
-
-as_nobody "$home_mw" tshark -G plugins | grep -q mailwire ||
-    { echo "the plugin does not load as nobody" >&2; exit 2; }
-if as_nobody "$home_bi" tshark -G plugins | grep -q mailwire; then
-    echo "mailwire is installed system-wide: the built-in run would not be built-in" >&2
-    exit 2
-fi
+bench_homes "$plugin"
+bench_check_homes
 
 for mib in 8 64 256; do
     f="$dir/imap-fetch-${mib}m.pcap"
@@ -67,7 +48,7 @@ for mib in 8 64 256; do
 done
 
 results=$(mktemp)
-trap 'rm -rf "$home_mw" "$home_bi" "$results"' EXIT
+bench_tmp="$bench_tmp $results"
 
 # run LABEL HOME MIB TSHARK-ARGS...: one timed run; appends
 # "label mib seconds kbytes status" to $results.

@@ -21,26 +21,13 @@ plugin=${1:-$repo/build/mailwire.so}
 [ $# -gt 0 ] && shift
 sizes=${*:-8 16 32 64}
 
-[ -f "$plugin" ] || { echo "no plugin at $plugin (build first)" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "/usr/bin/time missing: apt-get install -y time" >&2; exit 2; }
-[ "$(id -u)" = 0 ] || { echo "run as root (tshark is run as nobody)" >&2; exit 2; }
+. "$here/../common.sh"
+bench_require "$plugin"
 
 dir=${BENCH_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/mailwire-longline.XXXXXX")}
 mkdir -p "$dir"
 chmod 755 "$dir"
-home_mw=$(mktemp -d "${TMPDIR:-/tmp}/mailwire-home.XXXXXX")
-home_bi=$(mktemp -d "${TMPDIR:-/tmp}/builtin-home.XXXXXX")
-trap 'rm -rf "$home_mw" "$home_bi"' EXIT
-mkdir -p "$home_mw/.local/lib/wireshark/plugins/4.0/epan"
-cp "$plugin" "$home_mw/.local/lib/wireshark/plugins/4.0/epan/"
-chown -R nobody "$home_mw" "$home_bi"
-chmod 755 "$home_mw" "$home_bi"
-
-as_nobody() {
-    h=$1
-    shift
-    setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$h" "$@"
-}
+bench_homes "$plugin"
 
 # seconds and peak KiB of one run: "S KIB"
 measure() {

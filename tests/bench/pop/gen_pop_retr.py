@@ -11,21 +11,16 @@ Python standard library only; the capture is written where OUT says (keep it
 out of the repository).
 """
 import base64
+import os
 import struct
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from pcapbytes import PCAP_HEADER, checksum, ipv4_tcp  # noqa: E402
 
 MSS = 1448
 CLIENT = (b"\x0a\x00\x00\x01", 40110)
 SERVER = (b"\x0a\x00\x00\x02", 110)
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 class Writer:
@@ -33,15 +28,13 @@ class Writer:
         self.f = f
         self.t = 1736150400.0
         self.seq = {CLIENT: 1000, SERVER: 500000}
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))  # Ethernet
+        f.write(PCAP_HEADER)
 
     def packet(self, src, dst, flags, payload=b""):
         seq, ack = self.seq[src], self.seq[dst]
         tcp = struct.pack("!HHIIBBHHH", src[1], dst[1], seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
                           5 << 4, flags, 65535, 0, 0)
-        ip_len = 20 + len(tcp) + len(payload)
-        ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, ip_len, 0, 0x4000, 64, 6, 0, src[0], dst[0])
-        ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+        ip = ipv4_tcp(src[0], dst[0], len(tcp) + len(payload))
         pseudo = src[0] + dst[0] + struct.pack("!BBH", 0, 6, len(tcp) + len(payload))
         tcp = tcp[:16] + struct.pack("!H", checksum(pseudo + tcp + payload)) + tcp[18:]
         frame = b"\x02\x00\x00\x00\x00\x02" + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + ip + tcp + payload

@@ -17,19 +17,17 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 BUILD=${1:-$HERE/../../../build}
 OUT=${2:-$(mktemp -d /tmp/mailwire-bench-pop.XXXXXX)}
-[ -x /usr/bin/time ] || { echo "needs /usr/bin/time (apt-get install -y time)" >&2; exit 2; }
-[ -f "$BUILD/mailwire.so" ] || { echo "no $BUILD/mailwire.so" >&2; exit 2; }
+. "$HERE/../common.sh"
+bench_require "$BUILD/mailwire.so"
 mkdir -p "$OUT"
 chmod 755 "$OUT"
 
-H_MW=$OUT/home-mailwire
-H_WS=$OUT/home-builtin
-mkdir -p "$H_MW/.local/lib/wireshark/plugins/4.0/epan" "$H_WS"
-cp "$BUILD/mailwire.so" "$H_MW/.local/lib/wireshark/plugins/4.0/epan/"
+bench_homes "$BUILD/mailwire.so" "$OUT"
+H_MW=$home_mw
+H_WS=$home_bi
 mkdir -p "$OUT/scratch"
-chown -R nobody "$H_MW" "$H_WS" "$OUT/scratch"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$1" "${@:2}"; }
-as_nobody "$H_MW" tshark -G plugins | grep -q mailwire || { echo "mailwire did not load" >&2; exit 2; }
+chown -R nobody "$OUT/scratch"
+bench_check_homes
 
 for mb in 8 64; do
     [ -f "$OUT/pop-retr-${mb}mb.pcap" ] || python3 "$HERE/gen_pop_retr.py" "$mb" "$OUT/pop-retr-${mb}mb.pcap" >/dev/null
