@@ -69,9 +69,10 @@ static dissector_handle_t waiting_proxy[2];
 static dissector_handle_t builtin_proxy_for(unsigned version)
 {
     dissector_handle_t h = builtin_proxy[version == 2];
-    if (!h || !proto_is_protocol_enabled(find_protocol_by_id(dissector_handle_get_protocol_index(h))))
+    if (!h)
         return NULL;
-    return h;
+    int proto = dissector_handle_get_protocol_index(h);
+    return proto_is_protocol_enabled(find_protocol_by_id(proto)) ? h : NULL;
 }
 
 /* Claim a TCP conversation on a port of no mail dissector when its first
