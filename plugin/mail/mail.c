@@ -56,13 +56,15 @@ static guint proxy_header_len(const guint8 *buf, guint len, unsigned *version)
 }
 
 /* Wireshark's own PROXY dissector, where it has one that takes the whole
- * conversation of a header it finds (4.4 and 4.6: its heuristic makes itself
- * the conversation's dissector, so after a header alone in its segment the
- * next bytes would never reach this heuristic).  While a header waits for the bytes
- * that tell its protocol, the conversation is held by a handle of ours that
- * shows the header through that dissector and gives the conversation to it
- * when the bytes are not mail.  No such dissector (4.0 has a heuristic only,
- * or PROXY is disabled): the header is left to whoever takes it, as before. */
+ * conversation of a header it finds (4.4 and 4.6: its heuristic makes
+ * itself the conversation's dissector, so after a header alone in its
+ * segment the next bytes would never reach this heuristic).  While a header
+ * waits for the bytes that tell its protocol, the conversation is held by a
+ * handle of ours that shows the header through that dissector and gives the
+ * conversation to it when the bytes are not mail.  This needs this heuristic
+ * to be asked before Wireshark's PROXY one, as 4.4 and 4.6 do (the
+ * proxy-*-any-port tests show it).  No such dissector (4.0 has a heuristic
+ * only, or PROXY is disabled): the header is left to whoever takes it. */
 static dissector_handle_t builtin_proxy[2];
 static dissector_handle_t waiting_proxy[2];
 
