@@ -10,6 +10,9 @@ line end must be written out (that is how bare LF and friends are made).
 
 Usage: craft-capture.py TRANSCRIPT OUT.pcapng [--port 25] [--client-port 40000]
 The capture has no handshake: the mail dissectors are found by server port.
+A capture for the heuristic (no mail port on either side) needs a client port
+that no Wireshark release claims: 40000 is SAP NI's from 4.4, so those use
+--client-port 51000.
 Timestamps are fixed (one millisecond apart) so the output is reproducible.
 """
 import argparse

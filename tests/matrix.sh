@@ -64,12 +64,7 @@ for v in "${versions[@]}"; do
         R_BUILD[$v]=FAIL; grep -E 'error|Error' "$log" | head -n 30; continue
     fi
     # the long hostile and fuzzing runs are version-independent: the host runs them.
-    # Sessions found by the heuristic on ports mailwire does not own are checked
-    # on 4.0 only: on 4.4 and 4.6 these captures are not claimed (TCP port 2003
-    # belongs to ITS there; the PROXY cases' cause is open; README, "LMTP, PROXY
-    # and XCLIENT").
     run_in "$suite" ctest --test-dir "$bdir" --output-on-failure -LE "hostile-big|fuzz-short" \
-        -E "dissect/(lmtp-any-port|proxy-not-mail|proxy-v1-smtp-any-port|proxy-v1-smtp-same-segment|proxy-v2-imap-any-port)$" \
         >>"$log" 2>&1
     line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
     if [ -n "$line" ]; then

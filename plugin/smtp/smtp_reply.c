@@ -273,6 +273,20 @@ static gboolean smtp_reply_line_show(smtp_call *sc, tvbuff_t *tvb, const mw_line
         smtp_cmd_rec *c = (smtp_cmd_rec *)rr.popped;
         c->reply_frame = sc->pinfo->num;
         c->reply_code = (guint16)r->code;
+        /* 500 is no answer to an end of data: it answers a command, the one
+         * smuggled after a fake terminator (OpenSMTPD sends nothing else for
+         * the message before it closes) */
+        if (c->verb == SMTP_VERB_END_OF_DATA && r->code == 500 && st->smug.owed &&
+            st->smug_frame && st->smug_reported != st->smug_frame) {
+            (void)mw_smtp_smuggle_owed_reply(&st->smug);
+            st->smug_reported = st->smug_frame;
+            same = FALSE; /* the verdict is not in the reply's facts */
+            so_mw_expert_format(sc, reply_item, &ei_smtp_smuggling_accepted,
+                                "The end of data was answered with 500 (command not "
+                                "recognised): the server took the %s in frame %u as the end of "
+                                "the message and refused the command smuggled after it",
+                                mw_dataend_class_bytes((int)st->smug_cls), st->smug_frame);
+        }
     } else if (st && rr.unmatched && st->smug.owed) {
         (void)mw_smtp_smuggle_owed_reply(&st->smug);
         same = FALSE; /* at render this would read as unmatched */
