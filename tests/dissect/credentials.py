@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Check that `tshark -z credentials` lists the lab's SMTP and POP3 credentials.
+"""Check that `tshark -z credentials` lists the SMTP, POP3 and IMAP credentials.
 
     credentials.py --plugin build/mailwire.so --captures captures [--sanitized OFF]
 
@@ -39,6 +39,9 @@ EXPECTED = {
                           ("21", "POP3", "carol", "USER/PASS")],
     "pop-995-tls.pcapng": [("17", "POP3", "carol", "USER/PASS")],
     "pop-stls-injection.pcapng": [],
+    # LOGIN and AUTHENTICATE PLAIN sent after COMPRESS DEFLATE (crafted)
+    "hostile-imap-compress-preauth.pcapng": [("9", "IMAP", "alice", "LOGIN"),
+                                             ("13", "IMAP", "alice", "AUTHENTICATE PLAIN")],
 }
 
 

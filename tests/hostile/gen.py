@@ -406,6 +406,8 @@ def _more_cases():
     import longline_cases  # noqa: E402
     SMALL.update(longline_cases.cases(sys.modules[__name__]))
     BIG.update(longline_cases.big_cases(sys.modules[__name__]))
+    import compress_cases  # noqa: E402
+    SMALL.update(compress_cases.cases(sys.modules[__name__]))
 
 
 def main(argv):
