@@ -67,6 +67,57 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     return out;
 }
 
+/* Buffers from mw_keep_grow not yet stored (they own their memory). */
+static GHashTable *growing;
+
+static gboolean free_growing(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
+                             void *user_data _U_)
+{
+    g_hash_table_destroy(growing);
+    growing = NULL;
+    return FALSE; /* registered again with the next capture's first buffer */
+}
+
+void *mw_keep_grow(void *buf, size_t n)
+{
+    if (!growing) {
+        growing = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
+        wmem_register_callback(wmem_file_scope(), free_growing, NULL);
+    }
+    if (buf)
+        g_hash_table_steal(growing, buf);
+    void *p = g_realloc(buf, n);
+    g_hash_table_add(growing, p);
+    return p;
+}
+
+mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
+{
+    mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
+    k->len = len;
+    if (!buf)
+        return k;
+    if (growing)
+        g_hash_table_steal(growing, buf);
+    if (!len) {
+        g_free(buf);
+        return k;
+    }
+    const guint8 *now;
+    if (whole && !keep_messages) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+    } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+    } else {
+        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), buf, len);
+        k->stored = len;
+        now = k->data;
+    }
+    g_free(buf);
+    remember(pinfo, k, now);
+    return k;
+}
+
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
 {
     mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
