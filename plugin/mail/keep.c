@@ -1,5 +1,6 @@
 /* Kept message bytes: see keep.h. */
 #include "mail/keep.h"
+#include "engine/heap.h"
 
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -67,28 +68,9 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     return out;
 }
 
-/* Buffers from mw_keep_grow not yet stored (they own their memory). */
-static GHashTable *growing;
-
-static gboolean free_growing(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
-                             void *user_data _U_)
-{
-    g_hash_table_destroy(growing);
-    growing = NULL;
-    return FALSE; /* registered again with the next capture's first buffer */
-}
-
 void *mw_keep_grow(void *buf, size_t n)
 {
-    if (!growing) {
-        growing = g_hash_table_new_full(g_direct_hash, g_direct_equal, g_free, NULL);
-        wmem_register_callback(wmem_file_scope(), free_growing, NULL);
-    }
-    if (buf)
-        g_hash_table_steal(growing, buf);
-    void *p = g_realloc(buf, n);
-    g_hash_table_add(growing, p);
-    return p;
+    return mw_heap_realloc(buf, n);
 }
 
 mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
@@ -97,8 +79,7 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
     k->len = len;
     if (!buf)
         return k;
-    if (growing)
-        g_hash_table_steal(growing, buf);
+    mw_heap_take(buf);
     if (!len) {
         g_free(buf);
         return k;

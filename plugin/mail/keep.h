@@ -27,11 +27,9 @@ gboolean mw_keep_messages(void);
  * readable through mw_keep_bytes until this packet's dissection ends. */
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole);
 
-/* A message buffer being filled, grown to n bytes (buf NULL: a new one).
- * The buffer is g_malloc'd, not file scope: a file-scope block freed once
- * the message is stored would stay the allocator's, so every message's
- * growth would add to the peak for good.  A buffer still growing when the
- * capture closes is freed with it. */
+/* A message buffer being filled, grown to n bytes (buf NULL: a new one):
+ * g_malloc'd, not file scope (see engine/heap.h), and freed with the
+ * capture if it is never stored. */
 void *mw_keep_grow(void *buf, size_t n);
 /* mw_keep_store for a buffer from mw_keep_grow (taken and freed). */
 mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole);
