@@ -2,6 +2,7 @@
 #include <wireshark.h>
 
 #include "engine/carry.h"
+#include "engine/heap.h"
 
 gboolean mw_bytes_have_eol(const guint8 *p, guint n)
 {
@@ -24,7 +25,7 @@ void mw_carry_append(mw_carry *c, const guint8 *p, guint n)
         guint cap = c->cap ? c->cap : 64;
         while (cap < c->len + n)
             cap *= 2;
-        c->bytes = (guint8 *)wmem_realloc(wmem_file_scope(), c->bytes, cap);
+        c->bytes = (guint8 *)mw_heap_realloc(c->bytes, cap);
         c->cap = cap;
     }
     memcpy(c->bytes + c->len, p, n);

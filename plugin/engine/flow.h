@@ -27,7 +27,7 @@
 /* A line cut by segment boundaries: one growing buffer per line.  Calls
  * refer to it by (holder, length): their carried part is its first bytes. */
 typedef struct mw_carry {
-    guint8 *bytes;          /* file scope, grows by doubling */
+    guint8 *bytes;          /* engine/heap.h, grows by doubling */
     guint len, cap;
     guint32 from;           /* the frame the line started in */
     guint32 continued_in;   /* the frame that took the line (0: not yet) */
@@ -96,7 +96,7 @@ typedef struct mw_call {
 
 /* The comparison window and recent deliveries of one direction. */
 typedef struct mw_window {
-    guint8 *bytes;          /* ring: the byte at position p is bytes[p & (cap - 1)] */
+    guint8 *bytes;          /* ring (engine/heap.h): byte p is bytes[p & (cap - 1)] */
     guint cap, len;         /* valid: the len bytes before the flow's next */
     gint64 recent_end[MW_RECENT];
     guint32 recent_frame[MW_RECENT];

@@ -10,6 +10,7 @@
 #include <wireshark.h>
 
 #include "engine/order.h"
+#include "engine/heap.h"
 
 typedef struct mw_held {
     gint64 off;
@@ -98,13 +99,13 @@ static void win_put(mw_flow *flow, gint64 pos, const guint8 *p, guint n, guint32
         guint cap = w->cap ? w->cap : 512;
         while (cap < need)
             cap *= 2;
-        guint8 *nb = (guint8 *)wmem_alloc(wmem_file_scope(), cap);
+        guint8 *nb = (guint8 *)mw_heap_realloc(NULL, cap);
         mw_window grown = *w;
         grown.bytes = nb;
         grown.cap = cap;
         for (gint64 q = pos - w->len; q < pos; q++)
             nb[q & (gint64)(cap - 1)] = w->bytes[q & (gint64)(w->cap - 1)];
-        wmem_free(wmem_file_scope(), w->bytes);
+        mw_heap_free(w->bytes);
         *w = grown;
     }
     win_copy_in(w, pos, p, n);
@@ -476,7 +477,7 @@ void mw_order_close(mw_flow *flow)
 {
     if (!flow->win)
         return;
-    wmem_free(wmem_file_scope(), flow->win->bytes);
+    mw_heap_free(flow->win->bytes);
     wmem_free(wmem_file_scope(), flow->win);
     flow->win = NULL;
 }

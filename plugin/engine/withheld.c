@@ -45,7 +45,9 @@ static field_info *first_field(proto_tree *tree, int hf)
 {
     if (hf < 0 || !tree)
         return NULL;
-    GPtrArray *a = proto_find_first_finfo(tree, hf);
+    /* The fields are wanted by the postdissector, so the tree indexes them:
+     * look them up there rather than search the tree (and allocate). */
+    GPtrArray *a = proto_get_finfo_ptr_array(tree, hf);
     return a && a->len ? (field_info *)g_ptr_array_index(a, 0) : NULL;
 }
 

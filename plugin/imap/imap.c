@@ -617,7 +617,8 @@ static void inflated_append(void *opaque, const uint8_t *buf, size_t len)
 /* COMPRESS: inflate the call's compressed run buf[0..len) with the
  * direction's stream and run the session machine over the inflated octets,
  * after the unfinished line the last call left. */
-static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gsize len)
+static void parse_inflate(imap_parse *ps, imap_call *call, imap_zcall *zc, const guint8 *buf,
+                          gsize len)
 {
     imap_dir *ds = ps->ds;
     if (!ds->z && !ds->zdead) {
@@ -625,7 +626,7 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
         if (!ds->z) {
             ds->zdead = TRUE;
             call->zstatus = IMAP_Z_ERROR;
-            call->zerr = "zlib could not be set up";
+            zc->zerr = "zlib could not be set up";
             return;
         }
     }
@@ -636,7 +637,7 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
     if (mw_imap_inflate_state(ds->z) != MW_IMAP_INFLATE_OK) {
         /* The deflate stream ended in an earlier call: these cannot be inflated. */
         call->zstatus = IMAP_Z_ERROR;
-        call->zerr = mw_imap_inflate_error(ds->z);
+        zc->zerr = mw_imap_inflate_error(ds->z);
         ds->zdead = TRUE;
         return;
     }
@@ -650,26 +651,26 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
     if (sink.over) {
         /* Kept up to the bound and dissected; the direction is not inflated further. */
         call->zstatus = IMAP_Z_ERROR;
-        call->zerr = "a segment inflates to more than 64 MiB";
+        zc->zerr = "a segment inflates to more than 64 MiB";
         ds->zdead = TRUE;
     } else if (zs == MW_IMAP_INFLATE_ERROR || (zs == MW_IMAP_INFLATE_END && used < len)) {
         /* A stream that ends exactly at the end of the run (a final block
          * at LOGOUT) is no error; anything after its end is. */
         call->zstatus = IMAP_Z_ERROR;
-        call->zerr = wmem_strdup(wmem_file_scope(), mw_imap_inflate_error(ds->z));
+        zc->zerr = wmem_strdup(wmem_file_scope(), mw_imap_inflate_error(ds->z));
         ds->zdead = TRUE;
     }
     guint n = wmem_array_get_count(out);
     if (n == ds->zcarry_len && !ds->zdead)
         return; /* nothing new (a deflate block not yet complete): the carry waits, uncopied */
-    call->zcarried = ds->zcarry_len;
+    zc->zcarried = ds->zcarry_len;
     ds->zcarry = NULL;
     ds->zcarry_len = 0;
     if (n == 0)
         return;
     guint8 *data = (guint8 *)wmem_memdup(wmem_file_scope(), wmem_array_get_raw(out), n);
-    call->inflated = data;
-    call->inflated_len = n;
+    zc->inflated = data;
+    zc->inflated_len = n;
     tvbuff_t *ztvb = tvb_new_real_data(data, n, (gint)n);
     wmem_array_t *zitems = wmem_array_sized_new(ps->ctx->pinfo->pool, sizeof(imap_item), 4);
     ps->tvb = ztvb;
@@ -683,13 +684,13 @@ static void parse_inflate(imap_parse *ps, imap_call *call, const guint8 *buf, gs
         ds->zcarry = data + used;
         ds->zcarry_len = n - (guint)used;
     }
-    call->n_zitems = wmem_array_get_count(zitems);
-    if (call->n_zitems) {
+    zc->n_zitems = wmem_array_get_count(zitems);
+    if (zc->n_zitems) {
         const imap_item *zi = (const imap_item *)wmem_array_get_raw(zitems);
         guint8 *packed = (guint8 *)wmem_alloc(wmem_file_scope(),
-                                              imap_items_packed_size(zi, call->n_zitems));
-        imap_items_pack(packed, zi, call->n_zitems);
-        call->zitems = packed;
+                                              imap_items_packed_size(zi, zc->n_zitems));
+        imap_items_pack(packed, zi, zc->n_zitems);
+        zc->zitems = packed;
     }
 }
 
@@ -717,8 +718,12 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     if (call->start == MW_IMAP_START_UNKNOWN)
         call->start = st->sess.start;
     wmem_array_t *plain = ps.items; /* parse_inflate moves ps to the inflated items */
-    if (ps.z_off >= 0)
-        parse_inflate(&ps, call, buf + ps.z_off, (gsize)ps.z_len);
+    if (ps.z_off >= 0) {
+        imap_zcall zc;
+        memset(&zc, 0, sizeof zc);
+        parse_inflate(&ps, call, &zc, buf + ps.z_off, (gsize)ps.z_len);
+        call->z = (const imap_zcall *)wmem_memdup(wmem_file_scope(), &zc, sizeof zc);
+    }
     guint n = wmem_array_get_count(plain);
     const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
     gsize packed = imap_items_packed_size(items, n);
@@ -756,16 +761,17 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
         default: break;
         }
     }
-    if (!call->inflated_len)
+    const imap_zcall *z = call->z;
+    if (!z || !z->inflated_len)
         return;
     /* The inflated octets are a data source of their own; their items are
      * shown on it exactly as plain ones. */
-    tvbuff_t *ztvb = tvb_new_child_real_data(tvb, call->inflated, call->inflated_len,
-                                             (gint)call->inflated_len);
+    tvbuff_t *ztvb = tvb_new_child_real_data(tvb, z->inflated, z->inflated_len,
+                                             (gint)z->inflated_len);
     add_new_data_source(ctx->pinfo, ztvb, "Inflated IMAP");
     rd.tvb = ztvb;
-    p = call->zitems;
-    for (guint i = 0; i < call->n_zitems; i++) {
+    p = z->zitems;
+    for (guint i = 0; i < z->n_zitems; i++) {
         p = imap_items_unpack(p, &item);
         switch (rd.it->kind) {
         case IMAP_ITEM_LINE: render_text_line(&rd); break;

@@ -174,6 +174,18 @@ typedef struct imap_item {
 #define IMAP_SHOW_NUMBERS 100
 enum { IMAP_COUNT_NONE = 0, IMAP_COUNT_SEARCH_PART, IMAP_COUNT_SEARCH };
 
+/* COMPRESS: what the call's compressed run inflated to (file scope; its
+ * first zcarried octets are an unfinished line of earlier calls) and the
+ * items found in it.  Apart from imap_call: few calls have it. */
+typedef struct imap_zcall {
+    guint inflated_len;
+    guint zcarried;
+    guint n_zitems;
+    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
+    const guint8 *inflated;
+    const guint8 *zitems;         /* packed */
+} imap_zcall;
+
 /* The record of one call: one file-scope block with its items packed after
  * it (imap_items.c). */
 typedef struct imap_call {
@@ -186,15 +198,7 @@ typedef struct imap_call {
     guint64 uidvalidity;
     guint n_items;
     const guint8 *items;          /* packed */
-    /* COMPRESS: what the call's compressed run inflated to (file scope; its
-     * first zcarried octets are an unfinished line of earlier calls) and the
-     * items found in it. */
-    guint inflated_len;
-    guint zcarried;
-    guint n_zitems;
-    const char *zerr;             /* IMAP_Z_ERROR: zlib's message */
-    const guint8 *inflated;
-    const guint8 *zitems;         /* packed */
+    const imap_zcall *z;          /* COMPRESS (NULL when zstatus is IMAP_Z_NONE) */
 } imap_call;
 
 /* imap_items.c: items packed for keeping, unpacked to be shown. */

@@ -100,8 +100,10 @@ void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_re
     r->label = label;
     gboolean keep = use_is_message(use) ? core->size <= imap_pref_max_message
                                         : core->size <= IMAP_STRING_KEEP;
+    /* a message's buffer goes to mw_keep_store_grown when complete */
     if (keep && core->size > 0)
-        r->buf = (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)core->size);
+        r->buf = use_is_message(use) ? (guint8 *)mw_keep_grow(NULL, (size_t)core->size)
+                                     : (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)core->size);
     core->user = r;
     it->lit = r;
     ds->lit = core->size ? r : NULL;
@@ -177,7 +179,7 @@ void imap_parse_literal_body(imap_parse *ps, const mw_imap_rec *rec)
         if (r && r->buf && !r->core->broken && use_is_message(use) &&
             r->core->size <= G_MAXUINT32) {
             /* whole: stored once (or only shown now), as mail.message.keep says */
-            r->kept = mw_keep_store(ps->ctx->pinfo, r->buf, (guint32)r->core->size,
+            r->kept = mw_keep_store_grown(ps->ctx->pinfo, r->buf, (guint32)r->core->size,
                                     use == IMAP_LIT_MESSAGE);
             r->buf = NULL;
             if (use == IMAP_LIT_MESSAGE) /* parts and copies, once, from the bytes as kept */

@@ -120,17 +120,19 @@ void imap_render_plaintext_check(imap_render *rd)
 void imap_render_compressed(imap_render *rd, const imap_call *call)
 {
     mw_ctx *ctx = rd->ctx;
+    static const imap_zcall none;
+    const imap_zcall *z = call->z ? call->z : &none;
     const char *who = ctx->dir == MW_DIR_CLIENT ? "C" : "S";
     proto_item *it = proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off,
                                          rd->it->len, ENC_NA);
     switch (call->zstatus) {
     case IMAP_Z_OK:
-        proto_item_append_text(it, ", inflated to %u octets", call->inflated_len - call->zcarried);
+        proto_item_append_text(it, ", inflated to %u octets", z->inflated_len - z->zcarried);
         break;
     case IMAP_Z_ERROR:
-        proto_item_append_text(it, ", inflate error: %s", call->zerr ? call->zerr : "?");
+        proto_item_append_text(it, ", inflate error: %s", z->zerr ? z->zerr : "?");
         mw_expert_format(ctx->pinfo, it, &ei_inflate_error, "Inflate error: %s",
-                      call->zerr ? call->zerr : "?");
+                      z->zerr ? z->zerr : "?");
         break;
     case IMAP_Z_DEAD:
     default:
@@ -141,7 +143,7 @@ void imap_render_compressed(imap_render *rd, const imap_call *call)
     }
     if (call->zstatus == IMAP_Z_OK || call->zstatus == IMAP_Z_ERROR) {
         proto_item *c = proto_tree_add_uint(ctx->tree, hf_inflated_len, rd->tvb, rd->it->off,
-                                            rd->it->len, call->inflated_len - call->zcarried);
+                                            rd->it->len, z->inflated_len - z->zcarried);
         proto_item_set_generated(c);
     }
     if (call->zstatus == IMAP_Z_ERROR)

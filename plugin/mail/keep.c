@@ -1,5 +1,6 @@
 /* Kept message bytes: see keep.h. */
 #include "mail/keep.h"
+#include "engine/heap.h"
 
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -65,6 +66,37 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     }
     g_free(z);
     return out;
+}
+
+void *mw_keep_grow(void *buf, size_t n)
+{
+    return mw_heap_realloc(buf, n);
+}
+
+mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
+{
+    mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
+    k->len = len;
+    if (!buf)
+        return k;
+    mw_heap_take(buf);
+    if (!len) {
+        g_free(buf);
+        return k;
+    }
+    const guint8 *now;
+    if (whole && !keep_messages) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+    } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
+        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+    } else {
+        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), buf, len);
+        k->stored = len;
+        now = k->data;
+    }
+    g_free(buf);
+    remember(pinfo, k, now);
+    return k;
 }
 
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)

@@ -27,6 +27,13 @@ gboolean mw_keep_messages(void);
  * readable through mw_keep_bytes until this packet's dissection ends. */
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole);
 
+/* A message buffer being filled, grown to n bytes (buf NULL: a new one):
+ * g_malloc'd, not file scope (see engine/heap.h), and freed with the
+ * capture if it is never stored. */
+void *mw_keep_grow(void *buf, size_t n);
+/* mw_keep_store for a buffer from mw_keep_grow (taken and freed). */
+mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole);
+
 /* render: the message's bytes for this packet (valid until it is done), or
  * NULL when they were not kept and this is a revisit.  k may be NULL. */
 const guint8 *mw_keep_bytes(packet_info *pinfo, const mw_kept *k);

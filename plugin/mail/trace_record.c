@@ -276,6 +276,14 @@ static void note_addr(mail_trace *t, const guint8 *buf, const mw_trace_field *f)
     }
 }
 
+/* A file-scope copy of the first size bytes of tmp (NULL when none); tmp is freed. */
+static void *shrink(void *tmp, size_t size)
+{
+    void *kept = size ? wmem_memdup(wmem_file_scope(), tmp, size) : NULL;
+    g_free(tmp);
+    return kept;
+}
+
 mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
                             const dkim_sig_rec *dkim_recs, guint n_dkim)
 {
@@ -293,9 +301,11 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
     const dkim_check dkim = {buf, whole, dkim_recs, n_dkim};
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
     mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
-    t->ars = wmem_alloc0_array(wmem_file_scope(), tr_ar, AR_FIELDS_MAX);
-    t->arcs = wmem_alloc0_array(wmem_file_scope(), tr_arc, ARC_FIELDS_MAX);
-    t->addrs = wmem_alloc0_array(wmem_file_scope(), tr_addr, ADDRS_MAX);
+    /* filled at their bound, then kept at the size used: most messages
+     * have none of them, and the record lives as long as the capture */
+    t->ars = g_new0(tr_ar, AR_FIELDS_MAX);
+    t->arcs = g_new0(tr_arc, ARC_FIELDS_MAX);
+    t->addrs = g_new0(tr_addr, ADDRS_MAX);
     for (unsigned i = 0; i < n; i++) {
         switch (f[i].kind) {
         case MW_TRACE_RECEIVED:
@@ -314,6 +324,9 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
         }
     }
     mw_arc_chain_check(arcs, t->arcs_total, &t->chain);
+    t->ars = shrink(t->ars, t->n_ars * sizeof *t->ars);
+    t->arcs = shrink(t->arcs, t->n_arcs * sizeof *t->arcs);
+    t->addrs = shrink(t->addrs, t->n_addrs * sizeof *t->addrs);
     g_free(arcs);
     g_free(tmp);
     g_free(f);

@@ -82,10 +82,11 @@ static void *pop_file_alloc(void *ud, size_t n)
     return wmem_alloc0(wmem_file_scope(), n);
 }
 
+/* Grown buffers (message bodies, the LIST sizes): see mw_keep_grow. */
 static void *pop_file_realloc(void *ud, void *p, size_t n)
 {
     (void)ud;
-    return wmem_realloc(wmem_file_scope(), p, n);
+    return mw_keep_grow(p, n);
 }
 
 static const mw_pop_alloc pop_file_scope = {pop_file_alloc, pop_file_realloc, NULL};
@@ -119,7 +120,7 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
         if (it->kind == MW_POP_ITEM_BODY_END && (it->flags & MW_POP_F_MESSAGE) && m && m->msg &&
             m->msg_len && m->msg_len <= G_MAXUINT32) {
             /* whole: stored once (or only shown now), as mail.message.keep says */
-            m->user = mw_keep_store(ctx->pinfo, m->msg, (guint32)m->msg_len,
+            m->user = mw_keep_store_grown(ctx->pinfo, m->msg, (guint32)m->msg_len,
                                     it->cmd == MW_POP_CMD_RETR);
             m->msg = NULL;
             m->msg_cap = 0;
