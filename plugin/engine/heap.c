@@ -1,13 +1,14 @@
 /* Buffers freed with the capture: see engine/heap.h. */
 #include <wireshark.h>
 
+#include "compat.h"
 #include "engine/heap.h"
 
 /* The live buffers (each owns its memory). */
 static GHashTable *live;
 
-static gboolean free_live(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
-                          void *user_data _U_)
+static mw_wmem_cb_bool free_live(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
+                                 void *user_data _U_)
 {
     g_hash_table_destroy(live);
     live = NULL;
