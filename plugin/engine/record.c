@@ -12,12 +12,30 @@
 /* file scope, beside the calls (keys index + 1) */
 #define KEY_WITHHELD G_MAXUINT32
 
+/* One is kept per call: rarer facts belong in mw_call_side. */
+G_STATIC_ASSERT(sizeof(mw_call) <= 40);
+
 mw_call *mw_call_new(int dir, guint8 kind)
 {
     mw_call *c = wmem_new0(wmem_file_scope(), mw_call);
     c->dir = (guint8)dir;
     c->kind = kind;
     return c;
+}
+
+mw_call_side *mw_call_side_get(mw_call *call)
+{
+    if (!call->side)
+        call->side = wmem_new0(wmem_file_scope(), mw_call_side);
+    return call->side;
+}
+
+mw_call_x *mw_call_x_get(mw_call *call)
+{
+    mw_call_side *side = mw_call_side_get(call);
+    if (!side->x)
+        side->x = wmem_new0(wmem_file_scope(), mw_call_x);
+    return side->x;
 }
 
 gboolean mw_record_unvisited(packet_info *pinfo)
