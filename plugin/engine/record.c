@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 
+#include "engine/heap.h"
 #include "engine/record.h"
 
 #define KEY_CALLS 0
@@ -20,7 +21,7 @@ G_STATIC_ASSERT(sizeof(mw_call) <= 40);
 
 mw_call *mw_call_new(int dir, guint8 kind)
 {
-    mw_call *c = wmem_new0(wmem_file_scope(), mw_call);
+    mw_call *c = mw_arena_new0(mw_call);
     c->dir = (guint8)dir;
     c->kind = kind;
     return c;
@@ -29,7 +30,7 @@ mw_call *mw_call_new(int dir, guint8 kind)
 mw_call_side *mw_call_side_get(mw_call *call)
 {
     if (!call->side)
-        call->side = wmem_new0(wmem_file_scope(), mw_call_side);
+        call->side = mw_arena_new0(mw_call_side);
     return call->side;
 }
 
@@ -37,7 +38,7 @@ mw_call_x *mw_call_x_get(mw_call *call)
 {
     mw_call_side *side = mw_call_side_get(call);
     if (!side->x)
-        side->x = wmem_new0(wmem_file_scope(), mw_call_x);
+        side->x = mw_arena_new0(mw_call_x);
     return side->x;
 }
 
