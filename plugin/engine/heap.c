@@ -37,7 +37,7 @@ void *mw_arena_alloc0(size_t n)
             wmem_register_callback(wmem_file_scope(), free_arena, NULL);
             b->prev = NULL;
             arena = b;
-            arena_used = head + n; /* full: the next record opens a block */
+            arena_used = ARENA_BLOCK; /* full: the next record opens a block */
             return (guint8 *)b + head;
         }
         b->prev = arena->prev;
