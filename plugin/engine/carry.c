@@ -11,7 +11,7 @@ gboolean mw_bytes_have_eol(const guint8 *p, guint n)
 
 mw_carry *mw_carry_new(const guint8 *p, guint n, guint32 from)
 {
-    mw_carry *c = wmem_new0(wmem_file_scope(), mw_carry);
+    mw_carry *c = mw_arena_new0(mw_carry);
     c->from = from;
     mw_carry_append(c, p, n);
     return c;

@@ -78,6 +78,15 @@ enum mw_call_kind {
 #define MW_CF_SIDES 0x10      /* its bytes, not the ports, decided the sides */
 #define MW_CF_PREFACE 0x20    /* client bytes of an earlier frame (mw_preface) */
 
+/* The carried line of a call and its rarer facts, apart: most calls have
+ * neither, and the call record stays small (many are kept). */
+typedef struct mw_call_side {
+    mw_carry *carry;        /* the line carried into the call (NULL: none) */
+    mw_carry *left;         /* the holder of the incomplete line it left (NULL: none) */
+    mw_call_x *x;           /* NULL when none of its facts apply */
+    guint32 carry_len;      /* bytes of carry before the segment's own */
+} mw_call_side;
+
 /* What the first pass stores per call; later passes repeat it from this. */
 typedef struct mw_call {
     guint8 kind;
@@ -85,13 +94,10 @@ typedef struct mw_call {
     guint8 flags;
     guint32 skip;           /* the segment's own delivered bytes: tvb [skip, skip + own_len) */
     guint32 own_len;
-    guint32 carry_len;      /* bytes of carry before them */
     guint32 consumed;       /* records mode: bytes parse consumed */
     guint64 offset;         /* stream offset of the first byte after the carried ones */
-    mw_carry *carry;
-    mw_carry *left;         /* the holder of the incomplete line it left (NULL: none) */
     void *data;             /* the protocol's record of the call */
-    mw_call_x *x;           /* NULL when none of its facts apply */
+    mw_call_side *side;     /* NULL: no carried line, none left, no rarer facts */
 } mw_call;
 
 /* The comparison window and recent deliveries of one direction. */
@@ -123,11 +129,24 @@ typedef struct mw_flow {
     gboolean mid_line;      /* an over-long line is being delivered in fragments */
 } mw_flow;
 
-static inline mw_call_x *mw_call_x_get(mw_call *call)
+mw_call_side *mw_call_side_get(mw_call *call);
+mw_call_x *mw_call_x_get(mw_call *call);
+
+static inline const mw_call_x *mw_call_xq(const mw_call *call)
 {
-    if (!call->x)
-        call->x = wmem_new0(wmem_file_scope(), mw_call_x);
-    return call->x;
+    return call->side ? call->side->x : NULL;
+}
+static inline mw_carry *mw_call_carry(const mw_call *call)
+{
+    return call->side ? call->side->carry : NULL;
+}
+static inline mw_carry *mw_call_left(const mw_call *call)
+{
+    return call->side ? call->side->left : NULL;
+}
+static inline guint32 mw_call_carry_len(const mw_call *call)
+{
+    return call->side ? call->side->carry_len : 0;
 }
 
 mw_call *mw_call_new(int dir, guint8 kind);

@@ -16,4 +16,11 @@ void mw_heap_free(void *p);
 /* p is the caller's from now on (to g_free): the capture no longer frees it. */
 void mw_heap_take(void *p);
 
+/* Records of the capture's lifetime that are never freed or resized
+ * before it ends (per-call records): cut from large blocks, without the
+ * per-chunk header and rounding of the file-scope allocator.  Zeroed,
+ * 8-byte aligned; all freed when the capture closes. */
+void *mw_arena_alloc0(size_t n);
+#define mw_arena_new0(type) ((type *)mw_arena_alloc0(sizeof(type)))
+
 #endif

@@ -56,7 +56,7 @@ static void show_as_text(packet_info *pinfo, proto_tree *tree, proto_item *it, i
 void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consumed)
 {
     proto_item *it;
-    const mw_call_x *x = call->x;
+    const mw_call_x *x = mw_call_xq(call);
     guint len = tvb_reported_length(data);
     if (x && x->lost) {
         it = proto_tree_add_uint(ctx->tree, hf_lost, data, 0, 0, x->lost);
@@ -71,12 +71,13 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
                              "%u bytes of this direction are missing from the capture before "
                              "these bytes; dissection resynchronises on what follows", x->lost);
     }
-    if (call->carry_len) {
-        it = proto_tree_add_item(ctx->tree, hf_carried, data, 0, (gint)call->carry_len, ENC_NA);
+    guint32 carry_len = mw_call_carry_len(call);
+    if (carry_len) {
+        it = proto_tree_add_item(ctx->tree, hf_carried, data, 0, (gint)carry_len, ENC_NA);
         proto_item_set_generated(it);
-        show_as_text(ctx->pinfo, ctx->tree, it, hf_carried_text, data, 0, (gint)call->carry_len,
+        show_as_text(ctx->pinfo, ctx->tree, it, hf_carried_text, data, 0, (gint)carry_len,
                      "Line start from an earlier segment");
-        generated_uint(ctx->tree, hf_carried_from, data, call->carry->from);
+        generated_uint(ctx->tree, hf_carried_from, data, mw_call_carry(call)->from);
     }
     if (consumed < len) {
         col_append_sep_fstr(ctx->pinfo->cinfo, COL_INFO, " | ", "%s: [partial line]",
@@ -84,13 +85,14 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
         it = proto_tree_add_item(ctx->tree, hf_partial, data, consumed, (gint)(len - consumed), ENC_NA);
         show_as_text(ctx->pinfo, ctx->tree, it, hf_partial_text, data, (gint)consumed,
                      (gint)(len - consumed), "Incomplete line (continues in a later segment)");
-        if (call->left && call->left->continued_in) {
+        const mw_carry *left = mw_call_left(call);
+        if (left && left->continued_in) {
             it = proto_tree_add_uint(ctx->tree, hf_continued_in, data, consumed,
-                                     (gint)(len - consumed), call->left->continued_in);
+                                     (gint)(len - consumed), left->continued_in);
             proto_item_set_generated(it);
         }
     }
-    guint at = call->carry_len + call->own_len;
+    guint at = carry_len + call->own_len;
     if (call->flags & MW_CF_PREFACE) {
         it = proto_tree_add_uint(ctx->tree, hf_preface_from, data, 0, (gint)len, x->first_frame);
         proto_item_set_generated(it);
@@ -113,11 +115,12 @@ void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t
     proto_item *it = proto_tree_add_item(t, hf_partial, seg, 0, -1, ENC_NA);
     show_as_text(pinfo, t, it, hf_partial_text, seg, 0, (gint)tvb_reported_length(seg),
                  "Incomplete line (continues in a later segment)");
-    it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, call->carry->from);
+    const mw_carry *carry = mw_call_carry(call);
+    it = proto_tree_add_uint(t, hf_carried_from, seg, 0, 0, carry->from);
     proto_item_set_generated(it);
-    proto_item_append_text(it, " (%u bytes before this segment's)", call->carry_len);
-    if (call->carry->continued_in)
-        generated_uint(t, hf_continued_in, seg, call->carry->continued_in);
+    proto_item_append_text(it, " (%u bytes before this segment's)", mw_call_carry_len(call));
+    if (carry->continued_in)
+        generated_uint(t, hf_continued_in, seg, carry->continued_in);
     it = proto_tree_add_uint64(t, hf_offset, seg, 0, 0, call->offset);
     proto_item_set_generated(it);
     proto_item_set_hidden(it);
@@ -125,7 +128,7 @@ void mw_show_carry_only(const mw_stream_proto *sp, const mw_call *call, tvbuff_t
 
 void mw_show_repeat(proto_tree *tree, packet_info *pinfo, const mw_call *call, tvbuff_t *seg)
 {
-    const mw_call_x *x = call->x;
+    const mw_call_x *x = mw_call_xq(call);
     guint len = tvb_reported_length(seg);
     proto_item *it;
     if (!x)
@@ -168,7 +171,7 @@ void mw_show_repeat(proto_tree *tree, packet_info *pinfo, const mw_call *call, t
 void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *tvb,
                      packet_info *pinfo, proto_tree *tree)
 {
-    const mw_call_x *x = call->x;
+    const mw_call_x *x = mw_call_xq(call);
     proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
     proto_tree *t = proto_item_add_subtree(root, *sp->ett);
     proto_item *it;
@@ -177,8 +180,8 @@ void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *t
         guint32 in = 0;
         if (call->kind == MW_CALL_HELD && x)
             in = x->released_in;
-        else if (x && x->dup_of && x->dup_of->x)
-            in = x->dup_of->x->released_in;
+        else if (x && x->dup_of && mw_call_xq(x->dup_of))
+            in = mw_call_xq(x->dup_of)->released_in;
         it = proto_tree_add_item(t, hf_held, tvb, 0, -1, ENC_NA);
         mw_expert(pinfo, it, &ei_out_of_order);
         if (in)
@@ -204,9 +207,11 @@ void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *t
     else if (x && x->conflict_len) {
         /* only the conflict: the bytes are shown as held above */
         mw_call_x only = *x;
+        mw_call_side side = *call->side;
         mw_call c = *call;
         only.rep_len = 0;
-        c.x = &only;
+        side.x = &only;
+        c.side = &side;
         mw_show_repeat(t, pinfo, &c, tvb);
     }
 }

@@ -56,7 +56,7 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
 {
     int dir = call->dir;
     mw_flow *flow = &mc->flow[dir];
-    mw_call_x *x = call->x;
+    const mw_call_x *x = mw_call_xq(call);
     if (x && x->lost) {
         /* The carried line can never be completed: drop it, and let the
          * protocol resynchronise. */
@@ -70,16 +70,17 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
         call->flags |= MW_CF_MID_LINE;
     call->offset = flow->offset;
     if (flow->carry) {
-        call->carry = flow->carry;
-        call->carry_len = flow->carry->len;
+        mw_call_side *side = mw_call_side_get(call);
+        side->carry = flow->carry;
+        side->carry_len = flow->carry->len;
         guint own = own_bytes(call, tvb);
         /* Still no line end: the protocol would leave it all again. */
-        if (!call->carry->has_eol && !(x && x->npieces) && own &&
-            call->carry_len + own < MW_MAX_CARRY &&
+        if (!side->carry->has_eol && !(x && x->npieces) && own &&
+            side->carry_len + own < MW_MAX_CARRY &&
             !mw_bytes_have_eol(tvb_get_ptr(tvb, call->skip, own), own))
             call->flags |= MW_CF_CARRY_ONLY;
         else
-            call->carry->continued_in = pinfo->num;
+            side->carry->continued_in = pinfo->num;
     }
 }
 
@@ -91,43 +92,46 @@ static void keep_leftover(mw_flow *flow, mw_call *call, tvbuff_t *data, guint co
 {
     guint total = tvb_reported_length(data);
     guint left = total > consumed ? total - consumed : 0;
-    flow->offset = call->offset + (total - call->carry_len);
+    mw_carry *carry = mw_call_carry(call);
+    guint32 carry_len = mw_call_carry_len(call);
+    flow->offset = call->offset + (total - carry_len);
     flow->carry = NULL;
     if (!left)
         return;
-    if (consumed == 0 && call->carry) {
+    mw_call_side *side = mw_call_side_get(call);
+    if (consumed == 0 && carry) {
         /* the same line goes on in its holder */
-        mw_carry_append(call->carry, tvb_get_ptr(data, call->carry_len, total - call->carry_len),
-                        total - call->carry_len);
-        call->carry->continued_in = 0;
-        call->left = call->carry;
+        mw_carry_append(carry, tvb_get_ptr(data, carry_len, total - carry_len), total - carry_len);
+        carry->continued_in = 0;
+        side->left = carry;
     } else {
-        guint32 from = consumed < call->carry_len ? call->carry->from : pinfo->num;
-        call->left = mw_carry_new(tvb_get_ptr(data, consumed, left), left, from);
+        guint32 from = consumed < carry_len ? carry->from : pinfo->num;
+        side->left = mw_carry_new(tvb_get_ptr(data, consumed, left), left, from);
     }
-    flow->carry = call->left;
+    flow->carry = side->left;
 }
 
 /* The bytes a DATA call hands the protocol: carried line, the segment's
  * own new bytes, bytes released from a hole. */
 static tvbuff_t *call_bytes(const mw_call *call, tvbuff_t *tvb, packet_info *pinfo)
 {
-    const mw_call_x *x = call->x;
+    const mw_call_x *x = mw_call_xq(call);
+    guint32 carry_len = mw_call_carry_len(call);
     guint own = own_bytes(call, tvb);
     guint npieces = x ? x->npieces : 0;
-    if (!call->carry_len && !npieces) {
+    if (!carry_len && !npieces) {
         if (call->skip == 0 && own == tvb_reported_length(tvb))
             return tvb;
         return tvb_new_subset_length(tvb, call->skip, (gint)own);
     }
-    guint total = call->carry_len + own;
+    guint total = carry_len + own;
     for (guint i = 0; i < npieces; i++)
         total += x->pieces[i].len;
     guint8 *joined = (guint8 *)wmem_alloc(pinfo->pool, total ? total : 1);
     guint at = 0;
-    if (call->carry_len)
-        memcpy(joined, call->carry->bytes, call->carry_len);
-    at += call->carry_len;
+    if (carry_len)
+        memcpy(joined, mw_call_carry(call)->bytes, carry_len);
+    at += carry_len;
     if (own)
         tvb_memcpy(tvb, joined + at, call->skip, own);
     at += own;
@@ -157,19 +161,22 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         tvbuff_t *seg = tvb_new_subset_length(tvb, call->skip, (gint)own);
         if (first) {
             mw_flow *flow = &mc->flow[dir];
-            mw_carry_append(call->carry, tvb_get_ptr(seg, 0, own), own);
-            call->left = call->carry;
+            mw_call_side *side = mw_call_side_get(call);
+            mw_carry_append(side->carry, tvb_get_ptr(seg, 0, own), own);
+            side->left = side->carry;
             flow->offset = call->offset + own;
         }
         mw_show_carry_only(sp, call, seg, pinfo, tree, index == 0);
-        if (call->x && (call->x->rep_len || call->x->conflict_len)) {
+        const mw_call_x *x = mw_call_xq(call);
+        if (x && (x->rep_len || x->conflict_len)) {
             proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
             mw_show_repeat(proto_item_add_subtree(root, *sp->ett), pinfo, call, tvb);
         }
         return;
     }
     tvbuff_t *bytes = call_bytes(call, tvb, pinfo);
-    if (tvb_reported_length(bytes) == 0 && !(call->x && call->x->lost))
+    const mw_call_x *x = mw_call_xq(call);
+    if (tvb_reported_length(bytes) == 0 && !(x && x->lost))
         return;
 
     mw_ctx ctx;
@@ -178,9 +185,9 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     ctx.sp = sp;
     ctx.dir = dir;
     ctx.tls = in_tls;
-    ctx.stream_offset = call->offset - call->carry_len;
-    ctx.carried = call->carry_len;
-    ctx.carried_from = call->carry ? call->carry->from : 0;
+    ctx.stream_offset = call->offset - mw_call_carry_len(call);
+    ctx.carried = mw_call_carry_len(call);
+    ctx.carried_from = mw_call_carry(call) ? mw_call_carry(call)->from : 0;
     ctx.call_index = index;
     ctx.mid_line = (call->flags & MW_CF_MID_LINE) != 0;
     ctx.foreign = (call->flags & MW_CF_PREFACE) && dir != mw_conv_direction(sp, mc, pinfo, NULL);
@@ -223,7 +230,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     mw_show_call(&ctx, call, bytes, consumed);
     if (call->flags & MW_CF_SIDES)
         mw_show_sides(&ctx);
-    if (call->x && (call->x->rep_len || call->x->conflict_len)) {
+    if (x && (x->rep_len || x->conflict_len)) {
         /* on the segment's own bytes (the call's may be joined ones) */
         proto_item *root = proto_tree_add_item(tree, *sp->proto, tvb, 0, -1, ENC_NA);
         mw_show_repeat(proto_item_add_subtree(root, *sp->ett), pinfo, call, tvb);

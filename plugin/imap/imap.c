@@ -28,6 +28,7 @@
 #include "mail/mail.h"
 #include "mail/tap.h"
 #include "mail/message_tree.h"
+#include "engine/heap.h"
 
 int proto_imap = -1;
 static int ett_imap = -1;
@@ -727,7 +728,7 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     guint n = wmem_array_get_count(plain);
     const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
     gsize packed = imap_items_packed_size(items, n);
-    imap_call *kept = (imap_call *)wmem_alloc(wmem_file_scope(), sizeof *kept + packed);
+    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + packed);
     *kept = head;
     kept->n_items = n;
     kept->items = (const guint8 *)(kept + 1);

@@ -16,6 +16,7 @@
 #include "mail/keep.h"
 #include "pop/pop.h"
 #include "engine/stream.h"
+#include "engine/heap.h"
 #include "mail/tap.h"
 #include "mail/walk.h"
 
@@ -131,7 +132,7 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
         }
     }
     /* a call that only carries part of a line keeps no record */
-    ctx->rec = call.nitems ? wmem_memdup(wmem_file_scope(), &call, sizeof call) : NULL;
+    ctx->rec = call.nitems ? memcpy(mw_arena_alloc0(sizeof call), &call, sizeof call) : NULL;
     return (guint)used;
 }
 

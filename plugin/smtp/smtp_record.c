@@ -19,6 +19,7 @@
 #include "mail/tap.h"
 #include "mail/trace_fields.h"
 #include "smtp/smtp_int.h"
+#include "engine/heap.h"
 
 typedef enum {
     OP_ITEM, OP_UINT, OP_UINT64, OP_STRING, OP_BOOLEAN, OP_TIME, OP_LINK, OP_SUBTREE,
@@ -79,7 +80,7 @@ struct smtp_call_rec {
 void *smtp_rec(smtp_call *sc, size_t size)
 {
     (void)sc;
-    return wmem_alloc0(wmem_file_scope(), size);
+    return mw_arena_alloc0(size);
 }
 
 static blob_ref blob_put(smtp_call *sc, const void *p, size_t n, guint align)
