@@ -14,10 +14,13 @@
 /* Copies linked per group: a capture holding the same message hundreds of
  * times would otherwise grow links (and tree items) with the square. */
 #define COPIES_MAX 16
-/* Bytes of a body kept for the comparison when the message's bytes are not
+/* Bytes of a body compared when the message's bytes are not kept
  * (mail.message.keep off): a first difference past them is not known.
- * Bounded, so that large messages still cost little. */
+ * Bounded, so that large messages still cost little.  They are kept as one
+ * 32-bit hash per block of BODY_BLOCK bytes (4 bytes for 64), which finds the
+ * block of the first difference, not its byte. */
 #define BODY_PREFIX_MAX 4096
+#define BODY_BLOCK 64
 
 typedef struct copy_link {
     const mail_copy *other;
@@ -28,6 +31,7 @@ typedef struct copy_link {
     guint n_removed;
     gboolean body_same;
     gint64 first_diff;       /* offset in the body, -1 when not known */
+    gboolean diff_block;     /* first_diff starts the BODY_BLOCK bytes holding it */
 } copy_link;
 
 struct mail_copy {
@@ -39,8 +43,8 @@ struct mail_copy {
     const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
                                 starts, to find the first differing byte */
     guint32 body_off;
-    const guint8 *prefix;    /* without kept bytes: the body's first prefix_len bytes */
-    guint32 prefix_len;
+    const guint32 *blocks;   /* without kept bytes: hashes of the blocks of the body's */
+    guint32 prefix_len;      /* first prefix_len bytes */
     const char **fields;     /* "Name: value", folding collapsed */
     guint n_fields;
     wmem_array_t *links;     /* copy_link */
@@ -51,6 +55,7 @@ static int hf_header_added = -1;
 static int hf_header_removed = -1;
 static int hf_body_same = -1;
 static int hf_body_differs_at = -1;
+static int hf_body_differs_in = -1;
 static int ett_copy = -1;
 static expert_field ei_body_altered = EI_INIT;
 static expert_field ei_body_differs = EI_INIT;
@@ -76,6 +81,29 @@ static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
     }
     s[o] = 0;
     return s;
+}
+
+/* FNV-1a: a change of one byte always changes it. */
+static guint32 block_hash(const guint8 *p, size_t n)
+{
+    guint32 h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* Without the earlier body's bytes: the start of the first block of its
+ * kept prefix whose hash the later body does not match, -1 when none. */
+static gint64 first_block_diff(const mail_copy *earlier, const guint8 *later_body,
+                               guint64 later_len)
+{
+    for (guint32 off = 0, k = 0; off < earlier->prefix_len; off += BODY_BLOCK, k++) {
+        guint32 n = MIN(BODY_BLOCK, earlier->prefix_len - off);
+        if (later_len < (guint64)off + n ||
+            block_hash(later_body + off, n) != earlier->blocks[k])
+            return off;
+    }
+    return -1;
 }
 
 /* Fields of a not matched in b (a multiset difference). */
@@ -106,15 +134,20 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     l.body_same = later->body_len == earlier->body_len &&
                   memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
     l.first_diff = -1;
-    /* the earlier body from its message's kept bytes, else from the first
-     * bytes of it kept here (mail.message.keep off) */
+    /* the earlier body from its message's kept bytes, else from the hashes
+     * of the first blocks of it kept here (mail.message.keep off) */
     const guint8 *eb = l.body_same ? NULL : mw_keep_bytes(pinfo, earlier->kept);
     guint64 elen = earlier->body_len;
     if (eb) {
         eb += earlier->body_off;
-    } else if (!l.body_same) {
-        eb = earlier->prefix;
-        elen = earlier->prefix_len;
+    } else if (!l.body_same && earlier->blocks) {
+        l.first_diff = first_block_diff(earlier, later_body, later->body_len);
+        if (l.first_diff >= 0) {
+            l.diff_block = TRUE;
+        } else if (earlier->prefix_len == earlier->body_len) {
+            /* the whole earlier body matched: the later one goes on past it */
+            l.first_diff = (gint64)earlier->body_len;
+        }
     }
     if (eb) {
         guint64 n = MIN(later->body_len, elen), i = 0;
@@ -181,7 +214,12 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     c->body_off = (guint32)body_off;
     if (!c->kept && c->body_len) {
         c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
-        c->prefix = (const guint8 *)wmem_memdup(fs, body, c->prefix_len);
+        guint32 nb = (c->prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
+        guint32 *blocks = wmem_alloc_array(fs, guint32, nb);
+        for (guint32 k = 0; k < nb; k++)
+            blocks[k] = block_hash(body + (gsize)k * BODY_BLOCK,
+                                   MIN(BODY_BLOCK, c->prefix_len - k * BODY_BLOCK));
+        c->blocks = blocks;
     }
 
     char hex[65];
@@ -237,16 +275,28 @@ void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
         proto_item_set_generated(bi);
         if (l->body_same)
             continue;
-        if (l->first_diff >= 0)
+        if (l->first_diff >= 0 && l->diff_block) {
+            proto_item *di = proto_tree_add_uint64(lt, hf_body_differs_in, msg, 0, 0,
+                                                   (guint64)l->first_diff);
+            proto_item_set_generated(di);
+            proto_item_append_text(di, " (bytes %" PRId64 " to %" PRId64 ")", l->first_diff,
+                                   l->first_diff + BODY_BLOCK - 1);
+        } else if (l->first_diff >= 0) {
             proto_item_set_generated(proto_tree_add_uint64(lt, hf_body_differs_at, msg, 0, 0,
                                                            (guint64)l->first_diff));
+        }
         const char *mine = c->proto, *theirs = l->other->proto;
         gboolean altered = (strcmp(mine, "SMTP") == 0 && is_fetch(theirs)) ||
                            (strcmp(theirs, "SMTP") == 0 && is_fetch(mine));
-        const char *at = l->first_diff >= 0
-                             ? wmem_strdup_printf(pinfo->pool, "first difference at byte %" PRId64
-                                                  " of the body", l->first_diff)
-                             : "first difference past the bytes compared";
+        const char *at =
+            l->first_diff < 0 ? "first difference past the bytes compared"
+            : l->diff_block
+                ? wmem_strdup_printf(pinfo->pool,
+                                     "first difference in bytes %" PRId64 " to %" PRId64
+                                     " of the body",
+                                     l->first_diff, l->first_diff + BODY_BLOCK - 1)
+                : wmem_strdup_printf(pinfo->pool, "first difference at byte %" PRId64
+                                     " of the body", l->first_diff);
         expert_add_info_format(pinfo, bi, altered ? &ei_body_altered : &ei_body_differs,
                                "%s copy in frame %u has a different body (%s)%s",
                                theirs, l->other->frame, at,
@@ -279,6 +329,11 @@ void mail_copies_register(int proto)
         {&hf_body_differs_at,
          {"Bodies differ at", "mail.message.body_differs_at", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Offset in the body of the first differing byte", HFILL}},
+        {&hf_body_differs_in,
+         {"Bodies differ in block at", "mail.message.body_differs_in", FT_UINT64, BASE_DEC, NULL,
+          0x0,
+          "Offset in the body of the 64-byte block holding the first differing byte (the "
+          "earlier body's bytes not kept: mail.message.keep off)", HFILL}},
     };
     static gint *ett[] = {&ett_copy};
     static ei_register_info ei[] = {
