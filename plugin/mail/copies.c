@@ -45,7 +45,8 @@ struct mail_copy {
     guint32 body_off;
     const guint32 *blocks;   /* without kept bytes: hashes of the blocks of the body's */
     guint32 prefix_len;      /* first prefix_len bytes */
-    const char **fields;     /* "Name: value", folding collapsed */
+    const char *fields;      /* n_fields "Name: value", folding collapsed, each
+                                ended by NUL, one after the other: one block */
     guint n_fields;
     wmem_array_t *links;     /* copy_link */
 };
@@ -110,17 +111,23 @@ static gint64 first_block_diff(const mail_copy *earlier, const guint8 *later_bod
 static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
 {
     const char **out = wmem_alloc_array(wmem_file_scope(), const char *, a->n_fields + 1);
+    const char **bf = g_new(const char *, b->n_fields + 1);
     gboolean *used = g_new0(gboolean, b->n_fields + 1);
+    const char *f = b->fields;
+    for (guint j = 0; j < b->n_fields; j++, f += strlen(f) + 1)
+        bf[j] = f;
     *n = 0;
-    for (guint i = 0; i < a->n_fields; i++) {
+    f = a->fields;
+    for (guint i = 0; i < a->n_fields; i++, f += strlen(f) + 1) {
         gboolean found = FALSE;
         for (guint j = 0; j < b->n_fields && !found; j++)
-            if (!used[j] && strcmp(a->fields[i], b->fields[j]) == 0)
+            if (!used[j] && strcmp(f, bf[j]) == 0)
                 used[j] = found = TRUE;
         if (!found)
-            out[(*n)++] = a->fields[i];
+            out[(*n)++] = f;
     }
     g_free(used);
+    g_free(bf);
     return out;
 }
 
@@ -184,9 +191,9 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     mail_copy *c = wmem_new0(fs, mail_copy);
     c->frame = pinfo->num;
     c->proto = proto ? wmem_strdup(fs, proto) : "mail";
-    /* Fields are gathered here and kept at their number: most messages
-     * have a few, and no links (made when a copy is found). */
-    const char **fields = wmem_alloc_array(pinfo->pool, const char *, FIELDS_MAX);
+    /* Fields are gathered here and kept in one block: most messages have a
+     * few, and no links (made when a copy is found). */
+    GByteArray *fields = g_byte_array_new();
     size_t pos = 0;
     gboolean ended = FALSE;
     while (pos < len) {
@@ -200,11 +207,15 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
             break;
         if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
             c->message_id = collapse(fs, buf + f.value.off, f.value.len);
-        if (c->n_fields < FIELDS_MAX)
-            fields[c->n_fields++] =
-                collapse(fs, buf + f.name.off, f.value.off + f.value.len - f.name.off);
+        if (c->n_fields < FIELDS_MAX) {
+            const char *t = collapse(pinfo->pool, buf + f.name.off,
+                                     f.value.off + f.value.len - f.name.off);
+            g_byte_array_append(fields, (const guint8 *)t, (guint)strlen(t) + 1);
+            c->n_fields++;
+        }
     }
-    c->fields = (const char **)wmem_memdup(fs, fields, c->n_fields * sizeof *fields);
+    c->fields = fields->len ? (const char *)wmem_memdup(fs, fields->data, fields->len) : NULL;
+    g_byte_array_free(fields, TRUE);
     /* No header block: the whole message is the body. */
     size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
     const guint8 *body = buf + body_off;
