@@ -14,11 +14,12 @@
 /* Copies linked per group: a capture holding the same message hundreds of
  * times would otherwise grow links (and tree items) with the square. */
 #define COPIES_MAX 16
-/* Bytes of a body compared when the message's bytes are not kept
- * (mail.message.keep off): a first difference past them is not known.
- * Bounded, so that large messages still cost little.  They are kept as one
- * 32-bit hash per block of BODY_BLOCK bytes (4 bytes for 64), which finds the
- * block of the first difference, not its byte. */
+/* Bytes of a body compared when the message's bytes are not kept: a first
+ * difference past them is not known.  Bounded, so that large messages still
+ * cost little.  With mail.message.keep off (every message) they are kept as
+ * one 32-bit hash per block of BODY_BLOCK bytes (4 bytes for 64), which
+ * finds the block of the first difference, not its byte; with it on (a
+ * message not kept for another reason), as they are. */
 #define BODY_PREFIX_MAX 4096
 #define BODY_BLOCK 64
 
@@ -43,8 +44,10 @@ struct mail_copy {
     const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
                                 starts, to find the first differing byte */
     guint32 body_off;
-    const guint32 *blocks;   /* without kept bytes: hashes of the blocks of the body's */
-    guint32 prefix_len;      /* first prefix_len bytes */
+    /* without kept bytes, the body's first prefix_len bytes: */
+    const guint32 *blocks;   /* keep off: hashes of their blocks */
+    const guint8 *prefix;    /* keep on (a message not kept): the bytes */
+    guint32 prefix_len;
     const char *fields;      /* n_fields "Name: value", folding collapsed, each
                                 ended by NUL, one after the other: one block */
     guint n_fields;
@@ -147,6 +150,9 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     guint64 elen = earlier->body_len;
     if (eb) {
         eb += earlier->body_off;
+    } else if (!l.body_same && earlier->prefix) {
+        eb = earlier->prefix;
+        elen = earlier->prefix_len;
     } else if (!l.body_same && earlier->blocks) {
         l.first_diff = first_block_diff(earlier, later_body, later->body_len);
         if (l.first_diff >= 0) {
@@ -223,7 +229,10 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
     c->kept = mw_keep_messages() ? mw_keep_of(pinfo, buf) : NULL;
     c->body_off = (guint32)body_off;
-    if (!c->kept && c->body_len) {
+    if (!c->kept && c->body_len && mw_keep_messages()) {
+        c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
+        c->prefix = (const guint8 *)wmem_memdup(fs, body, c->prefix_len);
+    } else if (!c->kept && c->body_len) {
         c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
         guint32 nb = (c->prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
         guint32 *blocks = wmem_alloc_array(fs, guint32, nb);
