@@ -1,149 +1,178 @@
-/* A call's items as kept for the capture: packed one after the other, a
- * literal chunk or compressed run in 48 bytes and a text line in 96 (an
- * imap_item is 152), each unpacked into a whole imap_item to be shown.
- * Literal chunks are most items of a mailbox download: one per segment. */
+/* A call's items as kept for the capture: packed one after the other, each
+ * unpacked into a whole imap_item to be shown.  Most of an item's fields are
+ * zero: the packed form holds its kind, a mask of the fields that are not,
+ * then those (numbers as base-128 varints, signed ones zigzagged, pointers as
+ * they are): a text line or a literal chunk (most items of a mailbox
+ * download: one per segment) takes some 20 to 40 bytes, an imap_item 152. */
 #include <wireshark.h>
 
 #include "imap/imap.h"
 
-typedef struct packed_chunk {
-    guint8 kind;
-    gint off, len;
-    guint32 user_frame;
-    imap_lit_rec *lit;
-    const char *user;
-    guint64 lit_at, lit_left;
-} packed_chunk;
-
 enum { LB_FRAGMENT = 1, LB_CONTINUED = 2 };
 
-typedef struct packed_line {
-    guint8 kind, line_kind, logical, cmd, cont_what, eff_state, sasl_mech, sasl_step;
-    guint8 sasl_prompt, session_first, count_what, lbits, eol, eol_len;
-    guint16 anomalies;
-    guint32 l_flags;
-    gint l_offset;
-    guint32 l_len;
-    gint start, end;
-    guint32 untagged_for, user_frame;
-    const imap_linelen *ll; /* where a chunk keeps off and len */
-    const imap_walk *walk;
-    const imap_cmd_rec *rec;
-    imap_lit_rec *lit;
-    const char *user;
-    guint64 count;
-} packed_line;
+/* Fields of a line (LINE) and of a chunk (LITERAL, COMPRESSED), by mask bit. */
+enum {
+    L_LINE_KIND, L_LOGICAL, L_CMD, L_CONT_WHAT, L_EFF_STATE, L_SASL_MECH, L_SASL_STEP,
+    L_SASL_PROMPT, L_SESSION_FIRST, L_COUNT_WHAT, L_LBITS, L_EOL, L_EOL_LEN, L_ANOMALIES,
+    L_FLAGS, L_OFFSET, L_LEN, L_START, L_END, L_LL, L_UNTAGGED_FOR, L_USER_FRAME, L_WALK,
+    L_REC, L_LIT, L_USER, L_COUNT,
+};
+enum { C_OFF, C_LEN, C_USER_FRAME, C_LIT, C_USER, C_LIT_AT, C_LIT_LEFT };
 
-static gsize packed_size(const imap_item *it)
+typedef struct packer {
+    guint8 *out; /* NULL: only count */
+    gsize n;
+} packer;
+
+static void put_byte(packer *pk, guint8 c)
 {
-    return it->kind == IMAP_ITEM_LINE ? sizeof(packed_line) : sizeof(packed_chunk);
+    if (pk->out)
+        pk->out[pk->n] = c;
+    pk->n++;
+}
+
+static void put_var(packer *pk, guint64 v)
+{
+    do {
+        guint8 c = (guint8)(v & 0x7f);
+        v >>= 7;
+        put_byte(pk, v ? (guint8)(c | 0x80) : c);
+    } while (v);
+}
+
+static guint64 zig(gint64 v)
+{
+    return ((guint64)v << 1) ^ (guint64)(v >> 63);
+}
+
+static void put_ptr(packer *pk, const void *p)
+{
+    if (pk->out)
+        memcpy(pk->out + pk->n, &p, sizeof p);
+    pk->n += sizeof p;
+}
+
+static guint64 get_var(const guint8 **in)
+{
+    guint64 v = 0;
+    for (int sh = 0;; sh += 7) {
+        guint8 c = *(*in)++;
+        v |= (guint64)(c & 0x7f) << sh;
+        if (!(c & 0x80))
+            return v;
+    }
+}
+
+static gint64 get_zig(const guint8 **in)
+{
+    guint64 v = get_var(in);
+    return (gint64)(v >> 1) ^ -(gint64)(v & 1);
+}
+
+static void *get_ptr(const guint8 **in)
+{
+    void *p;
+    memcpy(&p, *in, sizeof p);
+    *in += sizeof p;
+    return p;
+}
+
+#define BIT(b) ((guint32)1 << (b))
+#define SET(b, v) m |= (v) ? BIT(b) : 0
+#define PUTV(b, v) if (m & BIT(b)) put_var(pk, (guint64)(v))
+#define PUTZ(b, v) if (m & BIT(b)) put_var(pk, zig((gint64)(v)))
+#define PUTP(b, v) if (m & BIT(b)) put_ptr(pk, (v))
+
+static void pack_one(packer *pk, const imap_item *it)
+{
+    guint32 m = 0;
+    put_byte(pk, it->kind);
+    if (it->kind == IMAP_ITEM_LINE) {
+        guint8 lbits = (it->l.fragment ? LB_FRAGMENT : 0) | (it->l.continued ? LB_CONTINUED : 0);
+        guint32 l_len = (guint32)it->l.line.len; /* a call's bytes fit a tvb */
+        SET(L_LINE_KIND, it->line_kind); SET(L_LOGICAL, it->logical); SET(L_CMD, it->cmd);
+        SET(L_CONT_WHAT, it->cont_what); SET(L_EFF_STATE, it->eff_state);
+        SET(L_SASL_MECH, it->sasl_mech); SET(L_SASL_STEP, it->sasl_step);
+        SET(L_SASL_PROMPT, it->sasl_prompt); SET(L_SESSION_FIRST, it->session_first);
+        SET(L_COUNT_WHAT, it->count_what); SET(L_LBITS, lbits); SET(L_EOL, it->l.line.eol);
+        SET(L_EOL_LEN, it->l.line.eol_len); SET(L_ANOMALIES, it->anomalies);
+        SET(L_FLAGS, it->l.line.flags); SET(L_OFFSET, it->l.offset); SET(L_LEN, l_len);
+        SET(L_START, it->start); SET(L_END, it->end); SET(L_LL, it->ll);
+        SET(L_UNTAGGED_FOR, it->untagged_for); SET(L_USER_FRAME, it->user_frame);
+        SET(L_WALK, it->walk); SET(L_REC, it->rec); SET(L_LIT, it->lit); SET(L_USER, it->user);
+        SET(L_COUNT, it->count);
+        put_var(pk, m);
+        PUTV(L_LINE_KIND, it->line_kind); PUTV(L_LOGICAL, it->logical); PUTV(L_CMD, it->cmd);
+        PUTV(L_CONT_WHAT, it->cont_what); PUTV(L_EFF_STATE, it->eff_state);
+        PUTV(L_SASL_MECH, it->sasl_mech); PUTV(L_SASL_STEP, it->sasl_step);
+        PUTV(L_SASL_PROMPT, it->sasl_prompt); PUTV(L_SESSION_FIRST, it->session_first);
+        PUTV(L_COUNT_WHAT, it->count_what); PUTV(L_LBITS, lbits); PUTV(L_EOL, it->l.line.eol);
+        PUTV(L_EOL_LEN, it->l.line.eol_len); PUTV(L_ANOMALIES, it->anomalies);
+        PUTV(L_FLAGS, it->l.line.flags); PUTZ(L_OFFSET, it->l.offset); PUTV(L_LEN, l_len);
+        PUTZ(L_START, it->start); PUTZ(L_END, it->end); PUTP(L_LL, it->ll);
+        PUTV(L_UNTAGGED_FOR, it->untagged_for); PUTV(L_USER_FRAME, it->user_frame);
+        PUTP(L_WALK, it->walk); PUTP(L_REC, it->rec); PUTP(L_LIT, it->lit);
+        PUTP(L_USER, it->user); PUTV(L_COUNT, it->count);
+    } else {
+        SET(C_OFF, it->off); SET(C_LEN, it->len); SET(C_USER_FRAME, it->user_frame);
+        SET(C_LIT, it->lit); SET(C_USER, it->user); SET(C_LIT_AT, it->lit_at);
+        SET(C_LIT_LEFT, it->lit_left);
+        put_var(pk, m);
+        PUTZ(C_OFF, it->off); PUTZ(C_LEN, it->len); PUTV(C_USER_FRAME, it->user_frame);
+        PUTP(C_LIT, it->lit); PUTP(C_USER, it->user); PUTV(C_LIT_AT, it->lit_at);
+        PUTV(C_LIT_LEFT, it->lit_left);
+    }
 }
 
 gsize imap_items_packed_size(const imap_item *items, guint n)
 {
-    gsize total = 0;
+    packer pk = {NULL, 0};
     for (guint i = 0; i < n; i++)
-        total += packed_size(&items[i]);
-    return total;
+        pack_one(&pk, &items[i]);
+    return pk.n;
 }
 
 void imap_items_pack(guint8 *out, const imap_item *items, guint n)
 {
-    for (guint i = 0; i < n; i++) {
-        const imap_item *it = &items[i];
-        if (it->kind == IMAP_ITEM_LINE) {
-            packed_line p;
-            memset(&p, 0, sizeof p);
-            p.kind = it->kind;
-            p.line_kind = it->line_kind;
-            p.logical = it->logical;
-            p.cmd = it->cmd;
-            p.cont_what = it->cont_what;
-            p.eff_state = it->eff_state;
-            p.sasl_mech = it->sasl_mech;
-            p.sasl_step = it->sasl_step;
-            p.sasl_prompt = it->sasl_prompt;
-            p.session_first = it->session_first;
-            p.count_what = it->count_what;
-            p.lbits = (it->l.fragment ? LB_FRAGMENT : 0) | (it->l.continued ? LB_CONTINUED : 0);
-            p.eol = (guint8)it->l.line.eol;
-            p.eol_len = (guint8)it->l.line.eol_len;
-            p.anomalies = it->anomalies;
-            p.l_flags = it->l.line.flags;
-            p.l_offset = it->l.offset;
-            p.l_len = (guint32)it->l.line.len; /* a call's bytes fit a tvb */
-            p.start = it->start;
-            p.end = it->end;
-            p.ll = it->ll;
-            p.untagged_for = it->untagged_for;
-            p.user_frame = it->user_frame;
-            p.walk = it->walk;
-            p.rec = it->rec;
-            p.lit = it->lit;
-            p.user = it->user;
-            p.count = it->count;
-            memcpy(out, &p, sizeof p);
-        } else {
-            packed_chunk p;
-            memset(&p, 0, sizeof p);
-            p.kind = it->kind;
-            p.off = it->off;
-            p.len = it->len;
-            p.user_frame = it->user_frame;
-            p.lit = it->lit;
-            p.user = it->user;
-            p.lit_at = it->lit_at;
-            p.lit_left = it->lit_left;
-            memcpy(out, &p, sizeof p);
-        }
-        out += packed_size(it);
-    }
+    packer pk = {out, 0};
+    for (guint i = 0; i < n; i++)
+        pack_one(&pk, &items[i]);
 }
+
+#define GETV(b, lv, type) if (m & BIT(b)) lv = (type)get_var(&in)
+#define GETZ(b, lv, type) if (m & BIT(b)) lv = (type)get_zig(&in)
+#define GETP(b, lv, type) if (m & BIT(b)) lv = (type)get_ptr(&in)
 
 const guint8 *imap_items_unpack(const guint8 *in, imap_item *it)
 {
     memset(it, 0, sizeof *it);
-    if (in[0] == IMAP_ITEM_LINE) {
-        const packed_line *p = (const packed_line *)in;
-        it->kind = p->kind;
-        it->line_kind = p->line_kind;
-        it->logical = p->logical;
-        it->cmd = p->cmd;
-        it->cont_what = p->cont_what;
-        it->eff_state = p->eff_state;
-        it->sasl_mech = p->sasl_mech;
-        it->sasl_step = p->sasl_step;
-        it->sasl_prompt = p->sasl_prompt;
-        it->session_first = p->session_first;
-        it->count_what = p->count_what;
-        it->l.fragment = (p->lbits & LB_FRAGMENT) != 0;
-        it->l.continued = (p->lbits & LB_CONTINUED) != 0;
-        it->l.line.eol = (mw_eol)p->eol;
-        it->l.line.eol_len = p->eol_len;
-        it->anomalies = p->anomalies;
-        it->l.line.flags = p->l_flags;
-        it->l.offset = p->l_offset;
-        it->l.line.len = p->l_len;
-        it->start = p->start;
-        it->end = p->end;
-        it->ll = p->ll;
-        it->untagged_for = p->untagged_for;
-        it->user_frame = p->user_frame;
-        it->walk = p->walk;
-        it->rec = p->rec;
-        it->lit = p->lit;
-        it->user = p->user;
-        it->count = p->count;
-        return in + sizeof *p;
+    it->kind = *in++;
+    guint32 m = (guint32)get_var(&in);
+    if (it->kind == IMAP_ITEM_LINE) {
+        guint8 lbits = 0;
+        GETV(L_LINE_KIND, it->line_kind, guint8); GETV(L_LOGICAL, it->logical, guint8);
+        GETV(L_CMD, it->cmd, guint8); GETV(L_CONT_WHAT, it->cont_what, guint8);
+        GETV(L_EFF_STATE, it->eff_state, guint8); GETV(L_SASL_MECH, it->sasl_mech, guint8);
+        GETV(L_SASL_STEP, it->sasl_step, guint8); GETV(L_SASL_PROMPT, it->sasl_prompt, guint8);
+        GETV(L_SESSION_FIRST, it->session_first, guint8);
+        GETV(L_COUNT_WHAT, it->count_what, guint8); GETV(L_LBITS, lbits, guint8);
+        GETV(L_EOL, it->l.line.eol, mw_eol); GETV(L_EOL_LEN, it->l.line.eol_len, size_t);
+        GETV(L_ANOMALIES, it->anomalies, guint16); GETV(L_FLAGS, it->l.line.flags, unsigned);
+        GETZ(L_OFFSET, it->l.offset, gint); GETV(L_LEN, it->l.line.len, size_t);
+        GETZ(L_START, it->start, gint); GETZ(L_END, it->end, gint);
+        GETP(L_LL, it->ll, const imap_linelen *);
+        GETV(L_UNTAGGED_FOR, it->untagged_for, guint32);
+        GETV(L_USER_FRAME, it->user_frame, guint32);
+        GETP(L_WALK, it->walk, const imap_walk *); GETP(L_REC, it->rec, const imap_cmd_rec *);
+        GETP(L_LIT, it->lit, imap_lit_rec *); GETP(L_USER, it->user, const char *);
+        GETV(L_COUNT, it->count, guint64);
+        it->l.fragment = (lbits & LB_FRAGMENT) != 0;
+        it->l.continued = (lbits & LB_CONTINUED) != 0;
+    } else {
+        GETZ(C_OFF, it->off, gint); GETZ(C_LEN, it->len, gint);
+        GETV(C_USER_FRAME, it->user_frame, guint32); GETP(C_LIT, it->lit, imap_lit_rec *);
+        GETP(C_USER, it->user, const char *); GETV(C_LIT_AT, it->lit_at, guint64);
+        GETV(C_LIT_LEFT, it->lit_left, guint64);
     }
-    const packed_chunk *p = (const packed_chunk *)in;
-    it->kind = p->kind;
-    it->off = p->off;
-    it->len = p->len;
-    it->user_frame = p->user_frame;
-    it->lit = p->lit;
-    it->user = p->user;
-    it->lit_at = p->lit_at;
-    it->lit_left = p->lit_left;
-    return in + sizeof *p;
+    return in;
 }

@@ -14,10 +14,14 @@
 /* Copies linked per group: a capture holding the same message hundreds of
  * times would otherwise grow links (and tree items) with the square. */
 #define COPIES_MAX 16
-/* Bytes of a body kept for the comparison when the message's bytes are not
- * (mail.message.keep off): a first difference past them is not known.
- * Bounded, so that large messages still cost little. */
+/* Bytes of a body compared when the message's bytes are not kept: a first
+ * difference past them is not known.  Bounded, so that large messages still
+ * cost little.  With mail.message.keep off (every message) they are kept as
+ * one 32-bit hash per block of BODY_BLOCK bytes (4 bytes for 64), which
+ * finds the block of the first difference, not its byte; with it on (a
+ * message not kept for another reason), as they are. */
 #define BODY_PREFIX_MAX 4096
+#define BODY_BLOCK 64
 
 typedef struct copy_link {
     const mail_copy *other;
@@ -28,6 +32,7 @@ typedef struct copy_link {
     guint n_removed;
     gboolean body_same;
     gint64 first_diff;       /* offset in the body, -1 when not known */
+    gboolean diff_block;     /* first_diff starts the BODY_BLOCK bytes holding it */
 } copy_link;
 
 struct mail_copy {
@@ -39,9 +44,12 @@ struct mail_copy {
     const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
                                 starts, to find the first differing byte */
     guint32 body_off;
-    const guint8 *prefix;    /* without kept bytes: the body's first prefix_len bytes */
+    /* without kept bytes, the body's first prefix_len bytes: */
+    const guint32 *blocks;   /* keep off: hashes of their blocks */
+    const guint8 *prefix;    /* keep on (a message not kept): the bytes */
     guint32 prefix_len;
-    const char **fields;     /* "Name: value", folding collapsed */
+    const char *fields;      /* n_fields "Name: value", folding collapsed, each
+                                ended by NUL, one after the other: one block */
     guint n_fields;
     wmem_array_t *links;     /* copy_link */
 };
@@ -51,6 +59,7 @@ static int hf_header_added = -1;
 static int hf_header_removed = -1;
 static int hf_body_same = -1;
 static int hf_body_differs_at = -1;
+static int hf_body_differs_in = -1;
 static int ett_copy = -1;
 static expert_field ei_body_altered = EI_INIT;
 static expert_field ei_body_differs = EI_INIT;
@@ -78,21 +87,50 @@ static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
     return s;
 }
 
+/* FNV-1a: a change of one byte always changes it. */
+static guint32 block_hash(const guint8 *p, size_t n)
+{
+    guint32 h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 16777619u;
+    return h;
+}
+
+/* Without the earlier body's bytes: the start of the first block of its
+ * kept prefix whose hash the later body does not match, -1 when none. */
+static gint64 first_block_diff(const mail_copy *earlier, const guint8 *later_body,
+                               guint64 later_len)
+{
+    for (guint32 off = 0, k = 0; off < earlier->prefix_len; off += BODY_BLOCK, k++) {
+        guint32 n = MIN(BODY_BLOCK, earlier->prefix_len - off);
+        if (later_len < (guint64)off + n ||
+            block_hash(later_body + off, n) != earlier->blocks[k])
+            return off;
+    }
+    return -1;
+}
+
 /* Fields of a not matched in b (a multiset difference). */
 static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
 {
     const char **out = wmem_alloc_array(wmem_file_scope(), const char *, a->n_fields + 1);
+    const char **bf = g_new(const char *, b->n_fields + 1);
     gboolean *used = g_new0(gboolean, b->n_fields + 1);
+    const char *f = b->fields;
+    for (guint j = 0; j < b->n_fields; j++, f += strlen(f) + 1)
+        bf[j] = f;
     *n = 0;
-    for (guint i = 0; i < a->n_fields; i++) {
+    f = a->fields;
+    for (guint i = 0; i < a->n_fields; i++, f += strlen(f) + 1) {
         gboolean found = FALSE;
         for (guint j = 0; j < b->n_fields && !found; j++)
-            if (!used[j] && strcmp(a->fields[i], b->fields[j]) == 0)
+            if (!used[j] && strcmp(f, bf[j]) == 0)
                 used[j] = found = TRUE;
         if (!found)
-            out[(*n)++] = a->fields[i];
+            out[(*n)++] = f;
     }
     g_free(used);
+    g_free(bf);
     return out;
 }
 
@@ -106,15 +144,23 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     l.body_same = later->body_len == earlier->body_len &&
                   memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
     l.first_diff = -1;
-    /* the earlier body from its message's kept bytes, else from the first
-     * bytes of it kept here (mail.message.keep off) */
+    /* the earlier body from its message's kept bytes, else from the hashes
+     * of the first blocks of it kept here (mail.message.keep off) */
     const guint8 *eb = l.body_same ? NULL : mw_keep_bytes(pinfo, earlier->kept);
     guint64 elen = earlier->body_len;
     if (eb) {
         eb += earlier->body_off;
-    } else if (!l.body_same) {
+    } else if (!l.body_same && earlier->prefix) {
         eb = earlier->prefix;
         elen = earlier->prefix_len;
+    } else if (!l.body_same && earlier->blocks) {
+        l.first_diff = first_block_diff(earlier, later_body, later->body_len);
+        if (l.first_diff >= 0) {
+            l.diff_block = TRUE;
+        } else if (earlier->prefix_len == earlier->body_len) {
+            /* the whole earlier body matched: the later one goes on past it */
+            l.first_diff = (gint64)earlier->body_len;
+        }
     }
     if (eb) {
         guint64 n = MIN(later->body_len, elen), i = 0;
@@ -151,9 +197,9 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     mail_copy *c = wmem_new0(fs, mail_copy);
     c->frame = pinfo->num;
     c->proto = proto ? wmem_strdup(fs, proto) : "mail";
-    /* Fields are gathered here and kept at their number: most messages
-     * have a few, and no links (made when a copy is found). */
-    const char **fields = wmem_alloc_array(pinfo->pool, const char *, FIELDS_MAX);
+    /* Fields are gathered here and kept in one block: most messages have a
+     * few, and no links (made when a copy is found). */
+    GByteArray *fields = g_byte_array_new();
     size_t pos = 0;
     gboolean ended = FALSE;
     while (pos < len) {
@@ -167,11 +213,15 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
             break;
         if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
             c->message_id = collapse(fs, buf + f.value.off, f.value.len);
-        if (c->n_fields < FIELDS_MAX)
-            fields[c->n_fields++] =
-                collapse(fs, buf + f.name.off, f.value.off + f.value.len - f.name.off);
+        if (c->n_fields < FIELDS_MAX) {
+            const char *t = collapse(pinfo->pool, buf + f.name.off,
+                                     f.value.off + f.value.len - f.name.off);
+            g_byte_array_append(fields, (const guint8 *)t, (guint)strlen(t) + 1);
+            c->n_fields++;
+        }
     }
-    c->fields = (const char **)wmem_memdup(fs, fields, c->n_fields * sizeof *fields);
+    c->fields = fields->len ? (const char *)wmem_memdup(fs, fields->data, fields->len) : NULL;
+    g_byte_array_free(fields, TRUE);
     /* No header block: the whole message is the body. */
     size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
     const guint8 *body = buf + body_off;
@@ -179,9 +229,17 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
     c->kept = mw_keep_messages() ? mw_keep_of(pinfo, buf) : NULL;
     c->body_off = (guint32)body_off;
-    if (!c->kept && c->body_len) {
+    if (!c->kept && c->body_len && mw_keep_messages()) {
         c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
         c->prefix = (const guint8 *)wmem_memdup(fs, body, c->prefix_len);
+    } else if (!c->kept && c->body_len) {
+        c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
+        guint32 nb = (c->prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
+        guint32 *blocks = wmem_alloc_array(fs, guint32, nb);
+        for (guint32 k = 0; k < nb; k++)
+            blocks[k] = block_hash(body + (gsize)k * BODY_BLOCK,
+                                   MIN(BODY_BLOCK, c->prefix_len - k * BODY_BLOCK));
+        c->blocks = blocks;
     }
 
     char hex[65];
@@ -237,16 +295,28 @@ void mail_copies_show(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const
         proto_item_set_generated(bi);
         if (l->body_same)
             continue;
-        if (l->first_diff >= 0)
+        if (l->first_diff >= 0 && l->diff_block) {
+            proto_item *di = proto_tree_add_uint64(lt, hf_body_differs_in, msg, 0, 0,
+                                                   (guint64)l->first_diff);
+            proto_item_set_generated(di);
+            proto_item_append_text(di, " (bytes %" PRId64 " to %" PRId64 ")", l->first_diff,
+                                   l->first_diff + BODY_BLOCK - 1);
+        } else if (l->first_diff >= 0) {
             proto_item_set_generated(proto_tree_add_uint64(lt, hf_body_differs_at, msg, 0, 0,
                                                            (guint64)l->first_diff));
+        }
         const char *mine = c->proto, *theirs = l->other->proto;
         gboolean altered = (strcmp(mine, "SMTP") == 0 && is_fetch(theirs)) ||
                            (strcmp(theirs, "SMTP") == 0 && is_fetch(mine));
-        const char *at = l->first_diff >= 0
-                             ? wmem_strdup_printf(pinfo->pool, "first difference at byte %" PRId64
-                                                  " of the body", l->first_diff)
-                             : "first difference past the bytes compared";
+        const char *at =
+            l->first_diff < 0 ? "first difference past the bytes compared"
+            : l->diff_block
+                ? wmem_strdup_printf(pinfo->pool,
+                                     "first difference in bytes %" PRId64 " to %" PRId64
+                                     " of the body",
+                                     l->first_diff, l->first_diff + BODY_BLOCK - 1)
+                : wmem_strdup_printf(pinfo->pool, "first difference at byte %" PRId64
+                                     " of the body", l->first_diff);
         expert_add_info_format(pinfo, bi, altered ? &ei_body_altered : &ei_body_differs,
                                "%s copy in frame %u has a different body (%s)%s",
                                theirs, l->other->frame, at,
@@ -279,6 +349,11 @@ void mail_copies_register(int proto)
         {&hf_body_differs_at,
          {"Bodies differ at", "mail.message.body_differs_at", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Offset in the body of the first differing byte", HFILL}},
+        {&hf_body_differs_in,
+         {"Bodies differ in block at", "mail.message.body_differs_in", FT_UINT64, BASE_DEC, NULL,
+          0x0,
+          "Offset in the body of the 64-byte block holding the first differing byte (the "
+          "earlier body's bytes not kept: mail.message.keep off)", HFILL}},
     };
     static gint *ett[] = {&ett_copy};
     static ei_register_info ei[] = {

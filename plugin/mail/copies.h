@@ -3,8 +3,8 @@
  * SHA-256 of the body, linked both ways, and compared: header fields the
  * later copy added or lacks, and the first byte where the bodies differ
  * (read from the earlier copy's kept bytes, mail/keep.h; when messages are
- * not kept, from the first bytes of its body kept here, so that a first
- * difference among them is known either way).  Everything is computed when
+ * not kept, only the 64-byte block holding it, from hashes of the blocks of
+ * the body's first 4096 bytes kept here).  Everything is computed when
  * a copy is first walked and kept for the capture; earlier copies get their
  * link to a later one when it arrives.
  * At most 16 copies of one message are linked. */

@@ -132,7 +132,9 @@ static guint pop_parse(mw_ctx *ctx, tvbuff_t *tvb)
         }
     }
     /* a call that only carries part of a line keeps no record */
-    ctx->rec = call.nitems ? memcpy(mw_arena_alloc0(sizeof call), &call, sizeof call) : NULL;
+    ctx->rec = call.nitems ? (void *)pop_pack(call.items, call.nitems) : NULL;
+    if (call.items)
+        wmem_free(wmem_file_scope(), call.items);
     return (guint)used;
 }
 
@@ -313,11 +315,13 @@ static void render_response(mw_ctx *ctx, const mw_pop_item *r, tvbuff_t *tvb)
 
 static void pop_render(mw_ctx *ctx, tvbuff_t *tvb)
 {
-    const mw_pop_call *rec = (const mw_pop_call *)ctx->rec;
     if (ctx->call_index == 0)
         col_clear(ctx->pinfo->cinfo, COL_INFO);
-    if (!rec)
+    if (!ctx->rec)
         return;
+    mw_pop_call call = {NULL, 0, 0};
+    call.nitems = pop_unpack((const pop_packed *)ctx->rec, ctx->pinfo->pool, &call.items);
+    const mw_pop_call *rec = &call;
     gboolean info_done = FALSE;
     /* The session state first, as in SMTP and IMAP: the state the call's
      * first command was sent in. */

@@ -9,6 +9,7 @@
  *   pop_multiline.c  render of multiline bodies: listings, CAPA, RETR/TOP
  *                    messages handed to IMF
  *   pop_auth.c       render of USER/PASS, APOP, AUTH (SASL), STLS
+ *   pop_pack.c       the call's items packed as its record
  */
 #ifndef MAILWIRE_POP_H
 #define MAILWIRE_POP_H
@@ -25,6 +26,13 @@ extern int ett_pop_line;
 const char *pop_cmd_label(guint8 cmd); /* "RETR", "" when unknown */
 /* The engine's view of an item's line, for mw_add_line_facts. */
 void pop_item_line(const mw_pop_item *it, mw_line_at *l);
+
+/* pop_pack.c: a call's items as kept for the capture's life (most of an
+ * item's fields are zero; the packed form holds the others only) */
+typedef struct pop_packed pop_packed;
+const pop_packed *pop_pack(const mw_pop_item *items, guint32 n); /* file scope */
+/* The items again, allocated in a; returns their number. */
+guint32 pop_unpack(const pop_packed *pk, wmem_allocator_t *a, mw_pop_item **out);
 
 /* pop_multiline.c */
 /* Under a +OK that opens a body: the body's summary and forward links. */

@@ -76,7 +76,7 @@ static void smtp_msg_append(smtp_call *sc, const guint8 *p, guint32 n)
         guint32 cap = MAX(m->cap * 2, 256);
         while (cap < m->len + n)
             cap *= 2;
-        m->data = (guint8 *)wmem_realloc(wmem_file_scope(), m->data, cap);
+        m->data = (guint8 *)mw_keep_grow(m->data, cap);
         m->cap = cap;
     }
     memcpy(m->data + m->len, p, n);
@@ -156,7 +156,7 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
     memset(&v, 0, sizeof v);
     if (st->msg && st->msg_len) {
         /* decided here, once: kept (perhaps deflated) or only shown now */
-        v.kept = mw_keep_store(sc->pinfo, st->msg->data, st->msg_len, TRUE);
+        v.kept = mw_keep_store_grown(sc->pinfo, st->msg->data, st->msg_len, TRUE);
         st->msg->data = NULL;
         st->msg->cap = 0;
         v.len = st->msg_len;
