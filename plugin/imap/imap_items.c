@@ -6,6 +6,7 @@
  * download: one per segment) takes some 20 to 40 bytes, an imap_item 152. */
 #include <wireshark.h>
 
+#include "core/text/varint.h"
 #include "imap/imap.h"
 
 enum { LB_FRAGMENT = 1, LB_CONTINUED = 2 };
@@ -33,16 +34,15 @@ static void put_byte(packer *pk, guint8 c)
 
 static void put_var(packer *pk, guint64 v)
 {
-    do {
-        guint8 c = (guint8)(v & 0x7f);
-        v >>= 7;
-        put_byte(pk, v ? (guint8)(c | 0x80) : c);
-    } while (v);
+    guint8 buf[MW_VARINT_MAX];
+    unsigned n = mw_varint_encode(buf, v);
+    for (unsigned i = 0; i < n; i++)
+        put_byte(pk, buf[i]);
 }
 
 static guint64 zig(gint64 v)
 {
-    return ((guint64)v << 1) ^ (guint64)(v >> 63);
+    return mw_varint_zig(v);
 }
 
 static void put_ptr(packer *pk, const void *p)
@@ -54,27 +54,17 @@ static void put_ptr(packer *pk, const void *p)
 
 static guint64 get_var(const guint8 **in)
 {
-    guint64 v = 0;
-    for (int sh = 0;; sh += 7) {
-        guint8 c = *(*in)++;
-        v |= (guint64)(c & 0x7f) << sh;
-        if (!(c & 0x80))
-            return v;
-    }
+    return mw_varint_decode(in);
 }
 
 static gint64 get_zig(const guint8 **in)
 {
-    guint64 v = get_var(in);
-    return (gint64)(v >> 1) ^ -(gint64)(v & 1);
+    return mw_varint_unzig(mw_varint_decode(in));
 }
 
 static void *get_ptr(const guint8 **in)
 {
-    void *p;
-    memcpy(&p, *in, sizeof p);
-    *in += sizeof p;
-    return p;
+    return mw_ptr_decode(in);
 }
 
 #define BIT(b) ((guint32)1 << (b))

@@ -2,6 +2,7 @@
 #include <wireshark.h>
 #include <epan/wmem_scopes.h>
 
+#include "core/text/varint.h"
 #include "engine/heap.h"
 #include "pop/pop.h"
 
@@ -40,25 +41,13 @@ struct pop_packed {
 
 static void put_var(GByteArray *b, guint64 v)
 {
-    guint8 c;
-    do {
-        c = (guint8)(v & 0x7f);
-        v >>= 7;
-        if (v)
-            c |= 0x80;
-        g_byte_array_append(b, &c, 1);
-    } while (v);
+    guint8 buf[MW_VARINT_MAX];
+    g_byte_array_append(b, buf, mw_varint_encode(buf, v));
 }
 
 static guint64 get_var(const guint8 **p)
 {
-    guint64 v = 0;
-    for (int sh = 0;; sh += 7) {
-        guint8 c = *(*p)++;
-        v |= (guint64)(c & 0x7f) << sh;
-        if (!(c & 0x80))
-            return v;
-    }
+    return mw_varint_decode(p);
 }
 
 static void put_ptr(GByteArray *b, const void *p)
@@ -68,10 +57,7 @@ static void put_ptr(GByteArray *b, const void *p)
 
 static void *get_ptr(const guint8 **p)
 {
-    void *v;
-    memcpy(&v, *p, sizeof v);
-    *p += sizeof v;
-    return v;
+    return mw_ptr_decode(p);
 }
 
 const pop_packed *pop_pack(const mw_pop_item *items, guint32 n)
