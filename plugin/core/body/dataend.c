@@ -35,8 +35,8 @@ static const char *const class_bytes[MW_DATAEND_NCLASSES] = {
 static const char *const class_who[MW_DATAEND_NCLASSES] = {
     "every receiver (the only correct end)",
     "Postfix without smtpd_forbid_bare_newline, Sendmail <= 8.17, Exim <= 4.97",
-    "Postfix, Sendmail, Exim in some setups (CVE-2023-51764/51765/51766; Exim 4.96 with defaults only after bare-LF lines); "
-    "passed outbound by Exchange Online and GMX/IONOS",
+    ("Postfix, Sendmail, Exim in some setups (CVE-2023-51764/51765/51766; Exim 4.96 with defaults only after bare-LF lines); "
+     "passed outbound by Exchange Online and GMX/IONOS"),
     "Exim in some setups (not 4.96 with defaults); a dot-stuffing sender cannot produce it, a raw client can",
     "Cisco Secure Email with \"Clean\" CR/LF handling",
     "receivers that normalise bare CR or LF to CRLF",
