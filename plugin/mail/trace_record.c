@@ -287,20 +287,26 @@ static void *shrink(void *tmp, size_t size)
 mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
                             const dkim_sig_rec *dkim_recs, guint n_dkim)
 {
-    mail_trace *t = wmem_new0(wmem_file_scope(), mail_trace);
-    t->len = len;
-    if (envelope)
-        t->envelope = wmem_strdup(wmem_file_scope(), envelope);
     if (!buf || !len)
-        return t;
+        return NULL;
+    /* built here, kept only when the message has trace fields */
+    mail_trace tr;
+    mail_trace *t = &tr;
+    memset(t, 0, sizeof *t);
+    t->len = len;
+    t->envelope = envelope;
     mw_trace_field *f = g_new(mw_trace_field, SCAN_MAX);
     unsigned total = mw_trace_fields(buf, len, f, SCAN_MAX);
     unsigned n = MIN(total, SCAN_MAX);
+    if (!n) {
+        g_free(f);
+        return NULL;
+    }
     t->scan_truncated = total > SCAN_MAX;
     note_hops(t, buf, f, n);
     const dkim_check dkim = {buf, whole, dkim_recs, n_dkim};
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
-    mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
+    mw_arc_field *arcs = g_new(mw_arc_field, n);
     /* filled at their bound, then kept at the size used: most messages
      * have none of them, and the record lives as long as the capture */
     t->ars = g_new0(tr_ar, AR_FIELDS_MAX);
@@ -327,8 +333,10 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
     t->ars = shrink(t->ars, t->n_ars * sizeof *t->ars);
     t->arcs = shrink(t->arcs, t->n_arcs * sizeof *t->arcs);
     t->addrs = shrink(t->addrs, t->n_addrs * sizeof *t->addrs);
+    /* the envelope is shown only beside the Return-Path it was compared with */
+    t->envelope = t->rp_compared ? wmem_strdup(wmem_file_scope(), envelope) : NULL;
     g_free(arcs);
     g_free(tmp);
     g_free(f);
-    return t;
+    return (mail_trace *)wmem_memdup(wmem_file_scope(), t, sizeof *t);
 }
