@@ -11,6 +11,8 @@
 #define KEEP_KEY 0x6b656570u
 /* Smaller messages are not worth a deflate stream. */
 #define DEFLATE_MIN 512
+/* Kept bytes up to this many share the arena block of their record. */
+#define INLINE_MAX 2048
 
 struct mw_kept {
     guint32 len;    /* the message's bytes */
@@ -86,24 +88,26 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
     const guint8 *now;
     guint32 zlen;
     guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
-    /* Never freed before the capture closes: the record and its bytes in
-     * one block of the arena. */
+    guint32 stored = z ? zlen : len;
+    /* Never freed before the capture closes: the record in the arena, with
+     * its bytes when they are few (larger ones would leave the arena's
+     * blocks part empty). */
     if (whole && !keep_messages) {
         k = mw_arena_new0(mw_kept);
         now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
-    } else if (z) {
-        k = (mw_kept *)mw_arena_alloc0(sizeof *k + zlen);
-        k->data = (guint8 *)(k + 1);
-        memcpy(k->data, z, zlen);
-        g_free(z);
-        k->stored = zlen;
-        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
     } else {
-        k = (mw_kept *)mw_arena_alloc0(sizeof *k + len);
-        k->data = (guint8 *)(k + 1);
-        memcpy(k->data, buf, len);
-        k->stored = len;
-        now = k->data;
+        const guint8 *src = z ? z : buf;
+        if (stored <= INLINE_MAX) {
+            k = (mw_kept *)mw_arena_alloc0(sizeof *k + stored);
+            k->data = (guint8 *)(k + 1);
+            memcpy(k->data, src, stored);
+        } else {
+            k = mw_arena_new0(mw_kept);
+            k->data = (guint8 *)wmem_memdup(wmem_file_scope(), src, stored);
+        }
+        k->stored = stored;
+        now = z ? (const guint8 *)wmem_memdup(pinfo->pool, buf, len) : k->data;
+        g_free(z);
     }
     k->len = len;
     g_free(buf);

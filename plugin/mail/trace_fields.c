@@ -332,6 +332,33 @@ static guint64 next_key(packet_info *pinfo)
     return ((guint64)pinfo->num << 20) | (n & 0xfffff);
 }
 
+/* Where pointers hold 64 bits the key is the map's key itself; else it is
+ * allocated. */
+#define KEY_IN_POINTER (sizeof(gpointer) >= sizeof(guint64))
+
+static guint key_hash(gconstpointer p)
+{
+    guint64 k = (guint64)(guintptr)p;
+    return (guint)(k ^ (k >> 20) ^ (k >> 32));
+}
+
+static gpointer lookup(guint64 k)
+{
+    return KEY_IN_POINTER ? wmem_map_lookup(records, (gconstpointer)(guintptr)k)
+                          : wmem_map_lookup(records, &k);
+}
+
+static void insert(guint64 k, gpointer v)
+{
+    if (KEY_IN_POINTER) {
+        wmem_map_insert(records, (gpointer)(guintptr)k, v);
+        return;
+    }
+    guint64 *key = wmem_new(wmem_file_scope(), guint64);
+    *key = k;
+    wmem_map_insert(records, key, v);
+}
+
 /* A message without trace fields (most of them) is recorded as its length
  * alone, in the map's value: odd, which no record's address is. */
 static gpointer no_trace(guint len)
@@ -366,16 +393,14 @@ void mail_trace_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const g
         return;
     guint64 k = next_key(pinfo);
     const mail_trace *t;
-    if (!record_of(wmem_map_lookup(records, &k), len, &t)) {
+    if (!record_of(lookup(k), len, &t)) {
         guint n_dkim = 0;
         const dkim_sig_rec *dkim = whole ? mail_dkim_next_records(pinfo, buf, len, &n_dkim) : NULL;
         t = mail_trace_note(buf, len, whole,
                             (const char *)p_get_proto_data(pinfo->pool, pinfo, proto_trace,
                                                            KEY_ENVELOPE),
                             dkim, n_dkim);
-        guint64 *key = wmem_new(wmem_file_scope(), guint64);
-        *key = k;
-        wmem_map_insert(records, key, t ? (gpointer)t : no_trace(len));
+        insert(k, t ? (gpointer)t : no_trace(len));
     }
     /* the envelope is for this message only */
     p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
@@ -389,7 +414,7 @@ void mail_trace_add_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
         return;
     guint64 k = next_key(pinfo);
     const mail_trace *t;
-    record_of(wmem_map_lookup(records, &k), 0, &t);
+    record_of(lookup(k), 0, &t);
     p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
     where w = {tvb, FALSE, 0};
     show(&w, pinfo, tree, t);
@@ -402,8 +427,11 @@ void mail_trace_register(int proto)
         return;
     done = TRUE;
     proto_trace = proto;
-    records = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
-                                     g_int64_equal);
+    records = KEY_IN_POINTER
+                  ? wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), key_hash,
+                                           g_direct_equal)
+                  : wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
+                                           g_int64_equal);
     static hf_register_info hf[] = {
         {&hf_trace,
          {"Trace header fields", "mail.trace", FT_NONE, BASE_NONE, NULL, 0x0,
