@@ -6,6 +6,7 @@
 #include <gcrypt.h>
 
 #include "core/mail/message.h"
+#include "engine/heap.h"
 #include "mail/copies.h"
 #include "mail/keep.h"
 
@@ -35,23 +36,31 @@ typedef struct copy_link {
     gboolean diff_block;     /* first_diff starts the BODY_BLOCK bytes holding it */
 } copy_link;
 
-struct mail_copy {
-    guint32 frame;
-    const char *proto;
-    const char *message_id;  /* NULL when none */
-    guint8 body_sha256[32];
-    guint64 body_len;
-    const mw_kept *kept;     /* the message's kept bytes (NULL: none), where the body
-                                starts, to find the first differing byte */
-    guint32 body_off;
-    /* without kept bytes, the body's first prefix_len bytes: */
+/* What a copy without kept bytes keeps to be compared (mail.message.keep
+ * off, or a message not kept): one block of the arena with its data. */
+typedef struct copy_unkept {
+    const char *fields;      /* n_fields "Name: value", folding collapsed, each ended
+                                by NUL, one after the other */
+    guint32 n_fields;
+    /* the body's first prefix_len bytes: */
+    guint32 prefix_len;
     const guint32 *blocks;   /* keep off: hashes of their blocks */
     const guint8 *prefix;    /* keep on (a message not kept): the bytes */
-    guint32 prefix_len;
-    const char *fields;      /* n_fields "Name: value", folding collapsed, each
-                                ended by NUL, one after the other: one block */
-    guint n_fields;
+} copy_unkept;
+
+struct mail_copy {
+    guint32 frame;
+    guint32 body_off;        /* where the body starts in the kept bytes */
+    guint32 body_len;
+    guint8 n_members;        /* in the first copy of a group: copies linked */
+    const char *proto;       /* the protocol's static label */
+    const char *message_id;  /* NULL when none */
+    const mw_kept *kept;     /* the message's kept bytes (NULL: none), to read its
+                                fields and find the first differing byte */
+    const copy_unkept *unkept; /* NULL when there is nothing more to keep */
+    mail_copy *next;         /* the next copy of the group, in arrival order */
     wmem_array_t *links;     /* copy_link */
+    guint8 body_sha256[32];  /* also the key of by_body */
 };
 
 static int hf_also_in = -1;
@@ -64,8 +73,23 @@ static int ett_copy = -1;
 static expert_field ei_body_altered = EI_INIT;
 static expert_field ei_body_differs = EI_INIT;
 
-static wmem_map_t *by_id;    /* Message-ID -> wmem_array_t of mail_copy* */
-static wmem_map_t *by_body;  /* hex SHA-256 of the body -> the same */
+/* Groups of copies, each by its first copy (the others follow it through
+ * next): created with the first copy, so a message without copies costs no
+ * more than its entries here. */
+static wmem_map_t *by_id;    /* Message-ID -> the group's first mail_copy */
+static wmem_map_t *by_body;  /* SHA-256 of the body (body_sha256) -> the same */
+
+static guint sha_hash(gconstpointer k)
+{
+    guint h;
+    memcpy(&h, k, sizeof h);
+    return h;
+}
+
+static gboolean sha_equal(gconstpointer a, gconstpointer b)
+{
+    return memcmp(a, b, 32) == 0;
+}
 
 static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
 {
@@ -101,33 +125,94 @@ static guint32 block_hash(const guint8 *p, size_t n)
 static gint64 first_block_diff(const mail_copy *earlier, const guint8 *later_body,
                                guint64 later_len)
 {
-    for (guint32 off = 0, k = 0; off < earlier->prefix_len; off += BODY_BLOCK, k++) {
-        guint32 n = MIN(BODY_BLOCK, earlier->prefix_len - off);
+    const copy_unkept *u = earlier->unkept;
+    for (guint32 off = 0, k = 0; off < u->prefix_len; off += BODY_BLOCK, k++) {
+        guint32 n = MIN(BODY_BLOCK, u->prefix_len - off);
         if (later_len < (guint64)off + n ||
-            block_hash(later_body + off, n) != earlier->blocks[k])
+            block_hash(later_body + off, n) != u->blocks[k])
             return off;
     }
     return -1;
 }
 
-/* Fields of a not matched in b (a multiset difference). */
-static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
+/* The header fields of buf[0..len), at most FIELDS_MAX, appended to out as
+ * "Name: value", folding collapsed, each ended by NUL.  Returns how many;
+ * *end is where the header block ends, *ended whether its empty line came,
+ * *message_id (when not NULL) the first Message-ID, in file scope. */
+static guint header_fields(packet_info *pinfo, const guint8 *buf, size_t len, GByteArray *out,
+                           size_t *end, gboolean *ended, const char **message_id)
 {
-    const char **out = wmem_alloc_array(wmem_file_scope(), const char *, a->n_fields + 1);
-    const char **bf = g_new(const char *, b->n_fields + 1);
-    gboolean *used = g_new0(gboolean, b->n_fields + 1);
-    const char *f = b->fields;
-    for (guint j = 0; j < b->n_fields; j++, f += strlen(f) + 1)
+    guint n = 0;
+    size_t pos = 0;
+    *ended = FALSE;
+    while (pos < len) {
+        mw_hdr_field f;
+        mw_hdr_status s = mw_hdr_next(buf, len, true, &pos, &f);
+        if (s == MW_HDR_END) {
+            *ended = TRUE;
+            break;
+        }
+        if (s != MW_HDR_FIELD)
+            break;
+        if (message_id && mw_hdr_name_is(buf, f.name, "Message-ID") && !*message_id)
+            *message_id = collapse(wmem_file_scope(), buf + f.value.off, f.value.len);
+        if (n < FIELDS_MAX) {
+            const char *t = collapse(pinfo->pool, buf + f.name.off,
+                                     f.value.off + f.value.len - f.name.off);
+            g_byte_array_append(out, (const guint8 *)t, (guint)strlen(t) + 1);
+            n++;
+        }
+    }
+    *end = pos;
+    return n;
+}
+
+/* A copy's header fields as one block of n NUL-ended strings. */
+typedef struct field_list {
+    const char *block;
+    guint n;
+    gboolean passing;  /* block lives only for this packet */
+} field_list;
+
+/* The fields of an earlier copy: kept with it, or read again from its kept
+ * bytes (the same reading as when it was noted).  tmp holds them then. */
+static field_list fields_of(packet_info *pinfo, const mail_copy *c, GByteArray *tmp)
+{
+    field_list l = {NULL, 0, FALSE};
+    if (c->unkept && c->unkept->fields) {
+        l.block = c->unkept->fields;
+        l.n = c->unkept->n_fields;
+        return l;
+    }
+    const guint8 *b = mw_keep_bytes(pinfo, c->kept);
+    if (b) {
+        size_t end;
+        gboolean ended;
+        l.n = header_fields(pinfo, b, mw_kept_len(c->kept), tmp, &end, &ended, NULL);
+        l.block = (const char *)tmp->data;
+        l.passing = TRUE;
+    }
+    return l;
+}
+
+/* Fields of a not matched in b (a multiset difference), in file scope. */
+static const char **missing(const field_list *a, const field_list *b, guint *n)
+{
+    const char **out = wmem_alloc_array(wmem_file_scope(), const char *, a->n + 1);
+    const char **bf = g_new(const char *, b->n + 1);
+    gboolean *used = g_new0(gboolean, b->n + 1);
+    const char *f = b->block;
+    for (guint j = 0; j < b->n; j++, f += strlen(f) + 1)
         bf[j] = f;
     *n = 0;
-    f = a->fields;
-    for (guint i = 0; i < a->n_fields; i++, f += strlen(f) + 1) {
+    f = a->block;
+    for (guint i = 0; i < a->n; i++, f += strlen(f) + 1) {
         gboolean found = FALSE;
-        for (guint j = 0; j < b->n_fields && !found; j++)
+        for (guint j = 0; j < b->n && !found; j++)
             if (!used[j] && strcmp(f, bf[j]) == 0)
                 used[j] = found = TRUE;
         if (!found)
-            out[(*n)++] = f;
+            out[(*n)++] = a->passing ? wmem_strdup(wmem_file_scope(), f) : f;
     }
     g_free(used);
     g_free(bf);
@@ -135,29 +220,33 @@ static const char **missing(const mail_copy *a, const mail_copy *b, guint *n)
 }
 
 static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
-                      const guint8 *later_body)
+                      const field_list *later_fields, const guint8 *later_body)
 {
     copy_link l;
     memset(&l, 0, sizeof l);
-    l.added = missing(later, earlier, &l.n_added);
-    l.removed = missing(earlier, later, &l.n_removed);
+    GByteArray *tmp = g_byte_array_new();
+    field_list ef = fields_of(pinfo, earlier, tmp);
+    l.added = missing(later_fields, &ef, &l.n_added);
+    l.removed = missing(&ef, later_fields, &l.n_removed);
+    g_byte_array_free(tmp, TRUE);
     l.body_same = later->body_len == earlier->body_len &&
                   memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
     l.first_diff = -1;
     /* the earlier body from its message's kept bytes, else from the hashes
      * of the first blocks of it kept here (mail.message.keep off) */
     const guint8 *eb = l.body_same ? NULL : mw_keep_bytes(pinfo, earlier->kept);
+    const copy_unkept *u = earlier->unkept;
     guint64 elen = earlier->body_len;
     if (eb) {
         eb += earlier->body_off;
-    } else if (!l.body_same && earlier->prefix) {
-        eb = earlier->prefix;
-        elen = earlier->prefix_len;
-    } else if (!l.body_same && earlier->blocks) {
+    } else if (!l.body_same && u && u->prefix) {
+        eb = u->prefix;
+        elen = u->prefix_len;
+    } else if (!l.body_same && u && u->blocks) {
         l.first_diff = first_block_diff(earlier, later_body, later->body_len);
         if (l.first_diff >= 0) {
             l.diff_block = TRUE;
-        } else if (earlier->prefix_len == earlier->body_len) {
+        } else if (u->prefix_len == earlier->body_len) {
             /* the whole earlier body matched: the later one goes on past it */
             l.first_diff = (gint64)earlier->body_len;
         }
@@ -182,90 +271,82 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     wmem_array_append_one(earlier->links, l);
 }
 
-static void join(wmem_map_t *map, const char *key, wmem_array_t **group)
-{
-    wmem_array_t *g = (wmem_array_t *)wmem_map_lookup(map, key);
-    if (g && !*group)
-        *group = g;
-    else if (!g && *group)
-        wmem_map_insert(map, key, *group);
-}
-
 mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 *buf, guint len)
 {
-    wmem_allocator_t *fs = wmem_file_scope();
-    mail_copy *c = wmem_new0(fs, mail_copy);
+    /* never freed before the capture closes */
+    mail_copy *c = mw_arena_new0(mail_copy);
     c->frame = pinfo->num;
-    c->proto = proto ? wmem_strdup(fs, proto) : "mail";
-    /* Fields are gathered here and kept in one block: most messages have a
-     * few, and no links (made when a copy is found). */
+    c->proto = proto ? proto : "mail";
     GByteArray *fields = g_byte_array_new();
-    size_t pos = 0;
-    gboolean ended = FALSE;
-    while (pos < len) {
-        mw_hdr_field f;
-        mw_hdr_status s = mw_hdr_next(buf, len, true, &pos, &f);
-        if (s == MW_HDR_END) {
-            ended = TRUE;
-            break;
-        }
-        if (s != MW_HDR_FIELD)
-            break;
-        if (mw_hdr_name_is(buf, f.name, "Message-ID") && !c->message_id)
-            c->message_id = collapse(fs, buf + f.value.off, f.value.len);
-        if (c->n_fields < FIELDS_MAX) {
-            const char *t = collapse(pinfo->pool, buf + f.name.off,
-                                     f.value.off + f.value.len - f.name.off);
-            g_byte_array_append(fields, (const guint8 *)t, (guint)strlen(t) + 1);
-            c->n_fields++;
-        }
-    }
-    c->fields = fields->len ? (const char *)wmem_memdup(fs, fields->data, fields->len) : NULL;
-    g_byte_array_free(fields, TRUE);
+    size_t pos;
+    gboolean ended;
+    guint n_fields = header_fields(pinfo, buf, len, fields, &pos, &ended, &c->message_id);
     /* No header block: the whole message is the body. */
-    size_t body_off = ended ? MIN(pos, len) : (c->n_fields ? len : 0);
+    size_t body_off = ended ? MIN(pos, len) : (n_fields ? len : 0);
     const guint8 *body = buf + body_off;
-    c->body_len = len - body_off;
+    c->body_len = (guint32)(len - body_off);
     gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
     c->kept = mw_keep_messages() ? mw_keep_of(pinfo, buf) : NULL;
     c->body_off = (guint32)body_off;
-    if (!c->kept && c->body_len && mw_keep_messages()) {
-        c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
-        c->prefix = (const guint8 *)wmem_memdup(fs, body, c->prefix_len);
-    } else if (!c->kept && c->body_len) {
-        c->prefix_len = (guint32)MIN(c->body_len, BODY_PREFIX_MAX);
-        guint32 nb = (c->prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
-        guint32 *blocks = wmem_alloc_array(fs, guint32, nb);
-        for (guint32 k = 0; k < nb; k++)
-            blocks[k] = block_hash(body + (gsize)k * BODY_BLOCK,
-                                   MIN(BODY_BLOCK, c->prefix_len - k * BODY_BLOCK));
-        c->blocks = blocks;
+    /* The fields are compared only when a copy comes: with the message's
+     * bytes kept, they are read again from them then. */
+    gboolean keep_fields = fields->len && !(c->kept && mw_kept_len(c->kept) == len);
+    guint32 prefix_len = !c->kept ? (guint32)MIN(c->body_len, BODY_PREFIX_MAX) : 0;
+    if (keep_fields || prefix_len) {
+        gboolean raw = mw_keep_messages();
+        guint32 nb = (prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
+        size_t data = raw ? prefix_len : nb * sizeof(guint32);
+        size_t head = (sizeof(copy_unkept) + 7) & ~(size_t)7;
+        guint8 *blk = (guint8 *)mw_arena_alloc0(head + data + (keep_fields ? fields->len : 0));
+        copy_unkept *u = (copy_unkept *)(void *)blk;
+        u->prefix_len = prefix_len;
+        if (prefix_len && raw) {
+            memcpy(blk + head, body, prefix_len);
+            u->prefix = blk + head;
+        } else if (prefix_len) {
+            guint32 *blocks = (guint32 *)(void *)(blk + head);
+            for (guint32 k = 0; k < nb; k++)
+                blocks[k] = block_hash(body + (gsize)k * BODY_BLOCK,
+                                       MIN(BODY_BLOCK, prefix_len - k * BODY_BLOCK));
+            u->blocks = blocks;
+        }
+        if (keep_fields) {
+            memcpy(blk + head + data, fields->data, fields->len);
+            u->fields = (const char *)(blk + head + data);
+            u->n_fields = n_fields;
+        }
+        c->unkept = u;
     }
 
-    char hex[65];
-    for (int i = 0; i < 32; i++)
-        g_snprintf(hex + 2 * i, 3, "%02x", c->body_sha256[i]);
-    const char *body_key = wmem_strdup(fs, hex);
-    wmem_array_t *group = NULL;
-    if (c->message_id && c->message_id[0])
-        group = (wmem_array_t *)wmem_map_lookup(by_id, c->message_id);
+    gboolean has_id = c->message_id && c->message_id[0];
+    mail_copy *group = NULL;
+    if (has_id)
+        group = (mail_copy *)wmem_map_lookup(by_id, c->message_id);
     /* An empty body says nothing about sameness. */
     if (!group && c->body_len)
-        group = (wmem_array_t *)wmem_map_lookup(by_body, body_key);
-    if (group && wmem_array_get_count(group) >= COPIES_MAX)
+        group = (mail_copy *)wmem_map_lookup(by_body, c->body_sha256);
+    if (group && group->n_members >= COPIES_MAX) {
+        g_byte_array_free(fields, TRUE);
         return c; /* counted nowhere else: the first copies say enough */
-    if (group) {
-        guint n = wmem_array_get_count(group);
-        for (guint i = 0; i < n; i++)
-            link_pair(pinfo, *(mail_copy **)wmem_array_index(group, i), c, body);
-    } else {
-        group = wmem_array_new(fs, sizeof(mail_copy *));
     }
-    wmem_array_append_one(group, c);
-    if (c->message_id && c->message_id[0])
-        join(by_id, c->message_id, &group);
-    if (c->body_len)
-        join(by_body, body_key, &group);
+    if (group) {
+        const field_list mine = {(const char *)fields->data, n_fields, TRUE};
+        mail_copy *last = group;
+        for (mail_copy *m = group; m; m = m->next) {
+            link_pair(pinfo, m, c, &mine, body);
+            last = m;
+        }
+        last->next = c;
+        group->n_members++;
+    } else {
+        group = c;
+        c->n_members = 1;
+    }
+    g_byte_array_free(fields, TRUE);
+    if (has_id && !wmem_map_lookup(by_id, c->message_id))
+        wmem_map_insert(by_id, c->message_id, group);
+    if (c->body_len && !wmem_map_lookup(by_body, c->body_sha256))
+        wmem_map_insert(by_body, c->body_sha256, group);
     return c;
 }
 
@@ -331,8 +412,7 @@ void mail_copies_register(int proto)
         return;
     done = TRUE;
     by_id = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
-    by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash,
-                                     g_str_equal);
+    by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), sha_hash, sha_equal);
     static hf_register_info hf[] = {
         {&hf_also_in,
          {"Also in frame", "mail.message.also_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,

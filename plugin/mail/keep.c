@@ -11,6 +11,8 @@
 #define KEEP_KEY 0x6b656570u
 /* Smaller messages are not worth a deflate stream. */
 #define DEFLATE_MIN 512
+/* Kept bytes up to this many share the arena block of their record. */
+#define INLINE_MAX 2048
 
 struct mw_kept {
     guint32 len;    /* the message's bytes */
@@ -51,21 +53,20 @@ static void remember(packet_info *pinfo, const mw_kept *k, const guint8 *bytes)
     wmem_map_insert(kp->kept_of, (gpointer)bytes, (gpointer)k);
 }
 
-/* Deflated bytes in file scope when they save an eighth, else NULL. */
+/* Deflated bytes (g_malloc'd) when they save an eighth, else NULL. */
 static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
 {
     if (len < DEFLATE_MIN)
         return NULL;
     uLongf n = compressBound(len);
     guint8 *z = (guint8 *)g_malloc(n);
-    guint8 *out = NULL;
     /* level 1: most of the gain for a fraction of the time */
     if (compress2(z, &n, buf, len, 1) == Z_OK && n <= (uLongf)len - len / 8) {
-        out = (guint8 *)wmem_memdup(wmem_file_scope(), z, n);
         *out_len = (guint32)n;
+        return z;
     }
     g_free(z);
-    return out;
+    return NULL;
 }
 
 void *mw_keep_grow(void *buf, size_t n)
@@ -75,25 +76,40 @@ void *mw_keep_grow(void *buf, size_t n)
 
 mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
 {
-    mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
-    k->len = len;
-    if (!buf)
-        return k;
-    mw_heap_take(buf);
-    if (!len) {
+    mw_kept *k;
+    if (buf)
+        mw_heap_take(buf);
+    if (!buf || !len) {
         g_free(buf);
+        k = mw_arena_new0(mw_kept);
+        k->len = len;
         return k;
     }
     const guint8 *now;
+    guint32 zlen;
+    guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
+    guint32 stored = z ? zlen : len;
+    /* Never freed before the capture closes: the record in the arena, with
+     * its bytes when they are few (larger ones would leave the arena's
+     * blocks part empty). */
     if (whole && !keep_messages) {
-        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
-    } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
+        k = mw_arena_new0(mw_kept);
         now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
     } else {
-        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), buf, len);
-        k->stored = len;
-        now = k->data;
+        const guint8 *src = z ? z : buf;
+        if (stored <= INLINE_MAX) {
+            k = (mw_kept *)mw_arena_alloc0(sizeof *k + stored);
+            k->data = (guint8 *)(k + 1);
+            memcpy(k->data, src, stored);
+        } else {
+            k = mw_arena_new0(mw_kept);
+            k->data = (guint8 *)wmem_memdup(wmem_file_scope(), src, stored);
+        }
+        k->stored = stored;
+        now = z ? (const guint8 *)wmem_memdup(pinfo->pool, buf, len) : k->data;
+        g_free(z);
     }
+    k->len = len;
     g_free(buf);
     remember(pinfo, k, now);
     return k;
@@ -112,6 +128,9 @@ mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean wh
         now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
         wmem_free(wmem_file_scope(), buf);
     } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
+        guint8 *z = k->data;
+        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), z, k->stored);
+        g_free(z);
         now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
         wmem_free(wmem_file_scope(), buf);
     } else {

@@ -20,7 +20,7 @@
 #define KEY_ENVELOPE 0x74720002u
 
 static int proto_trace = -1;
-static wmem_map_t *records; /* guint64 (frame << 20 | ordinal) -> mail_trace */
+static wmem_map_t *records; /* guint64 (frame << 20 | ordinal) -> mail_trace (or no_trace) */
 
 static int hf_trace = -1;
 static int hf_rcv = -1;
@@ -332,6 +332,53 @@ static guint64 next_key(packet_info *pinfo)
     return ((guint64)pinfo->num << 20) | (n & 0xfffff);
 }
 
+/* Where pointers hold 64 bits the key is the map's key itself; else it is
+ * allocated. */
+#define KEY_IN_POINTER (sizeof(gpointer) >= sizeof(guint64))
+
+static guint key_hash(gconstpointer p)
+{
+    guint64 k = (guint64)(guintptr)p;
+    return (guint)(k ^ (k >> 20) ^ (k >> 32));
+}
+
+static gpointer lookup(guint64 k)
+{
+    return KEY_IN_POINTER ? wmem_map_lookup(records, (gconstpointer)(guintptr)k)
+                          : wmem_map_lookup(records, &k);
+}
+
+static void insert(guint64 k, gpointer v)
+{
+    if (KEY_IN_POINTER) {
+        wmem_map_insert(records, (gpointer)(guintptr)k, v);
+        return;
+    }
+    guint64 *key = wmem_new(wmem_file_scope(), guint64);
+    *key = k;
+    wmem_map_insert(records, key, v);
+}
+
+/* A message without trace fields (most of them) is recorded as its length
+ * alone, in the map's value: odd, which no record's address is. */
+static gpointer no_trace(guint len)
+{
+    return (gpointer)(((guintptr)len << 1) | 1);
+}
+
+/* The record v of the map: *t (NULL for a message without trace fields).
+ * FALSE when there is none for a message of len bytes. */
+static gboolean record_of(gconstpointer v, guint len, const mail_trace **t)
+{
+    *t = NULL;
+    if (!v)
+        return FALSE;
+    if ((guintptr)v & 1)
+        return (guint)((guintptr)v >> 1) == len;
+    *t = (const mail_trace *)v;
+    return (*t)->len == len;
+}
+
 void mail_trace_envelope(packet_info *pinfo, const char *mail_from)
 {
     if (proto_trace >= 0)
@@ -345,17 +392,15 @@ void mail_trace_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree, const g
     if (proto_trace < 0)
         return;
     guint64 k = next_key(pinfo);
-    mail_trace *t = (mail_trace *)wmem_map_lookup(records, &k);
-    if (!t || t->len != len) {
+    const mail_trace *t;
+    if (!record_of(lookup(k), len, &t)) {
         guint n_dkim = 0;
         const dkim_sig_rec *dkim = whole ? mail_dkim_next_records(pinfo, buf, len, &n_dkim) : NULL;
         t = mail_trace_note(buf, len, whole,
                             (const char *)p_get_proto_data(pinfo->pool, pinfo, proto_trace,
                                                            KEY_ENVELOPE),
                             dkim, n_dkim);
-        guint64 *key = wmem_new(wmem_file_scope(), guint64);
-        *key = k;
-        wmem_map_insert(records, key, t);
+        insert(k, t ? (gpointer)t : no_trace(len));
     }
     /* the envelope is for this message only */
     p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
@@ -368,7 +413,8 @@ void mail_trace_add_dropped(tvbuff_t *tvb, packet_info *pinfo, proto_tree *tree)
     if (proto_trace < 0)
         return;
     guint64 k = next_key(pinfo);
-    const mail_trace *t = (const mail_trace *)wmem_map_lookup(records, &k);
+    const mail_trace *t;
+    record_of(lookup(k), 0, &t);
     p_set_proto_data(pinfo->pool, pinfo, proto_trace, KEY_ENVELOPE, NULL);
     where w = {tvb, FALSE, 0};
     show(&w, pinfo, tree, t);
@@ -381,8 +427,11 @@ void mail_trace_register(int proto)
         return;
     done = TRUE;
     proto_trace = proto;
-    records = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
-                                     g_int64_equal);
+    records = KEY_IN_POINTER
+                  ? wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), key_hash,
+                                           g_direct_equal)
+                  : wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_int64_hash,
+                                           g_int64_equal);
     static hf_register_info hf[] = {
         {&hf_trace,
          {"Trace header fields", "mail.trace", FT_NONE, BASE_NONE, NULL, 0x0,

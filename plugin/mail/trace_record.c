@@ -7,6 +7,7 @@
 
 #include "core/mail/authres.h"
 #include "core/mail/cfws.h"
+#include "engine/heap.h"
 #include "mail/trace_record.h"
 
 /* A span of b for display: folding line ends dropped, tabs as spaces, at
@@ -30,7 +31,13 @@ static const char *txt(const guint8 *b, mw_span s)
         folded = FALSE;
         tmp[n++] = (char)(c == '\t' ? ' ' : c);
     }
-    return (const char *)get_utf_8_string(wmem_file_scope(), (const guint8 *)tmp, (gint)n);
+    /* kept at its exact size in the arena: many short strings per message */
+    char *u = (char *)get_utf_8_string(NULL, (const guint8 *)tmp, (gint)n);
+    size_t l = strlen(u);
+    char *out = (char *)mw_arena_alloc0(l + 1);
+    memcpy(out, u, l);
+    g_free(u);
+    return out;
 }
 
 static const char *txt_or_null(const guint8 *b, mw_span s)
@@ -55,7 +62,7 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
     }
     t->hops_total = nr;
     t->n_hops = MIN(nr, HOPS_MAX);
-    t->hops = wmem_alloc0_array(wmem_file_scope(), tr_hop, t->n_hops);
+    t->hops = (tr_hop *)mw_arena_alloc0(t->n_hops * sizeof(tr_hop));
     for (unsigned k = 0; k < nr; k++) {
         /* compare with the next older hop that has a date */
         gint64 by = 0;
@@ -183,7 +190,7 @@ static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
     r->total = a.methods_total;
     r->n_m = MIN(a.n_methods, room);
     t->methods_hidden += a.methods_total - r->n_m;
-    r->m = wmem_alloc0_array(wmem_file_scope(), tr_method, MAX(r->n_m, 1));
+    r->m = (tr_method *)mw_arena_alloc0(MAX(r->n_m, 1) * sizeof(tr_method));
     for (guint i = 0; i < r->n_m; i++) {
         const mw_ar_method *m = &tmp[i];
         tr_method *o = &r->m[i];
@@ -194,7 +201,7 @@ static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
         o->flags = m->flags;
         o->n_props = m->n_props;
         o->props_total = m->props_total;
-        o->props = wmem_alloc0_array(wmem_file_scope(), const char *, MAX(m->n_props, 1));
+        o->props = (const char **)mw_arena_alloc0(MAX(m->n_props, 1) * sizeof(const char *));
         for (guint k = 0; k < m->n_props; k++) {
             const mw_ar_prop *p = &m->props[k];
             o->props[k] = wmem_strdup_printf(wmem_file_scope(), "%s.%s=%s", txt(v, p->ptype),
@@ -276,10 +283,11 @@ static void note_addr(mail_trace *t, const guint8 *buf, const mw_trace_field *f)
     }
 }
 
-/* A file-scope copy of the first size bytes of tmp (NULL when none); tmp is freed. */
+/* A copy for the capture of the first size bytes of tmp (NULL when none);
+ * tmp is freed. */
 static void *shrink(void *tmp, size_t size)
 {
-    void *kept = size ? wmem_memdup(wmem_file_scope(), tmp, size) : NULL;
+    void *kept = size ? memcpy(mw_arena_alloc0(size), tmp, size) : NULL;
     g_free(tmp);
     return kept;
 }
@@ -287,20 +295,26 @@ static void *shrink(void *tmp, size_t size)
 mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
                             const dkim_sig_rec *dkim_recs, guint n_dkim)
 {
-    mail_trace *t = wmem_new0(wmem_file_scope(), mail_trace);
-    t->len = len;
-    if (envelope)
-        t->envelope = wmem_strdup(wmem_file_scope(), envelope);
     if (!buf || !len)
-        return t;
+        return NULL;
+    /* built here, kept only when the message has trace fields */
+    mail_trace tr;
+    mail_trace *t = &tr;
+    memset(t, 0, sizeof *t);
+    t->len = len;
+    t->envelope = envelope;
     mw_trace_field *f = g_new(mw_trace_field, SCAN_MAX);
     unsigned total = mw_trace_fields(buf, len, f, SCAN_MAX);
     unsigned n = MIN(total, SCAN_MAX);
+    if (!n) {
+        g_free(f);
+        return NULL;
+    }
     t->scan_truncated = total > SCAN_MAX;
     note_hops(t, buf, f, n);
     const dkim_check dkim = {buf, whole, dkim_recs, n_dkim};
     mw_ar_method *tmp = g_new(mw_ar_method, AR_METHODS_MAX);
-    mw_arc_field *arcs = g_new(mw_arc_field, n ? n : 1);
+    mw_arc_field *arcs = g_new(mw_arc_field, n);
     /* filled at their bound, then kept at the size used: most messages
      * have none of them, and the record lives as long as the capture */
     t->ars = g_new0(tr_ar, AR_FIELDS_MAX);
@@ -327,8 +341,10 @@ mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const 
     t->ars = shrink(t->ars, t->n_ars * sizeof *t->ars);
     t->arcs = shrink(t->arcs, t->n_arcs * sizeof *t->arcs);
     t->addrs = shrink(t->addrs, t->n_addrs * sizeof *t->addrs);
+    /* the envelope is shown only beside the Return-Path it was compared with */
+    t->envelope = t->rp_compared ? wmem_strdup(wmem_file_scope(), envelope) : NULL;
     g_free(arcs);
     g_free(tmp);
     g_free(f);
-    return t;
+    return (mail_trace *)memcpy(mw_arena_alloc0(sizeof *t), t, sizeof *t);
 }

@@ -90,7 +90,8 @@ typedef struct mail_trace {
 
 /* Reads the trace fields of the message buf[0..len) (whole, or a header
  * block alone: no DKIM body to check then).  envelope is the SMTP/LMTP MAIL
- * FROM of the message (NULL when it came otherwise). */
+ * FROM of the message (NULL when it came otherwise).  NULL when the message
+ * has no trace field: nothing is shown then. */
 mail_trace *mail_trace_note(const guint8 *buf, guint len, gboolean whole, const char *envelope,
                             const dkim_sig_rec *dkim_recs, guint n_dkim);
 

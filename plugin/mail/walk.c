@@ -7,6 +7,7 @@
 
 #include "compat.h"
 #include "core/mail/mime.h"
+#include "engine/heap.h"
 #include "engine/record.h"
 #include "mail/copies.h"
 #include "mail/tap.h"
@@ -38,10 +39,24 @@ static const char *intern(const char *s)
     return k;
 }
 
-static void keep_part(mail_walk_part *out, const mw_mime_message *m, unsigned i, guint len)
+/* Bytes needed to keep the parameters of p, pointers and strings, rounded
+ * up so that the next part's pointers stay aligned. */
+static size_t params_size(const mw_mime_part *p)
+{
+    size_t n = p->content_type.n_params * sizeof(const char *);
+    for (unsigned k = 0; k < p->content_type.n_params; k++) {
+        const mw_mime_param *pa = &p->content_type.params[k];
+        n += strlen(pa->name) + 1 + strlen(pa->value) + 1;
+    }
+    return (n + 7) & ~(size_t)7;
+}
+
+/* Part i of m into out; its parameters into *room (params_size bytes,
+ * advanced past them). */
+static void keep_part(mail_walk_part *out, const mw_mime_message *m, unsigned i, guint len,
+                      guint8 **room)
 {
     const mw_mime_part *p = &m->parts[i];
-    wmem_allocator_t *fs = wmem_file_scope();
     char section[64];
     mw_mime_part_section(m, i, section, sizeof section);
     out->section = intern(section);
@@ -50,14 +65,21 @@ static void keep_part(mail_walk_part *out, const mw_mime_message *m, unsigned i,
     g_free(ct);
     out->n_params = p->content_type.n_params;
     if (out->n_params) {
-        out->params = wmem_alloc_array(fs, const char *, out->n_params);
+        const char **ptrs = (const char **)(void *)*room;
+        char *str = (char *)(ptrs + out->n_params);
         for (unsigned k = 0; k < out->n_params; k++) {
             const mw_mime_param *pa = &p->content_type.params[k];
-            out->params[k] = wmem_strdup_printf(fs, "%s=%s", pa->name, pa->value);
+            size_t nl = strlen(pa->name), vl = strlen(pa->value);
+            ptrs[k] = str;
+            memcpy(str, pa->name, nl);
+            str[nl] = '=';
+            memcpy(str + nl + 1, pa->value, vl + 1);
+            str += nl + 1 + vl + 1;
         }
+        out->params = ptrs;
+        *room += params_size(p);
     }
     out->disposition = intern(p->disposition.value);
-    out->filename = p->filename ? wmem_strdup(fs, p->filename) : NULL;
     out->encoding = intern(p->cte_name);
     out->flags = p->flags;
     out->header_off = (guint32)MIN(p->header.off, len);
@@ -80,21 +102,34 @@ const mail_walk *mail_walk_note(mw_ctx *ctx, const guint8 *buf, guint len)
 {
     if (!buf)
         return NULL;
-    wmem_allocator_t *fs = wmem_file_scope();
     mw_mime_opts o;
     memset(&o, 0, sizeof o);
     o.no_digests = !hashing;
     mw_mime_message m;
     mw_mime_walk(buf, len, &o, &m);
-    mail_walk *w = wmem_new0(fs, mail_walk);
+    /* The walk, its parts, their parameters and file names in one record
+     * sized to the message, kept until the capture closes. */
+    size_t size = sizeof(mail_walk) + (size_t)m.n_parts * sizeof(mail_walk_part);
+    for (unsigned i = 0; i < m.n_parts; i++)
+        size += params_size(&m.parts[i]) + (m.parts[i].filename
+                                                ? strlen(m.parts[i].filename) + 1 : 0);
+    mail_walk *w = (mail_walk *)mw_arena_alloc0(size);
+    guint8 *room = (guint8 *)&w->parts[m.n_parts];
     w->len = len;
     w->n_parts = m.n_parts;
     w->flags = m.flags;
     memcpy(w->sha256, m.sha256, sizeof w->sha256);
-    w->parts = wmem_alloc0_array(fs, mail_walk_part, m.n_parts ? m.n_parts : 1);
     for (unsigned i = 0; i < m.n_parts; i++) {
-        keep_part(&w->parts[i], &m, i, len);
+        keep_part(&w->parts[i], &m, i, len, &room);
         w->attachments += (m.parts[i].flags & MW_PART_ATTACHMENT) != 0;
+    }
+    for (unsigned i = 0; i < m.n_parts; i++) {
+        if (m.parts[i].filename) {
+            size_t n = strlen(m.parts[i].filename) + 1;
+            memcpy(room, m.parts[i].filename, n);
+            w->parts[i].filename = (const char *)room;
+            room += n;
+        }
     }
     mw_mime_message_clear(&m);
     w->copy = mail_copies_note(ctx->pinfo, ctx->sp->label, buf, len);

@@ -21,26 +21,27 @@ typedef struct mail_walk_part {
     const char *disposition;  /* NULL when absent */
     const char *filename;     /* UTF-8, NULL when none */
     const char *encoding;     /* transfer encoding as written, lower case; NULL: absent */
+    guint64 encoded_size, decoded_size;
     guint32 n_params;
     guint32 flags;            /* MW_PART_* */
     guint32 header_off;       /* in the message: the header fields, */
     guint32 body_off, end;    /* the body, the end of the part */
-    guint64 encoded_size, decoded_size;
     guint8 cte;               /* mw_cte (export decodes with it) */
-    gboolean container;       /* a multipart or an encapsulated message */
-    gboolean decoded;         /* decoded_size and the decoding errors are known */
-    gboolean hashed;          /* md5, sha1, sha256 are set */
+    guint8 container;         /* a multipart or an encapsulated message */
+    guint8 decoded;           /* decoded_size and the decoding errors are known */
+    guint8 hashed;            /* md5, sha1, sha256 are set */
     guint8 md5[16], sha1[20], sha256[32];
 } mail_walk_part;
 
+/* One block per message, its parts included. */
 typedef struct mail_walk {
     guint32 len;              /* bytes of the message */
     guint32 n_parts;          /* parts recorded, the message itself included */
     guint32 attachments;      /* parts with MW_PART_ATTACHMENT */
     guint32 flags;            /* MW_MIME_* */
     guint8 sha256[32];        /* of the whole message (unset with MW_MIME_NO_HASH or _HASH_OFF) */
-    mail_walk_part *parts;
     struct mail_copy *copy;   /* links to the other copies */
+    mail_walk_part parts[];
 } mail_walk;
 
 /* parse: walks the whole message buf[0..len) the call completes and keeps
