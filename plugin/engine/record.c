@@ -17,7 +17,7 @@
 #define KEY_WITHHELD G_MAXUINT32
 
 /* One is kept per call: rarer facts belong in mw_call_side. */
-G_STATIC_ASSERT(sizeof(mw_call) <= 40);
+G_STATIC_ASSERT(sizeof(mw_call) <= 32);
 
 mw_call *mw_call_new(int dir, guint8 kind)
 {
@@ -29,9 +29,14 @@ mw_call *mw_call_new(int dir, guint8 kind)
 
 mw_call_side *mw_call_side_get(mw_call *call)
 {
-    if (!call->side)
-        call->side = mw_arena_new0(mw_call_side);
-    return call->side;
+    mw_call_side *side = mw_call_sideq(call);
+    if (!side) {
+        side = mw_arena_new0(mw_call_side);
+        side->data = call->ptr; /* the record moves to the side */
+        call->ptr = side;
+        call->flags |= MW_CF_SIDE;
+    }
+    return side;
 }
 
 mw_call_x *mw_call_x_get(mw_call *call)
