@@ -113,6 +113,13 @@ typedef struct mw_window {
     guint recent_i;
 } mw_window;
 
+/* The latest holes of a direction reported missing: [from, to) positions.
+ * Apart from the flow: few directions ever have one. */
+typedef struct mw_lost {
+    gint64 from[MW_LOST_RANGES], to[MW_LOST_RANGES];
+    guint i;
+} mw_lost;
+
 /* Placement state of one direction, advanced on the first pass only.
  * Positions are 64-bit: position 0 is the stream's first byte. */
 typedef struct mw_flow {
@@ -127,8 +134,7 @@ typedef struct mw_flow {
     guint32 peer_ack;       /* the peer's latest ACK (this direction's sequence numbers) */
     mw_window *win;
     gboolean other_owner;   /* the latest bytes at the front went to another dissector (TLS) */
-    gint64 lost_from[MW_LOST_RANGES], lost_to[MW_LOST_RANGES];
-    guint lost_i;
+    struct mw_lost *lost;   /* holes reported missing (NULL: none yet) */
     mw_carry *carry;        /* the line being carried (NULL: none) */
     gboolean mid_line;      /* an over-long line is being delivered in fragments */
 } mw_flow;
