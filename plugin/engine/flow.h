@@ -77,6 +77,7 @@ enum mw_call_kind {
 #define MW_CF_END 0x08        /* dissects bytes the first pass left held */
 #define MW_CF_SIDES 0x10      /* its bytes, not the ports, decided the sides */
 #define MW_CF_PREFACE 0x20    /* client bytes of an earlier frame (mw_preface) */
+#define MW_CF_SIDE 0x40       /* the call has a mw_call_side (mw_call.ptr) */
 
 /* The carried line of a call and its rarer facts, apart: most calls have
  * neither, and the call record stays small (many are kept). */
@@ -84,6 +85,7 @@ typedef struct mw_call_side {
     mw_carry *carry;        /* the line carried into the call (NULL: none) */
     mw_carry *left;         /* the holder of the incomplete line it left (NULL: none) */
     mw_call_x *x;           /* NULL when none of its facts apply */
+    void *data;             /* the protocol's record of the call (see mw_call) */
     guint32 carry_len;      /* bytes of carry before the segment's own */
 } mw_call_side;
 
@@ -96,8 +98,10 @@ typedef struct mw_call {
     guint32 own_len;
     guint32 consumed;       /* records mode: bytes parse consumed */
     guint64 offset;         /* stream offset of the first byte after the carried ones */
-    void *data;             /* the protocol's record of the call */
-    mw_call_side *side;     /* NULL: no carried line, none left, no rarer facts */
+    /* The protocol's record of the call; with MW_CF_SIDE the call's side
+     * instead, which holds the record (most calls have no side: one
+     * pointer serves both). */
+    void *ptr;
 } mw_call;
 
 /* The comparison window and recent deliveries of one direction. */
@@ -108,6 +112,13 @@ typedef struct mw_window {
     guint32 recent_frame[MW_RECENT];
     guint recent_i;
 } mw_window;
+
+/* The latest holes of a direction reported missing: [from, to) positions.
+ * Apart from the flow: few directions ever have one. */
+typedef struct mw_lost {
+    gint64 from[MW_LOST_RANGES], to[MW_LOST_RANGES];
+    guint i;
+} mw_lost;
 
 /* Placement state of one direction, advanced on the first pass only.
  * Positions are 64-bit: position 0 is the stream's first byte. */
@@ -123,8 +134,7 @@ typedef struct mw_flow {
     guint32 peer_ack;       /* the peer's latest ACK (this direction's sequence numbers) */
     mw_window *win;
     gboolean other_owner;   /* the latest bytes at the front went to another dissector (TLS) */
-    gint64 lost_from[MW_LOST_RANGES], lost_to[MW_LOST_RANGES];
-    guint lost_i;
+    struct mw_lost *lost;   /* holes reported missing (NULL: none yet) */
     mw_carry *carry;        /* the line being carried (NULL: none) */
     gboolean mid_line;      /* an over-long line is being delivered in fragments */
 } mw_flow;
@@ -132,21 +142,43 @@ typedef struct mw_flow {
 mw_call_side *mw_call_side_get(mw_call *call);
 mw_call_x *mw_call_x_get(mw_call *call);
 
+/* The call's side (NULL: no carried line, none left, no rarer facts). */
+static inline mw_call_side *mw_call_sideq(const mw_call *call)
+{
+    return (call->flags & MW_CF_SIDE) ? (mw_call_side *)call->ptr : NULL;
+}
+static inline void *mw_call_data(const mw_call *call)
+{
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->data : call->ptr;
+}
+static inline void mw_call_set_data(mw_call *call, void *data)
+{
+    mw_call_side *side = mw_call_sideq(call);
+    if (side)
+        side->data = data;
+    else
+        call->ptr = data;
+}
 static inline const mw_call_x *mw_call_xq(const mw_call *call)
 {
-    return call->side ? call->side->x : NULL;
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->x : NULL;
 }
 static inline mw_carry *mw_call_carry(const mw_call *call)
 {
-    return call->side ? call->side->carry : NULL;
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->carry : NULL;
 }
 static inline mw_carry *mw_call_left(const mw_call *call)
 {
-    return call->side ? call->side->left : NULL;
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->left : NULL;
 }
 static inline guint32 mw_call_carry_len(const mw_call *call)
 {
-    return call->side ? call->side->carry_len : 0;
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->carry_len : 0;
 }
 
 mw_call *mw_call_new(int dir, guint8 kind);

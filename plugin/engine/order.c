@@ -155,6 +155,17 @@ static void note_conflict(mw_flow *flow, mw_call *call, guint at, guint len, gin
     x->conflict_len = end - x->conflict_at;
 }
 
+/* The hole from the front to position to is taken as missing. */
+static void note_lost(mw_flow *flow, gint64 to)
+{
+    if (!flow->lost)
+        flow->lost = mw_arena_new0(mw_lost);
+    mw_lost *l = flow->lost;
+    l->i = (l->i + 1) % MW_LOST_RANGES;
+    l->from[l->i] = flow->next;
+    l->to[l->i] = to;
+}
+
 /* Positions [s, e) before the front, bytes p (p[0] at segpos). */
 static void classify_repeat(mw_flow *flow, mw_call *call, const guint8 *p, gint64 segpos, gint64 s,
                             gint64 e)
@@ -162,8 +173,9 @@ static void classify_repeat(mw_flow *flow, mw_call *call, const guint8 *p, gint6
     mw_call_x *x = mw_call_x_get(call);
     x->rep_len = (guint)(e - segpos);
     gboolean missing = s < 0;
-    for (guint i = 0; i < MW_LOST_RANGES && !missing; i++)
-        if (flow->lost_to[i] > flow->lost_from[i] && s < flow->lost_to[i] && e > flow->lost_from[i])
+    const mw_lost *l = flow->lost;
+    for (guint i = 0; l && i < MW_LOST_RANGES && !missing; i++)
+        if (l->to[i] > l->from[i] && s < l->to[i] && e > l->from[i])
             missing = TRUE;
     if (missing) {
         x->repeat = MW_REPEAT_MISSING;
@@ -328,9 +340,7 @@ static mw_call *release_after_hole(mw_flow *flow, int dir, guint32 frame)
     if (h->off > flow->next) {
         gint64 gap = h->off - flow->next;
         mw_call_x_get(c)->lost = gap > (gint64)G_MAXUINT32 ? G_MAXUINT32 : (guint32)gap;
-        flow->lost_i = (flow->lost_i + 1) % MW_LOST_RANGES;
-        flow->lost_from[flow->lost_i] = flow->next;
-        flow->lost_to[flow->lost_i] = h->off;
+        note_lost(flow, h->off);
         flow->next = h->off;
         win_reset(flow);
     }
@@ -437,9 +447,7 @@ mw_call *mw_order_release_one(mw_flow *flow, int dir, guint32 frame)
     if (h->off > flow->next) {
         gint64 gap = h->off - flow->next;
         mw_call_x_get(c)->lost = gap > (gint64)G_MAXUINT32 ? G_MAXUINT32 : (guint32)gap;
-        flow->lost_i = (flow->lost_i + 1) % MW_LOST_RANGES;
-        flow->lost_from[flow->lost_i] = flow->next;
-        flow->lost_to[flow->lost_i] = h->off;
+        note_lost(flow, h->off);
         flow->next = h->off;
         win_reset(flow);
     }

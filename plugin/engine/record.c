@@ -1,23 +1,156 @@
-/* The per-call store: see engine/record.h.  A frame's calls are one
- * file-scope proto data entry of the frame under the protocol's id (key
- * KEY_FRAME_CALLS): its only call, or a list of them; the per-pass counters
- * are packet-scope proto data (keys 0 and 1 of that list). */
+/* The per-call store: see engine/record.h.  A frame's calls are one entry
+ * of the protocol's frame index (below): its only call, or a list of them;
+ * the per-pass counters are packet-scope proto data (keys 0 and 1 of that
+ * list). */
 #include <wireshark.h>
 #include <epan/packet.h>
 #include <epan/proto_data.h>
 
+#include "compat.h"
 #include "engine/heap.h"
 #include "engine/record.h"
 
 #define KEY_CALLS 0
 #define KEY_TCP 1
 /* file scope */
-#define KEY_FRAME_CALLS 1
-/* file scope, beside the calls (keys index + 1) */
 #define KEY_WITHHELD G_MAXUINT32
 
+/* ---- the frame index ----
+ * Per protocol, the frames that have calls, in the order the first pass
+ * met them (frame numbers only grow there), each with its value: 12 bytes
+ * a frame in fixed chunks, found by binary search.  A file-scope proto data
+ * entry would cost a list node, an entry and the allocator's header (some
+ * 50 bytes) for every frame of a mail session.  A frame added out of order
+ * (not on a first pass in capture order) goes to a hash table instead. */
+#define INDEX_CHUNK 4096u
+typedef struct index_chunk {
+    guint32 frame[INDEX_CHUNK];
+    void *v[INDEX_CHUNK];
+} index_chunk;
+
+typedef struct frame_index {
+    int proto;
+    index_chunk **chunks;
+    guint nchunks, cap_chunks;
+    guint used;             /* entries in the last chunk */
+    GHashTable *strays;     /* frame -> value, frames added out of order */
+} frame_index;
+
+#define MAX_INDEXES 4
+static frame_index indexes[MAX_INDEXES];
+static gboolean indexes_registered;
+
+static mw_wmem_cb_bool free_indexes(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
+                                     void *user_data _U_)
+{
+    for (guint i = 0; i < MAX_INDEXES; i++) {
+        frame_index *fi = &indexes[i];
+        for (guint c = 0; c < fi->nchunks; c++)
+            g_free(fi->chunks[c]);
+        g_free(fi->chunks);
+        if (fi->strays)
+            g_hash_table_destroy(fi->strays);
+        memset(fi, 0, sizeof *fi);
+    }
+    indexes_registered = FALSE;
+    return FALSE; /* registered again with the next capture's first entry */
+}
+
+/* The protocol's index (NULL: none yet and create FALSE). */
+static frame_index *index_of(int proto, gboolean create)
+{
+    for (guint i = 0; i < MAX_INDEXES; i++) {
+        if (indexes[i].chunks && indexes[i].proto == proto)
+            return &indexes[i];
+    }
+    if (!create)
+        return NULL;
+    for (guint i = 0; i < MAX_INDEXES; i++) {
+        if (!indexes[i].chunks) {
+            if (!indexes_registered) {
+                wmem_register_callback(wmem_file_scope(), free_indexes, NULL);
+                indexes_registered = TRUE;
+            }
+            frame_index *fi = &indexes[i];
+            fi->proto = proto;
+            fi->cap_chunks = 16;
+            fi->chunks = g_new(index_chunk *, fi->cap_chunks);
+            fi->chunks[0] = g_new(index_chunk, 1);
+            fi->nchunks = 1;
+            fi->used = 0;
+            return fi;
+        }
+    }
+    DISSECTOR_ASSERT_NOT_REACHED();
+    return NULL;
+}
+
+static guint32 last_frame(const frame_index *fi)
+{
+    return fi->used ? fi->chunks[fi->nchunks - 1]->frame[fi->used - 1] : 0;
+}
+
+/* The slot of frame's value (NULL: the frame has none). */
+static void **index_slot(frame_index *fi, guint32 frame)
+{
+    if (!fi)
+        return NULL;
+    if (fi->strays) {
+        void **v = (void **)g_hash_table_lookup(fi->strays, GUINT_TO_POINTER(frame));
+        if (v)
+            return v;
+    }
+    if (!fi->used || frame > last_frame(fi))
+        return NULL;
+    /* the last chunk whose first frame is not after frame */
+    guint lo = 0, hi = fi->nchunks;
+    while (hi - lo > 1) {
+        guint mid = lo + (hi - lo) / 2;
+        if (fi->chunks[mid]->frame[0] <= frame)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    index_chunk *c = fi->chunks[lo];
+    guint n = lo == fi->nchunks - 1 ? fi->used : INDEX_CHUNK;
+    guint a = 0, b = n;
+    while (a < b) {
+        guint mid = a + (b - a) / 2;
+        if (c->frame[mid] < frame)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    return a < n && c->frame[a] == frame ? &c->v[a] : NULL;
+}
+
+/* Frame (which has no value yet) gets v. */
+static void index_add(frame_index *fi, guint32 frame, void *v)
+{
+    if (fi->used && frame <= last_frame(fi)) {
+        if (!fi->strays)
+            fi->strays = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, g_free);
+        void **slot = g_new(void *, 1);
+        *slot = v;
+        g_hash_table_insert(fi->strays, GUINT_TO_POINTER(frame), slot);
+        return;
+    }
+    if (fi->used == INDEX_CHUNK) {
+        if (fi->nchunks == fi->cap_chunks) {
+            fi->cap_chunks *= 2;
+            fi->chunks = g_renew(index_chunk *, fi->chunks, fi->cap_chunks);
+        }
+        fi->chunks[fi->nchunks++] = g_new(index_chunk, 1);
+        fi->used = 0;
+    }
+    index_chunk *c = fi->chunks[fi->nchunks - 1];
+    c->frame[fi->used] = frame;
+    c->v[fi->used] = v;
+    fi->used++;
+}
+
 /* One is kept per call: rarer facts belong in mw_call_side. */
-G_STATIC_ASSERT(sizeof(mw_call) <= 40);
+G_STATIC_ASSERT(sizeof(mw_call) <= 32);
 
 mw_call *mw_call_new(int dir, guint8 kind)
 {
@@ -29,9 +162,14 @@ mw_call *mw_call_new(int dir, guint8 kind)
 
 mw_call_side *mw_call_side_get(mw_call *call)
 {
-    if (!call->side)
-        call->side = mw_arena_new0(mw_call_side);
-    return call->side;
+    mw_call_side *side = mw_call_sideq(call);
+    if (!side) {
+        side = mw_arena_new0(mw_call_side);
+        side->data = call->ptr; /* the record moves to the side */
+        call->ptr = side;
+        call->flags |= MW_CF_SIDE;
+    }
+    return side;
 }
 
 mw_call_x *mw_call_x_get(mw_call *call)
@@ -82,7 +220,8 @@ typedef struct mw_frame_calls {
 
 mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint index)
 {
-    void *v = p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto, KEY_FRAME_CALLS);
+    void **slot = index_slot(index_of(*sp->proto, FALSE), pinfo->num);
+    void *v = slot ? *slot : NULL;
     if (!v)
         return NULL;
     if (!IS_LIST(v))
@@ -93,9 +232,14 @@ mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint inde
 
 void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, mw_call *call)
 {
-    void *v = p_get_proto_data(wmem_file_scope(), pinfo, *sp->proto, KEY_FRAME_CALLS);
+    frame_index *fi = index_of(*sp->proto, TRUE);
+    void **slot = index_slot(fi, pinfo->num);
+    void *v = slot ? *slot : NULL;
     if (!v && index == 0) {
-        p_add_proto_data(wmem_file_scope(), pinfo, *sp->proto, KEY_FRAME_CALLS, call);
+        if (slot)
+            *slot = call;
+        else
+            index_add(fi, pinfo->num, call);
         return;
     }
     DISSECTOR_ASSERT(((gsize)call & 1) == 0);
@@ -121,8 +265,10 @@ void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, m
     if (index >= l->n)
         l->n = index + 1;
     void *tagged = GSIZE_TO_POINTER(GPOINTER_TO_SIZE(l) | 1);
-    if (tagged != v)
-        p_set_proto_data(wmem_file_scope(), pinfo, *sp->proto, KEY_FRAME_CALLS, tagged);
+    if (slot)
+        *slot = tagged;
+    else
+        index_add(fi, pinfo->num, tagged);
 }
 
 void mw_record_add_derived(mw_ctx *ctx, int proto, guint32 tag, void *data)

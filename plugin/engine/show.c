@@ -207,11 +207,11 @@ void mw_show_segment(const mw_stream_proto *sp, const mw_call *call, tvbuff_t *t
     else if (x && x->conflict_len) {
         /* only the conflict: the bytes are shown as held above */
         mw_call_x only = *x;
-        mw_call_side side = *call->side;
+        mw_call_side side = *mw_call_sideq(call);
         mw_call c = *call;
         only.rep_len = 0;
         side.x = &only;
-        c.side = &side;
+        c.ptr = &side;
         mw_show_repeat(t, pinfo, &c, tvb);
     }
 }

@@ -203,7 +203,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         consumed = 0; /* carried until the header is complete */
         if (first) {
             call->consumed = 0;
-            call->data = NULL;
+            mw_call_set_data(call, NULL);
         }
     } else {
         tvbuff_t *rest = pre ? tvb_new_subset_remaining(bytes, (gint)pre) : bytes;
@@ -212,10 +212,10 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
             ctx.state = mc->state;
             guint parsed = sp->parse(&ctx, rest); /* once: MIN evaluates twice */
             call->consumed = MIN(parsed, tvb_reported_length(rest));
-            call->data = ctx.rec;
+            mw_call_set_data(call, ctx.rec);
         }
         ctx.state = NULL;
-        ctx.rec = call->data;
+        ctx.rec = mw_call_data(call);
         ctx.consumed = call->consumed;
         sp->render(&ctx, rest);
         consumed = pre + call->consumed;
