@@ -59,6 +59,8 @@ typedef struct mw_call_x {
     guint32 first_frame;      /* frame of the first copy (0: unknown) */
     guint conflict_at;        /* tvb offset of bytes that differ from the first copy */
     guint conflict_len;
+    guint uncompared;         /* repeated bytes no longer held to compare (older than the
+                               * window, or the connection was closed) */
     guint64 conflict_off;     /* ... their stream offset */
     guint32 conflict_frame;
     guint32 released_in;      /* held bytes: the frame that dissects them */
@@ -108,7 +110,7 @@ typedef struct mw_call {
 typedef struct mw_window {
     guint8 *bytes;          /* ring (engine/heap.h): byte p is bytes[p & (cap - 1)] */
     guint cap, len;         /* valid: the len bytes before the flow's next */
-    gint64 recent_end[MW_RECENT];
+    gint64 recent_start[MW_RECENT], recent_end[MW_RECENT];
     guint32 recent_frame[MW_RECENT];
     guint recent_i;
 } mw_window;

@@ -87,6 +87,7 @@ static void win_put(mw_flow *flow, gint64 pos, const guint8 *p, guint n, guint32
         flow->win = wmem_new0(wmem_file_scope(), mw_window);
     mw_window *w = flow->win;
     w->recent_i = (w->recent_i + 1) % MW_RECENT;
+    w->recent_start[w->recent_i] = pos;
     w->recent_end[w->recent_i] = pos + n;
     w->recent_frame[w->recent_i] = frame;
     if (n > MW_COMPARE_WINDOW) {
@@ -127,7 +128,9 @@ static guint32 recent_frame(const mw_flow *flow, gint64 pos)
     if (!w)
         return 0;
     for (guint i = 0; i < MW_RECENT; i++) {
-        if (w->recent_frame[i] && w->recent_end[i] > pos && w->recent_end[i] < best) {
+        /* only a delivery that held pos: an older one may have left the ring */
+        if (w->recent_frame[i] && w->recent_start[i] <= pos && w->recent_end[i] > pos &&
+            w->recent_end[i] < best) {
             best = w->recent_end[i];
             frame = w->recent_frame[i];
         }
@@ -184,9 +187,13 @@ static void classify_repeat(mw_flow *flow, mw_call *call, const guint8 *p, gint6
     x->repeat = MW_REPEAT_DISSECTED;
     x->first_frame = recent_frame(flow, s);
     const mw_window *w = flow->win;
+    /* bytes before the window's start are not compared: say so */
+    gint64 held_from = w ? flow->next - (gint64)w->len : flow->next;
+    if (s < held_from)
+        x->uncompared = (guint)(MIN(e, held_from) - s);
     if (!w || !w->len)
         return;
-    gint64 a = MAX(s, flow->next - (gint64)w->len), first = -1, last = -1;
+    gint64 a = MAX(s, held_from), first = -1, last = -1;
     for (gint64 q = a; q < e; q++) {
         if (p[q - segpos] != w->bytes[q & (gint64)(w->cap - 1)]) {
             if (first < 0)

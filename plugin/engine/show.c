@@ -7,6 +7,9 @@
 
 static int hf_retransmission = -1;
 static int hf_first_copy = -1;
+static int hf_retransmission_text = -1;
+static int hf_conflict_text = -1;
+static int hf_not_compared = -1;
 static int hf_carried = -1;
 static int hf_carried_from = -1;
 static int hf_continued_in = -1;
@@ -138,14 +141,23 @@ void mw_show_repeat(proto_tree *tree, packet_info *pinfo, const mw_call *call, t
         mw_expert(pinfo, it, &ei_late);
     } else if (x->rep_len && x->repeat == MW_REPEAT_DISSECTED) {
         it = proto_tree_add_item(tree, hf_retransmission, seg, 0, (gint)MIN(x->rep_len, len), ENC_NA);
+        show_as_text(pinfo, tree, it, hf_retransmission_text, seg, 0, (gint)MIN(x->rep_len, len),
+                     "Retransmitted data");
         if (!x->conflict_len) /* else these bytes are not what was dissected */
             mw_expert(pinfo, it, &ei_retransmission);
         if (x->first_frame)
             generated_uint(tree, hf_first_copy, seg, x->first_frame);
+        if (x->uncompared) {
+            proto_item_append_text(it, " (%u bytes not compared with the first copy: no longer held)",
+                                   x->uncompared);
+            generated_uint(tree, hf_not_compared, seg, x->uncompared);
+        }
     }
     if (x->conflict_len && x->conflict_at < len) {
         gint clen = (gint)MIN(x->conflict_len, len - x->conflict_at);
         it = proto_tree_add_item(tree, hf_conflict, seg, (gint)x->conflict_at, clen, ENC_NA);
+        show_as_text(pinfo, tree, it, hf_conflict_text, seg, (gint)x->conflict_at, clen,
+                     "Second copy with different bytes");
         if (x->conflict_frame)
             mw_expert_format(pinfo, it, &ei_conflict,
                              "Bytes at stream offsets %" G_GUINT64_FORMAT "-%" G_GUINT64_FORMAT
@@ -240,9 +252,20 @@ void mw_show_register(int proto_mail)
         {&hf_retransmission,
          {"Retransmitted data", "mail.stream.retransmission", FT_BYTES, BASE_NONE, NULL, 0x0,
           "Bytes this direction already carried in an earlier segment, dissected there", HFILL}},
+        {&hf_retransmission_text,
+         {"Retransmitted data, as text", "mail.stream.retransmission.text", FT_STRING, BASE_NONE,
+          NULL, 0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
+        {&hf_conflict_text,
+         {"Second copy with different bytes, as text", "mail.stream.conflict.text", FT_STRING,
+          BASE_NONE, NULL, 0x0, "Escaped where not printable; the first 1024 octets", HFILL}},
         {&hf_first_copy,
          {"First copy in frame", "mail.stream.first_copy_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,
           "The frame whose copy of these bytes was dissected", HFILL}},
+        {&hf_not_compared,
+         {"Bytes not compared", "mail.stream.not_compared", FT_UINT32, BASE_DEC, NULL, 0x0,
+          "Bytes of this copy that were not compared with the dissected copy: that copy's bytes "
+          "were older than the comparison window or released when the connection closed",
+          HFILL}},
         {&hf_carried,
          {"Line start from an earlier segment", "mail.stream.carried", FT_BYTES, BASE_NONE, NULL,
           0x0, NULL, HFILL}},

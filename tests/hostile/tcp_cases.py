@@ -211,6 +211,29 @@ def pop_overlap_conflict(g, w):
     k.close()
 
 
+def smtp_copy_unheld(g, w):
+    # Copies of bytes no longer held to compare: the MAIL FROM segment sent
+    # again with other bytes after a message of 70 000 bytes (past the 64 KiB
+    # window), and the QUIT segment sent again after both FINs.
+    k = g.smtp_start(w, sport=51060)
+    start = k.seq["c"]
+    k.c(b"MAIL FROM:<alice@example.test>\r\n")
+    k.s(b"250 2.1.0 Ok\r\n")
+    k.c(b"RCPT TO:<bob@example.test>\r\n")
+    k.s(b"250 2.1.5 Ok\r\n")
+    k.c(b"DATA\r\n")
+    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    line = b"x" * 68 + b"\r\n"
+    k.c(b"Subject: big\r\n\r\n" + line * 1000 + b".\r\n")
+    k.s(b"250 2.0.0 Ok: queued\r\n")
+    k._seg("c", b"MAIL FROM:<mallory@badco.test>\r\n", seq=start)
+    quit_at = k.seq["c"]
+    k.c(b"QUIT\r\n")
+    k.s(b"221 2.0.0 Bye\r\n")
+    k.close()
+    k._seg("c", b"QUIT\r\n", seq=quit_at)
+
+
 def tls_record(ctype, body):
     return bytes([ctype, 3, 3]) + len(body).to_bytes(2, "big") + body
 
@@ -300,6 +323,7 @@ def cases(g):
         "hostile-smtp-overlap-conflict": smtp_overlap_conflict,
         "hostile-imap-overlap-conflict": imap_overlap_conflict,
         "hostile-pop-overlap-conflict": pop_overlap_conflict,
+        "hostile-smtp-copy-unheld": smtp_copy_unheld,
         "hostile-smtp-starttls-tls-span": smtp_starttls_tls_span,
         "hostile-smtp-starttls-junk": smtp_starttls_junk,
     }
