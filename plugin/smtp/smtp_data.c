@@ -352,13 +352,11 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     mw_smtp_chunk_step step = mw_smtp_bdat_feed(&st->bdat, p, (size_t)rem);
     gint n = (gint)step.consumed;
     smtp_node it = so_add_item(sc, sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
-    so_set_text(sc, it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
-                st->bdat.left);
+    so_bdat_texts(sc, it, n, st->bdat.left);
     smtp_node ct = so_subtree(sc, it, ett_smtp_data);
     smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat.left);
     so_set_generated(sc, l);
     smtp_msg_append(sc, p, (guint32)n);
-    so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (step.chunk_done)
         mw_smtp_client_chunk(&st->cl, FALSE);

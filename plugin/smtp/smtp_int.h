@@ -259,6 +259,10 @@ void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col);
  * unstuffed|from BDAT chunks)" on item and "C: end of message, n bytes" in
  * the Info column (no column text comes between the two). */
 void so_message_texts(smtp_call *sc, smtp_node item, guint32 len, gboolean bdat);
+/* A BDAT chunk's texts, kept as numbers: "BDAT chunk data: n bytes (left
+ * still to come)" on item and "C: BDAT chunk, n bytes" in the Info column
+ * (no column text comes between the two). */
+void so_bdat_texts(smtp_call *sc, smtp_node item, gint n, guint64 left);
 void so_set_generated(smtp_call *sc, smtp_node item);
 void so_set_hidden(smtp_call *sc, smtp_node item);
 void so_set_len(smtp_call *sc, smtp_node item, gint len);

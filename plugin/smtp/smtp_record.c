@@ -29,10 +29,10 @@ typedef enum {
     OP_SET_TEXT, OP_APPEND_TEXT, OP_GENERATED, OP_HIDDEN, OP_SET_LEN, OP_EXPERT, OP_EXPERT_TAP,
     OP_COL, OP_LINE_FACTS, OP_DATA_SOURCE, OP_CALL_DISSECTOR, OP_TAP_COMMAND, OP_TAP_REPLY,
     OP_TAP_CREDENTIAL, OP_TAP_CLIENT, OP_MESSAGE, OP_DATA_TEXTS, OP_HOOK, OP_COMPACT,
-    OP_STRING_STATIC, OP_MESSAGE_TEXTS,
+    OP_STRING_STATIC, OP_MESSAGE_TEXTS, OP_BDAT_TEXTS,
 } smtp_op_kind;
 /* an op's kind takes 5 bits, there and in the packed record */
-G_STATIC_ASSERT(OP_MESSAGE_TEXTS < 32);
+G_STATIC_ASSERT(OP_BDAT_TEXTS < 32);
 
 /* An offset in the record's blob; NO_REF: none (a NULL string). */
 typedef gint32 blob_ref;
@@ -276,6 +276,13 @@ void so_message_texts(smtp_call *sc, smtp_node item, guint32 len, gboolean bdat)
     smtp_op *o = op_new(sc, OP_MESSAGE_TEXTS, item);
     o->v.u = len;
     o->id = bdat ? 1 : 0;
+}
+
+void so_bdat_texts(smtp_call *sc, smtp_node item, gint n, guint64 left)
+{
+    smtp_op *o = op_new(sc, OP_BDAT_TEXTS, item);
+    o->len = n;
+    o->v.u = left;
 }
 
 void so_set_generated(smtp_call *sc, smtp_node item)
@@ -551,7 +558,7 @@ static gboolean kind_id_text(guint kind)
 static gboolean kind_v_uint(guint kind)
 {
     return kind == OP_ITEM || kind == OP_UINT || kind == OP_UINT64 || kind == OP_BOOLEAN ||
-           kind == OP_MESSAGE_TEXTS;
+           kind == OP_MESSAGE_TEXTS || kind == OP_BDAT_TEXTS;
 }
 
 static gboolean kind_v_str(guint kind)
@@ -631,6 +638,7 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
         case OP_UINT64:
         case OP_BOOLEAN:
         case OP_MESSAGE_TEXTS:
+        case OP_BDAT_TEXTS:
             put_u(out, o->v.u);
             break;
         case OP_STRING:
@@ -772,6 +780,7 @@ static void unpack_op(const guint8 **in, pack_bases *b, guint i, unpacked_op *d)
     case OP_UINT64:
     case OP_BOOLEAN:
     case OP_MESSAGE_TEXTS:
+    case OP_BDAT_TEXTS:
         d->u = mw_varint_decode(in);
         break;
     case OP_STRING:
@@ -1095,6 +1104,13 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
                                     o->id ? ", from BDAT chunks" : ", unstuffed");
             col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "C: end of message, %u bytes",
                                 (guint)o->u);
+            break;
+        case OP_BDAT_TEXTS:
+            if (n)
+                proto_item_set_text(n, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT
+                                    " still to come)", o->len, o->u);
+            col_append_sep_fstr(pinfo->cinfo, COL_INFO, " | ", "C: BDAT chunk, %d bytes",
+                                o->len);
             break;
         case OP_GENERATED:
             if (n)
