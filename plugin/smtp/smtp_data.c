@@ -138,7 +138,7 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
                                st->gap_bytes);
     smtp_node mi = so_add_item(sc, sc->tree, hf_smtp_message, tvb, 0, 0, ENC_NA);
     so_set_generated(sc, mi);
-    so_set_text(sc, mi, "Message (%u bytes%s)", st->msg_len, bdat ? ", from BDAT chunks" : ", unstuffed");
+    so_message_texts(sc, mi, st->msg_len, bdat);
     smtp_node mt = so_subtree(sc, mi, ett_smtp_message);
     smtp_node sz = so_add_uint(sc, mt, hf_smtp_data_size, tvb, 0, 0, st->msg_len);
     so_set_generated(sc, sz);
@@ -149,7 +149,6 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
                                    c->dot_stuffed - c->dot_single);
         so_set_generated(sc, ds);
     }
-    so_col(sc, "C: end of message, %u bytes", st->msg_len);
 
     /* the IMF tree and the recap are shown at render, from these */
     smtp_msg_view v;
@@ -164,7 +163,7 @@ static void smtp_message_end(smtp_call *sc, tvbuff_t *tvb, smtp_node anchor, gbo
         mail_walk_note(sc->ctx, mw_keep_bytes(sc->pinfo, v.kept), v.len);
     }
     v.txn = SMTP_TXN(st);
-    v.nrcpt = v.txn ? MIN(st->tx.nrcpt, wmem_array_get_count(v.txn->rcpts)) : 0;
+    v.nrcpt = v.txn ? MIN(st->tx.nrcpt, smtp_txn_nrcpts(v.txn)) : 0;
     so_message(sc, mt, &v);
 }
 
@@ -226,9 +225,9 @@ static void smtp_end_of_data_commands(smtp_call *sc, tvbuff_t *tvb)
     const smtp_txn *txn = SMTP_TXN(st);
     guint queued = 0;
     if (st->lmtp && txn) {
-        guint n = MIN(st->tx.nrcpt, wmem_array_get_count(txn->rcpts));
+        guint n = MIN(st->tx.nrcpt, smtp_txn_nrcpts(txn));
         for (guint i = 0; i < n; i++) {
-            const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
+            const smtp_rcpt *r = smtp_txn_rcpt(txn, i);
             if (!r->cmd || r->cmd->reply_code / 100 != 2)
                 continue;
             smtp_cmd_rec *end = smtp_cmd_new_lmtp(sc, SMTP_VERB_END_OF_DATA, r->addr,
@@ -269,8 +268,8 @@ gint dissect_smtp_data_body(smtp_call *sc, tvbuff_t *tvb, gint offset)
             dissect_smtp_smuggled(sc, tvb, sc->tree, cur, e->tvb_off);
         smtp_smuggled_message_end(sc, tvb, e);
         if (e->cls == MW_DATAEND_STRICT) {
-            term = so_add_string(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off, e->len,
-                                         "CRLF.CRLF");
+            term = so_add_string_static(sc, ft, hf_smtp_data_terminator, tvb, e->tvb_off,
+                                        e->len, "CRLF.CRLF");
             st->smug.active = FALSE;
             break;
         }
@@ -353,13 +352,11 @@ gint dissect_smtp_bdat_chunk(smtp_call *sc, tvbuff_t *tvb, gint offset)
     mw_smtp_chunk_step step = mw_smtp_bdat_feed(&st->bdat, p, (size_t)rem);
     gint n = (gint)step.consumed;
     smtp_node it = so_add_item(sc, sc->tree, hf_smtp_bdat_chunk, tvb, offset, n, ENC_NA);
-    so_set_text(sc, it, "BDAT chunk data: %d bytes (%" G_GUINT64_FORMAT " still to come)", n,
-                st->bdat.left);
+    so_bdat_texts(sc, it, n, st->bdat.left);
     smtp_node ct = so_subtree(sc, it, ett_smtp_data);
     smtp_node l = so_add_uint64(sc, ct, hf_smtp_bdat_left, tvb, offset, n, st->bdat.left);
     so_set_generated(sc, l);
     smtp_msg_append(sc, p, (guint32)n);
-    so_col(sc, "C: BDAT chunk, %d bytes", n);
     sc->ctx->mid_line = FALSE; /* a chunk is counted: the next command starts after it */
     if (step.chunk_done)
         mw_smtp_client_chunk(&st->cl, FALSE);

@@ -6,6 +6,7 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 
+#include "engine/heap.h"
 #include "mail/message_tree.h"
 #include "smtp/smtp_int.h"
 
@@ -146,12 +147,11 @@ void dissect_smtp_mail(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
         return; /* render: shown again from the line's bytes */
     if (!mw_smtp_txn_mail_opens(&st->tx))
         return; /* nested MAIL: the server keeps the open transaction */
-    smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
+    smtp_txn *txn = smtp_txn_new(sc);
     txn->mail_frame = sc->pinfo->num;
     txn->from = addr ? addr : "";
     txn->null_sender = null_path;
     txn->mail_cmd = smtp_last_cmd(st);
-    txn->rcpts = wmem_array_new(wmem_file_scope(), sizeof(smtp_rcpt));
     smtp_message_reset(st);
     mw_smtp_txn_mail(&st->tx, (uintptr_t)txn, (uintptr_t)txn->mail_cmd);
 }
@@ -167,9 +167,34 @@ void dissect_smtp_rcpt(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     smtp_txn *txn = SMTP_TXN(st);
     if (!txn || !addr)
         return;
-    smtp_rcpt r = {addr, smtp_last_cmd(st)};
-    wmem_array_append_one(txn->rcpts, r);
+    smtp_txn_add_rcpt(txn, addr, smtp_last_cmd(st));
     mw_smtp_txn_rcpt(&st->tx);
+}
+
+smtp_txn *smtp_txn_new(smtp_call *sc)
+{
+    smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
+    txn->rcpts = &txn->one;
+    txn->rcpt_cap = 1;
+    return txn;
+}
+
+void smtp_txn_add_rcpt(smtp_txn *txn, const char *addr, smtp_cmd_rec *cmd)
+{
+    if (txn->nrcpts == txn->rcpt_cap) {
+        DISSECTOR_ASSERT(txn->rcpt_cap <= G_MAXUINT32 / 2);
+        guint32 cap = txn->rcpt_cap * 2;
+        smtp_rcpt *more = (smtp_rcpt *)mw_heap_realloc(txn->rcpts == &txn->one ? NULL
+                                                                              : txn->rcpts,
+                                                       cap * sizeof *more);
+        if (txn->rcpts == &txn->one)
+            more[0] = txn->one;
+        txn->rcpts = more;
+        txn->rcpt_cap = cap;
+    }
+    smtp_rcpt *r = &txn->rcpts[txn->nrcpts++];
+    r->addr = addr;
+    r->cmd = cmd;
 }
 
 static const char *addr_domain(const char *a)
@@ -214,7 +239,7 @@ static void smtp_envelope_compare(packet_info *pinfo, proto_item *it, const smtp
     wmem_strbuf_t *bcc = wmem_strbuf_new(pinfo->pool, "");
     guint nbcc = 0;
     for (guint i = 0; i < nrcpt; i++) {
-        const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
+        const smtp_rcpt *r = smtp_txn_rcpt(txn, i);
         if (addr_in(r->addr, f))
             continue;
         if (nbcc < BCC_NAMED)
@@ -247,7 +272,7 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
     }
     g = proto_tree_add_uint(et, hf_smtp_envelope_mail_frame, tvb, 0, 0, txn->mail_frame);
     proto_item_set_generated(g);
-    guint known = MIN(nrcpt, wmem_array_get_count(txn->rcpts));
+    guint known = MIN(nrcpt, smtp_txn_nrcpts(txn));
     g = proto_tree_add_uint(et, hf_smtp_envelope_rcpt_count, tvb, 0, 0, known);
     proto_item_set_generated(g);
     if (known > RECAP_RCPT_SHOWN)
@@ -256,7 +281,7 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
                                "its RCPT frame (mail.smtp.envelope.rcpt there), and statistics count "
                                "each RCPT", RECAP_RCPT_SHOWN, known);
     for (guint i = 0; i < known && i < RECAP_RCPT_SHOWN; i++) {
-        const smtp_rcpt *r = (const smtp_rcpt *)wmem_array_index(txn->rcpts, i);
+        const smtp_rcpt *r = smtp_txn_rcpt(txn, i);
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
         proto_tree *rt = proto_item_add_subtree(g, ett_smtp_envelope);
@@ -269,7 +294,7 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
         }
     }
     if (facts)
-        smtp_envelope_compare(pinfo, it, txn, MIN(nrcpt, wmem_array_get_count(txn->rcpts)), facts);
+        smtp_envelope_compare(pinfo, it, txn, MIN(nrcpt, smtp_txn_nrcpts(txn)), facts);
 }
 
 void smtp_envelope_register(int proto)

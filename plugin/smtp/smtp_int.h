@@ -74,14 +74,30 @@ typedef struct smtp_rcpt {
 } smtp_rcpt;
 
 /* A mail transaction (file scope, append-only: the state holds how many
- * recipients it had at each point). */
+ * recipients it had at each point).  Most have one recipient: it is kept
+ * inline; more move to a buffer of the capture's lifetime (engine/heap.h). */
 typedef struct smtp_txn {
     guint32 mail_frame;
-    const char *from;     /* address without brackets, "" for the null path */
     gboolean null_sender;
+    const char *from;     /* address without brackets, "" for the null path */
     smtp_cmd_rec *mail_cmd;
-    wmem_array_t *rcpts;  /* smtp_rcpt */
+    smtp_rcpt *rcpts;     /* rcpt_cap of them: &one, or the buffer */
+    guint32 nrcpts, rcpt_cap;
+    smtp_rcpt one;
 } smtp_txn;
+
+/* A new transaction (from smtp_rec), and its recipients. */
+struct smtp_call;
+smtp_txn *smtp_txn_new(struct smtp_call *sc);
+void smtp_txn_add_rcpt(smtp_txn *txn, const char *addr, smtp_cmd_rec *cmd);
+static inline guint smtp_txn_nrcpts(const smtp_txn *txn)
+{
+    return txn->nrcpts;
+}
+static inline const smtp_rcpt *smtp_txn_rcpt(const smtp_txn *txn, guint i)
+{
+    return &txn->rcpts[i];
+}
 
 /* The message of a transaction, unstuffed, appended on the first pass only. */
 typedef struct smtp_msg_buf {
@@ -222,6 +238,9 @@ smtp_node so_add_uint64_format(smtp_call *sc, smtp_node parent, int hf, tvbuff_t
                                gint len, guint64 v, const char *fmt, ...) G_GNUC_PRINTF(8, 9);
 smtp_node so_add_string(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
                         const char *v);
+/* The same for a string that lives as long as the program (a literal). */
+smtp_node so_add_string_static(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off,
+                               gint len, const char *v);
 smtp_node so_add_boolean(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
                          gboolean v);
 smtp_node so_add_time(smtp_call *sc, smtp_node parent, int hf, tvbuff_t *tvb, gint off, gint len,
@@ -236,6 +255,14 @@ void so_append_text(smtp_call *sc, smtp_node item, const char *fmt, ...) G_GNUC_
 /* A body segment's texts, kept as its length: "Message data: n bytes" on
  * item (if any), and with col "C: message data, n bytes" in the Info column. */
 void so_data_texts(smtp_call *sc, smtp_node item, gint n, gboolean col);
+/* A complete message's texts, kept as its length: "Message (n bytes,
+ * unstuffed|from BDAT chunks)" on item and "C: end of message, n bytes" in
+ * the Info column (no column text comes between the two). */
+void so_message_texts(smtp_call *sc, smtp_node item, guint32 len, gboolean bdat);
+/* A BDAT chunk's texts, kept as numbers: "BDAT chunk data: n bytes (left
+ * still to come)" on item and "C: BDAT chunk, n bytes" in the Info column
+ * (no column text comes between the two). */
+void so_bdat_texts(smtp_call *sc, smtp_node item, gint n, guint64 left);
 void so_set_generated(smtp_call *sc, smtp_node item);
 void so_set_hidden(smtp_call *sc, smtp_node item);
 void so_set_len(smtp_call *sc, smtp_node item, gint len);

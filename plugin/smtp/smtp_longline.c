@@ -151,19 +151,17 @@ void smtp_longline_envelope(smtp_call *sc, guint8 verb, const guint8 *args, gsiz
     if (verb == MW_SMTP_MAIL) {
         if (!mw_smtp_txn_mail_opens(&st->tx))
             return;
-        smtp_txn *txn = (smtp_txn *)smtp_rec(sc, sizeof *txn);
+        smtp_txn *txn = smtp_txn_new(sc);
         txn->mail_frame = sc->pinfo->num;
         txn->from = cut_address(sc, args, args_len);
         txn->mail_cmd = cmd;
-        txn->rcpts = wmem_array_new(wmem_file_scope(), sizeof(smtp_rcpt));
         smtp_message_reset(st);
         mw_smtp_txn_mail(&st->tx, (uintptr_t)txn, (uintptr_t)cmd);
     } else if (verb == MW_SMTP_RCPT) {
         smtp_txn *txn = SMTP_TXN(st);
         if (!txn)
             return;
-        smtp_rcpt r = {cut_address(sc, args, args_len), cmd};
-        wmem_array_append_one(txn->rcpts, r);
+        smtp_txn_add_rcpt(txn, cut_address(sc, args, args_len), cmd);
         mw_smtp_txn_rcpt(&st->tx);
     }
 }
