@@ -719,20 +719,23 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     if (call->start == MW_IMAP_START_UNKNOWN)
         call->start = st->sess.start;
     wmem_array_t *plain = ps.items; /* parse_inflate moves ps to the inflated items */
+    const imap_zcall *z = NULL;
     if (ps.z_off >= 0) {
         imap_zcall zc;
         memset(&zc, 0, sizeof zc);
         parse_inflate(&ps, call, &zc, buf + ps.z_off, (gsize)ps.z_len);
-        call->z = (const imap_zcall *)wmem_memdup(wmem_file_scope(), &zc, sizeof zc);
+        z = (const imap_zcall *)wmem_memdup(wmem_file_scope(), &zc, sizeof zc);
     }
     guint n = wmem_array_get_count(plain);
     const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
     gsize packed = imap_items_packed_size(items, n);
-    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + packed);
+    gsize zslot = call->zstatus ? sizeof z : 0; /* parse_inflate always sets zstatus */
+    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + zslot + packed);
     *kept = head;
     kept->n_items = n;
-    kept->items = (const guint8 *)(kept + 1);
-    imap_items_pack((guint8 *)(kept + 1), items, n);
+    if (zslot)
+        memcpy(kept + 1, &z, sizeof z);
+    imap_items_pack((guint8 *)(kept + 1) + zslot, items, n);
     ctx->rec = kept;
     return (guint)offset;
 }
@@ -752,7 +755,7 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
     rd.tvb = tvb;
     imap_item item;
     rd.it = &item;
-    const guint8 *p = call->items;
+    const guint8 *p = imap_call_items(call);
     for (guint i = 0; i < call->n_items; i++) {
         p = imap_items_unpack(p, &item);
         switch (rd.it->kind) {
@@ -762,7 +765,7 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
         default: break;
         }
     }
-    const imap_zcall *z = call->z;
+    const imap_zcall *z = imap_call_z(call);
     if (!z || !z->inflated_len)
         return;
     /* The inflated octets are a data source of their own; their items are
