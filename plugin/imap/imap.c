@@ -274,7 +274,9 @@ static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint
 
 static const imap_walk *keep_walk(const imap_walk *w)
 {
-    return (const imap_walk *)wmem_memdup(wmem_file_scope(), w, sizeof *w);
+    imap_walk *k = mw_arena_new0(imap_walk);
+    *k = *w;
+    return k;
 }
 
 static void parse_client_text(imap_parse *ps, imap_item *it, gint off, gint len)
@@ -592,6 +594,12 @@ static void *sess_alloc(void *opaque _U_, size_t n)
     return wmem_alloc(wmem_file_scope(), n);
 }
 
+/* Command and literal records live as long as the capture: the arena. */
+static void *sess_rec_alloc(void *opaque _U_, size_t n)
+{
+    return mw_arena_alloc0(n);
+}
+
 static void sess_release(void *opaque _U_, void *p)
 {
     wmem_free(wmem_file_scope(), p);
@@ -791,6 +799,7 @@ static void imap_state_init(void *state, packet_info *pinfo _U_)
     mw_imap_sess_cfg cfg = {
         .alloc = sess_alloc,
         .release = sess_release,
+        .rec_alloc = sess_rec_alloc,
         .max_literal = imap_pref_max_literal,
         .max_line = MW_MAX_CARRY,
         .inflight_max = IMAP_INFLIGHT_MAX,
