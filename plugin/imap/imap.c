@@ -715,7 +715,7 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     imap_call head; /* kept below, in one block with its items */
     imap_call *call = &head;
     memset(call, 0, sizeof *call);
-    imap_state_snapshot(st, call);
+    const imap_snap *snap = imap_state_snapshot(st, call);
     mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
     gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
     bool mid_line = mid != FALSE;
@@ -737,13 +737,21 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     guint n = wmem_array_get_count(plain);
     const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
     gsize packed = imap_items_packed_size(items, n);
-    gsize zslot = call->zstatus ? sizeof z : 0; /* parse_inflate always sets zstatus */
-    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + zslot + packed);
+    /* parse_inflate always sets zstatus: the slot for z is there when z is */
+    gsize slots = imap_call_slots(call);
+    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + slots + packed);
     *kept = head;
     kept->n_items = n;
-    if (zslot)
-        memcpy(kept + 1, &z, sizeof z);
-    imap_items_pack((guint8 *)(kept + 1) + zslot, items, n);
+    guint8 *p = (guint8 *)(kept + 1);
+    if (snap) {
+        memcpy(p, &snap, sizeof snap);
+        p += sizeof snap;
+    }
+    if (z) {
+        memcpy(p, &z, sizeof z);
+        p += sizeof z;
+    }
+    imap_items_pack(p, items, n);
     ctx->rec = kept;
     return (guint)offset;
 }

@@ -28,13 +28,13 @@ static expert_field ei_done_not_idle = EI_INIT;
 
 static dissector_handle_t tls_handle;
 
-void imap_state_snapshot(imap_state *st, imap_call *call)
+const imap_snap *imap_state_snapshot(imap_state *st, imap_call *call)
 {
     call->session = (guint8)st->sess.state;
     call->start = st->sess.start;
     call->inferred = st->sess.inferred;
     if (call->session != MW_IMAP_SS_SELECTED)
-        return; /* shown only in the selected state */
+        return NULL; /* shown only in the selected state */
     const imap_snap *s = st->snap;
     if (!s || s->selected != st->sess.selected || s->uidvalidity != st->sess.uidvalidity ||
         s->exists != st->sess.exists) {
@@ -44,7 +44,7 @@ void imap_state_snapshot(imap_state *st, imap_call *call)
         n->exists = st->sess.exists;
         st->snap = s = n;
     }
-    call->snap = s;
+    return s;
 }
 
 void imap_render_state(mw_ctx *ctx, const imap_call *call)
@@ -66,7 +66,7 @@ void imap_render_state(mw_ctx *ctx, const imap_call *call)
     if (call->session != MW_IMAP_SS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
-    const imap_snap *s = call->snap;
+    const imap_snap *s = imap_call_snap(call);
     if (s->selected && s->selected->user)
         proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0,
                                                        (const char *)s->selected->user));
