@@ -274,7 +274,9 @@ static void render_client_command(imap_render *rd, proto_tree *t, gint off, gint
 
 static const imap_walk *keep_walk(const imap_walk *w)
 {
-    return (const imap_walk *)wmem_memdup(wmem_file_scope(), w, sizeof *w);
+    imap_walk *k = mw_arena_new0(imap_walk);
+    *k = *w;
+    return k;
 }
 
 static void parse_client_text(imap_parse *ps, imap_item *it, gint off, gint len)
@@ -592,6 +594,12 @@ static void *sess_alloc(void *opaque _U_, size_t n)
     return wmem_alloc(wmem_file_scope(), n);
 }
 
+/* Command and literal records live as long as the capture: the arena. */
+static void *sess_rec_alloc(void *opaque _U_, size_t n)
+{
+    return mw_arena_alloc0(n);
+}
+
 static void sess_release(void *opaque _U_, void *p)
 {
     wmem_free(wmem_file_scope(), p);
@@ -707,7 +715,7 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     imap_call head; /* kept below, in one block with its items */
     imap_call *call = &head;
     memset(call, 0, sizeof *call);
-    imap_state_snapshot(st, call);
+    const imap_snap *snap = imap_state_snapshot(st, call);
     mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
     gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
     bool mid_line = mid != FALSE;
@@ -719,20 +727,31 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     if (call->start == MW_IMAP_START_UNKNOWN)
         call->start = st->sess.start;
     wmem_array_t *plain = ps.items; /* parse_inflate moves ps to the inflated items */
+    const imap_zcall *z = NULL;
     if (ps.z_off >= 0) {
         imap_zcall zc;
         memset(&zc, 0, sizeof zc);
         parse_inflate(&ps, call, &zc, buf + ps.z_off, (gsize)ps.z_len);
-        call->z = (const imap_zcall *)wmem_memdup(wmem_file_scope(), &zc, sizeof zc);
+        z = (const imap_zcall *)wmem_memdup(wmem_file_scope(), &zc, sizeof zc);
     }
     guint n = wmem_array_get_count(plain);
     const imap_item *items = (const imap_item *)wmem_array_get_raw(plain);
     gsize packed = imap_items_packed_size(items, n);
-    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + packed);
+    /* parse_inflate always sets zstatus: the slot for z is there when z is */
+    gsize slots = imap_call_slots(call);
+    imap_call *kept = (imap_call *)mw_arena_alloc0(sizeof *kept + slots + packed);
     *kept = head;
     kept->n_items = n;
-    kept->items = (const guint8 *)(kept + 1);
-    imap_items_pack((guint8 *)(kept + 1), items, n);
+    guint8 *p = (guint8 *)(kept + 1);
+    if (snap) {
+        memcpy(p, &snap, sizeof snap);
+        p += sizeof snap;
+    }
+    if (z) {
+        memcpy(p, &z, sizeof z);
+        p += sizeof z;
+    }
+    imap_items_pack(p, items, n);
     ctx->rec = kept;
     return (guint)offset;
 }
@@ -752,7 +771,7 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
     rd.tvb = tvb;
     imap_item item;
     rd.it = &item;
-    const guint8 *p = call->items;
+    const guint8 *p = imap_call_items(call);
     for (guint i = 0; i < call->n_items; i++) {
         p = imap_items_unpack(p, &item);
         switch (rd.it->kind) {
@@ -762,7 +781,7 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
         default: break;
         }
     }
-    const imap_zcall *z = call->z;
+    const imap_zcall *z = imap_call_z(call);
     if (!z || !z->inflated_len)
         return;
     /* The inflated octets are a data source of their own; their items are
@@ -788,6 +807,7 @@ static void imap_state_init(void *state, packet_info *pinfo _U_)
     mw_imap_sess_cfg cfg = {
         .alloc = sess_alloc,
         .release = sess_release,
+        .rec_alloc = sess_rec_alloc,
         .max_literal = imap_pref_max_literal,
         .max_line = MW_MAX_CARRY,
         .inflight_max = IMAP_INFLIGHT_MAX,

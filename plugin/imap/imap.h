@@ -186,20 +186,56 @@ typedef struct imap_zcall {
     const guint8 *zitems;         /* packed */
 } imap_zcall;
 
-/* The record of one call: one file-scope block with its items packed after
- * it (imap_items.c). */
+/* The mailbox in effect as a call began: shared by the calls of a session
+ * while it does not change (file scope). */
+typedef struct imap_snap {
+    const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
+    guint64 uidvalidity;
+    guint32 exists;
+} imap_snap;
+
+/* The record of one call: one block (the arena): this header; in the
+ * selected state, a pointer to its imap_snap; when zstatus is not
+ * IMAP_Z_NONE, a pointer to its imap_zcall; then its items packed
+ * (imap_items.c).  Read them with imap_call_snap, imap_call_z and
+ * imap_call_items. */
 typedef struct imap_call {
     guint8 session;               /* mw_imap_sstate before the call */
     guint8 start;                 /* MW_IMAP_START_*: how the capture of the session began */
     guint8 inferred;              /* the state was inferred (mid-stream start) */
     guint8 zstatus;               /* IMAP_Z_* */
-    guint32 exists;
-    const imap_cmd_rec *selected; /* the SELECT/EXAMINE in effect */
-    guint64 uidvalidity;
-    guint n_items;
-    const guint8 *items;          /* packed */
-    const imap_zcall *z;          /* COMPRESS (NULL when zstatus is IMAP_Z_NONE) */
+    guint32 n_items;
 } imap_call;
+
+/* What follows the header: the pointers the call has, then the items. */
+static inline gsize imap_call_slots(const imap_call *c)
+{
+    return ((c->session == MW_IMAP_SS_SELECTED) + (c->zstatus != 0)) * sizeof(void *);
+}
+
+/* The mailbox state (NULL outside the selected state). */
+static inline const imap_snap *imap_call_snap(const imap_call *c)
+{
+    const imap_snap *s = NULL;
+    if (c->session == MW_IMAP_SS_SELECTED)
+        memcpy(&s, c + 1, sizeof s);
+    return s;
+}
+
+/* COMPRESS: the call's imap_zcall, NULL when zstatus is IMAP_Z_NONE. */
+static inline const imap_zcall *imap_call_z(const imap_call *c)
+{
+    const imap_zcall *z = NULL;
+    if (c->zstatus)
+        memcpy(&z, (const guint8 *)(c + 1) + (c->session == MW_IMAP_SS_SELECTED) * sizeof(void *),
+               sizeof z);
+    return z;
+}
+
+static inline const guint8 *imap_call_items(const imap_call *c)
+{
+    return (const guint8 *)(c + 1) + imap_call_slots(c);
+}
 
 /* imap_items.c: items packed for keeping, unpacked to be shown. */
 gsize imap_items_packed_size(const imap_item *items, guint n);
@@ -221,6 +257,7 @@ typedef struct imap_state {
     guint8 auth_step;                /* client responses seen */
     guint8 auth_prompt;              /* mw_sasl_login_prompt: what the last challenge asked */
     const char *auth_user;           /* user name for a secret still to come (file scope) */
+    const imap_snap *snap;           /* the last mailbox state recorded, shared while unchanged */
     gboolean session_seen;           /* a line of the session has been recorded */
     guint32 auth_user_frame;
 } imap_state;
@@ -303,7 +340,8 @@ void imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gin
 void imap_fetch_register(int proto);
 
 /* imap_state.c */
-void imap_state_snapshot(const imap_state *st, imap_call *call);
+/* The call's state; its mailbox state (NULL outside the selected state). */
+const imap_snap *imap_state_snapshot(imap_state *st, imap_call *call);
 void imap_render_state(mw_ctx *ctx, const imap_call *call);
 void imap_render_state_command(imap_render *rd);
 void imap_parse_starttls_done(imap_parse *ps);

@@ -15,6 +15,7 @@
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/walk.h"
+#include "engine/heap.h"
 
 static int hf_imap_literal = -1;
 static int hf_imap_literal_size = -1;
@@ -94,7 +95,7 @@ void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_re
                                imap_lit_use use, const char *label)
 {
     imap_dir *ds = ps->ds;
-    imap_lit_rec *r = wmem_new0(wmem_file_scope(), imap_lit_rec);
+    imap_lit_rec *r = mw_arena_new0(imap_lit_rec);
     r->core = core;
     r->use = use;
     r->label = label;
@@ -103,7 +104,7 @@ void imap_parse_literal_header(imap_parse *ps, imap_item *it, mw_imap_literal_re
     /* a message's buffer goes to mw_keep_store_grown when complete */
     if (keep && core->size > 0)
         r->buf = use_is_message(use) ? (guint8 *)mw_keep_grow(NULL, (size_t)core->size)
-                                     : (guint8 *)wmem_alloc(wmem_file_scope(), (size_t)core->size);
+                                     : (guint8 *)mw_arena_alloc0((size_t)core->size);
     core->user = r;
     it->lit = r;
     ds->lit = core->size ? r : NULL;

@@ -7,6 +7,7 @@
 #include <epan/dissectors/packet-tls-utils.h>
 
 #include "imap/imap.h"
+#include "engine/heap.h"
 #include "mail/tap.h"
 
 static int hf_state = -1;
@@ -27,14 +28,23 @@ static expert_field ei_done_not_idle = EI_INIT;
 
 static dissector_handle_t tls_handle;
 
-void imap_state_snapshot(const imap_state *st, imap_call *call)
+const imap_snap *imap_state_snapshot(imap_state *st, imap_call *call)
 {
     call->session = (guint8)st->sess.state;
     call->start = st->sess.start;
     call->inferred = st->sess.inferred;
-    call->selected = st->sess.selected;
-    call->uidvalidity = st->sess.uidvalidity;
-    call->exists = st->sess.exists;
+    if (call->session != MW_IMAP_SS_SELECTED)
+        return NULL; /* shown only in the selected state */
+    const imap_snap *s = st->snap;
+    if (!s || s->selected != st->sess.selected || s->uidvalidity != st->sess.uidvalidity ||
+        s->exists != st->sess.exists) {
+        imap_snap *n = mw_arena_new0(imap_snap);
+        n->selected = st->sess.selected;
+        n->uidvalidity = st->sess.uidvalidity;
+        n->exists = st->sess.exists;
+        st->snap = s = n;
+    }
+    return s;
 }
 
 void imap_render_state(mw_ctx *ctx, const imap_call *call)
@@ -56,12 +66,13 @@ void imap_render_state(mw_ctx *ctx, const imap_call *call)
     if (call->session != MW_IMAP_SS_SELECTED)
         return;
     proto_tree *t = proto_item_add_subtree(it, ett_imap_item);
-    if (call->selected && call->selected->user)
+    const imap_snap *s = imap_call_snap(call);
+    if (s->selected && s->selected->user)
         proto_item_set_generated(proto_tree_add_string(t, hf_state_mailbox, NULL, 0, 0,
-                                                       (const char *)call->selected->user));
-    if (call->uidvalidity)
-        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, call->uidvalidity));
-    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, call->exists));
+                                                       (const char *)s->selected->user));
+    if (s->uidvalidity)
+        proto_item_set_generated(proto_tree_add_uint64(t, hf_state_uidvalidity, NULL, 0, 0, s->uidvalidity));
+    proto_item_set_generated(proto_tree_add_uint(t, hf_state_exists, NULL, 0, 0, s->exists));
 }
 
 void imap_render_state_command(imap_render *rd)
@@ -121,7 +132,7 @@ void imap_render_compressed(imap_render *rd, const imap_call *call)
 {
     mw_ctx *ctx = rd->ctx;
     static const imap_zcall none;
-    const imap_zcall *z = call->z ? call->z : &none;
+    const imap_zcall *z = imap_call_z(call) ? imap_call_z(call) : &none;
     const char *who = ctx->dir == MW_DIR_CLIENT ? "C" : "S";
     proto_item *it = proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off,
                                          rd->it->len, ENC_NA);

@@ -23,9 +23,10 @@ void mw_imap_sess_init(mw_imap_sess *s, const mw_imap_sess_cfg *cfg)
         s->cfg.inflight_max = INFLIGHT_DEFAULT;
 }
 
+/* A record: never released. */
 static void *zalloc(mw_imap_sess *s, size_t n)
 {
-    void *p = s->cfg.alloc(s->cfg.opaque, n);
+    void *p = s->cfg.rec_alloc ? s->cfg.rec_alloc(s->cfg.opaque, n) : s->cfg.alloc(s->cfg.opaque, n);
     if (p)
         memset(p, 0, n);
     return p;
@@ -109,10 +110,11 @@ static void infer_state(mw_imap_sess *s, mw_imap_sstate st)
 static void command_line(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p,
                          const mw_imap_command *c, const mw_imap_when *when)
 {
-    mw_imap_command_rec *r = (mw_imap_command_rec *)zalloc(s, sizeof *r);
-    char *tag = (char *)s->cfg.alloc(s->cfg.opaque, c->tag_len + 1);
-    if (!r || !tag)
+    /* the tag right behind the record, in one block */
+    mw_imap_command_rec *r = (mw_imap_command_rec *)zalloc(s, sizeof *r + c->tag_len + 1);
+    if (!r)
         return;
+    char *tag = (char *)(r + 1);
     memcpy(tag, p + c->tag_off, c->tag_len);
     tag[c->tag_len] = 0;
     r->tag = tag;

@@ -134,6 +134,9 @@ typedef struct mw_imap_sess_cfg {
      * must live as long as the records are used. release may be NULL. */
     void *(*alloc)(void *opaque, size_t size);
     void (*release)(void *opaque, void *p);
+    /* Memory for the command and literal records alone, never released
+     * (NULL: alloc).  Zeroed by the session. */
+    void *(*rec_alloc)(void *opaque, size_t size);
     void *opaque;
     uint64_t max_literal;   /* literal sizes above this are not followed (0: no bound) */
     size_t max_line;        /* over-long lines come in fragments of this size (0: never) */
