@@ -1,4 +1,5 @@
 /* Kept message bytes: see keep.h. */
+#include "compat.h"
 #include "mail/keep.h"
 #include "engine/heap.h"
 
@@ -74,6 +75,21 @@ void *mw_keep_grow(void *buf, size_t n)
     return mw_heap_realloc(buf, n);
 }
 
+static mw_wmem_cb_bool free_at_packet_end(wmem_allocator_t *pool _U_, wmem_cb_event_t event _U_,
+                                          void *buf)
+{
+    g_free(buf);
+    return FALSE; /* once */
+}
+
+/* The grown buffer itself serves this packet's readers, then goes: a copy
+ * of a message of megabytes would double its transient cost. */
+static const guint8 *for_this_packet(packet_info *pinfo, guint8 *buf)
+{
+    wmem_register_callback(pinfo->pool, free_at_packet_end, buf);
+    return buf;
+}
+
 mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
 {
     mw_kept *k;
@@ -94,7 +110,8 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
      * blocks part empty). */
     if (whole && !keep_messages) {
         k = mw_arena_new0(mw_kept);
-        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
+        now = for_this_packet(pinfo, buf);
+        buf = NULL;
     } else {
         const guint8 *src = z ? z : buf;
         if (stored <= INLINE_MAX) {
@@ -106,7 +123,12 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
             k->data = (guint8 *)wmem_memdup(wmem_file_scope(), src, stored);
         }
         k->stored = stored;
-        now = z ? (const guint8 *)wmem_memdup(pinfo->pool, buf, len) : k->data;
+        if (z) {
+            now = for_this_packet(pinfo, buf);
+            buf = NULL;
+        } else {
+            now = k->data;
+        }
         g_free(z);
     }
     k->len = len;
