@@ -128,6 +128,16 @@ def smtp_start(w, port=25, sport=40000):
     return k
 
 
+def smtp_to_data(k):
+    """alice to bob, up to the 354 that opens the message."""
+    k.c(b"MAIL FROM:<alice@example.test>\r\n")
+    k.s(b"250 2.1.0 Ok\r\n")
+    k.c(b"RCPT TO:<bob@example.test>\r\n")
+    k.s(b"250 2.1.5 Ok\r\n")
+    k.c(b"DATA\r\n")
+    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+
+
 def imap_start(w, sport=40100):
     k = Conn(w, sport, 143)
     k.s(b"* OK [CAPABILITY IMAP4rev1 LITERAL+] ready\r\n")
@@ -330,12 +340,7 @@ def imap_pipeline(w):
 
 def smtp_data_no_end(w):
     k = smtp_start(w)
-    k.c(b"MAIL FROM:<alice@example.test>\r\n")
-    k.s(b"250 2.1.0 Ok\r\n")
-    k.c(b"RCPT TO:<bob@example.test>\r\n")
-    k.s(b"250 2.1.5 Ok\r\n")
-    k.c(b"DATA\r\n")
-    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    smtp_to_data(k)
     k.c(b"Subject: never ends\r\n\r\n" + b"line of body text\r\n" * 200)
     # The capture ends here: no terminator, no reply, no FIN.
 

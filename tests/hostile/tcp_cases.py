@@ -129,12 +129,7 @@ def smtp_moved(g, w):
     msg = message("Moved segments", 40000)
     save_message(w, "hostile-smtp-moved", msg)
     k = g.smtp_start(w, sport=40020)
-    k.c(b"MAIL FROM:<alice@example.test>\r\n")
-    k.s(b"250 2.1.0 Ok\r\n")
-    k.c(b"RCPT TO:<bob@example.test>\r\n")
-    k.s(b"250 2.1.5 Ok\r\n")
-    k.c(b"DATA\r\n")
-    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    g.smtp_to_data(k)
     send_moved(k, "c", msg + b".\r\n", moved={3, 4}, by=12)
     k.s(b"250 2.0.0 Ok: queued\r\n")
     k.c(b"QUIT\r\n")
@@ -217,12 +212,7 @@ def smtp_copy_unheld(g, w):
     # window), and the QUIT segment sent again after both FINs.
     k = g.smtp_start(w, sport=51060)
     start = k.seq["c"]
-    k.c(b"MAIL FROM:<alice@example.test>\r\n")
-    k.s(b"250 2.1.0 Ok\r\n")
-    k.c(b"RCPT TO:<bob@example.test>\r\n")
-    k.s(b"250 2.1.5 Ok\r\n")
-    k.c(b"DATA\r\n")
-    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    g.smtp_to_data(k)
     line = b"x" * 68 + b"\r\n"
     k.c(b"Subject: big\r\n\r\n" + line * 1000 + b".\r\n")
     k.s(b"250 2.0.0 Ok: queued\r\n")
@@ -296,12 +286,7 @@ def smtp_moved_past_window(g, w):
     # cover it: past the 1 MiB window its hole is reported missing, and the
     # late copy is shown as such (its bytes were never dissected).
     k = g.smtp_start(w, sport=40070)
-    k.c(b"MAIL FROM:<alice@example.test>\r\n")
-    k.s(b"250 2.1.0 Ok\r\n")
-    k.c(b"RCPT TO:<bob@example.test>\r\n")
-    k.s(b"250 2.1.5 Ok\r\n")
-    k.c(b"DATA\r\n")
-    k.s(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+    g.smtp_to_data(k)
     send_moved(k, "c", message("Moved past the window", 1600000) + b".\r\n", moved={10}, by=1000)
     k.s(b"250 2.0.0 Ok: queued\r\n")
     k.c(b"NOOP\r\n")
