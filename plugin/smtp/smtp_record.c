@@ -631,7 +631,6 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
             put_z(out, o->len);
         if (!(mask & M_V))
             continue;
-        const guint8 *at = blob + o->v.ref;
         switch ((smtp_op_kind)kind) {
         case OP_ITEM:
         case OP_UINT:
@@ -647,7 +646,7 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
         case OP_COL:
         case OP_TAP_COMMAND:
         case OP_TAP_CLIENT:
-            put_str(out, (const char *)at);
+            put_str(out, (const char *)blob + o->v.ref);
             break;
         case OP_EXPERT:
         case OP_EXPERT_TAP:
@@ -663,14 +662,14 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
             break;
         case OP_TIME: {
             nstime_t t;
-            memcpy(&t, at, sizeof t);
+            memcpy(&t, blob + o->v.ref, sizeof t);
             put_z(out, (gint64)t.secs);
             put_z(out, t.nsecs);
             break;
         }
         case OP_LINE_FACTS: {
             mw_line l;
-            memcpy(&l, at, sizeof l);
+            memcpy(&l, blob + o->v.ref, sizeof l);
             put_u(out, l.len);
             put_u(out, l.eol_len);
             put_u(out, (guint64)l.eol);
@@ -678,11 +677,11 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
             break;
         }
         case OP_DATA_SOURCE:
-            g_byte_array_append(out, at, (guint)o->len);
+            g_byte_array_append(out, blob + o->v.ref, (guint)o->len);
             break;
         case OP_TAP_REPLY: {
             smtp_op_reply r;
-            memcpy(&r, at, sizeof r);
+            memcpy(&r, blob + o->v.ref, sizeof r);
             put_static(out, r.verb);
             put_u(out, r.has_time ? 1 : 0);
             if (r.has_time) {
@@ -693,7 +692,7 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
         }
         case OP_TAP_CREDENTIAL: {
             smtp_op_cred c;
-            memcpy(&c, at, sizeof c);
+            memcpy(&c, blob + o->v.ref, sizeof c);
             put_u(out, (c.mech ? 1u : 0u) | (c.user != NO_REF ? 2u : 0u));
             if (c.mech)
                 put_static(out, c.mech);
@@ -704,7 +703,7 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
         }
         case OP_MESSAGE: {
             smtp_msg_view m;
-            memcpy(&m, at, sizeof m);
+            memcpy(&m, blob + o->v.ref, sizeof m);
             put_near(out, &b, m.kept);
             put_u(out, m.len);
             put_near(out, &b, m.txn);
@@ -712,7 +711,7 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
             break;
         }
         case OP_HOOK:
-            g_byte_array_append(out, at, sizeof(smtp_op_hook));
+            g_byte_array_append(out, blob + o->v.ref, sizeof(smtp_op_hook));
             break;
         default:
             break;
