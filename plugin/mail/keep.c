@@ -78,7 +78,7 @@ void *mw_keep_grow(void *buf, size_t n)
 static mw_wmem_cb_bool free_at_packet_end(wmem_allocator_t *pool _U_, wmem_cb_event_t event _U_,
                                           void *buf)
 {
-    g_free(buf);
+    mw_heap_release(buf);
     return FALSE; /* once */
 }
 
@@ -96,7 +96,7 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
     if (buf)
         mw_heap_take(buf);
     if (!buf || !len) {
-        g_free(buf);
+        mw_heap_release(buf);
         k = mw_arena_new0(mw_kept);
         k->len = len;
         return k;
@@ -132,7 +132,7 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
         g_free(z);
     }
     k->len = len;
-    g_free(buf);
+    mw_heap_release(buf);
     remember(pinfo, k, now);
     return k;
 }
