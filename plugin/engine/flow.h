@@ -89,17 +89,20 @@ typedef struct mw_call_side {
     mw_call_x *x;           /* NULL when none of its facts apply */
     void *data;             /* the protocol's record of the call (see mw_call) */
     guint32 carry_len;      /* bytes of carry before the segment's own */
+    guint32 skip;           /* the segment's bytes before its own delivered ones */
 } mw_call_side;
 
-/* What the first pass stores per call; later passes repeat it from this. */
+/* What the first pass stores per call; later passes repeat it from this.
+ * The stream offset shares a word with the kind, direction and flags: 48
+ * bits count more bytes than any capture holds. */
 typedef struct mw_call {
-    guint8 kind;
-    guint8 dir;
-    guint8 flags;
-    guint32 skip;           /* the segment's own delivered bytes: tvb [skip, skip + own_len) */
-    guint32 own_len;
+    guint64 offset : 48;    /* stream offset of the first byte after the carried ones */
+    guint64 kind : 2;
+    guint64 dir : 1;
+    guint64 flags : 8;
+    guint32 own_len;        /* the segment's own delivered bytes: tvb [skip, skip + own_len),
+                             * skip in the side (0 without one) */
     guint32 consumed;       /* records mode: bytes parse consumed */
-    guint64 offset;         /* stream offset of the first byte after the carried ones */
     /* The protocol's record of the call; with MW_CF_SIDE the call's side
      * instead, which holds the record (most calls have no side: one
      * pointer serves both). */
@@ -182,6 +185,13 @@ static inline guint32 mw_call_carry_len(const mw_call *call)
     const mw_call_side *side = mw_call_sideq(call);
     return side ? side->carry_len : 0;
 }
+static inline guint32 mw_call_skip(const mw_call *call)
+{
+    const mw_call_side *side = mw_call_sideq(call);
+    return side ? side->skip : 0;
+}
+/* Sets the call's skip (a side only when it is not 0). */
+void mw_call_set_skip(mw_call *call, guint32 skip);
 
 mw_call *mw_call_new(int dir, guint8 kind);
 

@@ -379,7 +379,7 @@ void mw_order_place(mw_flow *flow, int dir, const mw_seq_start *start, tvbuff_t 
         mw_held *h0 = first_held(flow);
         if (h0 && h0->off < lim)
             lim = h0->off;
-        seg->skip = (guint32)(s - segpos);
+        mw_call_set_skip(seg, (guint32)(s - segpos));
         seg->own_len = (guint32)(lim - s);
         flow->other_owner = FALSE;
         win_put(flow, s, p + (s - segpos), seg->own_len, frame);

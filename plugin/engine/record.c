@@ -150,7 +150,7 @@ static void index_add(frame_index *fi, guint32 frame, void *v)
 }
 
 /* One is kept per call: rarer facts belong in mw_call_side. */
-G_STATIC_ASSERT(sizeof(mw_call) <= 32);
+G_STATIC_ASSERT(sizeof(mw_call) <= 24);
 
 mw_call *mw_call_new(int dir, guint8 kind)
 {
@@ -170,6 +170,12 @@ mw_call_side *mw_call_side_get(mw_call *call)
         call->flags |= MW_CF_SIDE;
     }
     return side;
+}
+
+void mw_call_set_skip(mw_call *call, guint32 skip)
+{
+    if (skip || mw_call_sideq(call))
+        mw_call_side_get(call)->skip = skip;
 }
 
 mw_call_x *mw_call_x_get(mw_call *call)

@@ -44,9 +44,9 @@ gboolean mw_next_line(mw_ctx *ctx, tvbuff_t *tvb, gint *offset, mw_line_at *out)
 static guint own_bytes(const mw_call *call, tvbuff_t *tvb)
 {
     guint len = tvb_reported_length(tvb);
-    if (call->skip >= len)
+    if (mw_call_skip(call) >= len)
         return 0;
-    return MIN(call->own_len, len - call->skip);
+    return MIN(call->own_len, len - mw_call_skip(call));
 }
 
 /* First pass, before the protocol sees a call: account for missing bytes,
@@ -77,7 +77,7 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
         /* Still no line end: the protocol would leave it all again. */
         if (!side->carry->has_eol && !(x && x->npieces) && own &&
             side->carry_len + own < MW_MAX_CARRY &&
-            !mw_bytes_have_eol(tvb_get_ptr(tvb, call->skip, own), own))
+            !mw_bytes_have_eol(tvb_get_ptr(tvb, mw_call_skip(call), own), own))
             call->flags |= MW_CF_CARRY_ONLY;
         else
             side->carry->continued_in = pinfo->num;
@@ -120,9 +120,9 @@ static tvbuff_t *call_bytes(const mw_call *call, tvbuff_t *tvb, packet_info *pin
     guint own = own_bytes(call, tvb);
     guint npieces = x ? x->npieces : 0;
     if (!carry_len && !npieces) {
-        if (call->skip == 0 && own == tvb_reported_length(tvb))
+        if (mw_call_skip(call) == 0 && own == tvb_reported_length(tvb))
             return tvb;
-        return tvb_new_subset_length(tvb, call->skip, (gint)own);
+        return tvb_new_subset_length(tvb, mw_call_skip(call), (gint)own);
     }
     guint total = carry_len + own;
     for (guint i = 0; i < npieces; i++)
@@ -133,7 +133,7 @@ static tvbuff_t *call_bytes(const mw_call *call, tvbuff_t *tvb, packet_info *pin
         memcpy(joined, mw_call_carry(call)->bytes, carry_len);
     at += carry_len;
     if (own)
-        tvb_memcpy(tvb, joined + at, call->skip, own);
+        tvb_memcpy(tvb, joined + at, mw_call_skip(call), own);
     at += own;
     for (guint i = 0; i < npieces; i++) {
         memcpy(joined + at, x->pieces[i].bytes, x->pieces[i].len);
@@ -158,7 +158,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
     }
     if (call->flags & MW_CF_CARRY_ONLY) {
         guint own = own_bytes(call, tvb);
-        tvbuff_t *seg = tvb_new_subset_length(tvb, call->skip, (gint)own);
+        tvbuff_t *seg = tvb_new_subset_length(tvb, mw_call_skip(call), (gint)own);
         if (first) {
             mw_flow *flow = &mc->flow[dir];
             mw_call_side *side = mw_call_side_get(call);
@@ -266,7 +266,7 @@ static guint run_preface(const mw_stream_proto *sp, mw_conv *mc, guint index, gb
     if (mc->flow[MW_DIR_CLIENT].offset || mc->flow[MW_DIR_CLIENT].carry)
         return index;
     mw_call *c = mw_call_new(MW_DIR_CLIENT, MW_CALL_DATA);
-    c->skip = tvb_reported_length(tvb); /* none of this segment's bytes */
+    mw_call_set_skip(c, tvb_reported_length(tvb)); /* none of this segment's bytes */
     c->flags |= MW_CF_PREFACE | MW_CF_MORE; /* the segment's own calls follow */
     mw_call_x *x = mw_call_x_get(c);
     x->pieces = wmem_new0(wmem_file_scope(), mw_piece);
