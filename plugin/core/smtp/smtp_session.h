@@ -18,7 +18,7 @@
  * what pipelining clients send: a transaction with its recipients).  Past
  * that the oldest is forgotten and counted, so the reply that answers it is
  * said to answer a forgotten command, not matched with a later one. */
-#define MW_SMTP_FIFO_SIZE 32
+#define MW_SMTP_FIFO_SIZE 8
 #define MW_SMTP_PENDING_MAX 65536
 
 typedef struct mw_smtp_pending {
