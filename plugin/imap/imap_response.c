@@ -360,13 +360,13 @@ static void render_continuation(imap_render *rd, proto_tree *t, gint off, gint l
     const imap_item *ii = rd->it;
     proto_item *it = proto_tree_add_item(t, hf_imap_continuation, rd->tvb, off, len,
                                          ENC_ASCII | ENC_NA);
-    if (ii->cont_what == IMAP_CONT_LITERAL && ii->rec) {
+    if (ii->rec) {
         proto_item *f = proto_tree_add_uint(t, hf_imap_continuation_for, rd->tvb, off, 0,
                                             ii->rec->sent.frame);
         proto_item_set_generated(f);
-    } else if (ii->cont_what == IMAP_CONT_SASL) {
-        imap_render_sasl_challenge(rd, t, off + (gint)r->text_off, (gint)r->text_len);
     }
+    if (ii->cont_what == IMAP_CONT_SASL)
+        imap_render_sasl_challenge(rd, t, off + (gint)r->text_off, (gint)r->text_len);
     proto_item_append_text(it, " (%s)", what[ii->cont_what]);
 }
 
@@ -516,7 +516,7 @@ void imap_response_register(int proto)
          {"Continuation request", "mail.imap.continuation", FT_STRING, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
         {&hf_imap_continuation_for,
-         {"Lets the literal of the command in frame go", "mail.imap.continuation.for",
+         {"Continues the command in frame", "mail.imap.continuation.for",
           FT_FRAMENUM, BASE_NONE, NULL, 0x0, NULL, HFILL}},
         {&hf_imap_resp_number,
          {"Message number", "mail.imap.msn", FT_UINT64, BASE_DEC, NULL, 0x0, NULL, HFILL}},

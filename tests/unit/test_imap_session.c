@@ -243,6 +243,7 @@ static void test_session(void)
     CHECK_EQ_INT(find_line(&ru, S, 9)->command, 2);
     /* IDLE: "+" accepted, DONE linked to the IDLE command */
     CHECK_EQ_INT(find_line(&ru, S, 10)->cont_what, MW_IMAP_CONT_IDLE);
+    CHECK_EQ_INT(find_line(&ru, S, 10)->command, 3);
     const trec *done = find_line(&ru, C, 6);
     CHECK_EQ_INT(done->line_kind, MW_IMAP_LK_DONE);
     CHECK_EQ_INT(done->command, 3);
@@ -322,6 +323,7 @@ static void test_refused_and_sasl(void)
     CHECK_EQ_INT(find_line(&ru, C, 1)->line_kind, MW_IMAP_LK_COMMAND);
     CHECK(((const mw_imap_literal_rec *)ru.lits[0])->cancelled);
     CHECK_EQ_INT(find_line(&ru, S, 2)->cont_what, MW_IMAP_CONT_SASL);
+    CHECK_EQ_INT(find_line(&ru, S, 2)->command, 1); /* the AUTHENTICATE it continues */
     const trec *sasl = find_line(&ru, C, 2);
     CHECK_EQ_INT(sasl->line_kind, MW_IMAP_LK_SASL);
     CHECK_EQ_INT(sasl->lit_status, MW_IMAP_LIT_ABSENT); /* a brace count in SASL data announces nothing */
@@ -374,6 +376,13 @@ static void test_midstream(void)
     CHECK(!ru.s.inferred);
     CHECK_EQ_INT(ru.s.state, MW_IMAP_SS_NOT_AUTH);
     CHECK(find_line(&ru, C, 0)->anomalies & MW_IMAP_AN_WRONG_STATE);
+    /* COMPRESS before authentication (RFC 4978: a command of the authenticated state) */
+    static const msg z[] = {{S, "* OK ready\r\n"}, {C, "a1 COMPRESS DEFLATE\r\n"},
+                            {S, "a1 BAD not now\r\n"}, {C, "a2 LOGIN u p\r\n"},
+                            {S, "a2 OK in\r\n"}, {C, "a3 COMPRESS DEFLATE\r\n"}};
+    run_transcript(&ru, z, 6, -1, 0, 0);
+    CHECK(find_line(&ru, C, 0)->anomalies & MW_IMAP_AN_WRONG_STATE);
+    CHECK(!(find_line(&ru, C, 2)->anomalies & MW_IMAP_AN_WRONG_STATE));
 }
 
 /* Each kind of first line of a mid-stream capture on its own: IDLE and any

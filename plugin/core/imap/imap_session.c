@@ -58,13 +58,14 @@ static bool inflight_add(mw_imap_sess *s, mw_imap_command_rec *r)
     return true;
 }
 
-/* The lowest state a command needs: RFC 9051 sections 6.1 to 6.4. */
+/* The lowest state a command needs: RFC 9051 sections 6.1 to 6.4; COMPRESS
+ * is a command of the authenticated state (RFC 4978 section 5, command-auth). */
 static mw_imap_sstate needed_state(mw_imap_cmd cmd, bool *only_not_auth)
 {
     *only_not_auth = false;
     switch (cmd) {
     case MW_IMAP_CMD_UNKNOWN: case MW_IMAP_CMD_CAPABILITY: case MW_IMAP_CMD_NOOP:
-    case MW_IMAP_CMD_LOGOUT: case MW_IMAP_CMD_ID: case MW_IMAP_CMD_COMPRESS:
+    case MW_IMAP_CMD_LOGOUT: case MW_IMAP_CMD_ID:
         return MW_IMAP_SS_NOT_AUTH;
     case MW_IMAP_CMD_STARTTLS: case MW_IMAP_CMD_AUTHENTICATE: case MW_IMAP_CMD_LOGIN:
         *only_not_auth = true;
@@ -337,8 +338,10 @@ static void server_text(mw_imap_sess *s, mw_imap_rec *rec, const uint8_t *p, siz
             rec->command = s->sending;
         } else if (s->auth) {
             rec->cont_what = MW_IMAP_CONT_SASL;
+            rec->command = (mw_imap_command_rec *)s->auth;
         } else if (s->idle) {
             rec->cont_what = MW_IMAP_CONT_IDLE;
+            rec->command = (mw_imap_command_rec *)s->idle;
         }
         break;
     case MW_IMAP_RESP_TAGGED:
