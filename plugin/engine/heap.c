@@ -11,7 +11,7 @@
 static GHashTable *live;
 
 /* Arena blocks (each starts with the link to the one before). */
-#define ARENA_BLOCK (256u * 1024u)
+#define ARENA_BLOCK ((gsize)256 * 1024)
 typedef struct arena_block {
     struct arena_block *prev;
 } arena_block;
@@ -71,7 +71,7 @@ typedef struct heap_head {
  * malloc, once freed, raises glibc's dynamic mmap threshold; later large
  * buffers then come from the main heap and leave it in pieces, which stays
  * in the peak.  Pages of their own are given back whole when freed. */
-#define HEAP_MAP_MIN (128u * 1024u)
+#define HEAP_MAP_MIN ((gsize)128 * 1024)
 
 static heap_head *head_of(void *p)
 {

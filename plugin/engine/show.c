@@ -96,7 +96,7 @@ void mw_show_call(mw_ctx *ctx, const mw_call *call, tvbuff_t *data, guint consum
         }
     }
     guint at = carry_len + call->own_len;
-    if (call->flags & MW_CF_PREFACE) {
+    if ((call->flags & MW_CF_PREFACE) && x) { /* a preface call always has its x */
         it = proto_tree_add_uint(ctx->tree, hf_preface_from, data, 0, (gint)len, x->first_frame);
         proto_item_set_generated(it);
     } else if (x && x->npieces && at < len)

@@ -105,7 +105,8 @@ static void keep_leftover(mw_flow *flow, mw_call *call, tvbuff_t *data, guint co
         carry->continued_in = 0;
         side->left = carry;
     } else {
-        guint32 from = consumed < carry_len ? carry->from : pinfo->num;
+        /* a carried part implies its holder */
+        guint32 from = consumed < carry_len && carry ? carry->from : pinfo->num;
         side->left = mw_carry_new(tvb_get_ptr(data, consumed, left), left, from);
     }
     flow->carry = side->left;

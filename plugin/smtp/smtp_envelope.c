@@ -285,10 +285,12 @@ void smtp_envelope_recap_render(packet_info *pinfo, tvbuff_t *tvb, proto_tree *t
         g = proto_tree_add_string(et, hf_smtp_envelope_rcpt, tvb, 0, 0, r->addr);
         proto_item_set_generated(g);
         proto_tree *rt = proto_item_add_subtree(g, ett_smtp_envelope);
+        if (!r->cmd)
+            continue;
         g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_frame, tvb, 0, 0, r->cmd->frame);
         proto_item_set_generated(g);
         /* the command record's reply link, filled when its reply was parsed */
-        if (r->cmd && r->cmd->reply_frame) {
+        if (r->cmd->reply_frame) {
             g = proto_tree_add_uint(rt, hf_smtp_envelope_rcpt_reply, tvb, 0, 0, r->cmd->reply_code);
             proto_item_set_generated(g);
         }

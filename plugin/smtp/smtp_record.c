@@ -909,7 +909,10 @@ static guint show_index(const smtp_show *show)
     for (i = 1; i < G_N_ELEMENTS(shows) && shows[i]; i++)
         if (shows[i] == show)
             return i;
-    DISSECTOR_ASSERT(i < G_N_ELEMENTS(shows));
+    if (i >= G_N_ELEMENTS(shows)) {
+        DISSECTOR_ASSERT_NOT_REACHED();
+        return 0;
+    }
     shows[i] = show;
     return i;
 }
@@ -1073,7 +1076,7 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             break;
         case OP_LINK: {
             const guint32 *frame = (const guint32 *)o->p;
-            if (*frame) {
+            if (frame && *frame) {
                 nodes[i] = proto_tree_add_uint(n, o->id, ot, o->off, o->len, *frame);
                 proto_item_set_generated(nodes[i]);
             }
@@ -1174,7 +1177,8 @@ void smtp_render_record(mw_ctx *ctx, tvbuff_t *tvb, const smtp_call_rec *rec)
             render_message(ctx, tvb, n, &o->msg);
             break;
         case OP_HOOK:
-            o->hook.fn(ctx, tvb, n, o->hook.data);
+            if (o->hook.fn)
+                o->hook.fn(ctx, tvb, n, o->hook.data);
             break;
         case OP_COMPACT:
             if (o->tvb < G_N_ELEMENTS(shows) && shows[o->tvb]) {

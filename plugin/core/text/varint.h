@@ -37,7 +37,7 @@ static inline uint64_t mw_varint_decode(const uint8_t **in)
 /* Signed values with small magnitudes in few bytes (zig-zag). */
 static inline uint64_t mw_varint_zig(int64_t v)
 {
-    return ((uint64_t)v << 1) ^ (uint64_t)(v >> 63);
+    return ((uint64_t)v << 1) ^ (0 - (uint64_t)(v < 0)); /* all ones when negative */
 }
 
 static inline int64_t mw_varint_unzig(uint64_t v)
