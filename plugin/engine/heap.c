@@ -2,6 +2,7 @@
 #include <wireshark.h>
 #ifdef G_OS_UNIX
 #include <sys/mman.h>
+#include <unistd.h>
 #endif
 
 #include "compat.h"
@@ -81,7 +82,12 @@ static heap_head *head_of(void *p)
 #ifdef G_OS_UNIX
 static gsize page_round(gsize n)
 {
-    return (n + 4095u) & ~(gsize)4095u;
+    static gsize page;
+    if (!page) {
+        long sz = sysconf(_SC_PAGESIZE);
+        page = sz > 0 ? (gsize)sz : 4096;
+    }
+    return (n + page - 1) / page * page;
 }
 
 /* A mapping of at least n bytes with its header; NULL when none is given. */
@@ -138,7 +144,7 @@ static heap_head *map_resize(heap_head *h _U_, gsize n _U_)
 static void map_free(heap_head *h _U_) {}
 #endif
 
-static void heap_release(void *p)
+void mw_heap_release(void *p)
 {
     if (!p)
         return;
@@ -189,7 +195,7 @@ static mw_wmem_cb_bool free_live(wmem_allocator_t *scope _U_, wmem_cb_event_t ev
 void *mw_heap_realloc(void *p, size_t n)
 {
     if (!live) {
-        live = g_hash_table_new_full(g_direct_hash, g_direct_equal, heap_release, NULL);
+        live = g_hash_table_new_full(g_direct_hash, g_direct_equal, mw_heap_release, NULL);
         wmem_register_callback(wmem_file_scope(), free_live, NULL);
     }
     if (p)
@@ -209,9 +215,4 @@ void mw_heap_take(void *p)
 {
     if (p && live)
         g_hash_table_steal(live, p);
-}
-
-void mw_heap_release(void *p)
-{
-    heap_release(p);
 }
