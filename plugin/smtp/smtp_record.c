@@ -631,23 +631,15 @@ static void pack_ops(GByteArray *out, const smtp_op *ops, guint from, guint to,
             put_z(out, o->len);
         if (!(mask & M_V))
             continue;
-        switch ((smtp_op_kind)kind) {
-        case OP_ITEM:
-        case OP_UINT:
-        case OP_UINT64:
-        case OP_BOOLEAN:
-        case OP_MESSAGE_TEXTS:
-        case OP_BDAT_TEXTS:
+        if (kind_v_uint(kind)) {
             put_u(out, o->v.u);
-            break;
-        case OP_STRING:
-        case OP_SET_TEXT:
-        case OP_APPEND_TEXT:
-        case OP_COL:
-        case OP_TAP_COMMAND:
-        case OP_TAP_CLIENT:
+            continue;
+        }
+        if (kind_v_str(kind)) {
             put_str(out, (const char *)blob + o->v.ref);
-            break;
+            continue;
+        }
+        switch ((smtp_op_kind)kind) {
         case OP_EXPERT:
         case OP_EXPERT_TAP:
         case OP_STRING_STATIC:
@@ -773,23 +765,15 @@ static void unpack_op(const guint8 **in, pack_bases *b, guint i, unpacked_op *d)
         d->len = (gint)get_z(in);
     if (!(mask & M_V))
         return;
-    switch ((smtp_op_kind)kind) {
-    case OP_ITEM:
-    case OP_UINT:
-    case OP_UINT64:
-    case OP_BOOLEAN:
-    case OP_MESSAGE_TEXTS:
-    case OP_BDAT_TEXTS:
+    if (kind_v_uint(kind)) {
         d->u = mw_varint_decode(in);
-        break;
-    case OP_STRING:
-    case OP_SET_TEXT:
-    case OP_APPEND_TEXT:
-    case OP_COL:
-    case OP_TAP_COMMAND:
-    case OP_TAP_CLIENT:
+        return;
+    }
+    if (kind_v_str(kind)) {
         d->s = get_str(in);
-        break;
+        return;
+    }
+    switch ((smtp_op_kind)kind) {
     case OP_EXPERT:
     case OP_EXPERT_TAP:
         d->p = get_static(in);
