@@ -158,16 +158,7 @@ static void note_conflict(mw_flow *flow, mw_call *call, guint at, guint len, gin
     x->conflict_len = end - x->conflict_at;
 }
 
-/* The hole from the front to position to is taken as missing. */
-static void note_lost(mw_flow *flow, gint64 to)
-{
-    if (!flow->lost)
-        flow->lost = mw_arena_new0(mw_lost);
-    mw_lost *l = flow->lost;
-    l->i = (l->i + 1) % MW_LOST_RANGES;
-    l->from[l->i] = flow->next;
-    l->to[l->i] = to;
-}
+
 
 /* Positions [s, e) before the front, bytes p (p[0] at segpos). */
 static void classify_repeat(mw_flow *flow, mw_call *call, const guint8 *p, gint64 segpos, gint64 s,
@@ -339,18 +330,30 @@ static gboolean over_bounds(const mw_flow *flow)
     return TRUE;
 }
 
+/* The hole from the front to position to is taken as missing: call c says
+ * how many bytes, and later copies of them are known never dissected. */
+static void skip_hole(mw_flow *flow, mw_call *c, gint64 to)
+{
+    if (to <= flow->next)
+        return;
+    gint64 gap = to - flow->next;
+    mw_call_x_get(c)->lost = gap > (gint64)G_MAXUINT32 ? G_MAXUINT32 : (guint32)gap;
+    if (!flow->lost)
+        flow->lost = mw_arena_new0(mw_lost);
+    mw_lost *l = flow->lost;
+    l->i = (l->i + 1) % MW_LOST_RANGES;
+    l->from[l->i] = flow->next;
+    l->to[l->i] = to;
+    flow->next = to;
+    win_reset(flow);
+}
+
 /* Take the hole before the first waiting bytes as missing, and place them. */
 static mw_call *release_after_hole(mw_flow *flow, int dir, guint32 frame)
 {
     mw_held *h = first_held(flow);
     mw_call *c = mw_call_new(dir, MW_CALL_DATA);
-    if (h->off > flow->next) {
-        gint64 gap = h->off - flow->next;
-        mw_call_x_get(c)->lost = gap > (gint64)G_MAXUINT32 ? G_MAXUINT32 : (guint32)gap;
-        note_lost(flow, h->off);
-        flow->next = h->off;
-        win_reset(flow);
-    }
+    skip_hole(flow, c, h->off);
     drain(flow, c, frame);
     return c;
 }
@@ -451,13 +454,7 @@ mw_call *mw_order_release_one(mw_flow *flow, int dir, guint32 frame)
     if (!h)
         return NULL;
     mw_call *c = mw_call_new(dir, MW_CALL_DATA);
-    if (h->off > flow->next) {
-        gint64 gap = h->off - flow->next;
-        mw_call_x_get(c)->lost = gap > (gint64)G_MAXUINT32 ? G_MAXUINT32 : (guint32)gap;
-        note_lost(flow, h->off);
-        flow->next = h->off;
-        win_reset(flow);
-    }
+    skip_hole(flow, c, h->off);
     /* the first waiting segment's bytes only, so that the two directions
      * can be interleaved in capture order */
     guint32 from = h->frame;

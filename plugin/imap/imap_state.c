@@ -132,7 +132,9 @@ void imap_render_compressed(imap_render *rd, const imap_call *call)
 {
     mw_ctx *ctx = rd->ctx;
     static const imap_zcall none;
-    const imap_zcall *z = imap_call_z(call) ? imap_call_z(call) : &none;
+    const imap_zcall *z = imap_call_z(call);
+    if (!z)
+        z = &none;
     const char *who = ctx->dir == MW_DIR_CLIENT ? "C" : "S";
     proto_item *it = proto_tree_add_item(ctx->tree, hf_compressed, rd->tvb, rd->it->off,
                                          rd->it->len, ENC_NA);
