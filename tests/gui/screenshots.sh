@@ -74,14 +74,29 @@ if [ "$(id -u)" = 0 ]; then
     runas=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 fi
 
-# --- a private X display
-n=90
-while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-Xvfb ":$n" -screen 0 "${W}x${H}x24" -nolisten tcp >"$home/xvfb.log" 2>&1 &
-xvfb_pid=$!
-export DISPLAY=":$n"
-for _ in $(seq 50); do [ -e "/tmp/.X11-unix/X$n" ] && break; sleep 0.1; done
-[ -e "/tmp/.X11-unix/X$n" ] || { echo "FAIL: Xvfb did not start"; cat "$home/xvfb.log"; exit 2; }
+# --- a private X display, ready when a client can talk to it (its socket
+# alone is not proof: a server that dies right after making it leaves it
+# behind); another display number is tried when one does not come up.
+n=89
+xvfb_pid=
+for attempt in 1 2 3; do
+    n=$((n + 1))
+    while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
+    Xvfb ":$n" -screen 0 "${W}x${H}x24" -nolisten tcp >"$home/xvfb.log" 2>&1 &
+    xvfb_pid=$!
+    export DISPLAY=":$n"
+    up=
+    for _ in $(seq 100); do
+        kill -0 "$xvfb_pid" 2>/dev/null || break
+        if xdotool getdisplaygeometry >/dev/null 2>&1; then up=1; break; fi
+        sleep 0.1
+    done
+    [ -n "$up" ] && break
+    echo "Xvfb on :$n did not come up (attempt $attempt):"; cat "$home/xvfb.log"
+    kill "$xvfb_pid" 2>/dev/null || true
+    xvfb_pid=
+done
+[ -n "$xvfb_pid" ] || { echo "FAIL: Xvfb did not start"; exit 2; }
 
 # start_wireshark CAPTURE ARGS...: start it and wait for its main window
 # (titled with the capture's file name); sets ws_pid and ws_win.
