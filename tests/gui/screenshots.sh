@@ -41,7 +41,7 @@ done
 W=1280 H=900   # the 1280-pixel screen the profile's column widths are made for
 abi=$(tshark --version 2>/dev/null | sed -n '1s/.*(Wireshark) \([0-9]*\.[0-9]*\).*/\1/p')
 home=$(mktemp -d /tmp/mailwire-gui.XXXXXX)
-xvfb_pid= ws_pid=
+xvfb_pid='' ws_pid=''
 cleanup() {
     [ -z "$ws_pid" ] || kill "$ws_pid" 2>/dev/null || true
     [ -z "$xvfb_pid" ] || kill "$xvfb_pid" 2>/dev/null || true
