@@ -6,6 +6,7 @@
 #include <epan/dissectors/packet-tcp.h>
 
 #include "engine/conv.h"
+#include "engine/heap.h"
 
 static int preface_proto = -1;
 
@@ -50,12 +51,35 @@ mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo)
     if (!mc) {
         mc = wmem_new0(wmem_file_scope(), mw_conv);
         mc->preface = preface_of(conv);
-        mc->state = wmem_alloc0(wmem_file_scope(), sp->state_size);
-        if (sp->state_init)
-            sp->state_init(mc->state, pinfo);
         conversation_add_proto_data(conv, *sp->proto, mc);
     }
     return mc;
+}
+
+/* On the heap, not in file scope: a conversation that has ended gives its
+ * state back (mw_conv_flow_ended), and the memory goes to later ones. */
+void *mw_conv_state(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo)
+{
+    if (!mc->state) {
+        mc->state = mw_heap_realloc(NULL, sp->state_size);
+        memset(mc->state, 0, sp->state_size);
+        if (sp->state_init)
+            sp->state_init(mc->state, pinfo);
+        mc->flow[0].ended = mc->flow[1].ended = FALSE;
+    }
+    return mc->state;
+}
+
+void mw_conv_flow_ended(const mw_stream_proto *sp, mw_conv *mc, int dir, guint32 seq)
+{
+    mw_flow *flow = &mc->flow[dir];
+    flow->ended = mw_order_complete_at(flow, seq);
+    if (!mc->state || !mc->flow[0].ended || !mc->flow[1].ended)
+        return;
+    if (sp->state_free)
+        sp->state_free(mc->state);
+    mw_heap_free(mc->state);
+    mc->state = NULL;
 }
 
 void *mw_stream_conv_data(const mw_stream_proto *sp, packet_info *pinfo)

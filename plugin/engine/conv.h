@@ -21,7 +21,8 @@ typedef struct mw_conv {
     gboolean server_known;
     guint32 sides_frame;    /* the frame whose bytes overruled the ports (0: none) */
     mw_flow flow[2];
-    void *state;            /* the protocol's, sp->state_size bytes */
+    void *state;            /* the protocol's, sp->state_size bytes (NULL: none yet, or
+                             * released when the conversation ended) */
     guint32 end_frame;      /* where bytes the first pass left waiting are dissected */
     gboolean end_known, end_done;
     const mw_preface *preface; /* to dissect before the first call (NULL: none) */
@@ -33,6 +34,13 @@ void mw_conv_register(int proto_mail);
 
 /* The conversation of pinfo (created on first use). */
 mw_conv *mw_conv_get(const mw_stream_proto *sp, packet_info *pinfo);
+/* First pass: the protocol's live state (created on first use, and again
+ * for bytes that come after the conversation ended). */
+void *mw_conv_state(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo);
+/* First pass: a FIN or RST of direction dir at sequence number seq (past
+ * the segment's data).  Once both directions have ended with every byte
+ * placed, the state is released (sp->state_free, then freed). */
+void mw_conv_flow_ended(const mw_stream_proto *sp, mw_conv *mc, int dir, guint32 seq);
 /* MW_DIR_CLIENT or MW_DIR_SERVER for pinfo's source.  The first call of a
  * conversation decides the sides: from its bytes (tvb, may be NULL) when
  * they show which end sent them, else from the ports. */

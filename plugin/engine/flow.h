@@ -142,6 +142,7 @@ typedef struct mw_flow {
     struct mw_lost *lost;   /* holes reported missing (NULL: none yet) */
     mw_carry *carry;        /* the line being carried (NULL: none) */
     gboolean mid_line;      /* an over-long line is being delivered in fragments */
+    gboolean ended;         /* a FIN or RST came after every byte before it was placed */
 } mw_flow;
 
 mw_call_side *mw_call_side_get(mw_call *call);

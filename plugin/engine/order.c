@@ -493,3 +493,12 @@ void mw_order_close(mw_flow *flow)
     wmem_free(wmem_file_scope(), flow->win);
     flow->win = NULL;
 }
+
+gboolean mw_order_complete_at(const mw_flow *flow, guint32 seq)
+{
+    if (!flow->seq_known || first_held(flow))
+        return FALSE;
+    /* a FIN takes one sequence number: an RST after it comes one later */
+    gint64 at = pos_of(flow, seq);
+    return at == flow->next || at == flow->next + 1;
+}

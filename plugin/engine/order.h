@@ -38,4 +38,9 @@ mw_call *mw_order_release_one(mw_flow *flow, int dir, guint32 frame);
 /* Release the comparison window (the direction has ended). */
 void mw_order_close(mw_flow *flow);
 
+/* A FIN or RST at sequence number seq (the byte after the segment's data):
+ * TRUE when every byte of the direction before it has been placed and none
+ * waits, so that no byte of the stream is still to come. */
+gboolean mw_order_complete_at(const mw_flow *flow, guint32 seq);
+
 #endif

@@ -13,6 +13,8 @@
 #include "mail/tap.h"
 #include "mail/proxyhdr.h"
 
+#define MW_TCP_FLAG_FIN 0x001
+#define MW_TCP_FLAG_RST 0x004
 #define MW_TCP_FLAG_ACK 0x010
 
 gboolean mw_next_line(mw_ctx *ctx, tvbuff_t *tvb, gint *offset, mw_line_at *out)
@@ -64,7 +66,7 @@ static void prepare_call(const mw_stream_proto *sp, mw_conv *mc, packet_info *pi
         flow->mid_line = TRUE; /* the next line starts somewhere unknown */
         flow->offset += x->lost;
         if (sp->gap)
-            sp->gap(mc->state, dir, x->lost);
+            sp->gap(mw_conv_state(sp, mc, pinfo), dir, x->lost);
     }
     if (flow->mid_line)
         call->flags |= MW_CF_MID_LINE;
@@ -210,7 +212,7 @@ static void dissect_call(const mw_stream_proto *sp, mw_conv *mc, mw_call *call, 
         tvbuff_t *rest = pre ? tvb_new_subset_remaining(bytes, (gint)pre) : bytes;
         ctx.stream_offset += pre;
         if (first) {
-            ctx.state = mc->state;
+            ctx.state = mw_conv_state(sp, mc, pinfo);
             guint parsed = sp->parse(&ctx, rest); /* once: MIN evaluates twice */
             call->consumed = MIN(parsed, tvb_reported_length(rest));
             mw_call_set_data(call, ctx.rec);
@@ -362,6 +364,8 @@ int mw_stream_dissect(const mw_stream_proto *sp, tvbuff_t *tvb, packet_info *pin
             ((mw_call *)g_ptr_array_index(calls, 0))->flags |= MW_CF_SIDES;
         run_new_calls(sp, mc, calls, index, in_tls, tvb, pinfo, tree);
         g_ptr_array_free(calls, TRUE);
+        if (ti && (ti->flags & (MW_TCP_FLAG_FIN | MW_TCP_FLAG_RST)))
+            mw_conv_flow_ended(sp, mc, dir, ti->seq + len);
         return len;
     }
     /* decided before the stored calls are shown, so that they show where

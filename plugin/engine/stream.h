@@ -97,6 +97,13 @@ typedef struct mw_stream_proto {
      * ports, which a tunnel can rewrite (HTTP CONNECT on a port that is not
      * HTTP's gives the tunnel's port to both ends).  May be NULL. */
     int (*first_side)(const guint8 *buf, guint len);
+    /* The conversation has ended on the first pass (both directions closed
+     * with every byte before their FIN or RST placed): release what the
+     * state owns; the engine then frees the state itself.  Records must not
+     * point into the state.  Bytes that still come later get a new state.
+     * May be NULL when the state owns nothing the capture's end would not
+     * free. */
+    void (*state_free)(void *state);
 } mw_stream_proto;
 
 /* What a protocol's parse and render callbacks get. */

@@ -140,8 +140,11 @@ static int dissect_withheld_segment(tvbuff_t *tvb, packet_info *pinfo, proto_tre
         if (!pf || !sf || !pf->ds_tvb || pf->length <= 0) {
             field_info *fin = first_field(tree, hf_tcp_fin_id);
             field_info *rst = first_field(tree, hf_tcp_rst_id);
-            if (first && (field_set(fin) || field_set(rst)))
+            if (first && (field_set(fin) || field_set(rst))) {
                 mw_order_close(&mc->flow[dir]); /* no more data in this direction */
+                if (sf)
+                    mw_conv_flow_ended(sp, mc, dir, field_uint(sf));
+            }
             return 0;
         }
         guint32 seq = field_uint(sf);

@@ -815,6 +815,14 @@ static void imap_state_init(void *state, packet_info *pinfo _U_)
     mw_imap_sess_init(&st->sess, &cfg);
 }
 
+static void imap_state_free(void *state)
+{
+    imap_state *st = (imap_state *)state;
+    mw_imap_sess_free(&st->sess);
+    for (int dir = 0; dir < 2; dir++)
+        mw_imap_inflate_free(st->d[dir].z);
+}
+
 static void imap_gap(void *state, int dir, guint32 missing)
 {
     imap_state *st = (imap_state *)state;
@@ -833,6 +841,7 @@ static const mw_stream_proto imap_stream = {
     .label = "IMAP",
     .state_size = sizeof(imap_state),
     .state_init = imap_state_init,
+    .state_free = imap_state_free,
     .parse = imap_parse_call,
     .render = imap_render_call,
     .gap = imap_gap,

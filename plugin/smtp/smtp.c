@@ -15,6 +15,7 @@
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 
+#include "engine/heap.h"
 #include "mail/lineitem.h"
 #include "mail/fallback.h"
 #include "mail/mail.h"
@@ -57,12 +58,12 @@ static const value_string smtp_phase_vals[] = {
     {0, NULL},
 };
 
-/* The reply queue grows past its first slots on deep pipelines: freed with
- * the capture's other state. */
-static mw_wmem_cb_bool smtp_state_free(wmem_allocator_t *a _U_, wmem_cb_event_t ev _U_, void *data)
+/* The reply queue grows past its first slots on deep pipelines: on the
+ * engine's heap, so that what an ended session does not give back goes
+ * with the capture. */
+static void *smtp_ring_alloc(size_t n)
 {
-    mw_smtp_replies_free(&((smtp_state *)data)->rp);
-    return FALSE;
+    return mw_heap_realloc(NULL, n);
 }
 
 void smtp_state_init(void *state, packet_info *pinfo _U_)
@@ -70,8 +71,12 @@ void smtp_state_init(void *state, packet_info *pinfo _U_)
     smtp_state *st = (smtp_state *)state;
     mw_smtp_client_init(&st->cl);
     mw_smtp_replies_init(&st->rp);
-    wmem_register_callback(wmem_file_scope(), smtp_state_free, st);
     mw_smtp_txn_init(&st->tx);
+}
+
+void smtp_state_free(void *state)
+{
+    mw_smtp_replies_free(&((smtp_state *)state)->rp);
 }
 
 /* ---- records and the reply FIFO ---------------------------------------- */
@@ -543,6 +548,7 @@ static const mw_stream_proto smtp_stream = {
     .label = "SMTP",
     .state_size = sizeof(smtp_state),
     .state_init = smtp_state_init,
+    .state_free = smtp_state_free,
     .parse = smtp_parse,
     .render = smtp_render,
     .gap = smtp_gap,
@@ -667,6 +673,7 @@ void smtp_register(void)
                                          "mailwire SMTP", "mail.smtp");
     proto_register_field_array(proto_smtp, hf, array_length(hf));
     proto_register_subtree_array(ett, array_length(ett));
+    mw_smtp_replies_set_allocator(smtp_ring_alloc, mw_heap_free);
     expert_module_t *em = expert_register_protocol(proto_smtp);
     expert_register_field_array(em, ei, array_length(ei));
     mail_message_register(proto_mail);

@@ -448,6 +448,7 @@ void smtp_longline_register(int proto);
 
 /* smtp.c: the stream callbacks, shared with LMTP */
 void smtp_state_init(void *state, packet_info *pinfo);
+void smtp_state_free(void *state);
 guint smtp_parse(mw_ctx *ctx, tvbuff_t *tvb);
 void smtp_render(mw_ctx *ctx, tvbuff_t *tvb);
 void smtp_gap(void *state, int dir, guint32 missing);

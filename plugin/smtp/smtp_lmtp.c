@@ -30,6 +30,7 @@ static const mw_stream_proto lmtp_stream = {
     .label = "LMTP",
     .state_size = sizeof(smtp_state),
     .state_init = lmtp_state_init,
+    .state_free = smtp_state_free,
     .parse = smtp_parse,
     .render = smtp_render,
     .gap = smtp_gap,

@@ -23,6 +23,14 @@ void mw_imap_sess_init(mw_imap_sess *s, const mw_imap_sess_cfg *cfg)
         s->cfg.inflight_max = INFLIGHT_DEFAULT;
 }
 
+void mw_imap_sess_free(mw_imap_sess *s)
+{
+    if (s->inflight && s->cfg.release)
+        s->cfg.release(s->cfg.opaque, s->inflight);
+    s->inflight = NULL;
+    s->n_inflight = s->inflight_cap = 0;
+}
+
 /* A record: never released. */
 static void *zalloc(mw_imap_sess *s, size_t n)
 {

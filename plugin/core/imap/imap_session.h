@@ -171,6 +171,8 @@ typedef struct mw_imap_sess {
 } mw_imap_sess;
 
 void mw_imap_sess_init(mw_imap_sess *s, const mw_imap_sess_cfg *cfg);
+/* Gives back what the session allocated (cfg.release); records stay. */
+void mw_imap_sess_free(mw_imap_sess *s);
 
 /* Feed buf[0..len) of direction dir (bytes out of TLS: tls).  Emits a record
  * per text line, literal chunk and compressed run; returns the bytes

@@ -10,9 +10,18 @@ void mw_smtp_replies_init(mw_smtp_replies *r)
     r->cap = MW_SMTP_FIFO_SIZE;
 }
 
+static void *(*ring_alloc)(size_t) = malloc;
+static void (*ring_free)(void *) = free;
+
+void mw_smtp_replies_set_allocator(void *(*alloc)(size_t), void (*release)(void *))
+{
+    ring_alloc = alloc;
+    ring_free = release;
+}
+
 void mw_smtp_replies_free(mw_smtp_replies *r)
 {
-    free(r->ring);
+    ring_free(r->ring);
     r->ring = NULL;
     r->cap = MW_SMTP_FIFO_SIZE;
     r->head = r->len = 0;
@@ -34,13 +43,13 @@ static bool grow(mw_smtp_replies *r)
     if (r->cap >= MW_SMTP_PENDING_MAX)
         return false;
     uint32_t cap = r->cap * 2;
-    mw_smtp_pending *n = (mw_smtp_pending *)malloc((size_t)cap * sizeof *n);
+    mw_smtp_pending *n = (mw_smtp_pending *)ring_alloc((size_t)cap * sizeof *n);
     if (!n)
         return false;
     const mw_smtp_pending *old = slots(r);
     for (uint32_t i = 0; i < r->len; i++)
         n[i] = old[(r->head + i) % r->cap];
-    free(r->ring);
+    ring_free(r->ring);
     r->ring = n;
     r->cap = cap;
     r->head = 0;

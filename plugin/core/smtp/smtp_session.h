@@ -66,6 +66,9 @@ typedef struct mw_smtp_reply_rec {
 void mw_smtp_replies_init(mw_smtp_replies *r);
 /* Frees the grown ring (the caller calls it when the session goes). */
 void mw_smtp_replies_free(mw_smtp_replies *r);
+/* Where grown rings come from and go (malloc and free unless set): one
+ * setting for every session. */
+void mw_smtp_replies_set_allocator(void *(*alloc)(size_t), void (*release)(void *));
 
 /* A command sent: queued for its reply.  Returns true when the queue was
  * at MW_SMTP_PENDING_MAX (or could not grow) and the oldest command was
