@@ -138,7 +138,7 @@ static gint64 first_block_diff(const mail_copy *earlier, const guint8 *later_bod
 /* The header fields of buf[0..len), at most FIELDS_MAX, appended to out as
  * "Name: value", folding collapsed, each ended by NUL.  Returns how many;
  * *end is where the header block ends, *ended whether its empty line came,
- * *message_id (when not NULL) the first Message-ID, in file scope. */
+ * *message_id (when not NULL) the first Message-ID, for this packet. */
 static guint header_fields(packet_info *pinfo, const guint8 *buf, size_t len, GByteArray *out,
                            size_t *end, gboolean *ended, const char **message_id)
 {
@@ -155,7 +155,7 @@ static guint header_fields(packet_info *pinfo, const guint8 *buf, size_t len, GB
         if (s != MW_HDR_FIELD)
             break;
         if (message_id && mw_hdr_name_is(buf, f.name, "Message-ID") && !*message_id)
-            *message_id = collapse(wmem_file_scope(), buf + f.value.off, f.value.len);
+            *message_id = collapse(pinfo->pool, buf + f.value.off, f.value.len);
         if (n < FIELDS_MAX) {
             const char *t = collapse(pinfo->pool, buf + f.name.off,
                                      f.value.off + f.value.len - f.name.off);
@@ -271,6 +271,29 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     wmem_array_append_one(earlier->links, l);
 }
 
+/* The Message-ID id (this packet's) for the capture: the value of the
+ * first such field among the fields u keeps, when they are kept and it
+ * reads the same there, else a copy. */
+static const char *kept_id(const copy_unkept *u, const char *id)
+{
+    const char *f = u ? u->fields : NULL;
+    for (guint i = 0; f && i < u->n_fields; i++, f += strlen(f) + 1) {
+        const char *colon = strchr(f, ':');
+        if (!colon || (size_t)(colon - f) < 10 || g_ascii_strncasecmp(f, "Message-ID", 10) != 0)
+            continue;
+        const char *name_end = f + 10;
+        while (name_end < colon && *name_end == ' ')
+            name_end++;
+        if (name_end != colon)
+            continue;
+        const char *v = colon + 1 + (colon[1] == ' ');
+        if (strcmp(v, id) == 0)
+            return v;
+        break;
+    }
+    return wmem_strdup(wmem_file_scope(), id);
+}
+
 mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 *buf, guint len)
 {
     /* never freed before the capture closes */
@@ -317,6 +340,8 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         }
         c->unkept = u;
     }
+    if (c->message_id)
+        c->message_id = kept_id(c->unkept, c->message_id);
 
     gboolean has_id = c->message_id && c->message_id[0];
     mail_copy *group = NULL;

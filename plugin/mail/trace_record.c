@@ -7,12 +7,13 @@
 
 #include "core/mail/authres.h"
 #include "core/mail/cfws.h"
+#include "compat.h"
 #include "engine/heap.h"
 #include "mail/trace_record.h"
 
 /* A span of b for display: folding line ends dropped, tabs as spaces, at
- * most TEXT_MAX bytes, valid UTF-8, file scope. */
-static const char *txt(const guint8 *b, mw_span s)
+ * most TEXT_MAX bytes, valid UTF-8; g_malloc'd. */
+static char *fold(const guint8 *b, mw_span s)
 {
     char tmp[TEXT_MAX];
     size_t n = 0;
@@ -31,18 +32,65 @@ static const char *txt(const guint8 *b, mw_span s)
         folded = FALSE;
         tmp[n++] = (char)(c == '\t' ? ' ' : c);
     }
-    /* kept at its exact size in the arena: many short strings per message */
-    char *u = (char *)get_utf_8_string(NULL, (const guint8 *)tmp, (gint)n);
+    return (char *)get_utf_8_string(NULL, (const guint8 *)tmp, (gint)n);
+}
+
+/* Kept texts that recur across messages (host names, "with" protocols,
+ * methods and results, addresses) are stored once for the capture. */
+static GHashTable *shared;
+
+static mw_wmem_cb_bool free_shared(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
+                                   void *user_data _U_)
+{
+    g_hash_table_destroy(shared);
+    shared = NULL;
+    return FALSE; /* registered again with the next capture's first text */
+}
+
+/* u (g_malloc'd, taken) kept for the capture, at its exact size in the
+ * arena (many short strings per message); once only when recurring. */
+static const char *keep_str(char *u, gboolean recurring)
+{
+    if (recurring && shared) {
+        const char *k = (const char *)g_hash_table_lookup(shared, u);
+        if (k) {
+            g_free(u);
+            return k;
+        }
+    }
     size_t l = strlen(u);
     char *out = (char *)mw_arena_alloc0(l + 1);
     memcpy(out, u, l);
     g_free(u);
+    if (recurring) {
+        if (!shared) {
+            shared = g_hash_table_new(g_str_hash, g_str_equal);
+            wmem_register_callback(wmem_file_scope(), free_shared, NULL);
+        }
+        g_hash_table_add(shared, out);
+    }
     return out;
+}
+
+static const char *kept(const guint8 *b, mw_span s, gboolean recurring)
+{
+    return keep_str(fold(b, s), recurring);
+}
+
+static const char *txt(const guint8 *b, mw_span s)
+{
+    return kept(b, s, TRUE);
 }
 
 static const char *txt_or_null(const guint8 *b, mw_span s)
 {
     return s.len ? txt(b, s) : NULL;
+}
+
+/* For values that seldom recur (dates, queue ids, comments). */
+static const char *txt_own_or_null(const guint8 *b, mw_span s)
+{
+    return s.len ? kept(b, s, FALSE) : NULL;
 }
 
 static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f, unsigned n)
@@ -79,9 +127,10 @@ static void note_hops(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
         h->off = (guint32)rf[k]->field.off;
         h->len = (guint32)rf[k]->field.len;
         for (int c = 0; c < MW_RCV_CLAUSES; c++)
-            h->clause[c] = txt_or_null(v, r[k].clause[c]);
+            h->clause[c] = c == MW_RCV_ID ? txt_own_or_null(v, r[k].clause[c])
+                                          : txt_or_null(v, r[k].clause[c]);
         h->from_info = txt_or_null(v, r[k].info[MW_RCV_FROM]);
-        h->date = txt_or_null(v, r[k].date);
+        h->date = txt_own_or_null(v, r[k].date);
         h->tls = (r[k].flags & MW_RCV_TLS) ? txt(v, r[k].tls) : NULL;
         h->time_ok = r[k].time_ok;
         h->time = r[k].time;
@@ -160,9 +209,13 @@ static const char *dkim_conflict(const guint8 *v, const mw_ar_method *m, const d
             continue;
         if (!dkim_fails(r))
             return NULL; /* a matching signature passes here: the claim may be about it */
-        if (!conflict)
-            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s",
-                                          txt(c->buf, d), txt(c->buf, s), dkim_why(r));
+        if (!conflict) {
+            char *dt = fold(c->buf, d), *st = fold(c->buf, s);
+            conflict = wmem_strdup_printf(wmem_file_scope(), "the signature d=%s s=%s: %s", dt, st,
+                                          dkim_why(r));
+            g_free(dt);
+            g_free(st);
+        }
     }
     return conflict;
 }
@@ -197,15 +250,18 @@ static void note_ar(mail_trace *t, const guint8 *buf, const mw_trace_field *f,
         o->method = txt_or_null(v, m->method);
         o->result = txt_or_null(v, m->result);
         o->reason = txt_or_null(v, m->reason);
-        o->comment = txt_or_null(v, m->comment);
+        o->comment = txt_own_or_null(v, m->comment);
         o->flags = m->flags;
         o->n_props = m->n_props;
         o->props_total = m->props_total;
         o->props = (const char **)mw_arena_alloc0(MAX(m->n_props, 1) * sizeof(const char *));
         for (guint k = 0; k < m->n_props; k++) {
             const mw_ar_prop *p = &m->props[k];
-            o->props[k] = wmem_strdup_printf(wmem_file_scope(), "%s.%s=%s", txt(v, p->ptype),
-                                             txt(v, p->property), txt(v, p->value));
+            char *pt = fold(v, p->ptype), *pp = fold(v, p->property), *pv = fold(v, p->value);
+            o->props[k] = keep_str(g_strdup_printf("%s.%s=%s", pt, pp, pv), TRUE);
+            g_free(pt);
+            g_free(pp);
+            g_free(pv);
         }
         o->contradicts = dkim_conflict(v, m, dkim);
     }
@@ -229,9 +285,12 @@ static void note_arc(mail_trace *t, const guint8 *buf, const mw_trace_field *f, 
         if (t->n_arcs < ARC_FIELDS_MAX) {
             authserv = txt_or_null(v, ar.authserv_id);
             GString *s = g_string_new(NULL);
-            for (guint i = 0; i < ar.n_methods && s->len < TEXT_MAX; i++)
-                g_string_append_printf(s, "%s%s=%s", i ? " " : "", txt(v, tmp[i].method),
-                                       txt(v, tmp[i].result));
+            for (guint i = 0; i < ar.n_methods && s->len < TEXT_MAX; i++) {
+                char *m = fold(v, tmp[i].method), *r = fold(v, tmp[i].result);
+                g_string_append_printf(s, "%s%s=%s", i ? " " : "", m, r);
+                g_free(m);
+                g_free(r);
+            }
             results = wmem_strdup(wmem_file_scope(), s->str);
             g_string_free(s, TRUE);
         }
