@@ -5,6 +5,7 @@
 #include <epan/wmem_scopes.h>
 #include <gcrypt.h>
 
+#include "core/mail/fields_pack.h"
 #include "core/mail/message.h"
 #include "engine/heap.h"
 #include "mail/copies.h"
@@ -40,8 +41,11 @@ typedef struct copy_link {
  * off, or a message not kept): one block of the arena with its data. */
 typedef struct copy_unkept {
     const char *fields;      /* n_fields "Name: value", folding collapsed, each ended
-                                by NUL, one after the other */
+                                by NUL, one after the other (fields_len bytes), or
+                                their deflated form (core/mail/fields_pack.h) */
     guint32 n_fields;
+    guint32 fields_len;
+    guint32 fields_zlen;     /* bytes at fields when deflated; 0: as they are */
     /* the body's first prefix_len bytes: */
     guint32 prefix_len;
     const guint32 *blocks;   /* keep off: hashes of their blocks */
@@ -179,9 +183,21 @@ typedef struct field_list {
 static field_list fields_of(packet_info *pinfo, const mail_copy *c, GByteArray *tmp)
 {
     field_list l = {NULL, 0, FALSE};
-    if (c->unkept && c->unkept->fields) {
-        l.block = c->unkept->fields;
-        l.n = c->unkept->n_fields;
+    const copy_unkept *u = c->unkept;
+    if (u && u->fields && !u->fields_zlen) {
+        l.block = u->fields;
+        l.n = u->n_fields;
+        return l;
+    }
+    if (u && u->fields) {
+        /* cannot fail on a block deflated here; nothing to compare if it did */
+        g_byte_array_set_size(tmp, u->fields_len);
+        if (mw_fields_inflate((const guint8 *)u->fields, u->fields_zlen, tmp->data,
+                              u->fields_len)) {
+            l.block = (const char *)tmp->data;
+            l.n = u->n_fields;
+            l.passing = TRUE;
+        }
         return l;
     }
     const guint8 *b = mw_keep_bytes(pinfo, c->kept);
@@ -276,7 +292,7 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
  * reads the same there, else a copy. */
 static const char *kept_id(const copy_unkept *u, const char *id)
 {
-    const char *f = u ? u->fields : NULL;
+    const char *f = u && !u->fields_zlen ? u->fields : NULL;
     for (guint i = 0; f && i < u->n_fields; i++, f += strlen(f) + 1) {
         const char *colon = strchr(f, ':');
         if (!colon || (size_t)(colon - f) < 10 || g_ascii_strncasecmp(f, "Message-ID", 10) != 0)
@@ -320,7 +336,10 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         guint32 nb = (prefix_len + BODY_BLOCK - 1) / BODY_BLOCK;
         size_t data = raw ? prefix_len : nb * sizeof(guint32);
         size_t head = (sizeof(copy_unkept) + 7) & ~(size_t)7;
-        guint8 *blk = (guint8 *)mw_arena_alloc0(head + data + (keep_fields ? fields->len : 0));
+        guint32 zlen = 0;
+        guint8 *z = keep_fields ? mw_fields_deflate(fields->data, fields->len, &zlen) : NULL;
+        guint32 stored = z ? zlen : keep_fields ? fields->len : 0;
+        guint8 *blk = (guint8 *)mw_arena_alloc0(head + data + stored);
         copy_unkept *u = (copy_unkept *)(void *)blk;
         u->prefix_len = prefix_len;
         if (prefix_len && raw) {
@@ -334,10 +353,13 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
             u->blocks = blocks;
         }
         if (keep_fields) {
-            memcpy(blk + head + data, fields->data, fields->len);
+            memcpy(blk + head + data, z ? z : fields->data, stored);
             u->fields = (const char *)(blk + head + data);
             u->n_fields = n_fields;
+            u->fields_len = fields->len;
+            u->fields_zlen = z ? zlen : 0;
         }
+        free(z);
         c->unkept = u;
     }
     if (c->message_id)
