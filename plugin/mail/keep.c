@@ -2,6 +2,7 @@
 #include "compat.h"
 #include "mail/keep.h"
 #include "engine/heap.h"
+#include "core/mail/fields_pack.h"
 
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
@@ -10,8 +11,9 @@
 /* Packet-scope proto data of "mail" under this key: this packet's bytes of
  * each message, both ways. */
 #define KEEP_KEY 0x6b656570u
-/* Smaller messages are not worth a deflate stream. */
-#define DEFLATE_MIN 512
+/* Bytes fewer than this are deflated with a preset dictionary of header
+ * text (core/mail/fields_pack.h), whose window they fit in. */
+#define DICT_MAX 4096
 /* Kept bytes up to this many share the arena block of their record. */
 #define INLINE_MAX 2048
 
@@ -54,11 +56,23 @@ static void remember(packet_info *pinfo, const mw_kept *k, const guint8 *bytes)
     wmem_map_insert(kp->kept_of, (gpointer)bytes, (gpointer)k);
 }
 
-/* Deflated bytes (g_malloc'd) when they save an eighth, else NULL. */
+/* Deflated bytes (g_malloc'd) when they save an eighth, else NULL.  Below
+ * DICT_MAX (header blocks, short messages) with the preset dictionary of
+ * header text, which a block this short needs to shrink at all. */
 static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
 {
-    if (len < DEFLATE_MIN)
+    if (len < DICT_MAX) {
+        guint32 n = 0;
+        guint8 *z = mw_fields_deflate(buf, len, &n);
+        if (z && n <= len - len / 8) {
+            guint8 *out = (guint8 *)g_memdup2(z, n);
+            free(z);
+            *out_len = n;
+            return out;
+        }
+        free(z);
         return NULL;
+    }
     uLongf n = compressBound(len);
     guint8 *z = (guint8 *)g_malloc(n);
     /* level 1: most of the gain for a fraction of the time */
@@ -178,7 +192,10 @@ const guint8 *mw_keep_bytes(packet_info *pinfo, const mw_kept *k)
     } else {
         guint8 *out = (guint8 *)wmem_alloc(pinfo->pool, k->len);
         uLongf n = k->len;
-        if (uncompress(out, &n, k->data, k->stored) != Z_OK || n != k->len)
+        gboolean ok = k->len < DICT_MAX ? mw_fields_inflate(k->data, k->stored, out, k->len)
+                                        : uncompress(out, &n, k->data, k->stored) == Z_OK &&
+                                              n == k->len;
+        if (!ok)
             return NULL; /* cannot happen: the bytes were deflated here */
         b = out;
     }

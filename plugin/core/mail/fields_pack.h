@@ -1,5 +1,6 @@
-/* Header fields kept for comparison, deflated with a preset dictionary of
- * common header text: a block of a few hundred bytes alone hardly
+/* Header text kept for the capture (the fields a copy is compared by, header
+ * blocks and short messages kept whole), deflated with a preset dictionary
+ * of common header text: a block of a few hundred bytes alone hardly
  * compresses, but most of it is field names and tokens every message has. */
 #ifndef MAILWIRE_CORE_MAIL_FIELDS_PACK_H
 #define MAILWIRE_CORE_MAIL_FIELDS_PACK_H
