@@ -684,8 +684,9 @@ static void parse_inflate(imap_parse *ps, imap_call *call, imap_zcall *zc, const
     wmem_array_t *zitems = wmem_array_sized_new(ps->ctx->pinfo->pool, sizeof(imap_item), 4);
     ps->tvb = ztvb;
     ps->items = zitems;
-    mw_imap_when when = {ps->ctx->pinfo->num, (int64_t)ps->ctx->pinfo->abs_ts.secs,
-                         ps->ctx->pinfo->abs_ts.nsecs};
+    mw_imap_when when = {.frame = ps->ctx->pinfo->num,
+                         .sec = (int64_t)ps->ctx->pinfo->abs_ts.secs,
+                         .nsec = ps->ctx->pinfo->abs_ts.nsecs};
     used = mw_imap_sess_feed_inflated(&ps->st->sess, ps->ctx->dir, data, n, ps->ctx->tls,
                                              &when, parse_record, ps);
     tvb_free(ztvb);
@@ -716,7 +717,8 @@ static guint imap_parse_call(mw_ctx *ctx, tvbuff_t *tvb)
     imap_call *call = &head;
     memset(call, 0, sizeof *call);
     const imap_snap *snap = imap_state_snapshot(st, call);
-    mw_imap_when when = {ctx->pinfo->num, (int64_t)ctx->pinfo->abs_ts.secs, ctx->pinfo->abs_ts.nsecs};
+    mw_imap_when when = {.frame = ctx->pinfo->num, .sec = (int64_t)ctx->pinfo->abs_ts.secs,
+                         .nsec = ctx->pinfo->abs_ts.nsecs};
     gboolean mid = ctx->mid_line; /* the engine sets it after lost bytes */
     bool mid_line = mid != FALSE;
     st->sess.cfg.max_literal = imap_pref_max_literal;

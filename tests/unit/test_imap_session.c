@@ -126,7 +126,7 @@ static void feed(run *ru, carrier *c, int dir, const uint8_t *p, size_t n, uint3
 {
     memcpy(c->buf[dir] + c->len[dir], p, n);
     size_t total = c->len[dir] + n;
-    mw_imap_when when = {frame, frame, 0};
+    mw_imap_when when = {.frame = frame, .sec = frame, .nsec = 0};
     size_t used = mw_imap_sess_feed(&ru->s, dir, c->buf[dir], total, false, &when, NULL, on_rec, ru);
     memmove(c->buf[dir], c->buf[dir] + used, total - used);
     c->len[dir] = total - used;
@@ -341,7 +341,7 @@ static void test_gap(void)
 {
     static run ru;
     run_init(&ru, 0);
-    mw_imap_when w = {1, 0, 0};
+    mw_imap_when w = {.frame = 1, .sec = 0, .nsec = 0};
     const char *h = "* 1 FETCH (BODY[] {10}\r\nabc";
     size_t used = mw_imap_sess_feed(&ru.s, S, (const uint8_t *)h, strlen(h), false, &w, NULL, on_rec, &ru);
     CHECK_EQ_INT(used, strlen(h));

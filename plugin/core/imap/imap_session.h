@@ -41,22 +41,22 @@ typedef enum mw_imap_sstate {
 
 /* Where bytes were seen: the caller's frame number and capture time. */
 typedef struct mw_imap_when {
-    uint32_t frame;
     int64_t sec;
+    uint32_t frame;
     int32_t nsec;
 } mw_imap_when;
 
 /* A command, from the line that sent it; done is filled by its completion. */
 typedef struct mw_imap_command_rec {
     const char *tag;
+    mw_imap_when sent;
+    mw_imap_when done;     /* done.frame 0: no completion (yet) */
+    void *user;            /* the caller's */
     mw_imap_cmd cmd;
+    mw_imap_kw status;
     bool uid;
     bool reused;           /* its tag was still in flight when it was sent */
     bool forgotten;        /* dropped at the in-flight limit: its completion is not matched */
-    mw_imap_when sent;
-    mw_imap_when done;     /* done.frame 0: no completion (yet) */
-    mw_imap_kw status;
-    void *user;            /* the caller's */
 } mw_imap_command_rec;
 
 /* A literal, from its header; end_frame is filled by its last octet. */

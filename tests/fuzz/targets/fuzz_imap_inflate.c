@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     mw_imap_sess sess;
     mw_imap_sess_cfg cfg = {.alloc = pool_alloc, .opaque = &pl, .max_line = 512};
     mw_imap_sess_init(&sess, &cfg);
-    mw_imap_when when = {1, 0, 0};
+    mw_imap_when when = {.frame = 1, .sec = 0, .nsec = 0};
     int dir = (opt & 4) ? MW_IMAP_SERVER : MW_IMAP_CLIENT;
     size_t pos = 0, fed = 0;
     size_t cut = (size_t)(step % 64) + 1;

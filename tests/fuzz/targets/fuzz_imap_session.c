@@ -139,7 +139,7 @@ static void drive(run *ru, uint8_t opts, const uint8_t *s, size_t len, fz_reader
             free(carry[dir]);
             at += chunk;
             ru->buflen = blen;
-            mw_imap_when when = {frame, frame, 0};
+            mw_imap_when when = {.frame = frame, .sec = frame, .nsec = 0};
             size_t used = mw_imap_sess_feed(&sess, dir, buf, blen, (opts & 4) != 0, &when, NULL,
                                             on_rec, ru);
             FZ_CHECK(used <= blen);
