@@ -7,6 +7,9 @@
 
 /* A 4 KiB window holds the dictionary and any usual header block. */
 #define WINDOW_BITS 12
+/* A small match table: blocks this short find the same matches with it, and
+ * every block starts by clearing it. */
+#define MEM_LEVEL 2
 
 /* Common header text, the most frequent last (nearest to the data, so the
  * shortest distances): field names as the fields block writes them ("Name:
@@ -46,7 +49,7 @@ static bool zs_ready;
 uint8_t *mw_fields_deflate(const uint8_t *raw, uint32_t len, uint32_t *out_len)
 {
     if (!zs_ready) {
-        if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -WINDOW_BITS, 8,
+        if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -WINDOW_BITS, MEM_LEVEL,
                          Z_DEFAULT_STRATEGY) != Z_OK)
             return NULL;
         zs_ready = true;
