@@ -28,7 +28,7 @@ IMAP_PORTS = {143, 993}
 POP_PORTS = {110, 995}
 PROXY_V2_SIG = b"\r\n\r\n\x00\r\nQUIT\n"
 # Option bytes at the front of each target's input (see tests/fuzz/targets).
-PREFIX = {"fuzz_lines": 1, "fuzz_dataend": 1, "fuzz_pop_session": 1, "fuzz_imap_frame": 3,
+PREFIX = {"fuzz_lines": 1, "fuzz_fields_pack": 1, "fuzz_dataend": 1, "fuzz_pop_session": 1, "fuzz_imap_frame": 3,
           "fuzz_imap_literal": 1, "fuzz_imap_token": 3}
 
 
@@ -112,6 +112,9 @@ def main():
                     body = bytes(cl[m.end():])
                     c.add("fuzz_dataend", body)
                     c.add("fuzz_message", body)
+                    head = body.find(b"\r\n\r\n")
+                    if head > 0:
+                        c.add("fuzz_fields_pack", body[:head + 4])
                     c.add("fuzz_lines", body)
                 for l in lines(cl):
                     if re.fullmatch(rb"[A-Za-z0-9+/=]{4,}\r?\n", l):
