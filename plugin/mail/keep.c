@@ -2,6 +2,7 @@
 #include "compat.h"
 #include "mail/keep.h"
 #include "engine/heap.h"
+#include "mail/keep_file.h"
 #include "core/mail/fields_pack.h"
 
 #include <epan/prefs.h>
@@ -19,8 +20,9 @@
 
 struct mw_kept {
     guint32 len;    /* the message's bytes */
-    guint32 stored; /* bytes at data: len raw, fewer deflated, 0 not kept */
-    guint8 *data;   /* file scope; NULL when not kept */
+    guint32 stored; /* bytes stored: len raw, fewer deflated, 0 not kept */
+    guint8 *data;   /* in memory (file scope); NULL: not kept, or in the file */
+    guint64 at;     /* where they start in the keep file, plus 1; 0: not there */
 };
 
 typedef struct keep_packet {
@@ -29,6 +31,7 @@ typedef struct keep_packet {
 } keep_packet;
 
 static mw_pref_bool keep_messages = TRUE;
+static mw_pref_bool keep_in_file = TRUE;
 static int proto_keep = -1;
 static int hf_not_kept = -1;
 
@@ -56,7 +59,30 @@ static void remember(packet_info *pinfo, const mw_kept *k, const guint8 *bytes)
     wmem_map_insert(kp->kept_of, (gpointer)bytes, (gpointer)k);
 }
 
-/* Deflated bytes (g_malloc'd) when they save an eighth, else NULL.  Below
+/* A new record of n stored bytes at src, in the arena: the bytes with it
+ * when they are few (larger ones would leave the arena's blocks part
+ * empty), else in the keep file, else in file scope. */
+static mw_kept *kept_record(const guint8 *src, guint32 n)
+{
+    mw_kept *k;
+    guint64 at;
+    if (n <= INLINE_MAX) {
+        k = (mw_kept *)mw_arena_alloc0(sizeof *k + n);
+        k->data = (guint8 *)(k + 1);
+        memcpy(k->data, src, n);
+    } else if (keep_in_file && mw_keep_file_put(src, n, &at)) {
+        k = mw_arena_new0(mw_kept);
+        k->at = at + 1;
+    } else {
+        k = mw_arena_new0(mw_kept);
+        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), src, n);
+    }
+    k->stored = n;
+    return k;
+}
+
+/* Deflated bytes (g_malloc'd) when they save an eighth (and at least a
+ * byte: a record tells raw from deflated by its length), else NULL.  Below
  * DICT_MAX (header blocks, short messages) with the preset dictionary of
  * header text, which a block this short needs to shrink at all. */
 static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
@@ -64,7 +90,7 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     if (len < DICT_MAX) {
         guint32 n = 0;
         guint8 *z = mw_fields_deflate(buf, len, &n);
-        if (z && n <= len - len / 8) {
+        if (z && n < len && n <= len - len / 8) {
             guint8 *out = (guint8 *)g_memdup2(z, n);
             free(z);
             *out_len = n;
@@ -76,7 +102,7 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     uLongf n = compressBound(len);
     guint8 *z = (guint8 *)g_malloc(n);
     /* level 1: most of the gain for a fraction of the time */
-    if (compress2(z, &n, buf, len, 1) == Z_OK && n <= (uLongf)len - len / 8) {
+    if (compress2(z, &n, buf, len, 1) == Z_OK && n < len && n <= (uLongf)len - len / 8) {
         *out_len = (guint32)n;
         return z;
     }
@@ -119,25 +145,14 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
     guint32 zlen;
     guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
     guint32 stored = z ? zlen : len;
-    /* Never freed before the capture closes: the record in the arena, with
-     * its bytes when they are few (larger ones would leave the arena's
-     * blocks part empty). */
+    /* Never freed before the capture closes */
     if (whole && !keep_messages) {
         k = mw_arena_new0(mw_kept);
         now = for_this_packet(pinfo, buf);
         buf = NULL;
     } else {
-        const guint8 *src = z ? z : buf;
-        if (stored <= INLINE_MAX) {
-            k = (mw_kept *)mw_arena_alloc0(sizeof *k + stored);
-            k->data = (guint8 *)(k + 1);
-            memcpy(k->data, src, stored);
-        } else {
-            k = mw_arena_new0(mw_kept);
-            k->data = (guint8 *)wmem_memdup(wmem_file_scope(), src, stored);
-        }
-        k->stored = stored;
-        if (z) {
+        k = kept_record(z ? z : buf, stored);
+        if (z || !k->data) {
             now = for_this_packet(pinfo, buf);
             buf = NULL;
         } else {
@@ -153,28 +168,25 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
 
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
 {
-    mw_kept *k = wmem_new0(wmem_file_scope(), mw_kept);
-    k->len = len;
+    mw_kept *k;
     if (!buf || !len) {
         wmem_free(wmem_file_scope(), buf);
+        k = mw_arena_new0(mw_kept);
+        k->len = len;
         return k;
     }
-    const guint8 *now;
-    if (whole && !keep_messages) {
-        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
-        wmem_free(wmem_file_scope(), buf);
-    } else if ((k->data = deflated(buf, len, &k->stored)) != NULL) {
-        guint8 *z = k->data;
-        k->data = (guint8 *)wmem_memdup(wmem_file_scope(), z, k->stored);
-        g_free(z);
-        now = (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
-        wmem_free(wmem_file_scope(), buf);
-    } else {
-        /* growth doubled the buffer: give the slack back */
-        k->data = (guint8 *)wmem_realloc(wmem_file_scope(), buf, len);
-        k->stored = len;
-        now = k->data;
-    }
+    guint32 zlen;
+    guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
+    if (whole && !keep_messages)
+        k = mw_arena_new0(mw_kept);
+    else
+        k = kept_record(z ? z : buf, z ? zlen : len);
+    g_free(z);
+    k->len = len;
+    const guint8 *now = k->data && k->stored == len ? k->data
+                                                    : (const guint8 *)wmem_memdup(pinfo->pool, buf,
+                                                                                  len);
+    wmem_free(wmem_file_scope(), buf);
     remember(pinfo, k, now);
     return k;
 }
@@ -185,15 +197,22 @@ const guint8 *mw_keep_bytes(packet_info *pinfo, const mw_kept *k)
         return NULL;
     keep_packet *kp = this_packet(pinfo, FALSE);
     const guint8 *b = kp ? (const guint8 *)wmem_map_lookup(kp->bytes_of, k) : NULL;
-    if (b || !k->data)
+    if (b || (!k->data && !k->at))
         return b;
+    const guint8 *src = k->data;
+    if (k->at) {
+        guint8 *read = (guint8 *)wmem_alloc(pinfo->pool, k->stored);
+        if (!mw_keep_file_get(k->at - 1, read, k->stored))
+            return NULL; /* the file went away under us */
+        src = read;
+    }
     if (k->stored == k->len) {
-        b = k->data;
+        b = src;
     } else {
         guint8 *out = (guint8 *)wmem_alloc(pinfo->pool, k->len);
         uLongf n = k->len;
-        gboolean ok = k->len < DICT_MAX ? mw_fields_inflate(k->data, k->stored, out, k->len)
-                                        : uncompress(out, &n, k->data, k->stored) == Z_OK &&
+        gboolean ok = k->len < DICT_MAX ? mw_fields_inflate(src, k->stored, out, k->len)
+                                        : uncompress(out, &n, src, k->stored) == Z_OK &&
                                               n == k->len;
         if (!ok)
             return NULL; /* cannot happen: the bytes were deflated here */
@@ -239,4 +258,11 @@ void mw_keep_register(int proto_mail)
                                    "once the message is shown, which saves about their size "
                                    "in memory.",
                                    &keep_messages);
+    prefs_register_bool_preference(m, "message.keep_file", "Keep whole messages in a temporary file",
+                                   "Kept message bytes over 2 KiB go to a temporary file (in "
+                                   "TMPDIR, removed when the capture closes) rather than memory, "
+                                   "as the frames they came from stay in the capture file, and "
+                                   "are read back when a revisit shows them. Off, or when the "
+                                   "file cannot be written: they stay in memory.",
+                                   &keep_in_file);
 }

@@ -1,0 +1,111 @@
+/* The temporary file of kept message bytes: see keep_file.h. */
+#include <wireshark.h>
+#include <glib/gstdio.h>
+#include <epan/wmem_scopes.h>
+#ifdef G_OS_UNIX
+#include <errno.h>
+#include <unistd.h>
+#endif
+
+#include "compat.h"
+#include "mail/keep_file.h"
+
+#ifdef G_OS_UNIX
+
+static int fd = -1;
+static gchar *path;     /* while it could not be unlinked yet */
+static guint64 size;    /* bytes appended */
+static gboolean failed; /* no file this capture: creating or writing failed */
+
+static void forget_path(void)
+{
+    if (path && g_unlink(path) == 0) {
+        g_free(path);
+        path = NULL;
+    }
+}
+
+static mw_wmem_cb_bool close_at_capture_end(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
+                                     void *data _U_)
+{
+    if (fd >= 0)
+        close(fd);
+    fd = -1;
+    forget_path();
+    g_free(path);
+    path = NULL;
+    size = 0;
+    failed = FALSE;
+    return FALSE; /* registered again with the next capture's file */
+}
+
+static gboolean open_file(void)
+{
+    if (fd >= 0)
+        return TRUE;
+    if (failed)
+        return FALSE;
+    GError *err = NULL;
+    fd = g_file_open_tmp("mailwire-XXXXXX", &path, &err);
+    if (fd < 0) {
+        g_clear_error(&err);
+        failed = TRUE;
+        return FALSE;
+    }
+    /* unlinked now, the file goes with the process whatever happens */
+    forget_path();
+    wmem_register_callback(wmem_file_scope(), close_at_capture_end, NULL);
+    return TRUE;
+}
+
+gboolean mw_keep_file_put(const guint8 *buf, guint32 n, guint64 *at)
+{
+    if (!open_file())
+        return FALSE;
+    guint32 done = 0;
+    while (done < n) {
+        ssize_t w = pwrite(fd, buf + done, n - done, (off_t)(size + done));
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            /* disk full or the like: what is stored stays readable, what
+             * comes next stays in memory */
+            failed = TRUE;
+            return FALSE;
+        }
+        done += (guint32)w;
+    }
+    *at = size;
+    size += n;
+    return TRUE;
+}
+
+gboolean mw_keep_file_get(guint64 at, guint8 *out, guint32 n)
+{
+    if (fd < 0 || at + n > size)
+        return FALSE;
+    guint32 done = 0;
+    while (done < n) {
+        ssize_t r = pread(fd, out + done, n - done, (off_t)(at + done));
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return FALSE;
+        done += (guint32)r;
+    }
+    return TRUE;
+}
+
+#else
+/* No positioned reads and writes here: kept bytes stay in memory. */
+
+gboolean mw_keep_file_put(const guint8 *buf _U_, guint32 n _U_, guint64 *at _U_)
+{
+    return FALSE;
+}
+
+gboolean mw_keep_file_get(guint64 at _U_, guint8 *out _U_, guint32 n _U_)
+{
+    return FALSE;
+}
+#endif

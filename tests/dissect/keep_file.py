@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Kept message bytes wait in a temporary file, and revisits read them back.
+
+    keep_file.py --plugin mailwire.so --gen tests/bench/mixed/gen.py [--sanitized ON|OFF]
+
+Over a mixed capture written by the benchmark generator (16 MB: SMTP, IMAP
+and POP3 sessions, messages up to megabytes, base64 attachments), tshark runs
+`-2 -V` and `-2 --export-objects mail` three ways:
+
+  file      mail.message.keep_file on, TMPDIR a writable folder;
+  memory    mail.message.keep_file off;
+  fallback  keep_file on but TMPDIR a folder that does not exist (no file
+            can be made, so the bytes stay in memory).
+
+The three trees and the three exported folders must be the same, and the
+second pass must show the messages (IMF trees, no mail.message.not_kept).
+Without sanitizers (whose allocator makes peak memory meaningless), the
+file run's peak RSS must be below the other two by at least a quarter of
+the bytes exported as messages: those bytes were in the file, not in memory
+(GNU time measures it).
+The TMPDIR folder must be empty afterwards (the file is unlinked).
+Exit 0 when all hold, 1 otherwise, 2 when the environment is broken.
+"""
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+
+import tshark_env
+
+SIZE = "16M"
+
+
+def peak_kib(env, args):
+    """(exit status, peak RSS in KiB) of one tshark run, from GNU time: its
+    child starts small, where a child forked from this Python process would
+    carry this process's resident size into its peak."""
+    report = os.path.join(env.home, "time.txt")
+    cmd = ["/usr/bin/time", "-f", "%M", "-o", report] + env.command(args)
+    rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                        cwd=env.home, timeout=1800).returncode
+    with open(report) as fh:
+        return rc, int(fh.read().split()[-1])
+
+
+def tree_of(folder):
+    """name -> SHA-256 of every file under folder."""
+    out = {}
+    for root, _, files in os.walk(folder):
+        for f in files:
+            p = os.path.join(root, f)
+            with open(p, "rb") as fh:
+                out[os.path.relpath(p, folder)] = hashlib.sha256(fh.read()).hexdigest()
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--gen", required=True)
+    ap.add_argument("--sanitized", default="OFF")
+    a = ap.parse_args()
+    sanitized = tshark_env.on_off(a.sanitized)
+    check = tshark_env.Checklist()
+    try:
+        with tshark_env.TsharkEnv(a.plugin, sanitized) as env:
+            env.check_plugin_loaded()
+            raw = os.path.join(env.home, "mixed.pcap")
+            subprocess.run([sys.executable, a.gen, "--size", SIZE, "--seed", "1", raw],
+                           check=True, stdout=subprocess.DEVNULL)
+            cap = env.capture(raw)
+            tmp = os.path.join(env.home, "tmp")
+            os.mkdir(tmp)
+            os.chmod(tmp, 0o777)
+            ways = {
+                "file": (tmp, "TRUE"),
+                "memory": (tmp, "FALSE"),
+                "fallback": (os.path.join(env.home, "no-such-folder"), "TRUE"),
+            }
+            trees, exports, peaks = {}, {}, {}
+            for way, (tmpdir, on) in ways.items():
+                env.env["TMPDIR"] = tmpdir
+                opts = ["-r", cap, "-2", "-o", f"mail.message.keep_file:{on}"]
+                rc, out, err = env.run(opts + ["-V"])
+                problems = tshark_env.run_problems(rc, err, out)
+                check(not problems, f"{way}: tshark -2 -V ran cleanly"
+                      + ("" if not problems else ": " + "; ".join(problems)))
+                trees[way] = out
+                dest = os.path.join(env.home, "export-" + way)
+                os.mkdir(dest)
+                os.chmod(dest, 0o777)
+                rc, out, err = env.run(opts + ["-q", "--export-objects", f"mail,{dest}"])
+                problems = tshark_env.run_problems(rc, err, out)
+                check(not problems, f"{way}: tshark -2 --export-objects ran cleanly"
+                      + ("" if not problems else ": " + "; ".join(problems)))
+                exports[way] = tree_of(dest)
+                if not sanitized:
+                    rc, peaks[way] = peak_kib(env, opts + ["-V"])
+                    check(rc == 0, f"{way}: measured run exited 0 (got {rc})")
+
+            imf = trees["file"].count("Internet Message Format")
+            check(imf >= 100, f"the second pass shows the messages' IMF trees ({imf}, want >= 100)")
+            check("not kept for revisits" not in trees["file"],
+                  "no message is shown as not kept on the second pass")
+            for way in ("memory", "fallback"):
+                check(trees[way] == trees["file"], f"-2 -V output of '{way}' is the same as 'file'")
+                check(exports[way] == exports["file"],
+                      f"exported objects of '{way}' are the same as 'file' ({len(exports['file'])} files)")
+            emls = [f for f in exports["file"] if f.endswith(".eml")]
+            check(len(emls) >= 100, f"the second pass exports the messages ({len(emls)}, want >= 100)")
+            check(os.listdir(tmp) == [], f"TMPDIR is empty afterwards ({os.listdir(tmp)})")
+            if not sanitized:
+                msg_kib = sum(os.path.getsize(os.path.join(env.home, "export-file", f))
+                              for f in emls) // 1024
+                for way in ("memory", "fallback"):
+                    saved = peaks[way] - peaks["file"]
+                    check(saved >= msg_kib // 4,
+                          f"peak RSS with the file is {saved} KiB below '{way}' "
+                          f"({peaks['file']} against {peaks[way]} KiB; messages {msg_kib} KiB, "
+                          f"want at least a quarter of that)")
+    except (tshark_env.Failure, subprocess.CalledProcessError) as e:
+        tshark_env.fail_exit(str(e))
+    return check.exit_code()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
