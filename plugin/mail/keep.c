@@ -17,6 +17,12 @@
 #define DICT_MAX 4096
 /* Kept bytes up to this many share the arena block of their record. */
 #define INLINE_MAX 2048
+/* Bytes bound for the keep file are deflated only when their first PROBE
+ * bytes deflate to at most two thirds: text does (to a third or less),
+ * base64 of compressed or random data does not (three quarters at best),
+ * and deflating megabytes of it would cost more time than the disk space
+ * it saves is worth. */
+#define PROBE (16 * 1024)
 
 struct mw_kept {
     guint32 len;    /* the message's bytes */
@@ -101,6 +107,13 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     }
     uLongf n = compressBound(len);
     guint8 *z = (guint8 *)g_malloc(n);
+    if (len > 2 * PROBE && keep_in_file && mw_keep_file_ready()) {
+        uLongf probe = n;
+        if (compress2(z, &probe, buf, PROBE, 1) != Z_OK || probe > PROBE / 3 * 2) {
+            g_free(z);
+            return NULL;
+        }
+    }
     /* level 1: most of the gain for a fraction of the time */
     if (compress2(z, &n, buf, len, 1) == Z_OK && n < len && n <= (uLongf)len - len / 8) {
         *out_len = (guint32)n;

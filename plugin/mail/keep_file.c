@@ -58,6 +58,11 @@ static gboolean open_file(void)
     return TRUE;
 }
 
+gboolean mw_keep_file_ready(void)
+{
+    return open_file();
+}
+
 gboolean mw_keep_file_put(const guint8 *buf, guint32 n, guint64 *at)
 {
     if (!open_file())
@@ -98,6 +103,10 @@ gboolean mw_keep_file_get(guint64 at, guint8 *out, guint32 n)
 
 #else
 /* No positioned reads and writes here: kept bytes stay in memory. */
+gboolean mw_keep_file_ready(void)
+{
+    return FALSE;
+}
 
 gboolean mw_keep_file_put(const guint8 *buf _U_, guint32 n _U_, guint64 *at _U_)
 {

@@ -14,6 +14,9 @@
 
 #include <glib.h>
 
+/* Whether bytes can go to the file (creating it if need be). */
+gboolean mw_keep_file_ready(void);
+
 /* Appends buf[0..n) and sets *at to where it starts.  FALSE (nothing
  * written): no file, or it failed before; bytes stay with the caller. */
 gboolean mw_keep_file_put(const guint8 *buf, guint32 n, guint64 *at);
