@@ -263,6 +263,36 @@ static int step(mw_dataend_state *st, uint8_t c, sink *s, mw_dataend_event *e)
     return cls;
 }
 
+/* How many of the next bytes (at most max) step() would only count and pass
+ * on: no dot waits, the byte before is no CR (a bare CR is counted at the
+ * byte after it), and none of them is a line end, a dot or a NUL.  Most of
+ * a body is such runs. */
+static size_t plain_run(const mw_dataend_state *st, const uint8_t *p, size_t n, size_t max)
+{
+    if (st->pending || st->hist[0] == '\r')
+        return 0;
+    if (n > max)
+        n = max;
+    size_t k = 0;
+    while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != '.' && p[k] != '\0')
+        k++;
+    return k;
+}
+
+/* step() for each of a plain run of n >= 2 bytes, at once. */
+static void take_plain(mw_dataend_state *st, const uint8_t *p, size_t n, sink *s)
+{
+    if (s->out) {
+        memcpy(s->out + s->len, p, n);
+        s->len += n;
+    }
+    st->line_len += n;
+    st->pos += n;
+    st->hist[2] = n > 2 ? p[n - 3] : st->hist[0];
+    st->hist[1] = p[n - 2];
+    st->hist[0] = p[n - 1];
+}
+
 mw_dataend_result mw_dataend_feed(mw_dataend_state *st, const uint8_t *buf, size_t len,
                                   mw_dataend_event *ev, size_t ev_cap,
                                   uint8_t *out, size_t out_cap)
@@ -280,6 +310,14 @@ mw_dataend_result mw_dataend_feed(mw_dataend_state *st, const uint8_t *buf, size
         if (out && s.cap - s.len < MW_DATAEND_OUT_SLACK) {
             r.status = MW_DATAEND_PAUSED;
             break;
+        }
+        size_t room = out ? s.cap - s.len - MW_DATAEND_OUT_SLACK + 1 : len - i;
+        size_t run = plain_run(st, buf + i, len - i, room);
+        if (run > 1) {
+            take_plain(st, buf + i, run, &s);
+            i += run - 1;
+            r.consumed = i + 1;
+            continue;
         }
         mw_dataend_event e;
         int cls = step(st, buf[i], &s, &e);

@@ -43,12 +43,13 @@ static void check_event(const uint8_t *body, uint64_t fed, const mw_dataend_even
     }
 }
 
-/* Feeds body[0..len) in chunks whose sizes come from r (whole when r is NULL). */
-static void feed(run *ru, const uint8_t *body, size_t len, fz_reader *r)
+/* Feeds body[0..len) in chunks whose sizes come from r (whole when r is
+ * NULL; one byte each when bytewise is set). */
+static void feed(run *ru, const uint8_t *body, size_t len, fz_reader *r, bool bytewise)
 {
     size_t pos = 0;
     while (pos < len && !ru->end && ru->nev < 4000) {
-        size_t chunk = len - pos, ev_cap = 64, out_cap = len + MW_DATAEND_OUT_SLACK;
+        size_t chunk = bytewise ? 1 : len - pos, ev_cap = 64, out_cap = len + MW_DATAEND_OUT_SLACK;
         if (r) {
             uint8_t c = fz_byte(r);
             if (c)
@@ -114,6 +115,26 @@ static void feed(run *ru, const uint8_t *body, size_t len, fz_reader *r)
     }
 }
 
+/* Two runs over the same body found the same. */
+static void same(const run *a, const run *b)
+{
+    if (a->nev >= 4000 || b->nev >= 4000)
+        return;
+    FZ_CHECK(a->end == b->end);
+    FZ_CHECK(a->consumed == b->consumed);
+    FZ_CHECK(a->nev == b->nev);
+    for (size_t i = 0; i < a->nev; i++) {
+        FZ_CHECK(a->ev[i].offset == b->ev[i].offset);
+        FZ_CHECK(a->ev[i].cls == b->ev[i].cls && a->ev[i].len == b->ev[i].len);
+        FZ_CHECK(a->ev[i].flags == b->ev[i].flags);
+    }
+    FZ_CHECK(a->out_len == b->out_len);
+    FZ_CHECK(memcmp(a->out, b->out, a->out_len) == 0);
+    FZ_CHECK(memcmp(&a->st.counts, &b->st.counts, sizeof a->st.counts) == 0);
+    FZ_CHECK(a->st.pos == b->st.pos && a->st.line_len == b->st.line_len);
+    FZ_CHECK(memcmp(a->st.hist, b->st.hist, sizeof a->st.hist) == 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -125,26 +146,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const uint8_t *body = data + 1 + nsplit * 3;
     size_t len = size - 1 - nsplit * 3;
 
-    static run whole, split;
+    static run whole, split, bytewise;
     memset(&whole, 0, sizeof whole);
     memset(&split, 0, sizeof split);
+    memset(&bytewise, 0, sizeof bytewise);
     whole.out = malloc(len + 8);
     split.out = malloc(len + 8);
-    feed(&whole, body, len, NULL);
-    feed(&split, body, len, &r);
-    if (whole.nev < 4000 && split.nev < 4000) {
-        FZ_CHECK(whole.end == split.end);
-        FZ_CHECK(whole.consumed == split.consumed);
-        FZ_CHECK(whole.nev == split.nev);
-        for (size_t i = 0; i < whole.nev; i++) {
-            FZ_CHECK(whole.ev[i].offset == split.ev[i].offset);
-            FZ_CHECK(whole.ev[i].cls == split.ev[i].cls && whole.ev[i].len == split.ev[i].len);
-            FZ_CHECK(whole.ev[i].flags == split.ev[i].flags);
-        }
-        FZ_CHECK(whole.out_len == split.out_len);
-        FZ_CHECK(memcmp(whole.out, split.out, whole.out_len) == 0);
-        FZ_CHECK(memcmp(&whole.st.counts, &split.st.counts, sizeof whole.st.counts) == 0);
-    }
+    bytewise.out = malloc(len + 8);
+    feed(&whole, body, len, NULL, false);
+    feed(&split, body, len, &r, false);
+    /* one byte at a time never takes the path for runs of plain bytes */
+    feed(&bytewise, body, len, NULL, true);
+    same(&whole, &split);
+    same(&whole, &bytewise);
+    free(bytewise.out);
     free(whole.out);
     free(split.out);
     return 0;
