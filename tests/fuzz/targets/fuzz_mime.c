@@ -78,6 +78,15 @@ static void decoders(const uint8_t *b, size_t size, size_t cut)
     c += mw_b64_stream_end(&s2, split + c);
     FZ_CHECK(a == c && memcmp(whole, split, a) == 0 && s1.flags == s2.flags);
     FZ_CHECK(a <= size / 4 * 3 + 2);
+    /* one byte at a time never takes the four-at-a-time path */
+    mw_b64_stream s3;
+    mw_b64_stream_init(&s3);
+    c = 0;
+    for (size_t i = 0; i < size; i++)
+        c += mw_b64_stream_feed(&s3, b + i, 1, split + c);
+    c += mw_b64_stream_end(&s3, split + c);
+    FZ_CHECK(a == c && memcmp(whole, split, a) == 0 && s1.flags == s3.flags);
+    FZ_CHECK(s1.bad_chars == s3.bad_chars && s1.line == s3.line);
 
     mw_qp_stream q1, q2;
     mw_qp_stream_init(&q1);
