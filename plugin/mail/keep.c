@@ -22,7 +22,7 @@
  * base64 of compressed or random data does not (three quarters at best),
  * and deflating megabytes of it would cost more time than the disk space
  * it saves is worth. */
-#define PROBE (16 * 1024)
+#define PROBE ((uLongf)16 * 1024)
 
 struct mw_kept {
     guint32 len;    /* the message's bytes */
@@ -171,8 +171,8 @@ mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gbool
         } else {
             now = k->data;
         }
-        g_free(z);
     }
+    g_free(z);
     k->len = len;
     mw_heap_release(buf);
     remember(pinfo, k, now);
