@@ -25,8 +25,8 @@ static void forget_path(void)
     }
 }
 
-static mw_wmem_cb_bool close_at_capture_end(wmem_allocator_t *scope _U_, wmem_cb_event_t event _U_,
-                                     void *data _U_)
+static mw_wmem_cb_bool close_at_capture_end(wmem_allocator_t *scope _U_,
+                                            wmem_cb_event_t event _U_, void *data _U_)
 {
     if (fd >= 0)
         close(fd);
@@ -39,12 +39,15 @@ static mw_wmem_cb_bool close_at_capture_end(wmem_allocator_t *scope _U_, wmem_cb
     return FALSE; /* registered again with the next capture's file */
 }
 
+/* Whether bytes can be appended: the file is open and no write failed. */
 static gboolean open_file(void)
 {
-    if (fd >= 0)
-        return TRUE;
     if (failed)
         return FALSE;
+    if (fd >= 0)
+        return TRUE;
+    /* the next capture tries again, whatever happens here */
+    wmem_register_callback(wmem_file_scope(), close_at_capture_end, NULL);
     GError *err = NULL;
     fd = g_file_open_tmp("mailwire-XXXXXX", &path, &err);
     if (fd < 0) {
@@ -54,7 +57,6 @@ static gboolean open_file(void)
     }
     /* unlinked now, the file goes with the process whatever happens */
     forget_path();
-    wmem_register_callback(wmem_file_scope(), close_at_capture_end, NULL);
     return TRUE;
 }
 
