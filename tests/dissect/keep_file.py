@@ -19,14 +19,15 @@ The trees and the exported folders must be the same, and the second pass
 must show the messages (IMF trees, no mail.message.not_kept).  Without
 sanitizers (whose allocator makes peak memory meaningless), the file run's
 peak RSS must be below the three others by at least a quarter of the bytes
-exported as messages: those bytes were in the file, not in memory (GNU time
-measures it).
-The TMPDIR folder must be empty afterwards (the file is unlinked).
+exported as messages: those bytes were in the file, not in memory (the
+peaks are taken first, while this process is small: a child's peak starts
+from its parent's size).  The TMPDIR folder must be empty afterwards (the file is unlinked).
 Exit 0 when all hold, 1 otherwise, 2 when the environment is broken.
 """
 import argparse
 import hashlib
 import os
+import resource
 import subprocess
 import sys
 
@@ -51,15 +52,14 @@ def run(env, args, fsize_kib=None):
 
 
 def peak_kib(env, args, fsize_kib=None):
-    """(exit status, peak RSS in KiB) of one tshark run, from GNU time: its
-    child starts small, where a child forked from this Python process would
-    carry this process's resident size into its peak."""
-    report = os.path.join(env.home, "time.txt")
-    cmd = ["/usr/bin/time", "-f", "%M", "-o", report] + command(env, args, fsize_kib)
-    rc = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                        cwd=env.home, timeout=1800).returncode
-    with open(report) as fh:
-        return rc, int(fh.read().split()[-1])
+    """(exit status, peak RSS in KiB) of one tshark run.  A child's peak
+    starts from the resident size of the process it was forked from, so
+    this is measured while this process is still small (see main)."""
+    p = subprocess.Popen(command(env, args, fsize_kib), stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, cwd=env.home)
+    _, status, usage = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, usage.ru_maxrss
 
 
 def tree_of(folder):
@@ -97,24 +97,33 @@ def main():
                 "fallback": (os.path.join(env.home, "no-such-folder"), "TRUE", None),
                 "full": (tmp, "TRUE", 1024),
             }
-            trees, exports, peaks = {}, {}, {}
-            for way, (tmpdir, on, fsize) in ways.items():
+            def opts(way):
+                tmpdir, on, _ = ways[way]
                 env.env["TMPDIR"] = tmpdir
-                opts = ["-r", cap, "-2", "-o", f"mail.message.keep_file:{on}"]
-                rc, out, err = run(env, opts + ["-V"], fsize)
+                return ["-r", cap, "-2", "-o", f"mail.message.keep_file:{on}"]
+
+            trees, exports, peaks = {}, {}, {}
+            if not sanitized:
+                # first, while this process holds no tree
+                for way, (_, _, fsize) in ways.items():
+                    rc, peaks[way] = peak_kib(env, opts(way) + ["-V"], fsize)
+                    check(rc == 0, f"{way}: measured run exited 0 (got {rc})")
+                own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+                check(own * 2 < min(peaks.values()),
+                      f"this process's peak ({own} KiB) is far below tshark's, which it bounds "
+                      "from below")
+            for way, (_, _, fsize) in ways.items():
+                rc, out, err = run(env, opts(way) + ["-V"], fsize)
                 problems = tshark_env.run_problems(rc, err, out)
                 check(not problems, f"{way}: tshark -2 -V ran cleanly"
                       + ("" if not problems else ": " + "; ".join(problems)))
                 trees[way] = out
-                if not sanitized:
-                    rc, peaks[way] = peak_kib(env, opts + ["-V"], fsize)
-                    check(rc == 0, f"{way}: measured run exited 0 (got {rc})")
                 if fsize:
                     continue  # exported messages would be cut at the limit
                 dest = os.path.join(env.home, "export-" + way)
                 os.mkdir(dest)
                 os.chmod(dest, 0o777)
-                rc, out, err = env.run(opts + ["-q", "--export-objects", f"mail,{dest}"])
+                rc, out, err = env.run(opts(way) + ["-q", "--export-objects", f"mail,{dest}"])
                 problems = tshark_env.run_problems(rc, err, out)
                 check(not problems, f"{way}: tshark -2 --export-objects ran cleanly"
                       + ("" if not problems else ": " + "; ".join(problems)))
