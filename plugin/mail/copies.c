@@ -287,29 +287,6 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     wmem_array_append_one(earlier->links, l);
 }
 
-/* The Message-ID id (this packet's) for the capture: the value of the
- * first such field among the fields u keeps, when they are kept and it
- * reads the same there, else a copy. */
-static const char *kept_id(const copy_unkept *u, const char *id)
-{
-    const char *f = u && !u->fields_zlen ? u->fields : NULL;
-    for (guint i = 0; f && i < u->n_fields; i++, f += strlen(f) + 1) {
-        const char *colon = strchr(f, ':');
-        if (!colon || (size_t)(colon - f) < 10 || g_ascii_strncasecmp(f, "Message-ID", 10) != 0)
-            continue;
-        const char *name_end = f + 10;
-        while (name_end < colon && *name_end == ' ')
-            name_end++;
-        if (name_end != colon)
-            continue;
-        const char *v = colon + 1 + (colon[1] == ' ');
-        if (strcmp(v, id) == 0)
-            return v;
-        break;
-    }
-    return wmem_strdup(wmem_file_scope(), id);
-}
-
 mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 *buf, guint len)
 {
     /* never freed before the capture closes */
@@ -363,7 +340,7 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         c->unkept = u;
     }
     if (c->message_id)
-        c->message_id = kept_id(c->unkept, c->message_id);
+        c->message_id = wmem_strdup(wmem_file_scope(), c->message_id);
 
     gboolean has_id = c->message_id && c->message_id[0];
     mail_copy *group = NULL;

@@ -3,7 +3,8 @@
  * Each protocol collects a message's bytes on the first pass and, in parse,
  * hands the finished buffer to mw_keep_store, which decides once what stays:
  * kept, the bytes are stored once for the capture (deflated when that saves
- * at least an eighth); not kept, only their length stays.  Either way the
+ * at least an eighth), in memory or, when more than 2 KiB, in the keep file
+ * (mail/keep_file.h); not kept, only their length stays.  Either way the
  * bytes remain readable until the end of that first dissection of the frame,
  * so the call's render shows the message (IMF subtree, statistics, Export
  * Objects tap) the same on every pass where they exist.  Render only reads:
