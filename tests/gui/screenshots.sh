@@ -77,12 +77,15 @@ fi
 # --- a private X display, ready when a client can talk to it (its socket
 # alone is not proof: a server that dies right after making it leaves it
 # behind); another display number is tried when one does not come up.
+# -noreset: by default the server resets when its last client leaves (here
+# the readiness probe), and a client that connects during that reset is
+# refused ("could not connect to display").
 n=89
 xvfb_pid=
 for attempt in 1 2 3; do
     n=$((n + 1))
     while [ -e "/tmp/.X$n-lock" ] || [ -e "/tmp/.X11-unix/X$n" ]; do n=$((n + 1)); done
-    Xvfb ":$n" -screen 0 "${W}x${H}x24" -nolisten tcp >"$home/xvfb.log" 2>&1 &
+    Xvfb ":$n" -screen 0 "${W}x${H}x24" -nolisten tcp -noreset >"$home/xvfb.log" 2>&1 &
     xvfb_pid=$!
     export DISPLAY=":$n"
     up=
@@ -99,8 +102,23 @@ done
 [ -n "$xvfb_pid" ] || { echo "FAIL: Xvfb did not start"; exit 2; }
 
 # start_wireshark CAPTURE ARGS...: start it and wait for its main window
-# (titled with the capture's file name); sets ws_pid and ws_win.
+# (titled with the capture's file name); sets ws_pid and ws_win.  Started
+# again (up to three times) when it exits unable to reach the display.
 start_wireshark() {
+    local cap=$1 try
+    shift
+    for try in 1 2 3; do
+        start_wireshark_once "$cap" "$@"
+        if [ -n "$ws_win" ] || kill -0 "$ws_pid" 2>/dev/null ||
+            ! grep -q 'could not connect to display' "$home/wireshark.log"; then
+            break
+        fi
+        echo "Wireshark could not connect to $DISPLAY (attempt $try); starting it again"
+        sleep 1
+    done
+}
+
+start_wireshark_once() {
     local cap=$1; shift
     "${runas[@]}" env -i HOME="$home" DISPLAY="$DISPLAY" PATH=/usr/bin:/bin LANG=C.UTF-8 \
         XDG_RUNTIME_DIR="$home/run" WIRESHARK_EXTCAP_DIR="$home/run" \
