@@ -75,7 +75,7 @@ static void imap_message_handoff(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, cons
         gboolean whole = r->use == IMAP_LIT_MESSAGE;
         if (whole)
             mail_trace_add_dropped(tvb, ctx->pinfo, t);
-        mw_keep_show_dropped(t, tvb, r->core->size);
+        mw_keep_show_dropped(t, tvb, ctx->pinfo, r->kept, r->core->size);
         if (whole) {
             mail_parts_show_dropped(tvb, ctx->pinfo, t, (guint)r->core->size);
             mail_dkim_dropped(tvb, ctx->pinfo, t);

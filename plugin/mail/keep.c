@@ -5,6 +5,7 @@
 #include "mail/keep_file.h"
 #include "core/mail/fields_pack.h"
 
+#include <epan/expert.h>
 #include <epan/prefs.h>
 #include <epan/proto_data.h>
 #include <zlib.h>
@@ -40,6 +41,7 @@ static mw_pref_bool keep_messages = TRUE;
 static mw_pref_bool keep_in_file = TRUE;
 static int proto_keep = -1;
 static int hf_not_kept = -1;
+static expert_field ei_unreadable = EI_INIT;
 
 gboolean mw_keep_messages(void)
 {
@@ -246,12 +248,20 @@ const mw_kept *mw_keep_of(packet_info *pinfo, const guint8 *data)
     return kp ? (const mw_kept *)wmem_map_lookup(kp->kept_of, data) : NULL;
 }
 
-void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len)
+void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const mw_kept *k,
+                          guint64 len)
 {
     proto_item *it = proto_tree_add_uint64(tree, hf_not_kept, tvb, 0, 0, len);
+    proto_item_set_generated(it);
+    if (k && (k->data || k->at)) {
+        /* kept, but the keep file failed to give the bytes back */
+        proto_item_set_text(it, "Message of %" G_GUINT64_FORMAT " bytes kept for revisits, "
+                                "but not readable now", len);
+        expert_add_info(pinfo, it, &ei_unreadable);
+        return;
+    }
     proto_item_set_text(it, "Message of %" G_GUINT64_FORMAT " bytes not kept for revisits "
                             "(mail.message.keep is off)", len);
-    proto_item_set_generated(it);
 }
 
 void mw_keep_register(int proto_mail)
@@ -261,8 +271,16 @@ void mw_keep_register(int proto_mail)
          {"Message bytes not kept", "mail.message.not_kept", FT_UINT64, BASE_DEC, NULL, 0x0,
           "Size of a whole message whose bytes were freed after the first pass", HFILL}},
     };
+    static ei_register_info ei[] = {
+        {&ei_unreadable,
+         {"mail.message.keep_unreadable", PI_UNDECODED, PI_WARN,
+          "The message's kept bytes could not be read back from the temporary file "
+          "(mail.message.keep_file): it is shown without its bytes",
+          EXPFILL}},
+    };
     proto_keep = proto_mail;
     proto_register_field_array(proto_mail, hf, array_length(hf));
+    expert_register_field_array(expert_register_protocol(proto_mail), ei, array_length(ei));
     module_t *m = prefs_register_protocol(proto_mail, NULL);
     prefs_register_bool_preference(m, "message.keep", "Keep whole messages for revisits",
                                    "Keep the bytes of each whole message after the first pass "

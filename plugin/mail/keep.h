@@ -8,8 +8,8 @@
  * bytes remain readable until the end of that first dissection of the frame,
  * so the call's render shows the message (IMF subtree, statistics, Export
  * Objects tap) the same on every pass where they exist.  Render only reads:
- * mw_keep_bytes gives the bytes for this packet or NULL (not kept), and
- * revisits then show mail.message.not_kept.  Derived data (MIME parts,
+ * mw_keep_bytes gives the bytes for this packet or NULL (not kept, or the
+ * keep file failed to read), and revisits then show mail.message.not_kept.  Derived data (MIME parts,
  * copies compared byte by byte) is computed from these bytes, never stored
  * again. */
 #ifndef MAILWIRE_MAIL_KEEP_H
@@ -45,8 +45,11 @@ guint32 mw_kept_len(const mw_kept *k);
 const mw_kept *mw_keep_of(packet_info *pinfo, const guint8 *data);
 
 
-/* A revisit of a message whose bytes were not kept: say so under tree. */
-void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, guint64 len);
+/* A revisit of a message of len bytes that mw_keep_bytes did not give: say
+ * so under tree, as not kept, or (k kept in the keep file, which failed to
+ * read) as unreadable with an expert item. */
+void mw_keep_show_dropped(proto_tree *tree, tvbuff_t *tvb, packet_info *pinfo, const mw_kept *k,
+                          guint64 len);
 
 /* Registers the preference and mail.message.not_kept under proto "mail". */
 void mw_keep_register(int proto_mail);

@@ -154,7 +154,7 @@ static void message_to_imf(mw_ctx *ctx, const mw_pop_item *r, proto_tree *tree, 
     if (!data) {
         if (k && m->msg_len && r->cmd == MW_POP_CMD_RETR) {
             mail_trace_add_dropped(tvb, ctx->pinfo, tree);
-            mw_keep_show_dropped(tree, tvb, m->msg_len);
+            mw_keep_show_dropped(tree, tvb, ctx->pinfo, k, m->msg_len);
             mail_parts_show_dropped(tvb, ctx->pinfo, tree, (guint)m->msg_len);
             mail_dkim_dropped(tvb, ctx->pinfo, tree);
         }

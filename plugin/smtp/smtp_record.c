@@ -1006,7 +1006,7 @@ static void render_message(mw_ctx *ctx, tvbuff_t *tvb, proto_tree *t, const smtp
         mail_message_add(msg, ctx->pinfo, t, &facts);
     } else if (m->len) {
         mail_trace_add_dropped(tvb, ctx->pinfo, t);
-        mw_keep_show_dropped(t, tvb, m->len);
+        mw_keep_show_dropped(t, tvb, ctx->pinfo, m->kept, m->len);
         mail_parts_show_dropped(tvb, ctx->pinfo, t, m->len);
         mail_dkim_dropped(tvb, ctx->pinfo, t);
     }

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Kept message bytes wait in a temporary file, and revisits read them back.
 
-    keep_file.py --plugin mailwire.so --gen tests/bench/mixed/gen.py [--sanitized ON|OFF]
+    keep_file.py --plugin mailwire.so --gen tests/bench/mixed/gen.py
+                 --pread-fails libmailwire_pread_fails.so [--sanitized ON|OFF]
 
 Over a mixed capture written by the benchmark generator (16 MB: SMTP, IMAP
 and POP3 sessions, messages up to megabytes, base64 attachments), tshark runs
@@ -22,6 +23,11 @@ peak RSS must be below the three others by at least a quarter of the bytes
 exported as messages: those bytes were in the file, not in memory (the
 peaks are taken first, while this process is small: a child's peak starts
 from its parent's size).  The TMPDIR folder must be empty afterwards (the file is unlinked).
+
+A fifth `-2 -V` run, 'unreadable', preloads a library whose positioned reads
+all fail (a failing disk): every message whose bytes went to the file must
+then be shown, in place of its IMF tree, as kept but not readable, with the
+expert mail.message.keep_unreadable, and never as not kept.
 Exit 0 when all hold, 1 otherwise, 2 when the environment is broken.
 """
 import argparse
@@ -77,6 +83,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--plugin", required=True)
     ap.add_argument("--gen", required=True)
+    ap.add_argument("--pread-fails", required=True)
     ap.add_argument("--sanitized", default="OFF")
     a = ap.parse_args()
     sanitized = tshark_env.on_off(a.sanitized)
@@ -129,7 +136,30 @@ def main():
                       + ("" if not problems else ": " + "; ".join(problems)))
                 exports[way] = tree_of(dest)
 
+            env.env["TMPDIR"] = tmp
+            preload = env.env.get("LD_PRELOAD")
+            env.env["LD_PRELOAD"] = ":".join(x for x in (preload, os.path.abspath(a.pread_fails))
+                                             if x)
+            rc, bad, err = run(env, ["-r", cap, "-2", "-V"])
+            env.env.pop("LD_PRELOAD")
+            if preload:
+                env.env["LD_PRELOAD"] = preload
+            problems = tshark_env.run_problems(rc, err, bad)
+            check(not problems, "unreadable: tshark -2 -V ran cleanly"
+                  + ("" if not problems else ": " + "; ".join(problems)))
+            unreadable = bad.count("bytes kept for revisits, but not readable now")
+            experts = bad.count("[Expert Info (Warning/Undecoded): The message's kept bytes could "
+                                "not be read back")
+            imf_bad = bad.count("Internet Message Format")
             imf = trees["file"].count("Internet Message Format")
+            check(unreadable >= 100 and experts == unreadable,
+                  f"unreadable: {unreadable} messages shown as unreadable, each with the expert "
+                  f"({experts}; want >= 100)")
+            check(imf_bad + unreadable == imf,
+                  f"unreadable: each of them in place of an IMF tree ({imf_bad} IMF trees + "
+                  f"{unreadable} = {imf_bad + unreadable}, want {imf})")
+            check("not kept for revisits" not in bad, "unreadable: no message is shown as not kept")
+
             check(imf >= 100, f"the second pass shows the messages' IMF trees ({imf}, want >= 100)")
             check("not kept for revisits" not in trees["file"],
                   "no message is shown as not kept on the second pass")
