@@ -18,11 +18,13 @@
 #define DICT_MAX 4096
 /* Kept bytes up to this many share the arena block of their record. */
 #define INLINE_MAX 2048
-/* Bytes bound for the keep file are deflated only when their first PROBE
- * bytes deflate to at most two thirds: text does (to a third or less),
- * base64 of compressed or random data does not (three quarters at best),
- * and deflating megabytes of it would cost more time than the disk space
- * it saves is worth. */
+/* Bytes bound for a keep file on a disk are stored as they are: deflating
+ * them would only save disk space, for the time of deflating them on the
+ * first pass and inflating them on every revisit.  Bound for a keep file
+ * in memory (tmpfs), they are deflated only when their first PROBE bytes
+ * deflate to at most two thirds: text does (to a third or less), base64 of
+ * compressed or random data does not (three quarters at best), and
+ * deflating megabytes of it would cost more time than it saves. */
 #define PROBE ((uLongf)16 * 1024)
 
 struct mw_kept {
@@ -95,6 +97,8 @@ static mw_kept *kept_record(const guint8 *src, guint32 n)
  * header text, which a block this short needs to shrink at all. */
 static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
 {
+    if (len > INLINE_MAX && keep_in_file && mw_keep_file_on_disk())
+        return NULL;
     if (len < DICT_MAX) {
         guint32 n = 0;
         guint8 *z = mw_fields_deflate(buf, len, &n);

@@ -2,16 +2,17 @@
  *
  * Each protocol collects a message's bytes on the first pass and, in parse,
  * hands the finished buffer to mw_keep_store, which decides once what stays:
- * kept, the bytes are stored once for the capture (deflated when that saves
- * at least an eighth), in memory or, when more than 2 KiB, in the keep file
- * (mail/keep_file.h); not kept, only their length stays.  Either way the
- * bytes remain readable until the end of that first dissection of the frame,
- * so the call's render shows the message (IMF subtree, statistics, Export
- * Objects tap) the same on every pass where they exist.  Render only reads:
- * mw_keep_bytes gives the bytes for this packet or NULL (not kept, or the
- * keep file failed to read), and revisits then show mail.message.not_kept.  Derived data (MIME parts,
- * copies compared byte by byte) is computed from these bytes, never stored
- * again. */
+ * kept, the bytes are stored once for the capture, in memory or, when more
+ * than 2 KiB, in the keep file (mail/keep_file.h), deflated when that saves
+ * at least an eighth (but for bytes bound for a keep file on a disk); not
+ * kept, only their length stays.  Either way the bytes remain readable until
+ * the end of that first dissection of the frame, so the call's render shows
+ * the message (IMF subtree, statistics, Export Objects tap) the same on
+ * every pass where they exist.  Render only reads: mw_keep_bytes gives the
+ * bytes for this packet or NULL (not kept, or the keep file failed to
+ * read), and revisits then show mail.message.not_kept.  Derived data (MIME
+ * parts, copies compared byte by byte) is computed from these bytes, never
+ * stored again. */
 #ifndef MAILWIRE_MAIL_KEEP_H
 #define MAILWIRE_MAIL_KEEP_H
 

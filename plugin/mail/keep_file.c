@@ -6,6 +6,9 @@
 #include <errno.h>
 #include <unistd.h>
 #endif
+#ifdef __linux__
+#include <sys/vfs.h>
+#endif
 
 #include "compat.h"
 #include "mail/keep_file.h"
@@ -16,6 +19,7 @@ static int fd = -1;
 static gchar *path;     /* while it could not be unlinked yet */
 static guint64 size;    /* bytes appended */
 static gboolean failed; /* no file this capture: creating or writing failed */
+static gboolean in_memory; /* the file lives on a tmpfs or ramfs */
 
 static void forget_path(void)
 {
@@ -36,7 +40,24 @@ static mw_wmem_cb_bool close_at_capture_end(wmem_allocator_t *scope _U_,
     path = NULL;
     size = 0;
     failed = FALSE;
+    in_memory = FALSE;
     return FALSE; /* registered again with the next capture's file */
+}
+
+/* Whether the file system holding fd keeps its files in memory. */
+static gboolean file_in_memory(int file)
+{
+#ifdef __linux__
+    struct statfs fs;
+    /* tmpfs and ramfs (linux/magic.h) */
+    if (fstatfs(file, &fs) != 0)
+        return FALSE;
+    unsigned long type = (unsigned long)fs.f_type;
+    return type == 0x01021994UL || type == 0x858458f6UL;
+#else
+    (void)file;
+    return FALSE;
+#endif
 }
 
 /* Whether bytes can be appended: the file is open and no write failed. */
@@ -57,12 +78,18 @@ static gboolean open_file(void)
     }
     /* unlinked now, the file goes with the process whatever happens */
     forget_path();
+    in_memory = file_in_memory(fd);
     return TRUE;
 }
 
 gboolean mw_keep_file_ready(void)
 {
     return open_file();
+}
+
+gboolean mw_keep_file_on_disk(void)
+{
+    return open_file() && !in_memory;
 }
 
 gboolean mw_keep_file_put(const guint8 *buf, guint32 n, guint64 *at)
@@ -111,6 +138,11 @@ gboolean mw_keep_file_ready(void)
 }
 
 gboolean mw_keep_file_put(const guint8 *buf _U_, guint32 n _U_, guint64 *at _U_)
+{
+    return FALSE;
+}
+
+gboolean mw_keep_file_on_disk(void)
 {
     return FALSE;
 }

@@ -17,6 +17,10 @@
 /* Whether bytes can go to the file (creating it if need be). */
 gboolean mw_keep_file_ready(void);
 
+/* mw_keep_file_ready, and the file is on a disk: not on a file system that
+ * keeps its files in memory (tmpfs), where its bytes would cost memory. */
+gboolean mw_keep_file_on_disk(void);
+
 /* Appends buf[0..n) and sets *at to where it starts.  FALSE (nothing
  * written): no file, or it failed before; bytes stay with the caller. */
 gboolean mw_keep_file_put(const guint8 *buf, guint32 n, guint64 *at);

@@ -15,6 +15,9 @@ and POP3 sessions, messages up to megabytes, base64 attachments), tshark runs
   full      keep_file on, but files may not grow past 1 MiB (ulimit -f, with
             SIGXFSZ ignored): a write fails with the file part full, and what
             comes after stays in memory.
+  tmpfs     keep_file on, TMPDIR a folder on a tmpfs (/dev/shm, when it is
+            one): the file's bytes are memory there, so text is deflated
+            on the way (on a disk, bytes go to the file as they are).
 
 The trees and the exported folders must be the same, and the second pass
 must show the messages (IMF trees, no mail.message.not_kept).  Without
@@ -34,8 +37,10 @@ import argparse
 import hashlib
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 
 import tshark_env
 
@@ -66,6 +71,16 @@ def peak_kib(env, args, fsize_kib=None):
     _, status, usage = os.wait4(p.pid, 0)
     p.returncode = os.waitstatus_to_exitcode(status)
     return p.returncode, usage.ru_maxrss
+
+
+def tmpfs(path):
+    """Whether path is the mount point of a tmpfs (/proc/mounts)."""
+    try:
+        with open("/proc/mounts") as fh:
+            return any(f[1] == path and f[2] == "tmpfs"
+                       for f in (line.split() for line in fh) if len(f) > 2)
+    except OSError:
+        return False
 
 
 def tree_of(folder):
@@ -104,6 +119,13 @@ def main():
                 "fallback": (os.path.join(env.home, "no-such-folder"), "TRUE", None),
                 "full": (tmp, "TRUE", 1024),
             }
+            shm = None
+            if tmpfs("/dev/shm"):
+                shm = tempfile.mkdtemp(prefix="mailwire-keep-", dir="/dev/shm")
+                os.chmod(shm, 0o777)
+                ways["tmpfs"] = (shm, "TRUE", None)
+            else:
+                print("note: /dev/shm is not a tmpfs here; the 'tmpfs' way is not run")
             def opts(way):
                 tmpdir, on, _ = ways[way]
                 env.env["TMPDIR"] = tmpdir
@@ -113,6 +135,8 @@ def main():
             if not sanitized:
                 # first, while this process holds no tree
                 for way, (_, _, fsize) in ways.items():
+                    if way == "tmpfs":
+                        continue  # the file's memory is outside the process
                     rc, peaks[way] = peak_kib(env, opts(way) + ["-V"], fsize)
                     check(rc == 0, f"{way}: measured run exited 0 (got {rc})")
                 own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -163,14 +187,17 @@ def main():
             check(imf >= 100, f"the second pass shows the messages' IMF trees ({imf}, want >= 100)")
             check("not kept for revisits" not in trees["file"],
                   "no message is shown as not kept on the second pass")
-            for way in ("memory", "fallback", "full"):
+            for way in [w for w in ("memory", "fallback", "full", "tmpfs") if w in ways]:
                 check(trees[way] == trees["file"], f"-2 -V output of '{way}' is the same as 'file'")
-            for way in ("memory", "fallback"):
+            for way in [w for w in ("memory", "fallback", "tmpfs") if w in ways]:
                 check(exports[way] == exports["file"],
                       f"exported objects of '{way}' are the same as 'file' ({len(exports['file'])} files)")
             emls = [f for f in exports["file"] if f.endswith(".eml")]
             check(len(emls) >= 100, f"the second pass exports the messages ({len(emls)}, want >= 100)")
             check(os.listdir(tmp) == [], f"TMPDIR is empty afterwards ({os.listdir(tmp)})")
+            if shm:
+                check(os.listdir(shm) == [], f"the tmpfs TMPDIR is empty afterwards ({os.listdir(shm)})")
+                shutil.rmtree(shm, ignore_errors=True)
             if not sanitized:
                 msg_kib = sum(os.path.getsize(os.path.join(env.home, "export-file", f))
                               for f in emls) // 1024
