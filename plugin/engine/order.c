@@ -104,8 +104,13 @@ static void win_put(mw_flow *flow, gint64 pos, const guint8 *p, guint n, guint32
         mw_window grown = *w;
         grown.bytes = nb;
         grown.cap = cap;
-        for (gint64 q = pos - w->len; q < pos; q++)
-            nb[q & (gint64)(cap - 1)] = w->bytes[q & (gint64)(w->cap - 1)];
+        /* the old ring's bytes, in at most two runs */
+        for (gint64 q = pos - w->len; q < pos;) {
+            guint at = (guint)(q & (gint64)(w->cap - 1));
+            guint run = (guint)MIN((gint64)(w->cap - at), pos - q);
+            win_copy_in(&grown, q, w->bytes + at, run);
+            q += run;
+        }
         mw_heap_free(w->bytes);
         *w = grown;
     }
