@@ -34,6 +34,7 @@ expert mail.message.keep_unreadable, and never as not kept.
 Exit 0 when all hold, 1 otherwise, 2 when the environment is broken.
 """
 import argparse
+import atexit
 import hashlib
 import os
 import resource
@@ -122,6 +123,7 @@ def main():
             shm = None
             if tmpfs("/dev/shm"):
                 shm = tempfile.mkdtemp(prefix="mailwire-keep-", dir="/dev/shm")
+                atexit.register(shutil.rmtree, shm, True)  # also when a check raises
                 os.chmod(shm, 0o777)
                 ways["tmpfs"] = (shm, "TRUE", None)
             else:
@@ -197,7 +199,6 @@ def main():
             check(os.listdir(tmp) == [], f"TMPDIR is empty afterwards ({os.listdir(tmp)})")
             if shm:
                 check(os.listdir(shm) == [], f"the tmpfs TMPDIR is empty afterwards ({os.listdir(shm)})")
-                shutil.rmtree(shm, ignore_errors=True)
             if not sanitized:
                 msg_kib = sum(os.path.getsize(os.path.join(env.home, "export-file", f))
                               for f in emls) // 1024
