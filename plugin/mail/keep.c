@@ -149,62 +149,67 @@ static const guint8 *for_this_packet(packet_info *pinfo, guint8 *buf)
     return buf;
 }
 
-mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
+/* The record of buf[0..len) (len > 0), stored as the preferences say: of a
+ * whole message with mail.message.keep off, only its length.  Never freed
+ * before the capture closes. */
+static mw_kept *new_record(const guint8 *buf, guint32 len, gboolean whole)
 {
     mw_kept *k;
+    if (whole && !keep_messages) {
+        k = mw_arena_new0(mw_kept);
+    } else {
+        guint32 zlen;
+        guint8 *z = deflated(buf, len, &zlen);
+        k = kept_record(z ? z : buf, z ? zlen : len);
+        g_free(z);
+    }
+    k->len = len;
+    return k;
+}
+
+/* Whether k's bytes are in memory as they are, to be read there by this
+ * packet too (deflated bytes are always fewer). */
+static gboolean raw_in_memory(const mw_kept *k)
+{
+    return k->data && k->stored == k->len;
+}
+
+static mw_kept *empty_record(guint32 len)
+{
+    mw_kept *k = mw_arena_new0(mw_kept);
+    k->len = len;
+    return k;
+}
+
+mw_kept *mw_keep_store_grown(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
+{
     if (buf)
         mw_heap_take(buf);
     if (!buf || !len) {
         mw_heap_release(buf);
-        k = mw_arena_new0(mw_kept);
-        k->len = len;
-        return k;
+        return empty_record(len);
     }
+    mw_kept *k = new_record(buf, len, whole);
     const guint8 *now;
-    guint32 zlen;
-    guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
-    guint32 stored = z ? zlen : len;
-    /* Never freed before the capture closes */
-    if (whole && !keep_messages) {
-        k = mw_arena_new0(mw_kept);
-        now = for_this_packet(pinfo, buf);
-        buf = NULL;
+    if (raw_in_memory(k)) {
+        now = k->data;
+        mw_heap_release(buf);
     } else {
-        k = kept_record(z ? z : buf, stored);
-        if (z || !k->data) {
-            now = for_this_packet(pinfo, buf);
-            buf = NULL;
-        } else {
-            now = k->data;
-        }
+        now = for_this_packet(pinfo, buf);
     }
-    g_free(z);
-    k->len = len;
-    mw_heap_release(buf);
     remember(pinfo, k, now);
     return k;
 }
 
 mw_kept *mw_keep_store(packet_info *pinfo, guint8 *buf, guint32 len, gboolean whole)
 {
-    mw_kept *k;
     if (!buf || !len) {
         wmem_free(wmem_file_scope(), buf);
-        k = mw_arena_new0(mw_kept);
-        k->len = len;
-        return k;
+        return empty_record(len);
     }
-    guint32 zlen;
-    guint8 *z = whole && !keep_messages ? NULL : deflated(buf, len, &zlen);
-    if (whole && !keep_messages)
-        k = mw_arena_new0(mw_kept);
-    else
-        k = kept_record(z ? z : buf, z ? zlen : len);
-    g_free(z);
-    k->len = len;
-    const guint8 *now = k->data && k->stored == len ? k->data
-                                                    : (const guint8 *)wmem_memdup(pinfo->pool, buf,
-                                                                                  len);
+    mw_kept *k = new_record(buf, len, whole);
+    const guint8 *now = raw_in_memory(k) ? k->data
+                                          : (const guint8 *)wmem_memdup(pinfo->pool, buf, len);
     wmem_free(wmem_file_scope(), buf);
     remember(pinfo, k, now);
     return k;
