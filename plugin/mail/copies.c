@@ -5,6 +5,7 @@
 #include <epan/wmem_scopes.h>
 #include <gcrypt.h>
 
+#include "core/mail/digest.h"
 #include "core/mail/fields_pack.h"
 #include "core/mail/message.h"
 #include "engine/heap.h"
@@ -24,6 +25,8 @@
  * message not kept for another reason), as they are. */
 #define BODY_PREFIX_MAX 4096
 #define BODY_BLOCK 64
+/* Bytes of a body's tag (body_tag_of). */
+#define BODY_TAG 16
 
 typedef struct copy_link {
     const mail_copy *other;
@@ -64,7 +67,7 @@ struct mail_copy {
     const copy_unkept *unkept; /* NULL when there is nothing more to keep */
     mail_copy *next;         /* the next copy of the group, in arrival order */
     wmem_array_t *links;     /* copy_link */
-    guint8 body_sha256[32];  /* also the key of by_body */
+    guint8 body_tag[BODY_TAG]; /* body_tag_of the body; also the key of by_body */
 };
 
 static int hf_also_in = -1;
@@ -81,18 +84,48 @@ static expert_field ei_body_differs = EI_INIT;
  * next): created with the first copy, so a message without copies costs no
  * more than its entries here. */
 static wmem_map_t *by_id;    /* Message-ID -> the group's first mail_copy */
-static wmem_map_t *by_body;  /* SHA-256 of the body (body_sha256) -> the same */
+static wmem_map_t *by_body;  /* tag of the body (body_tag) -> the same */
 
-static guint sha_hash(gconstpointer k)
+static guint tag_hash(gconstpointer k)
 {
     guint h;
     memcpy(&h, k, sizeof h);
     return h;
 }
 
-static gboolean sha_equal(gconstpointer a, gconstpointer b)
+static gboolean tag_equal(gconstpointer a, gconstpointer b)
 {
-    return memcmp(a, b, 32) == 0;
+    return memcmp(a, b, BODY_TAG) == 0;
+}
+
+/* The tag that matches bodies: Poly1305 (libgcrypt) under a key drawn once
+ * per run.  Nothing shows it and nothing outside this run compares it, so a
+ * secret key is enough to make two different bodies with the same tag
+ * unforgeable, for a third of what a SHA-256 of the body costs.  Where the
+ * MAC is refused (FIPS mode), the first half of the body's SHA-256. */
+static void body_tag_of(const guint8 *p, size_t n, guint8 out[BODY_TAG])
+{
+    static guint8 key[32];
+    static int have_key = -1; /* -1: not tried yet; 0: no MAC here */
+    if (have_key < 0) {
+        have_key = 0;
+        if (mw_gcrypt_ready() && gcry_mac_get_algo_keylen(GCRY_MAC_POLY1305) == sizeof key) {
+            gcry_create_nonce(key, sizeof key);
+            have_key = 1;
+        }
+    }
+    gcry_mac_hd_t h;
+    if (have_key && gcry_mac_open(&h, GCRY_MAC_POLY1305, 0, NULL) == 0) {
+        size_t len = BODY_TAG;
+        gboolean ok = gcry_mac_setkey(h, key, sizeof key) == 0 && gcry_mac_write(h, p, n) == 0 &&
+                      gcry_mac_read(h, out, &len) == 0 && len == BODY_TAG;
+        gcry_mac_close(h);
+        if (ok)
+            return;
+    }
+    guint8 sha[32];
+    gcry_md_hash_buffer(GCRY_MD_SHA256, sha, p, n);
+    memcpy(out, sha, BODY_TAG);
 }
 
 static char *collapse(wmem_allocator_t *a, const guint8 *p, size_t n)
@@ -246,7 +279,7 @@ static void link_pair(packet_info *pinfo, mail_copy *earlier, mail_copy *later,
     l.removed = missing(&ef, later_fields, &l.n_removed);
     g_byte_array_free(tmp, TRUE);
     l.body_same = later->body_len == earlier->body_len &&
-                  memcmp(later->body_sha256, earlier->body_sha256, 32) == 0;
+                  memcmp(later->body_tag, earlier->body_tag, BODY_TAG) == 0;
     l.first_diff = -1;
     /* the earlier body from its message's kept bytes, else from the hashes
      * of the first blocks of it kept here (mail.message.keep off) */
@@ -301,7 +334,7 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     size_t body_off = ended ? MIN(pos, len) : (n_fields ? len : 0);
     const guint8 *body = buf + body_off;
     c->body_len = (guint32)(len - body_off);
-    gcry_md_hash_buffer(GCRY_MD_SHA256, c->body_sha256, body, (size_t)c->body_len);
+    body_tag_of(body, (size_t)c->body_len, c->body_tag);
     c->kept = mw_keep_messages() ? mw_keep_of(pinfo, buf) : NULL;
     c->body_off = (guint32)body_off;
     /* The fields are compared only when a copy comes: with the message's
@@ -348,7 +381,7 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
         group = (mail_copy *)wmem_map_lookup(by_id, c->message_id);
     /* An empty body says nothing about sameness. */
     if (!group && c->body_len)
-        group = (mail_copy *)wmem_map_lookup(by_body, c->body_sha256);
+        group = (mail_copy *)wmem_map_lookup(by_body, c->body_tag);
     if (group && group->n_members >= COPIES_MAX) {
         g_byte_array_free(fields, TRUE);
         return c; /* counted nowhere else: the first copies say enough */
@@ -369,8 +402,8 @@ mail_copy *mail_copies_note(packet_info *pinfo, const char *proto, const guint8 
     g_byte_array_free(fields, TRUE);
     if (has_id && !wmem_map_lookup(by_id, c->message_id))
         wmem_map_insert(by_id, c->message_id, group);
-    if (c->body_len && !wmem_map_lookup(by_body, c->body_sha256))
-        wmem_map_insert(by_body, c->body_sha256, group);
+    if (c->body_len && !wmem_map_lookup(by_body, c->body_tag))
+        wmem_map_insert(by_body, c->body_tag, group);
     return c;
 }
 
@@ -436,7 +469,7 @@ void mail_copies_register(int proto)
         return;
     done = TRUE;
     by_id = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), g_str_hash, g_str_equal);
-    by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), sha_hash, sha_equal);
+    by_body = wmem_map_new_autoreset(wmem_epan_scope(), wmem_file_scope(), tag_hash, tag_equal);
     static hf_register_info hf[] = {
         {&hf_also_in,
          {"Also in frame", "mail.message.also_in", FT_FRAMENUM, BASE_NONE, NULL, 0x0,

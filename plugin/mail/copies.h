@@ -1,6 +1,6 @@
 /* One message seen several times in a capture (submitted by SMTP, fetched
- * by IMAP, retrieved by POP3): copies are matched by Message-ID or by the
- * SHA-256 of the body, linked both ways, and compared: header fields the
+ * by IMAP, retrieved by POP3): copies are matched by Message-ID or by a
+ * keyed digest of the body, linked both ways, and compared: header fields the
  * later copy added or lacks, and the first byte where the bodies differ
  * (read from the earlier copy's kept bytes, mail/keep.h; when messages are
  * not kept, only the 64-byte block holding it, from hashes of the blocks of
