@@ -12,6 +12,7 @@
 #include "mail/tap.h"
 #include "mail/dkim_fields.h"
 #include "mail/keep.h"
+#include "mail/lineitem.h"
 #include "mail/message_tree.h"
 #include "mail/parts.h"
 #include "mail/walk.h"
@@ -215,9 +216,8 @@ void imap_render_literal_body(imap_render *rd)
     proto_item_set_generated(o);
     if (take > 0) {
         gint tl = MIN(take, IMAP_LITERAL_TEXT_MAX);
-        proto_item *ti = proto_tree_add_string(lt, hf_imap_literal_text, tvb, offset, tl,
-                                               tvb_format_text(ctx->pinfo->pool, tvb, offset, tl));
-        if (tl < take)
+        proto_item *ti = mw_add_bytes_text(ctx->pinfo, lt, hf_imap_literal_text, tvb, offset, tl);
+        if (ti && tl < take)
             proto_item_append_text(ti, " [the first %d of %d octets here]", tl, take);
     }
     gboolean ends = (guint64)take == li->lit_left;

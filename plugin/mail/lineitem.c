@@ -48,6 +48,15 @@ const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)
     return (const char *)format_text(ctx->pinfo->pool, tvb_get_ptr(tvb, offset, len), len);
 }
 
+proto_item *mw_add_bytes_text(packet_info *pinfo, proto_tree *tree, int hf, tvbuff_t *tvb,
+                              gint offset, gint len)
+{
+    if (!proto_field_is_referenced(tree, hf))
+        return NULL;
+    return proto_tree_add_string(tree, hf, tvb, offset, len,
+                                 tvb_format_text(pinfo->pool, tvb, offset, len));
+}
+
 const char *mw_line_text_cut(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)
 {
     if (len <= MW_LINE_SHOW_OVER)

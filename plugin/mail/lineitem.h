@@ -25,6 +25,14 @@ const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len);
 /* mw_line_text, cut as above: "first octets... [+N octets]". */
 const char *mw_line_text_cut(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len);
 
+/* A string field hf whose value is the bytes tvb[offset, offset+len) as
+ * printable text, in packet scope.  Added only where a tree shows it or a
+ * filter, column or -e reads it: the first pass without a tree does not
+ * escape bulk data (message bodies, literals) only to throw the text away.
+ * Returns the item, or NULL. */
+proto_item *mw_add_bytes_text(packet_info *pinfo, proto_tree *tree, int hf, tvbuff_t *tvb,
+                              gint offset, gint len);
+
 void mw_lineitem_register(int proto_mail);
 
 #endif

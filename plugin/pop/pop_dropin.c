@@ -5,6 +5,7 @@
 #include <wireshark.h>
 #include <epan/packet.h>
 
+#include "mail/lineitem.h"
 #include "pop/pop.h"
 
 static int hf_request = -1;
@@ -20,8 +21,7 @@ static int hf_data_text = -1;
 
 void pop_text_data(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len)
 {
-    proto_tree_add_string(t, hf_data_text, tvb, off, len,
-                          tvb_format_text(pinfo->pool, tvb, off, len));
+    mw_add_bytes_text(pinfo, t, hf_data_text, tvb, off, len);
 }
 
 static void hide(proto_item *it)
