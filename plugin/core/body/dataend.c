@@ -263,6 +263,21 @@ static int step(mw_dataend_state *st, uint8_t c, sink *s, mw_dataend_event *e)
     return cls;
 }
 
+/* Whether any of the eight bytes at p is a CR, LF, dot or NUL: a word has a
+ * zero byte exactly when (w - 0x01..01) & ~w & 0x80..80 is not zero, and
+ * w ^ c*0x01..01 has one where w holds c.  Eight bytes in a few operations,
+ * for the runs of text that make most of a body. */
+static bool word_has_special(const uint8_t *p)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    uint64_t cr = w ^ (ones * '\r'), lf = w ^ (ones * '\n'), dot = w ^ (ones * '.');
+    uint64_t z = ((w - ones) & ~w) | ((cr - ones) & ~cr) | ((lf - ones) & ~lf) |
+                 ((dot - ones) & ~dot);
+    return (z & highs) != 0;
+}
+
 /* How many of the next bytes (at most max) step() would only count and pass
  * on: no dot waits, the byte before is no CR (a bare CR is counted at the
  * byte after it), and none of them is a line end, a dot or a NUL.  Most of
@@ -274,6 +289,8 @@ static size_t plain_run(const mw_dataend_state *st, const uint8_t *p, size_t n, 
     if (n > max)
         n = max;
     size_t k = 0;
+    while (n - k >= 8 && !word_has_special(p + k))
+        k += 8;
     while (k < n && p[k] != '\r' && p[k] != '\n' && p[k] != '.' && p[k] != '\0')
         k++;
     return k;
