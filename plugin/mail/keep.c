@@ -69,6 +69,13 @@ static void remember(packet_info *pinfo, const mw_kept *k, const guint8 *bytes)
     wmem_map_insert(kp->kept_of, (gpointer)bytes, (gpointer)k);
 }
 
+/* Whether n stored bytes go to the keep file (when it takes them): more
+ * than share an arena block, with the file wanted. */
+static gboolean bound_for_file(guint32 n)
+{
+    return n > INLINE_MAX && keep_in_file;
+}
+
 /* A new record of n stored bytes at src, in the arena: the bytes with it
  * when they are few (larger ones would leave the arena's blocks part
  * empty), else in the keep file, else in file scope. */
@@ -80,7 +87,7 @@ static mw_kept *kept_record(const guint8 *src, guint32 n)
         k = (mw_kept *)mw_arena_alloc0(sizeof *k + n);
         k->data = (guint8 *)(k + 1);
         memcpy(k->data, src, n);
-    } else if (keep_in_file && mw_keep_file_put(src, n, &at)) {
+    } else if (bound_for_file(n) && mw_keep_file_put(src, n, &at)) {
         k = mw_arena_new0(mw_kept);
         k->at = at + 1;
     } else {
@@ -97,7 +104,7 @@ static mw_kept *kept_record(const guint8 *src, guint32 n)
  * header text, which a block this short needs to shrink at all. */
 static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
 {
-    if (len > INLINE_MAX && keep_in_file && mw_keep_file_on_disk())
+    if (bound_for_file(len) && mw_keep_file_on_disk())
         return NULL;
     if (len < DICT_MAX) {
         guint32 n = 0;
@@ -113,7 +120,7 @@ static guint8 *deflated(const guint8 *buf, guint32 len, guint32 *out_len)
     }
     uLongf n = compressBound(len);
     guint8 *z = (guint8 *)g_malloc(n);
-    if (len > 2 * PROBE && keep_in_file && mw_keep_file_ready()) {
+    if (len > 2 * PROBE && bound_for_file(len) && mw_keep_file_ready()) {
         uLongf probe = n;
         if (compress2(z, &probe, buf, PROBE, 1) != Z_OK || probe > PROBE / 3 * 2) {
             g_free(z);

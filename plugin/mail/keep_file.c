@@ -7,6 +7,7 @@
 #include <unistd.h>
 #endif
 #ifdef __linux__
+#include <linux/magic.h>
 #include <sys/vfs.h>
 #endif
 
@@ -49,11 +50,10 @@ static gboolean file_in_memory(int file)
 {
 #ifdef __linux__
     struct statfs fs;
-    /* tmpfs and ramfs (linux/magic.h) */
     if (fstatfs(file, &fs) != 0)
         return FALSE;
     unsigned long type = (unsigned long)fs.f_type;
-    return type == 0x01021994UL || type == 0x858458f6UL;
+    return type == (unsigned long)TMPFS_MAGIC || type == (unsigned long)RAMFS_MAGIC;
 #else
     (void)file;
     return FALSE;
