@@ -94,6 +94,17 @@ typedef gboolean mw_pref_bool;
 #define format_text(scope, str, len) (format_text)((scope), (const guchar *)(str), (len))
 #endif
 
+/* 4.0 labels a string field by escaping its whole value with format_text
+ * and then keeping ITEM_LABEL_LENGTH octets, and format_text goes one byte
+ * at a time: mailwire escapes ASCII text itself (same result) and writes the
+ * labels of bulk text fields.  Later releases escape only what a label shows
+ * (ws_label_strcpy), so there Wireshark's own functions are used. */
+#if MW_WS_AT_LEAST(4, 2)
+#define MW_OWN_TEXT_FORMAT 0
+#else
+#define MW_OWN_TEXT_FORMAT 1
+#endif
+
 /* The record of the shared "credentials" tap (tshark -z credentials).  Its
  * header is not installed by the 4.0, 4.4 or 4.6 development packages
  * (ui/tap-credentials.h in 4.0, epan/credentials.h later); the layout is the

@@ -4,6 +4,7 @@
 
 #include "engine/show.h"
 #include "mail/tap.h"
+#include "engine/text.h"
 
 static int hf_retransmission = -1;
 static int hf_first_copy = -1;
@@ -50,7 +51,7 @@ static void show_as_text(packet_info *pinfo, proto_tree *tree, proto_item *it, i
     if (len <= 0)
         return;
     gint n = MIN(len, MW_SHOW_TEXT_MAX);
-    const char *s = tvb_format_text(pinfo->pool, tvb, off, n);
+    const char *s = mw_tvb_format_text(pinfo->pool, tvb, off, n);
     proto_item_set_text(it, "%s: %s%s", label, s, n < len ? "..." : "");
     proto_item *t = proto_tree_add_string(tree, hf_text, tvb, off, n, s);
     proto_item_set_hidden(t);

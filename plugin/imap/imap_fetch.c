@@ -11,6 +11,7 @@
 #include "core/mail/message.h"
 #include "imap/imap.h"
 #include "mail/tap.h"
+#include "engine/text.h"
 
 static int hf_fetch_item = -1;
 static int hf_fetch_uid = -1;
@@ -189,7 +190,8 @@ static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
                              env_addr *a)
 {
     const imap_lit_rec *r = w->last_lit;
-    const char *text = (const char *)format_text(ctx->pinfo->pool, r->buf, (size_t)r->core->size);
+    const char *text =
+        mw_format_text(ctx->pinfo->pool, (const guint8 *)r->buf, (size_t)r->core->size);
     guint field = w->pos[2] - 1u;
     if (w->depth == 2 && field < 10) {
         proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);
@@ -322,7 +324,7 @@ static const char *param_decode(mw_ctx *ctx, const char *v, gboolean ext)
         out = u ? wmem_strdup(ctx->pinfo->pool, u) : v;
         g_free(u);
     } else {
-        out = (const char *)format_text(ctx->pinfo->pool, b->data, b->len);
+        out = mw_format_text(ctx->pinfo->pool, (const guint8 *)b->data, b->len);
     }
     g_byte_array_free(b, TRUE);
     return out;
@@ -538,7 +540,7 @@ void imap_fetch_segment(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off, gin
             w->item = (guint8)read_name(&lx, &tok, &end, &so, &sl);
             w->expect_value = 1;
             w->items++;
-            const char *name = (const char *)tvb_format_text(ctx->pinfo->pool, tvb, off + (gint)tok.off,
+            const char *name = mw_tvb_format_text(ctx->pinfo->pool, tvb, off + (gint)tok.off,
                                                              (gint)(end - tok.off));
             proto_tree_add_string(t, w->item == FI_SECTION ? hf_fetch_section : hf_fetch_item, tvb,
                                   off + (gint)tok.off, (gint)(end - tok.off), name);

@@ -128,12 +128,12 @@ void imap_render_literal_header(imap_render *rd, proto_tree *t)
         proto_item *si = proto_tree_add_uint64(t, hf_imap_literal_size, tvb, hoff, (gint)lit.len,
                                                lit.size);
         proto_item_set_text(si, "Literal size: %s (%s)",
-                            tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                            mw_tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
                             mw_imap_lit_status_name(lit.status));
         expert_add_info_format(ctx->pinfo, si, &ei_imap_literal_size,
                                "Literal size %s cannot be right (%s): not followed, dissection "
                                "goes on with the next line",
-                               tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
+                               mw_tvb_format_text(ctx->pinfo->pool, tvb, hoff, (gint)lit.len),
                                mw_imap_lit_status_name(lit.status));
         return;
     }

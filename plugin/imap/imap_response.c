@@ -7,6 +7,7 @@
 
 #include "imap/imap.h"
 #include "mail/tap.h"
+#include "engine/text.h"
 
 static int hf_imap_status = -1;
 static int hf_imap_untagged = -1;
@@ -222,7 +223,7 @@ static void untagged_esearch(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
         }
         proto_item *ei = proto_tree_add_string(t, hf_imap_esearch_item, tvb, name_off,
                                                o + (gint)tok.len - name_off,
-                                               tvb_format_text(ctx->pinfo->pool, tvb, name_off,
+                                               mw_tvb_format_text(ctx->pinfo->pool, tvb, name_off,
                                                                o + (gint)tok.len - name_off));
         esearch_value(ctx, proto_item_add_subtree(ei, ett_imap_item), tvb, off, lx.buf + (name_off - off),
                       (gsize)(o - name_off), &tok);

@@ -3,6 +3,7 @@
 #include <epan/expert.h>
 #include <epan/strutil.h>
 
+#include "engine/text.h"
 #include "mail/lineitem.h"
 #include "mail/tap.h"
 
@@ -45,7 +46,7 @@ proto_item *mw_add_line_facts(mw_ctx *ctx, proto_tree *tree, tvbuff_t *tvb, cons
 
 const char *mw_line_text(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)
 {
-    return (const char *)format_text(ctx->pinfo->pool, tvb_get_ptr(tvb, offset, len), len);
+    return mw_tvb_format_text(ctx->pinfo->pool, tvb, offset, len);
 }
 
 proto_item *mw_add_bytes_text(packet_info *pinfo, proto_tree *tree, int hf, tvbuff_t *tvb,
@@ -53,8 +54,7 @@ proto_item *mw_add_bytes_text(packet_info *pinfo, proto_tree *tree, int hf, tvbu
 {
     if (!proto_field_is_referenced(tree, hf))
         return NULL;
-    return proto_tree_add_string(tree, hf, tvb, offset, len,
-                                 tvb_format_text(pinfo->pool, tvb, offset, len));
+    return mw_tree_add_text(pinfo->pool, tree, hf, tvb, offset, len);
 }
 
 const char *mw_line_text_cut(mw_ctx *ctx, tvbuff_t *tvb, gint offset, gint len)

@@ -6,6 +6,7 @@
 #include <epan/packet.h>
 
 #include "engine/stream.h"
+#include "engine/text.h"
 
 /* Add the line's end (mail.line.eol) and expert infos for its anomalies
  * (bare LF/CR end, bare CR, NUL or control bytes inside, over-long fragment)

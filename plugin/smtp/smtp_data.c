@@ -12,6 +12,7 @@
 #include "mail/message_tree.h"
 #include "mail/walk.h"
 #include "smtp/smtp_int.h"
+#include "engine/text.h"
 
 /* A BDAT size above this is taken as a resynchronisation point, not a count. */
 #define SMTP_BDAT_ABSURD G_GUINT64_CONSTANT(0xFFFFFFFF)
@@ -318,12 +319,12 @@ void dissect_smtp_bdat(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, cons
     *more = FALSE;
     if (b.error || b.size > SMTP_BDAT_ABSURD) {
         /* Not fetched from the bytes: the text is no 64-bit integer. */
-        smtp_node it = so_add_uint64_format(sc, t, hf_smtp_bdat_size, tvb, off, (gint)len,
-                                                      b.error ? 0 : b.size, "Chunk size: %s",
-                                                      tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
+        smtp_node it = so_add_uint64_format(
+            sc, t, hf_smtp_bdat_size, tvb, off, (gint)len, b.error ? 0 : b.size, "Chunk size: %s",
+            mw_tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len));
         so_expert_format(sc, it, &ei_smtp_bdat_bad_size,
                                "BDAT size %s: %s; the following bytes are read as command lines",
-                               tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),
+                               mw_tvb_format_text(sc->pinfo->pool, tvb, off, (gint)len),
                                b.error ? b.error : "too large to be a real chunk");
         return;
     }

@@ -7,6 +7,7 @@
 #include <epan/packet.h>
 
 #include "smtp/smtp_int.h"
+#include "engine/text.h"
 
 static int hf_req = -1;
 static int hf_rsp = -1;
@@ -53,7 +54,7 @@ static void text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tv
         while (len > 0 && (tvb_get_guint8(tvb, off + len - 1) == '\n' ||
                            tvb_get_guint8(tvb, off + len - 1) == '\r'))
             len--;
-    const char *text = tvb_format_text(pinfo->pool, tvb, off, len);
+    const char *text = mw_tvb_format_text(pinfo->pool, tvb, off, len);
     if (label)
         proto_item_set_text(item, "%s: %s", label, text);
     proto_tree *t = proto_item_add_subtree(item, ett_text);

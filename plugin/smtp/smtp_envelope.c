@@ -9,6 +9,7 @@
 #include "engine/heap.h"
 #include "mail/message_tree.h"
 #include "smtp/smtp_int.h"
+#include "engine/text.h"
 
 /* Recipients listed one by one in the recap of a message's last frame, and
  * named in the Bcc note: a transaction may carry a million, which would put
@@ -51,7 +52,8 @@ static void smtp_params(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off, con
         gint start = off + (gint)prm.keyword.off;
         gint end = prm.has_value ? off + (gint)(prm.value.off + prm.value.len) : start + (gint)prm.keyword.len;
         smtp_node it = so_add_item(sc, t, hf_smtp_param, tvb, start, end - start, ENC_NA);
-        so_set_text(sc, it, "Parameter: %s", tvb_format_text(sc->pinfo->pool, tvb, start, end - start));
+        so_set_text(sc, it, "Parameter: %s",
+                    mw_tvb_format_text(sc->pinfo->pool, tvb, start, end - start));
         smtp_node pt = so_subtree(sc, it, ett_smtp_param);
         char *kw = g_ascii_strup((const char *)p + prm.keyword.off, (gssize)prm.keyword.len);
         so_add_string(sc, pt, hf_smtp_param_name, tvb, start, (gint)prm.keyword.len,

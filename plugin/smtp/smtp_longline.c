@@ -141,7 +141,7 @@ static const char *cut_address(smtp_call *sc, const guint8 *args, gsize len)
     while (i + n < len && n < SMTP_LL_ADDR_KEEP && args[i + n] != '>')
         n++;
     return wmem_strdup_printf(wmem_file_scope(), "%s...",
-                              format_text(sc->pinfo->pool, args + i, n));
+                              mw_format_text(sc->pinfo->pool, (const guint8 *)args + i, n));
 }
 
 void smtp_longline_envelope(smtp_call *sc, guint8 verb, const guint8 *args, gsize args_len)

@@ -12,6 +12,7 @@
 #include "mail/export.h"
 #include "mail/keep.h"
 #include "mail/tap.h"
+#include "engine/text.h"
 
 static int ett_smtp_smuggled = -1;
 static int ett_smtp_smuggled_line = -1;
@@ -91,7 +92,7 @@ static void smuggled_command(smtp_call *sc, tvbuff_t *tvb, smtp_node t, gint off
         so_mw_expert(sc, v, &ei_smtp_smuggled_command);
         so_col(sc, "C: [smuggled %s]", verb);
     }
-    so_set_text(sc, li, "Smuggled line: %s", tvb_format_text(sc->pinfo->pool, tvb, off, len));
+    so_set_text(sc, li, "Smuggled line: %s", mw_tvb_format_text(sc->pinfo->pool, tvb, off, len));
 }
 
 /* The smuggled message as a lenient receiver stores it: the lines after a
@@ -184,13 +185,13 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
             /* A line cut by the segment boundary: shown, not parsed. */
             smtp_node pi = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
             so_set_text(sc, pi, "Smuggled line (cut by the segment's end): %s",
-                        tvb_format_text(sc->pinfo->pool, tvb, o, len));
+                        mw_tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         }
         case MW_SMTP_SMUG_COMMAND: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_partial, tvb, o, next - o, ENC_NA);
             smtp_node lt = so_subtree(sc, li, ett_smtp_smuggled_line);
-            so_set_text(sc, li, "%s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            so_set_text(sc, li, "%s", mw_tvb_format_text(sc->pinfo->pool, tvb, o, len));
             smuggled_command(sc, tvb, lt, o, len, li);
             break;
         }
@@ -201,7 +202,8 @@ void dissect_smtp_smuggled(smtp_call *sc, tvbuff_t *tvb, smtp_node tree, gint st
         }
         case MW_SMTP_SMUG_HEADER: {
             smtp_node li = so_add_item(sc, t, hf_smtp_smuggled_header, tvb, o, len, ENC_UTF_8);
-            so_set_text(sc, li, "Smuggled header field: %s", tvb_format_text(sc->pinfo->pool, tvb, o, len));
+            so_set_text(sc, li, "Smuggled header field: %s",
+                        mw_tvb_format_text(sc->pinfo->pool, tvb, o, len));
             break;
         }
         }

@@ -93,7 +93,7 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
         gint n = (lf < 0 ? end : lf) - off;
         if (n > 0 && tvb_get_guint8(tvb, off + n - 1) == '\r')
             n--;
-        so_set_text(sc, li, "Injected line: %s", tvb_format_text(sc->pinfo->pool, tvb, off, n));
+        so_set_text(sc, li, "Injected line: %s", mw_tvb_format_text(sc->pinfo->pool, tvb, off, n));
         so_col(sc, "%s: %s (injected before TLS)", server ? "S" : "C",
                mw_line_text(sc->ctx, tvb, off, n));
         off = next;
