@@ -71,10 +71,21 @@ static gboolean field_set(field_info *f)
 
 /* frame.protocols is filled from the layers before postdissectors run:
  * append the protocol to its value (a string buffer), so that filters on it
- * find the frames whose bytes mailwire shows. */
+ * find the frames whose bytes mailwire shows.  The field is in the tree
+ * whenever something reads it (a shown tree, a filter, a column, -e); it is
+ * not among the wanted fields, so that "is frame.protocols read on this
+ * pass" keeps its answer (message_tree.c asks it before running IMF) and
+ * tshark's protocol hierarchy does not count "frame" as a protocol. */
 static void name_in_frame_protocols(proto_tree *tree, const mw_stream_proto *sp)
 {
+    /* indexed when a filter asks for it; a shown tree or -e has it unindexed,
+     * near the top (frame's own subtree): found at once */
     field_info *f = first_field(tree, hf_frame_protocols_id);
+    if (!f && hf_frame_protocols_id >= 0 && proto_field_is_referenced(tree, hf_frame_protocols_id)) {
+        GPtrArray *a = proto_find_first_finfo(tree, hf_frame_protocols_id);
+        f = a->len ? (field_info *)g_ptr_array_index(a, 0) : NULL;
+        g_ptr_array_free(a, TRUE);
+    }
     if (!f)
         return;
     wmem_strbuf_t *sb = (wmem_strbuf_t *)fvalue_get_strbuf(MW_FINFO_FVALUE(f));
@@ -193,8 +204,7 @@ void mw_stream_handoff(int proto_mail)
     dissector_handle_t h = create_dissector_handle(dissect_withheld_segment, proto_mail);
     register_postdissector(h);
     GArray *wanted = g_array_new(FALSE, FALSE, (guint)sizeof(int));
-    int ids[] = {hf_tcp_payload_id, hf_tcp_seq_id, hf_tcp_ack_id, hf_tcp_fin_id, hf_tcp_rst_id,
-                 hf_frame_protocols_id};
+    int ids[] = {hf_tcp_payload_id, hf_tcp_seq_id, hf_tcp_ack_id, hf_tcp_fin_id, hf_tcp_rst_id};
     for (guint i = 0; i < G_N_ELEMENTS(ids); i++)
         if (ids[i] >= 0)
             g_array_append_val(wanted, ids[i]);

@@ -5,6 +5,7 @@
 #include <wireshark.h>
 #include <epan/expert.h>
 #include <epan/packet.h>
+#include <epan/tap.h>
 
 #include <epan/charsets.h>
 
@@ -35,6 +36,8 @@ static expert_field ei_mail_header_bad_addr = EI_INIT;
 static expert_field ei_mail_header_raw_charset = EI_INIT;
 
 static dissector_handle_t imf_handle;
+static int proto_imf = -1;
+static int hf_frame_protocols = -1;
 
 typedef struct addr_field {
     const char *name;
@@ -179,6 +182,24 @@ void mail_message_add_part(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
     message_add(msg, pinfo, tree, out, FALSE);
 }
 
+/* Wireshark's IMF dissector only shows the message: its tree, the Info
+ * column, the protocol in frame.protocols, what it hands to taps (Export
+ * Objects, expert infos).  A pass that wants none of these, tshark's first
+ * pass of -2 without a filter on IMF, would build all that to throw it away. */
+static gboolean imf_shows(packet_info *pinfo, proto_tree *tree)
+{
+    if (!imf_handle) {
+        imf_handle = find_dissector("imf");
+        proto_imf = proto_get_id_by_filter_name("imf");
+        hf_frame_protocols = proto_registrar_get_id_byname("frame.protocols");
+    }
+    if (!imf_handle)
+        return FALSE;
+    return pinfo->cinfo || tap_listeners_require_dissection() ||
+           (proto_imf >= 0 && proto_field_is_referenced(tree, proto_imf)) ||
+           (hf_frame_protocols >= 0 && proto_field_is_referenced(tree, hf_frame_protocols));
+}
+
 static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
                         mail_message_facts *out, gboolean whole)
 {
@@ -230,9 +251,7 @@ static void message_add(tvbuff_t *msg, packet_info *pinfo, proto_tree *tree,
         imf_ok = mail_parts_add(msg, pinfo, tree, w);
         mail_dkim_message(msg, pinfo, tree, buf, len);
     }
-    if (!imf_handle)
-        imf_handle = find_dissector("imf");
-    if (imf_handle && len && imf_ok) {
+    if (len && imf_ok && imf_shows(pinfo, tree)) {
         col_append_str(pinfo->cinfo, COL_INFO, " | ");
         col_set_fence(pinfo->cinfo, COL_INFO);
         call_dissector(imf_handle, msg, pinfo, tree);
