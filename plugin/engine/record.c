@@ -226,6 +226,12 @@ typedef struct mw_frame_calls {
 
 mw_call *mw_record_get(const mw_stream_proto *sp, packet_info *pinfo, guint index)
 {
+    /* A frame's first visit has no records yet.  tshark -2 -R drops the
+     * frames its read filter rejects on the first pass and gives the next
+     * frame the same number: what is stored under that number is the
+     * dropped frame's, not this one's. */
+    if (!PINFO_FD_VISITED(pinfo))
+        return NULL;
     void **slot = index_slot(index_of(*sp->proto, FALSE), pinfo->num);
     void *v = slot ? *slot : NULL;
     if (!v)
@@ -241,6 +247,8 @@ void mw_record_put(const mw_stream_proto *sp, packet_info *pinfo, guint index, m
     frame_index *fi = index_of(*sp->proto, TRUE);
     void **slot = index_slot(fi, pinfo->num);
     void *v = slot ? *slot : NULL;
+    if (index == 0 && !PINFO_FD_VISITED(pinfo))
+        v = NULL; /* a dropped frame's (see mw_record_get) */
     if (!v && index == 0) {
         if (slot)
             *slot = call;
