@@ -15,7 +15,6 @@ first revisit (plugin/engine/stream.h), so a frame that holds them in one pass
 may show their dissection with -2.  Exit 0 when all captures match, 1 otherwise,
 2 when the environment is broken.
 """
-import argparse
 import collections
 import fnmatch
 import os
@@ -59,42 +58,26 @@ def facts(env, cap, two):
     return per_frame
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--captures", required=True)
-    ap.add_argument("--sanitized", default="OFF")
-    ap.add_argument("globs", nargs="+")
-    a = ap.parse_args()
-    names = sorted(n for n in os.listdir(a.captures)
-                   if n.endswith((".pcap", ".pcapng")) and any(fnmatch.fnmatch(n, g) for g in a.globs))
-    failed = 0
-    try:
-        with tshark_env.TsharkEnv(a.plugin, sanitized=tshark_env.on_off(a.sanitized)) as env:
-            env.check_plugin_loaded()
-            for name in names:
-                cap = env.capture(os.path.join(a.captures, name))
-                one, two = facts(env, cap, False), facts(env, cap, True)
-                bad = []
-                for frame in one:
-                    two_f = two.get(frame, collections.Counter())
-                    held_at_end = (any(k[0] == "mail.stream.out_of_order" for k in one[frame]) and
-                                   any(k[0] == "mail.stream.released" for k in two_f))
-                    # a link is new on later passes; the same fact twice is not
-                    extra = {k: v for k, v in (two.get(frame, collections.Counter()) - one[frame]).items()
-                             if not held_at_end and (not is_link(k[0]) or one[frame][k])}
-                    missing = dict(one[frame] - two.get(frame, collections.Counter()))
-                    if extra or missing:
-                        bad.append(f"  frame {frame}: only with -2 {extra}, only in one pass {missing}")
-                if bad:
-                    failed += 1
-                    print(f"FAIL {name}\n" + "\n".join(bad[:10]))
-                else:
-                    print(f"ok   {name}: {len(one)} frames")
-    except tshark_env.Failure as e:
-        tshark_env.fail_exit(str(e))
-    return 1 if failed else 0
+def check(env, cap, name):
+    one, two = facts(env, cap, False), facts(env, cap, True)
+    bad = []
+    for frame in one:
+        two_f = two.get(frame, collections.Counter())
+        held_at_end = (any(k[0] == "mail.stream.out_of_order" for k in one[frame]) and
+                       any(k[0] == "mail.stream.released" for k in two_f))
+        # a link is new on later passes; the same fact twice is not
+        extra = {k: v for k, v in (two_f - one[frame]).items()
+                 if not held_at_end and (not is_link(k[0]) or one[frame][k])}
+        missing = dict(one[frame] - two_f)
+        if extra or missing:
+            bad.append(f"frame {frame}: only with -2 {extra}, only in one pass {missing}")
+    return bad[:10], f"{len(one)} frames"
+
+
+def names_from(captures, globs):
+    return sorted(n for n in os.listdir(captures)
+                  if n.endswith((".pcap", ".pcapng")) and any(fnmatch.fnmatch(n, g) for g in globs))
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tshark_env.check_captures(check, names_from))

@@ -10,7 +10,6 @@ tags and message hashes that `-2 -R FILTER` shows must be those `-2 -Y
 FILTER` shows, in the same order (frame numbers differ: -R renumbers).
 Exit 0 when all match, 1 otherwise, 2 when the environment is broken.
 """
-import argparse
 import os
 import sys
 
@@ -23,41 +22,21 @@ FIELDS = ["mail.smtp.command", "mail.smtp.reply.code", "mail.imap.tag", "mail.po
           "mail.message.sha256"]
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--captures", required=True)
-    ap.add_argument("--sanitized", default="OFF")
-    ap.add_argument("capture", nargs="+")
-    a = ap.parse_args()
-    failed = 0
-    try:
-        with tshark_env.TsharkEnv(a.plugin, tshark_env.on_off(a.sanitized)) as env:
-            env.check_plugin_loaded()
-            for name in a.capture:
-                cap = env.capture(os.path.join(a.captures, name))
-                outs, problems = {}, []
-                for opt in ("-R", "-Y"):
-                    args = ["-r", cap, "-2", opt, FILTER, "-T", "fields"]
-                    for f in FIELDS:
-                        args += ["-e", f]
-                    rc, out, err = env.run(args)
-                    problems += tshark_env.run_problems(rc, err, out)
-                    outs[opt] = out
-                if not outs["-Y"].strip():
-                    problems.append("the display filter matched nothing")
-                if outs["-R"] != outs["-Y"]:
-                    problems.append("-R shows:\n" + outs["-R"] + "-Y shows:\n" + outs["-Y"])
-                if problems:
-                    failed += 1
-                    print(f"FAIL {name}: " + "\n".join(problems))
-                else:
-                    print(f"ok {name}")
-    except tshark_env.Failure as e:
-        print(f"environment: {e}", file=sys.stderr)
-        return 2
-    return 1 if failed else 0
+def check(env, cap, name):
+    outs, problems = {}, []
+    for opt in ("-R", "-Y"):
+        args = ["-r", cap, "-2", opt, FILTER, "-T", "fields"]
+        for f in FIELDS:
+            args += ["-e", f]
+        rc, out, err = env.run(args)
+        problems += tshark_env.run_problems(rc, err, out)
+        outs[opt] = out
+    if not outs["-Y"].strip():
+        problems.append("the display filter matched nothing")
+    if outs["-R"] != outs["-Y"]:
+        problems.append("-R shows:\n" + outs["-R"] + "-Y shows:\n" + outs["-Y"])
+    return problems, f"{len(outs['-Y'].splitlines())} frames alike"
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tshark_env.check_captures(check))

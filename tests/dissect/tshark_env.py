@@ -8,6 +8,7 @@ it runs as uid/gid 65534 (nobody) through setpriv, with a private HOME that
 holds the plugin and a copy of each capture (so nothing else of the machine
 needs to be readable by nobody).
 """
+import argparse
 import os
 import re
 import shutil
@@ -236,3 +237,36 @@ def stderr_excerpt(stderr, limit=60):
 def fail_exit(msg):
     print(f"FAIL: {msg}", file=sys.stderr)
     sys.exit(2)
+
+
+def check_captures(check, names_from=None):
+    """The main of a script that checks captures one by one.
+
+    Reads --plugin, --captures, --sanitized and the capture names (or, with
+    names_from, whatever names_from(captures_dir, args) makes of them); for
+    each capture calls check(env, path, name), which returns (problems, note):
+    prints "ok   NAME: note" or "FAIL NAME" with the problems.  Returns the
+    exit status: 0 when every capture passed, 1 otherwise (2, through
+    fail_exit, when the environment is broken)."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--plugin", required=True)
+    ap.add_argument("--captures", required=True)
+    ap.add_argument("--sanitized", default="OFF")
+    ap.add_argument("capture", nargs="+")
+    a = ap.parse_args()
+    names = names_from(a.captures, a.capture) if names_from else a.capture
+    failed = 0
+    try:
+        with TsharkEnv(a.plugin, on_off(a.sanitized)) as env:
+            env.check_plugin_loaded()
+            for name in names:
+                problems, note = check(env, env.capture(os.path.join(a.captures, name)), name)
+                if problems:
+                    failed += 1
+                    print(f"FAIL {name}\n  " + "\n  ".join(problems))
+                else:
+                    print(f"ok   {name}: {note}")
+    except Failure as e:
+        fail_exit(str(e))
+    print(f"{len(names) - failed} passed, {failed} failed")
+    return 1 if failed else 0

@@ -14,7 +14,6 @@ first revisit, so for the captures in HELD only the runs of the same number
 of passes are compared.  Exit 0 when all match, 1 otherwise, 2 when the
 environment is broken.
 """
-import argparse
 import difflib
 import os
 import sys
@@ -27,48 +26,28 @@ STATS = ["mail,tree", "mail,sessions", "mail,files", "credentials"]
 HELD = {"hostile-smtp-lost.pcapng", "hostile-imap-lost.pcapng", "hostile-pop-lost.pcapng"}
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--plugin", required=True)
-    ap.add_argument("--captures", required=True)
-    ap.add_argument("--sanitized", default="OFF")
-    ap.add_argument("capture", nargs="+")
-    a = ap.parse_args()
-    failed = 0
-    try:
-        with tshark_env.TsharkEnv(a.plugin, tshark_env.on_off(a.sanitized)) as env:
-            env.check_plugin_loaded()
-            for name in a.capture:
-                cap = env.capture(os.path.join(a.captures, name))
-                outs, problems = {}, []
-                for two in (False, True):
-                    for keep in (True, False):
-                        args = ["-r", cap, "-q", "-o", f"mail.message.keep:{'TRUE' if keep else 'FALSE'}"]
-                        args += ["-2"] if two else []
-                        for s in STATS:
-                            args += ["-z", s]
-                        rc, out, err = env.run(args)
-                        problems += tshark_env.run_problems(rc, err, out)
-                        outs[(two, keep)] = out
-                pairs = [((two, True), (two, False)) for two in (False, True)]
-                if name not in HELD:
-                    pairs.append(((False, True), (True, True)))
-                for ref, other in pairs:
-                    if outs[ref] != outs[other]:
-                        diff = difflib.unified_diff(outs[ref].splitlines(), outs[other].splitlines(),
-                                                    lineterm="", n=0)
-                        problems.append(f"{label(ref)} and {label(other)} differ:\n    " +
-                                        "\n    ".join(list(diff)[2:22]))
-                if problems:
-                    failed += 1
-                    print(f"FAIL {name}: " + "\n  ".join(problems))
-                else:
-                    print(f"ok   {name}: {'keep on and off alike in each' if name in HELD else 'all four outputs alike'} "
-                          f"({len(outs[(False, True)].splitlines())} lines)")
-    except tshark_env.Failure as e:
-        tshark_env.fail_exit(str(e))
-    print(f"{len(a.capture) - failed} passed, {failed} failed")
-    return 1 if failed else 0
+def check(env, cap, name):
+    outs, problems = {}, []
+    for two in (False, True):
+        for keep in (True, False):
+            args = ["-r", cap, "-q", "-o", f"mail.message.keep:{'TRUE' if keep else 'FALSE'}"]
+            args += ["-2"] if two else []
+            for s in STATS:
+                args += ["-z", s]
+            rc, out, err = env.run(args)
+            problems += tshark_env.run_problems(rc, err, out)
+            outs[(two, keep)] = out
+    pairs = [((two, True), (two, False)) for two in (False, True)]
+    if name not in HELD:
+        pairs.append(((False, True), (True, True)))
+    for ref, other in pairs:
+        if outs[ref] != outs[other]:
+            diff = difflib.unified_diff(outs[ref].splitlines(), outs[other].splitlines(),
+                                        lineterm="", n=0)
+            problems.append(f"{label(ref)} and {label(other)} differ:\n    " +
+                            "\n    ".join(list(diff)[2:22]))
+    alike = "keep on and off alike in each" if name in HELD else "all four outputs alike"
+    return problems, f"{alike} ({len(outs[(False, True)].splitlines())} lines)"
 
 
 def label(k):
@@ -77,4 +56,4 @@ def label(k):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(tshark_env.check_captures(check))
