@@ -74,7 +74,7 @@ const char *imap_tok_text(mw_ctx *ctx, tvbuff_t *tvb, gint base, const mw_imap_t
         const guint8 *p = tvb_get_ptr(tvb, off, len);
         guint8 *out = (guint8 *)wmem_alloc(ctx->pinfo->pool, (gsize)len + 1);
         size_t n = mw_imap_unquote(p, (size_t)len, out, (size_t)len);
-        return mw_format_text(ctx->pinfo->pool, (const guint8 *)out,
+        return mw_format_text(ctx->pinfo->pool, out,
                               n > (size_t)len ? (size_t)len : n);
     }
     return mw_line_text(ctx, tvb, off, len);

@@ -107,7 +107,7 @@ void imap_render_login_arg(imap_render *rd, proto_tree *t, gint base, const mw_i
 static const char *login_literal_text(mw_ctx *ctx, tvbuff_t *tvb, gint off, gint len,
                                       const guint8 *whole, guint64 whole_len)
 {
-    return whole ? mw_format_text(ctx->pinfo->pool, (const guint8 *)whole, (size_t)whole_len)
+    return whole ? mw_format_text(ctx->pinfo->pool, whole, (size_t)whole_len)
                  : mw_tvb_format_text(ctx->pinfo->pool, tvb, off, len);
 }
 
@@ -201,7 +201,7 @@ static void parse_sasl_response(imap_parse *ps, gint off, gint len)
         return;
     guint step = st->auth_step++;
     if (st->auth_mech == MW_SASL_LOGIN && !login_is_password(st->auth_prompt, step) && step < 2)
-        keep_user(ps, mw_format_text(ps->ctx->pinfo->pool, (const guint8 *)p, n));
+        keep_user(ps, mw_format_text(ps->ctx->pinfo->pool, p, n));
 }
 
 /* One client response as the item recorded it (mechanism, step, prompt). */
@@ -215,7 +215,7 @@ static void render_sasl_response(imap_render *rd, proto_tree *t, gint off, gint 
     guint dl = tvb_reported_length(d);
     const guint8 *p = dl ? tvb_get_ptr(d, 0, (gint)dl) : (const guint8 *)"";
     proto_item *di = proto_tree_add_string(t, hf_auth_decoded, d, 0, (gint)dl,
-                                           mw_format_text(ctx->pinfo->pool, (const guint8 *)p, dl));
+                                           mw_format_text(ctx->pinfo->pool, p, dl));
     proto_item_set_generated(di);
     proto_tree *dt = proto_item_add_subtree(di, ett_auth);
     guint step = ii->sasl_step;

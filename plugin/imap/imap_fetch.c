@@ -191,7 +191,7 @@ static void envelope_literal(mw_ctx *ctx, proto_tree *t, tvbuff_t *tvb, gint off
 {
     const imap_lit_rec *r = w->last_lit;
     const char *text =
-        mw_format_text(ctx->pinfo->pool, (const guint8 *)r->buf, (size_t)r->core->size);
+        mw_format_text(ctx->pinfo->pool, r->buf, (size_t)r->core->size);
     guint field = w->pos[2] - 1u;
     if (w->depth == 2 && field < 10) {
         proto_item *it = proto_tree_add_string(t, hf_env[field], tvb, off, 0, text);
@@ -324,7 +324,7 @@ static const char *param_decode(mw_ctx *ctx, const char *v, gboolean ext)
         out = u ? wmem_strdup(ctx->pinfo->pool, u) : v;
         g_free(u);
     } else {
-        out = mw_format_text(ctx->pinfo->pool, (const guint8 *)b->data, b->len);
+        out = mw_format_text(ctx->pinfo->pool, b->data, b->len);
     }
     g_byte_array_free(b, TRUE);
     return out;

@@ -102,7 +102,7 @@ static void sasl_response(mw_ctx *ctx, const mw_pop_auth *a, proto_tree *t, tvbu
     const guint8 *p = n ? tvb_get_ptr(d, 0, (gint)n) : (const guint8 *)"";
     /* escaped like IMAP's and SMTP's (a NUL shows as \000) */
     proto_item *ri = proto_tree_add_string(t, hf_auth_response, tvb, off, len,
-                                           mw_format_text(ctx->pinfo->pool, (const guint8 *)p, n));
+                                           mw_format_text(ctx->pinfo->pool, p, n));
     proto_item_set_generated(ri);
     mw_span all = {0, n};
     switch ((mw_sasl_mech)a->mech) {
