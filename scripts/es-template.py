@@ -89,8 +89,9 @@ def read_mapping(text):
 DROPIN = {
     "smtp": ["smtp.req", "smtp.rsp", "smtp.req.command", "smtp.req.parameter", "smtp.response",
              "smtp.response.code", "smtp.rsp.parameter", "smtp.auth.username", "smtp.auth.password"],
-    "imap": ["imap.request", "imap.request_tag", "imap.request.command", "imap.response",
-             "imap.response_tag", "imap.response.status"],
+    "imap": ["imap.request", "imap.request_tag", "imap.request.command",
+             "imap.request.command.uid", "imap.request.username", "imap.request.password",
+             "imap.response", "imap.response_tag", "imap.response.status"],
     "pop": ["pop.request", "pop.request.command", "pop.request.parameter", "pop.response",
             "pop.response.indicator", "pop.response.description"],
 }

@@ -378,5 +378,8 @@ void imap_longline_register(int proto);
 void imap_dropin_register(int proto);
 void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
                       gboolean client);
+/* LOGIN's user name or password, under the built-in's names */
+void imap_dropin_login(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *value,
+                       gboolean password);
 
 #endif

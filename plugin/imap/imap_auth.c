@@ -65,6 +65,7 @@ static void forget_user(imap_state *st)
 static void login_user(imap_render *rd, proto_tree *t, gint off, gint len, const char *v)
 {
     proto_tree_add_string(t, hf_auth_username, rd->tvb, off, len, v);
+    imap_dropin_login(t, rd->tvb, off, len, v, FALSE);
     rd->user = v;
     rd->user_frame = rd->ctx->pinfo->num;
     mw_tap_user(rd->ctx, v);
@@ -74,6 +75,7 @@ static void login_password(imap_render *rd, proto_tree *t, gint off, gint len, c
 {
     mw_ctx *ctx = rd->ctx;
     cleartext_check(ctx, proto_tree_add_string(t, hf_auth_password, rd->tvb, off, len, v));
+    imap_dropin_login(t, rd->tvb, off, len, v, TRUE);
     if (rd->user && rd->user_frame != ctx->pinfo->num)
         proto_item_set_generated(proto_tree_add_string(t, hf_auth_username, rd->tvb, off, 0, rd->user));
     tap_credential(ctx, rd->user, rd->user_frame, hf_auth_password, "LOGIN");

@@ -10,6 +10,9 @@
 static int hf_request = -1;
 static int hf_request_tag = -1;
 static int hf_request_command = -1;
+static int hf_request_command_uid = -1;
+static int hf_request_username = -1;
+static int hf_request_password = -1;
 static int hf_response = -1;
 static int hf_response_tag = -1;
 static int hf_response_status = -1;
@@ -41,36 +44,64 @@ void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off
     gint tag_len = token_len(tvb, off, end);
     if (tag_len <= 0)
         return;
+    /* the built-in's request and response are the whole line, tag included */
+    hide(proto_tree_add_item(t, client ? hf_request : hf_response, tvb, off, len, ENC_ASCII));
     gint rest = off + tag_len + 1;
     hide(proto_tree_add_item(t, client ? hf_request_tag : hf_response_tag, tvb, off, tag_len,
                              ENC_ASCII));
     if (rest >= end)
         return;
-    hide(proto_tree_add_item(t, client ? hf_request : hf_response, tvb, rest, end - rest,
-                             ENC_ASCII));
     gint word_len = token_len(tvb, rest, end);
     if (word_len <= 0)
         return;
     const char *word = upper(pinfo, tvb, rest, word_len);
     if (client) {
-        hide(proto_tree_add_string(t, hf_request_command, tvb, rest, word_len, word));
+        /* UID FETCH, UID STORE...: the built-in names the command after UID
+         * and says it is a UID command */
+        gint next = rest + word_len + 1;
+        gint next_len = next < end ? token_len(tvb, next, end) : 0;
+        if (!strcmp(word, "UID") && next_len > 0) {
+            hide(proto_tree_add_boolean(t, hf_request_command_uid, tvb, rest, word_len, TRUE));
+            hide(proto_tree_add_string(t, hf_request_command, tvb, next, next_len,
+                                       upper(pinfo, tvb, next, next_len)));
+        } else {
+            hide(proto_tree_add_string(t, hf_request_command, tvb, rest, word_len, word));
+        }
     } else if (!strcmp(word, "OK") || !strcmp(word, "NO") || !strcmp(word, "BAD") ||
                !strcmp(word, "BYE") || !strcmp(word, "PREAUTH")) {
         hide(proto_tree_add_string(t, hf_response_status, tvb, rest, word_len, word));
     }
 }
 
+void imap_dropin_login(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *value,
+                       gboolean password)
+{
+    hide(proto_tree_add_string(t, password ? hf_request_password : hf_request_username, tvb, off,
+                               len, value));
+}
+
 void imap_dropin_register(int proto)
 {
     static hf_register_info hf[] = {
         {&hf_request, {"Request", "imap.request", FT_STRINGZ, BASE_NONE, NULL, 0x0,
-                       "Request line after the tag (built-in name)", HFILL}},
+                       "Request line, tag included (built-in name)", HFILL}},
         {&hf_request_tag, {"Request Tag", "imap.request_tag", FT_STRINGZ, BASE_NONE, NULL, 0x0,
                            "Tag of the request (built-in name)", HFILL}},
-        {&hf_request_command, {"Request Command", "imap.request.command", FT_STRINGZ, BASE_NONE,
-                               NULL, 0x0, "Command, upper case (built-in name)", HFILL}},
+        {&hf_request_command,
+         {"Request Command", "imap.request.command", FT_STRINGZ, BASE_NONE, NULL, 0x0,
+          "Command, upper case; after UID the next word (built-in name)", HFILL}},
+        {&hf_request_command_uid, {"Request isUID", "imap.request.command.uid", FT_BOOLEAN,
+                                   BASE_NONE, NULL, 0x0,
+                                   "A UID command: UID FETCH, UID STORE... (built-in name)",
+                                   HFILL}},
+        {&hf_request_username, {"Request Username", "imap.request.username", FT_STRINGZ,
+                                BASE_NONE, NULL, 0x0, "LOGIN's user name (built-in name)",
+                                HFILL}},
+        {&hf_request_password, {"Request Password", "imap.request.password", FT_STRINGZ,
+                                BASE_NONE, NULL, 0x0, "LOGIN's password (built-in name)",
+                                HFILL}},
         {&hf_response, {"Response", "imap.response", FT_STRINGZ, BASE_NONE, NULL, 0x0,
-                        "Response line after the tag (built-in name)", HFILL}},
+                        "Response line, tag included (built-in name)", HFILL}},
         {&hf_response_tag, {"Response Tag", "imap.response_tag", FT_STRINGZ, BASE_NONE, NULL,
                             0x0, "Tag, * or + (built-in name)", HFILL}},
         {&hf_response_status, {"Response Status", "imap.response.status", FT_STRINGZ, BASE_NONE,

@@ -29,7 +29,7 @@ static int src_injected = -1, src_smuggled_line = -1, src_smuggled_body = -1, sr
 
 /* mailwire's own fields, found by name once every file has registered. */
 static int src_request = -1, src_command = -1, src_args = -1, src_reply_line = -1;
-static int src_reply_code = -1, src_reply_text = -1, src_user = -1, src_pass = -1;
+static int src_reply_code = -1, src_user = -1, src_pass = -1;
 
 static void hide(proto_item *it)
 {
@@ -80,6 +80,10 @@ void smtp_text_twin(packet_info *pinfo, proto_item *item, int hf, tvbuff_t *tvb,
         text_twin(pinfo, item, hf_text_sasl, tvb, off, len, FALSE, TRUE, "Decoded SASL message");
 }
 
+/* The reply line last mirrored: its code, mirrored next, adds the parameter. */
+static tvbuff_t *reply_tvb;
+static gint reply_off, reply_len;
+
 void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gint len,
                         guint64 u, const char *s)
 {
@@ -98,10 +102,17 @@ void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gin
                          tvb_get_guint8(tvb, off + n - 1) == '\r'))
             n--;
         hide(proto_tree_add_item(parent, hf_response, tvb, off, n, ENC_ASCII));
+        reply_tvb = tvb;
+        reply_off = off;
+        reply_len = n;
     } else if (hf == src_reply_code) {
         hide(proto_tree_add_uint(parent, hf_response_code, tvb, off, len, (guint32)u));
-    } else if (hf == src_reply_text) {
-        copy(parent, hf_rsp_parameter, tvb, off, len, ENC_ASCII, s);
+        /* the built-in's parameter: all after "250 " or "250-", the enhanced
+         * status code included */
+        if (tvb == reply_tvb && off == reply_off && reply_len >= 4)
+            hide(proto_tree_add_item(parent, hf_rsp_parameter, tvb, off + 4, reply_len - 4,
+                                     ENC_ASCII));
+        reply_tvb = NULL;
     } else if (hf == src_user) {
         copy(parent, hf_auth_username, tvb, off, len, ENC_UTF_8, s);
     } else if (hf == src_pass) {
@@ -124,8 +135,9 @@ void smtp_dropin_register(int proto)
                         "A reply line (built-in name)", HFILL}},
         {&hf_response_code, {"Response code", "smtp.response.code", FT_UINT32, BASE_DEC, NULL,
                              0x0, "Reply code (built-in name)", HFILL}},
-        {&hf_rsp_parameter, {"Response parameter", "smtp.rsp.parameter", FT_STRING, BASE_NONE,
-                             NULL, 0x0, "Reply text (built-in name)", HFILL}},
+        {&hf_rsp_parameter,
+         {"Response parameter", "smtp.rsp.parameter", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Reply line after the code, enhanced code included (built-in name)", HFILL}},
         {&hf_auth_username, {"Username", "smtp.auth.username", FT_STRING, BASE_NONE, NULL, 0x0,
                              "SASL user name (built-in name)", HFILL}},
         {&hf_auth_password, {"Password", "smtp.auth.password", FT_STRING, BASE_NONE, NULL, 0x0,
@@ -155,7 +167,6 @@ void smtp_dropin_handoff(void)
     src_args = proto_registrar_get_id_byname("mail.smtp.command.args");
     src_reply_line = proto_registrar_get_id_byname("mail.smtp.reply.line");
     src_reply_code = proto_registrar_get_id_byname("mail.smtp.reply.code");
-    src_reply_text = proto_registrar_get_id_byname("mail.smtp.reply.text");
     src_user = proto_registrar_get_id_byname("mail.smtp.auth.username");
     src_pass = proto_registrar_get_id_byname("mail.smtp.auth.password");
     src_injected = proto_registrar_get_id_byname("mail.smtp.starttls.injected_line");
