@@ -29,7 +29,7 @@ static int src_injected = -1, src_smuggled_line = -1, src_smuggled_body = -1, sr
 
 /* mailwire's own fields, found by name once every file has registered. */
 static int src_request = -1, src_command = -1, src_args = -1, src_reply_line = -1;
-static int src_reply_code = -1, src_user = -1, src_pass = -1;
+static int src_reply_code = -1, src_user = -1, src_pass = -1, src_auth_message = -1;
 
 static void hide(proto_item *it)
 {
@@ -89,7 +89,8 @@ void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gin
 {
     if (hf < 0 || !parent)
         return;
-    if (hf == src_request) {
+    if (hf == src_request || hf == src_auth_message) {
+        /* a client line: a command, or a SASL message of AUTH's exchange */
         hide(proto_tree_add_boolean(parent, hf_req, tvb, off, 0, TRUE));
     } else if (hf == src_command) {
         copy(parent, hf_req_command, tvb, off, len, ENC_ASCII, s);
@@ -167,6 +168,7 @@ void smtp_dropin_handoff(void)
     src_args = proto_registrar_get_id_byname("mail.smtp.command.args");
     src_reply_line = proto_registrar_get_id_byname("mail.smtp.reply.line");
     src_reply_code = proto_registrar_get_id_byname("mail.smtp.reply.code");
+    src_auth_message = proto_registrar_get_id_byname("mail.smtp.auth.message");
     src_user = proto_registrar_get_id_byname("mail.smtp.auth.username");
     src_pass = proto_registrar_get_id_byname("mail.smtp.auth.password");
     src_injected = proto_registrar_get_id_byname("mail.smtp.starttls.injected_line");
