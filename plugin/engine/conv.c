@@ -132,9 +132,13 @@ int mw_conv_direction(const mw_stream_proto *sp, mw_conv *mc, packet_info *pinfo
 
 static gboolean tcp_relative_seq(void)
 {
-    module_t *m = prefs_find_module("tcp");
-    pref_t *a = m ? prefs_find_preference(m, "analyze_sequence_numbers") : NULL;
-    pref_t *r = m ? prefs_find_preference(m, "relative_sequence_numbers") : NULL;
+    /* the preferences are registered once; their values may change */
+    static pref_t *a, *r;
+    if (!a || !r) {
+        module_t *m = prefs_find_module("tcp");
+        a = m ? prefs_find_preference(m, "analyze_sequence_numbers") : NULL;
+        r = m ? prefs_find_preference(m, "relative_sequence_numbers") : NULL;
+    }
     return a && r && prefs_get_bool_value(a, pref_current) && prefs_get_bool_value(r, pref_current);
 }
 
