@@ -1,7 +1,8 @@
 /* The built-in IMAP dissector's field names (imap.request.command, ...),
  * registered by mailwire with the built-in's types so that saved filters,
  * colouring rules and scripts match mailwire's frames too: hidden items on
- * the first line of each request and response. */
+ * the first line of each request and response, and on LOGIN's arguments,
+ * with the built-in's values. */
 #include <wireshark.h>
 #include <epan/packet.h>
 
