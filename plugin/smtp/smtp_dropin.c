@@ -30,6 +30,7 @@ static int src_injected = -1, src_smuggled_line = -1, src_smuggled_body = -1, sr
 /* mailwire's own fields, found by name once every file has registered. */
 static int src_request = -1, src_command = -1, src_args = -1, src_reply_line = -1;
 static int src_reply_code = -1, src_user = -1, src_pass = -1, src_auth_message = -1;
+static int src_injected_command = -1, src_injected_args = -1;
 
 static void hide(proto_item *it)
 {
@@ -94,7 +95,11 @@ void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gin
         hide(proto_tree_add_boolean(parent, hf_req, tvb, off, 0, TRUE));
     } else if (hf == src_command) {
         copy(parent, hf_req_command, tvb, off, len, ENC_ASCII, s);
-    } else if (hf == src_args) {
+    } else if (hf == src_injected_command) {
+        /* a command sent in plaintext after STARTTLS: a client line too */
+        hide(proto_tree_add_boolean(parent, hf_req, tvb, off, 0, TRUE));
+        copy(parent, hf_req_command, tvb, off, len, ENC_ASCII, s);
+    } else if (hf == src_args || hf == src_injected_args) {
         copy(parent, hf_req_parameter, tvb, off, len, ENC_ASCII, s);
     } else if (hf == src_reply_line) {
         hide(proto_tree_add_boolean(parent, hf_rsp, tvb, off, 0, TRUE));
@@ -172,6 +177,8 @@ void smtp_dropin_handoff(void)
     src_user = proto_registrar_get_id_byname("mail.smtp.auth.username");
     src_pass = proto_registrar_get_id_byname("mail.smtp.auth.password");
     src_injected = proto_registrar_get_id_byname("mail.smtp.starttls.injected_line");
+    src_injected_command = proto_registrar_get_id_byname("mail.smtp.starttls.injected_command");
+    src_injected_args = proto_registrar_get_id_byname("mail.smtp.starttls.injected_args");
     src_smuggled_line = proto_registrar_get_id_byname("mail.smtp.smuggled.line");
     src_smuggled_body = proto_registrar_get_id_byname("mail.smtp.smuggled.body");
     src_sasl = proto_registrar_get_id_byname("mail.smtp.auth.decoded");

@@ -16,8 +16,11 @@
 #include "mail/tap.h"
 
 static int ett_smtp_injected = -1;
+static int ett_smtp_injected_line = -1;
 static int hf_smtp_starttls_injected = -1;
 static int hf_smtp_starttls_injected_line = -1;
+static int hf_smtp_starttls_injected_command = -1;
+static int hf_smtp_starttls_injected_args = -1;
 static int hf_smtp_tls_record = -1;
 static int hf_smtp_implicit_plaintext = -1;
 static int hf_smtp_no_handshake = -1;
@@ -68,6 +71,31 @@ static gboolean looks_like_tls_record(tvbuff_t *tvb, gint offset)
     return t >= 0x14 && t <= 0x17 && tvb_get_guint8(tvb, offset + 1) == 0x03;
 }
 
+/* The verb and arguments of an injected client line, under names of their
+ * own (the session never saw them as commands: mail.smtp.command and the
+ * envelope leave them out), mirrored to smtp.req.command and
+ * smtp.req.parameter as the built-in shows them. */
+static void injected_command(smtp_call *sc, smtp_node line, tvbuff_t *tvb, gint off, gint n)
+{
+    mw_smtp_cmd cmd;
+    if (n <= 0 || !mw_smtp_cmd_parse(tvb_get_ptr(tvb, off, n), (size_t)n, &cmd))
+        return;
+    smtp_node t = so_subtree(sc, line, ett_smtp_injected_line);
+    gint vo = off + (gint)cmd.name.off, vl = (gint)cmd.name.len;
+    if (cmd.verb != MW_SMTP_UNKNOWN) {
+        so_add_string_static(sc, t, hf_smtp_starttls_injected_command, tvb, vo, vl,
+                             mw_smtp_verb_name(cmd.verb));
+    } else {
+        char *up = g_ascii_strup((const char *)tvb_get_ptr(tvb, vo, vl), vl);
+        so_add_string(sc, t, hf_smtp_starttls_injected_command, tvb, vo, vl,
+                      wmem_strdup(sc->pinfo->pool, up));
+        g_free(up);
+    }
+    if (cmd.args.len)
+        so_add_item(sc, t, hf_smtp_starttls_injected_args, tvb, off + (gint)cmd.args.off,
+                    (gint)cmd.args.len, ENC_ASCII);
+}
+
 /* Plaintext after STARTTLS (client) or after the 220 (server), before TLS. */
 gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean server)
 {
@@ -94,6 +122,8 @@ gint dissect_smtp_injected(smtp_call *sc, tvbuff_t *tvb, gint offset, gboolean s
         if (n > 0 && tvb_get_guint8(tvb, off + n - 1) == '\r')
             n--;
         so_set_text(sc, li, "Injected line: %s", mw_tvb_format_text(sc->pinfo->pool, tvb, off, n));
+        if (!server)
+            injected_command(sc, li, tvb, off, n);
         so_col(sc, "%s: %s (injected before TLS)", server ? "S" : "C",
                mw_line_text(sc->ctx, tvb, off, n));
         off = next;
@@ -192,6 +222,12 @@ void smtp_tls_register(int proto)
         {&hf_smtp_starttls_injected_line,
          {"Injected line", "mail.smtp.starttls.injected_line", FT_BYTES, BASE_NONE, NULL, 0x0,
           NULL, HFILL}},
+        {&hf_smtp_starttls_injected_command,
+         {"Command", "mail.smtp.starttls.injected_command", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Verb of an injected client line, upper case", HFILL}},
+        {&hf_smtp_starttls_injected_args,
+         {"Arguments", "mail.smtp.starttls.injected_args", FT_STRING, BASE_NONE, NULL, 0x0,
+          "Arguments of an injected client line", HFILL}},
         {&hf_smtp_tls_record,
          {"TLS record", "mail.smtp.starttls.tls_record", FT_BYTES, BASE_NONE, NULL, 0x0,
           "TLS bytes on the plaintext stream (the 220 to STARTTLS is not in the capture)",
@@ -203,7 +239,7 @@ void smtp_tls_register(int proto)
          {"Plaintext on an implicit-TLS port", "mail.smtp.tls.plaintext", FT_NONE, BASE_NONE,
           NULL, 0x0, NULL, HFILL}},
     };
-    static gint *ett[] = {&ett_smtp_injected};
+    static gint *ett[] = {&ett_smtp_injected, &ett_smtp_injected_line};
     static ei_register_info ei[] = {
         {&ei_smtp_starttls_injection,
          {"mail.smtp.starttls.injection", PI_SECURITY, PI_ERROR,
