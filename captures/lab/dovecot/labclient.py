@@ -118,6 +118,20 @@ def imap_login_select_fetch():
     M.logout()
 
 
+def imap_copy_move():
+    M = imaplib.IMAP4(HOST, 143)
+    M.login(BOB, BOB_PW)
+    M.create("Archive")
+    M.create('"Sent Items"')
+    M.select("INBOX")
+    M.copy("1:2", "Archive")
+    M.uid("COPY", "3", '"Sent Items"')
+    M.uid("MOVE", "1", "Archive")
+    M.status('"Sent Items"', "(MESSAGES)")
+    M.close()
+    M.logout()
+
+
 def imap_login_literal():
     c = Raw(143)
     c.line()

@@ -63,6 +63,10 @@ if want imap-login-select-fetch; then
     dv_seed bob "${IMAP_INBOX[@]}"
     record imap-login-select-fetch "tcp port 143" client imap_login_select_fetch
 fi
+if want imap-copy-move; then
+    dv_seed bob "${IMAP_INBOX[@]}"
+    record imap-copy-move "tcp port 143" client imap_copy_move
+fi
 if want imap-login-literal; then
     dv_seed bob "${IMAP_INBOX[@]}"
     record imap-login-literal "tcp port 143" client imap_login_literal
