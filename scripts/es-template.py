@@ -88,10 +88,13 @@ def read_mapping(text):
 # writes mailwire's copies in mailwire's layers (mail_smtp.mail_smtp_smtp_req_command).
 DROPIN = {
     "smtp": ["smtp.req", "smtp.rsp", "smtp.req.command", "smtp.req.parameter", "smtp.response",
-             "smtp.response.code", "smtp.rsp.parameter", "smtp.auth.username", "smtp.auth.password"],
+             "smtp.response.code", "smtp.rsp.parameter", "smtp.auth.username", "smtp.auth.password",
+             "smtp.command_line", "smtp.eom"],
     "imap": ["imap.request", "imap.request_tag", "imap.request.command",
              "imap.request.command.uid", "imap.request.username", "imap.request.password",
-             "imap.response", "imap.response_tag", "imap.response.status"],
+             "imap.response", "imap.response_tag", "imap.response.status", "imap.isrequest",
+             "imap.line", "imap.tag", "imap.command", "imap.response.command",
+             "imap.request.folder", "imap.response_in", "imap.response_to", "imap.time"],
     "pop": ["pop.request", "pop.request.command", "pop.request.parameter", "pop.response",
             "pop.response.indicator", "pop.response.description"],
 }

@@ -131,6 +131,22 @@ static void parse_client_args(imap_parse *ps, gint off, gint len, guint8 cmd)
     w->depth = (guint8)MIN(lx.depth, 255u);
 }
 
+/* Which argument of cmd is a mailbox (COPY and MOVE: the destination after
+ * the message set; LIST and LSUB: the pattern after the reference), or -1. */
+static gint mailbox_arg(guint8 cmd)
+{
+    switch (cmd) {
+    case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE: case MW_IMAP_CMD_CREATE:
+    case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_STATUS:
+    case MW_IMAP_CMD_APPEND: case MW_IMAP_CMD_SUBSCRIBE: case MW_IMAP_CMD_UNSUBSCRIBE:
+        return 0;
+    case MW_IMAP_CMD_LIST: case MW_IMAP_CMD_LSUB: case MW_IMAP_CMD_COPY: case MW_IMAP_CMD_MOVE:
+        return 1;
+    default:
+        return -1;
+    }
+}
+
 /* The render side of the same walk (w: a copy of the walk at the segment's
  * start): mailbox and LOGIN arguments. */
 static void render_client_args(imap_render *rd, proto_tree *t, gint off, gint len, imap_walk *w,
@@ -156,19 +172,14 @@ static void render_client_args(imap_render *rd, proto_tree *t, gint off, gint le
                 imap_render_login_arg(rd, t, off, &tok, arg);
         } else if (tok.kind == MW_IMAP_TOK_LITERAL && cmd == MW_IMAP_CMD_APPEND && arg >= 1) {
             /* the message literal: shown where its octets are */
-        } else if (arg == ((cmd == MW_IMAP_CMD_LIST || cmd == MW_IMAP_CMD_LSUB) ? 1 : 0) &&
-                   tok.kind != MW_IMAP_TOK_LITERAL && tok.kind != MW_IMAP_TOK_LIST_OPEN) {
-            switch (cmd) {
-            case MW_IMAP_CMD_SELECT: case MW_IMAP_CMD_EXAMINE: case MW_IMAP_CMD_CREATE:
-            case MW_IMAP_CMD_DELETE: case MW_IMAP_CMD_RENAME: case MW_IMAP_CMD_STATUS:
-            case MW_IMAP_CMD_APPEND: case MW_IMAP_CMD_SUBSCRIBE: case MW_IMAP_CMD_UNSUBSCRIBE:
-            case MW_IMAP_CMD_LIST: case MW_IMAP_CMD_LSUB:
-                proto_tree_add_string(t, hf_imap_mailbox, tvb, off + (gint)tok.off,
-                                      (gint)tok.len, imap_tok_text(ctx, tvb, off, &tok));
-                break;
-            default:
-                break;
-            }
+        } else if ((gint)arg == mailbox_arg(cmd) && tok.kind != MW_IMAP_TOK_LITERAL &&
+                   tok.kind != MW_IMAP_TOK_LIST_OPEN) {
+            const char *name = imap_tok_text(ctx, tvb, off, &tok);
+            proto_tree_add_string(t, hf_imap_mailbox, tvb, off + (gint)tok.off, (gint)tok.len,
+                                  name);
+            /* LIST and LSUB name a pattern, not a mailbox */
+            if (cmd != MW_IMAP_CMD_LIST && cmd != MW_IMAP_CMD_LSUB)
+                imap_dropin_folder(t, tvb, off + (gint)tok.off, (gint)tok.len, name);
         }
     }
     w->depth = (guint8)MIN(lx.depth, 255u);
@@ -560,6 +571,7 @@ static void render_text_line(imap_render *rd)
     if (ii->session_first)
         mw_tap_session_fact(ctx, MW_FACT_SESSION);
     gint start = ii->start, end = ii->end;
+    imap_dropin_text(t, tvb, off, len + (gint)l->line.eol_len);
     if (!cont && ii->line_kind != IMAP_LINE_MORE)
         imap_dropin_line(ctx->pinfo, t, tvb, off, len, client);
     if (!l->continued) {
@@ -767,6 +779,7 @@ static void imap_render_call(mw_ctx *ctx, tvbuff_t *tvb)
         col_clear(ctx->pinfo->cinfo, COL_INFO);
     if (!call)
         return;
+    imap_dropin_call(ctx->tree, tvb, ctx->dir == MW_DIR_CLIENT);
     imap_render_state(ctx, call);
     imap_render rd;
     memset(&rd, 0, sizeof rd);

@@ -378,6 +378,15 @@ void imap_longline_register(int proto);
 void imap_dropin_register(int proto);
 void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off, gint len,
                       gboolean client);
+/* imap.isrequest, once per call. */
+void imap_dropin_call(proto_tree *t, tvbuff_t *tvb, gboolean client);
+/* imap.line: a line with its line end. */
+void imap_dropin_text(proto_tree *t, tvbuff_t *tvb, gint off, gint len);
+/* imap.request.folder: the mailbox a command names, decoded. */
+void imap_dropin_folder(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *mailbox);
+/* imap.response_in on a command; imap.response_to and imap.time on its completion. */
+void imap_dropin_response_in(proto_tree *t, tvbuff_t *tvb, guint32 frame);
+void imap_dropin_response_to(proto_tree *t, tvbuff_t *tvb, guint32 frame, const nstime_t *delta);
 /* LOGIN's user name or password, under the built-in's names */
 void imap_dropin_login(proto_tree *t, tvbuff_t *tvb, gint off, gint len, const char *value,
                        gboolean password);

@@ -47,6 +47,7 @@ void imap_render_command_links(imap_render *rd, proto_tree *t)
     if (r->done.frame) {
         proto_item *l = proto_tree_add_uint(t, hf_imap_response_in, rd->tvb, 0, 0, r->done.frame);
         proto_item_set_generated(l);
+        imap_dropin_response_in(t, rd->tvb, r->done.frame);
     } else if (imap_capture_read() && r->cmd != MW_IMAP_CMD_LOGOUT && !r->forgotten) {
         expert_add_info(pinfo, ti, &ei_imap_command_unanswered);
     }
@@ -78,6 +79,7 @@ void imap_render_completion_links(imap_render *rd, proto_tree *t, const char *ta
     nstime_delta(&delta, &pinfo->abs_ts, &sent);
     l = proto_tree_add_time(t, hf_imap_time, rd->tvb, 0, 0, &delta);
     proto_item_set_generated(l);
+    imap_dropin_response_to(t, rd->tvb, r->sent.frame, &delta);
 }
 
 void imap_render_untagged_link(imap_render *rd, proto_tree *t, gint off)

@@ -18,6 +18,8 @@ static int hf_response_code = -1;
 static int hf_rsp_parameter = -1;
 static int hf_auth_username = -1;
 static int hf_auth_password = -1;
+static int hf_command_line = -1;
+static int hf_eom = -1;
 
 /* Text twins: bytes fields that hold text on the wire get a string child, the
  * bytes escaped where not printable, so the tree and -T fields read as text
@@ -30,7 +32,7 @@ static int src_injected = -1, src_smuggled_line = -1, src_smuggled_body = -1, sr
 /* mailwire's own fields, found by name once every file has registered. */
 static int src_request = -1, src_command = -1, src_args = -1, src_reply_line = -1;
 static int src_reply_code = -1, src_user = -1, src_pass = -1, src_auth_message = -1;
-static int src_injected_command = -1, src_injected_args = -1;
+static int src_injected_command = -1, src_injected_args = -1, src_terminator = -1;
 
 static void hide(proto_item *it)
 {
@@ -91,8 +93,12 @@ void smtp_dropin_mirror(proto_tree *parent, int hf, tvbuff_t *tvb, gint off, gin
     if (hf < 0 || !parent)
         return;
     if (hf == src_request || hf == src_auth_message) {
-        /* a client line: a command, or a SASL message of AUTH's exchange */
+        /* a client line: a command (with its line end, as the built-in's),
+         * or a SASL message of AUTH's exchange */
         hide(proto_tree_add_boolean(parent, hf_req, tvb, off, 0, TRUE));
+        hide(proto_tree_add_item(parent, hf_command_line, tvb, off, len, ENC_ASCII));
+    } else if (hf == src_terminator) {
+        hide(proto_tree_add_item(parent, hf_eom, tvb, off, len, ENC_NA));
     } else if (hf == src_command) {
         copy(parent, hf_req_command, tvb, off, len, ENC_ASCII, s);
     } else if (hf == src_injected_command) {
@@ -148,6 +154,10 @@ void smtp_dropin_register(int proto)
                              "SASL user name (built-in name)", HFILL}},
         {&hf_auth_password, {"Password", "smtp.auth.password", FT_STRING, BASE_NONE, NULL, 0x0,
                              "SASL password (built-in name)", HFILL}},
+        {&hf_command_line, {"Command Line", "smtp.command_line", FT_STRING, BASE_NONE, NULL,
+                            0x0, "A client line outside DATA (built-in name)", HFILL}},
+        {&hf_eom, {"EOM", "smtp.eom", FT_NONE, BASE_NONE, NULL, 0x0,
+                   "The end of the message data (built-in name)", HFILL}},
     };
     static hf_register_info text[] = {
         {&hf_text_injected, {"Text", "mail.smtp.starttls.injected_line.text", FT_STRING,
@@ -179,6 +189,7 @@ void smtp_dropin_handoff(void)
     src_injected = proto_registrar_get_id_byname("mail.smtp.starttls.injected_line");
     src_injected_command = proto_registrar_get_id_byname("mail.smtp.starttls.injected_command");
     src_injected_args = proto_registrar_get_id_byname("mail.smtp.starttls.injected_args");
+    src_terminator = proto_registrar_get_id_byname("mail.smtp.data.terminator");
     src_smuggled_line = proto_registrar_get_id_byname("mail.smtp.smuggled.line");
     src_smuggled_body = proto_registrar_get_id_byname("mail.smtp.smuggled.body");
     src_sasl = proto_registrar_get_id_byname("mail.smtp.auth.decoded");
