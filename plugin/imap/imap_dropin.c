@@ -98,10 +98,13 @@ void imap_dropin_line(packet_info *pinfo, proto_tree *t, tvbuff_t *tvb, gint off
         hide(proto_tree_add_string(t, hf_response_status, tvb, rest, word_len, word));
     /* A response's command, as written: a tagged one's third word ("a1 OK
      * LOGIN completed", as the built-in reads it); an untagged one's keyword,
-     * after its number if it has one ("* 3 EXISTS", "* FLAGS (...)"). */
+     * after its number if it has one ("* 3 EXISTS", "* FLAGS (...)"); none
+     * for a continuation request ("+ idling"). */
+    guint8 first = tvb_get_guint8(tvb, off);
+    if (tag_len == 1 && first == '+')
+        return;
     gint cmd_off = next, cmd_len = next_len;
-    gboolean untagged = tag_len == 1 && tvb_get_guint8(tvb, off) == '*';
-    if (untagged && !g_ascii_isdigit(word[0])) {
+    if (tag_len == 1 && first == '*' && !g_ascii_isdigit(word[0])) {
         cmd_off = rest;
         cmd_len = word_len;
     }
